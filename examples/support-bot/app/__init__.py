@@ -1,0 +1,1 @@
+"""A customer-support assistant: retrieval over help-centre articles, a chat model, and a router."""

@@ -1,0 +1,4 @@
+from model_risk.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""Errors a user can act on.
+
+Code anywhere in model-risk raises these; the CLI (and only the CLI) turns them into one line on stderr
+and an exit status. Everything else that escapes is a bug and is reported as an internal error.
+"""
+
+from __future__ import annotations
+
+
+class ModelRiskError(Exception):
+    """A problem with the user's input: bad arguments, a broken config or rule pack. Exit status 2."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+
+    def __str__(self) -> str:
+        if self.path and self.line:
+            return f"{self.path}:{self.line}: {self.message}"
+        if self.path:
+            return f"{self.path}: {self.message}"
+        return self.message
+
+
+class UsageError(ModelRiskError):
+    """Arguments that cannot work together, or a path that does not exist."""
+
+
+class ConfigError(ModelRiskError):
+    """The configuration file is unreadable or invalid."""
+
+
+class RulePackError(ModelRiskError):
+    """A rule pack is unreadable or invalid, or a rule in it cannot be compiled."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
+                 rule: str | None = None) -> None:
+        if rule:
+            message = f"rule {rule}: {message}"
+        super().__init__(message, path=path, line=line)
+        self.rule = rule
+
+
+class PluginError(ModelRiskError):
+    """A plugin failed to load or registered something invalid."""
+
+
+class ReportInputError(ModelRiskError):
+    """A saved JSON report given to ``model-risk report`` is not a valid report."""

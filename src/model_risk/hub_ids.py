@@ -1,0 +1,73 @@
+"""What a Hugging Face model id looks like, and how short names become repo ids.
+
+The Hub's own rule (huggingface_hub ``utils/_validators.py::validate_repo_id``): at most one ``/``; each
+part is 1-96 ASCII word characters, ``-`` or ``.``, starting and ending with a word character; no
+``--`` or ``..``; not ending in ``.git``.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PART = r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]{0,94}[A-Za-z0-9_])?"
+REPO_ID = re.compile(rf"{_PART}/{_PART}")
+LEGACY_ID = re.compile(_PART)
+
+#: Endings that mark a file path rather than a repo name (``data/train.csv``, ``configs/base.yaml``).
+_FILE_SUFFIX = re.compile(
+    r"\.(?:py|ipynb|json|jsonl|ya?ml|toml|txt|md|rst|csv|tsv|parquet|arrow|pkl|pickle|pt|pth|bin|ckpt|"
+    r"safetensors|gguf|onnx|h5|zip|tar|gz|tgz|png|jpe?g|gif|svg|wav|mp3|mp4|html?|js|ts|css|sh|cfg|ini|"
+    r"log|lock|xml|pdf|db|sqlite)$",
+    re.IGNORECASE,
+)
+
+#: Checkpoints that lived at the root of the Hub before organisations existed ("Old models that don't
+#: belong to any organization"). Loaders still accept them and the Hub redirects them to their
+#: organisation (``gpt2`` -> ``openai-community/gpt2``).
+#: Source: the ``basic_transformer_models`` list in sentence-transformers'
+#: ``SentenceTransformer.__init__`` (UKPLab/sentence-transformers, sentence_transformers/SentenceTransformer.py).
+LEGACY_MODEL_IDS = frozenset({
+    "albert-base-v1", "albert-base-v2", "albert-large-v1", "albert-large-v2", "albert-xlarge-v1",
+    "albert-xlarge-v2", "albert-xxlarge-v1", "albert-xxlarge-v2",
+    "bert-base-cased", "bert-base-cased-finetuned-mrpc", "bert-base-chinese", "bert-base-german-cased",
+    "bert-base-german-dbmdz-cased", "bert-base-german-dbmdz-uncased", "bert-base-multilingual-cased",
+    "bert-base-multilingual-uncased", "bert-base-uncased", "bert-large-cased",
+    "bert-large-cased-whole-word-masking", "bert-large-cased-whole-word-masking-finetuned-squad",
+    "bert-large-uncased", "bert-large-uncased-whole-word-masking",
+    "bert-large-uncased-whole-word-masking-finetuned-squad",
+    "camembert-base", "ctrl", "distilbert-base-cased", "distilbert-base-cased-distilled-squad",
+    "distilbert-base-german-cased", "distilbert-base-multilingual-cased", "distilbert-base-uncased",
+    "distilbert-base-uncased-distilled-squad", "distilbert-base-uncased-finetuned-sst-2-english",
+    "distilgpt2", "distilroberta-base", "gpt2", "gpt2-large", "gpt2-medium", "gpt2-xl",
+    "openai-gpt", "roberta-base", "roberta-base-openai-detector", "roberta-large",
+    "roberta-large-mnli", "roberta-large-openai-detector", "t5-11b", "t5-3b", "t5-base", "t5-large",
+    "t5-small", "transfo-xl-wt103", "xlm-clm-ende-1024", "xlm-clm-enfr-1024", "xlm-mlm-100-1280",
+    "xlm-mlm-17-1280", "xlm-mlm-en-2048", "xlm-mlm-ende-1024", "xlm-mlm-enfr-1024",
+    "xlm-mlm-enro-1024", "xlm-mlm-tlm-xnli15-1024", "xlm-mlm-xnli15-1024", "xlm-roberta-base",
+    "xlm-roberta-large", "xlm-roberta-large-finetuned-conll02-dutch",
+    "xlm-roberta-large-finetuned-conll02-spanish", "xlm-roberta-large-finetuned-conll03-english",
+    "xlm-roberta-large-finetuned-conll03-german", "xlnet-base-cased", "xlnet-large-cased",
+})
+
+
+def is_repo_id(text: str) -> bool:
+    """A namespaced id (``org/name``) the Hub would accept, that does not look like a file path."""
+    if not REPO_ID.fullmatch(text) or "--" in text or ".." in text or text.endswith(".git"):
+        return False
+    return _FILE_SUFFIX.search(text) is None
+
+
+def is_legacy_id(text: str) -> bool:
+    return text in LEGACY_MODEL_IDS
+
+
+def sentence_transformers_id(name: str) -> str:
+    """sentence-transformers resolves a bare name that is not a legacy transformers checkpoint
+    inside its own organisation (``all-MiniLM-L6-v2`` -> ``sentence-transformers/all-MiniLM-L6-v2``)."""
+    if "/" in name or name.lower() in LEGACY_MODEL_IDS:
+        return name
+    return f"sentence-transformers/{name}"
+
+
+def namespace(model_id: str) -> str | None:
+    return model_id.split("/", 1)[0] if "/" in model_id else None

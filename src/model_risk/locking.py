@@ -1,0 +1,92 @@
+"""``model-risk lock``: resolve every referenced model (and its lineage) fresh and write model-risk.lock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from model_risk.detection import detect
+from model_risk.domain import ModelStatus, Note, Reference
+from model_risk.lockfile import read_lockfile, request_key, write_lockfile
+from model_risk.pipeline import ScanOptions, active_detectors, hub_resolver, requests_for, resolve_context
+from model_risk.resolution import resolve_with_lineage
+from model_risk.resolvers import ModelRequest
+from model_risk.walk import Walker
+
+
+@dataclass(frozen=True)
+class LockOutcome:
+    written: int
+    kept: tuple[str, ...]
+    notes: tuple[Note, ...]
+
+
+@dataclass(frozen=True)
+class LockCheck:
+    missing: tuple[str, ...]
+    unused: tuple[str, ...]
+    notes: tuple[Note, ...]
+
+    @property
+    def current(self) -> bool:
+        return not self.missing and not self.unused
+
+
+def _references(options: ScanOptions) -> tuple[list[Reference], list[Note]]:
+    config = options.config
+    detectors = active_detectors(config)
+    walker = Walker(config.root, accepts=lambda name: any(d.accepts(name) for d in detectors),
+                    exclude=config.exclude)
+    detection = detect(walker.walk(options.paths), detectors, max_size=config.max_file_size, jobs=options.jobs)
+    return list(detection.references), [*walker.notes, *detection.notes]
+
+
+def lock(options: ScanOptions) -> LockOutcome:
+    config = options.config
+    references, notes = _references(options)
+    previous = read_lockfile(config.lockfile_path)
+    context = resolve_context(config, offline=options.offline, use_lockfile=False)
+    # Fresh facts: skip the lockfile, and the cache unless offline (then the cache is all there is).
+    skip = ["model_risk.resolvers.lockfile"] if options.offline else \
+        ["model_risk.resolvers.lockfile", "model_risk.resolvers.cache"]
+    resolve = hub_resolver(without=skip)
+    known = resolve_with_lineage(requests_for(references), lambda r: resolve(r, context), context)
+    entries = []
+    kept = []
+    for request, facts in sorted(known.items(), key=lambda item: request_key(item[0])):
+        if facts.status is ModelStatus.UNRESOLVED:
+            if previous is not None and previous.record(request) is not None:
+                entries.append((request, previous.facts(request, context.vendors)))
+                kept.append(request_key(request))
+                notes.append(Note(f"{request}: {facts.reason}; kept the entry already in the lockfile"))
+            else:
+                notes.append(Note(f"{request}: {facts.reason}; not locked"))
+            continue
+        entries.append((request, facts))
+    write_lockfile(config.lockfile_path, entries)  # type: ignore[arg-type]
+    return LockOutcome(len(entries), tuple(kept), tuple(notes))
+
+
+def check(options: ScanOptions) -> LockCheck:
+    """Is the lockfile current for the code? Offline: compares ids, not facts (drift is `scan`'s job)."""
+    config = options.config
+    references, notes = _references(options)
+    lockfile = read_lockfile(config.lockfile_path)
+    wanted = requests_for(references)
+    if lockfile is None:
+        return LockCheck(tuple(map(request_key, wanted)), (), tuple(notes))
+    needed: set[str] = set()
+    queue: list[ModelRequest] = list(wanted)
+    missing = []
+    while queue:
+        request = queue.pop()
+        key = request_key(request)
+        if key in needed:
+            continue
+        needed.add(key)
+        record = lockfile.record(request)
+        if record is None:
+            missing.append(key)
+            continue
+        queue.extend(ModelRequest(str(base)) for base in record.get("base_models") or ())
+    unused = sorted(set(lockfile.entries) - needed)
+    return LockCheck(tuple(sorted(missing)), tuple(unused), tuple(notes))

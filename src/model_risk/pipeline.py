@@ -1,0 +1,191 @@
+"""The scan pipeline: walk -> detect -> resolve -> evaluate. No CLI code here.
+
+``scan()`` returns a :class:`~model_risk.domain.ScanResult`; reporters turn it into documents.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from model_risk import __version__, plugins
+from model_risk.baseline import read_baseline
+from model_risk.config import Config
+from model_risk.detection import detect
+from model_risk.detectors import Detector
+from model_risk.domain import ModelFacts, ModelStatus, Note, Reference, ScanResult
+from model_risk.engine.evaluate import Policy, apply_policy, run_rules
+from model_risk.engine.packs import Rule, load_rules
+from model_risk.engine.subjects import ModelUsage
+from model_risk.lockfile import read_lockfile
+from model_risk.records import build_facts
+from model_risk.resolution import drift_between, resolve_concurrently, resolve_with_lineage, with_lineage
+from model_risk.resolvers import ModelRequest, ResolveContext
+from model_risk.resolvers.cache import ModelCache, default_cache_dir
+from model_risk.vendors import VendorTable, builtin_vendors
+from model_risk.walk import Walker
+
+#: progress(stage, done, total): stage is "files" or "models".
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    paths: tuple[Path, ...]
+    config: Config
+    offline: bool = False
+    #: Compare against model-risk.lock on the Hub (online scans only).
+    check_drift: bool = True
+    jobs: int | None = None
+    #: Use the on-disk cache (tests and `model-risk lock` may turn it off).
+    use_cache: bool = True
+
+
+def active_detectors(config: Config) -> list[Detector]:
+    selected = []
+    for name, detector in plugins.detectors().items():
+        if name in config.disabled_detectors:
+            continue
+        if detector.documentation and not config.docs:
+            continue
+        selected.append(detector)
+    return selected
+
+
+def vendor_table(config: Config) -> VendorTable:
+    return builtin_vendors().extended(config.vendors)
+
+
+def resolve_context(config: Config, *, offline: bool, use_cache: bool = True, use_lockfile: bool = True
+                    ) -> ResolveContext:
+    cache = None
+    if use_cache:
+        cache = ModelCache(default_cache_dir(), ttl=config.hub.cache_ttl,
+                           negative_ttl=config.hub.negative_cache_ttl)
+    return ResolveContext(
+        offline=offline, vendors=vendor_table(config), hub=config.hub,
+        lockfile=read_lockfile(config.lockfile_path) if use_lockfile else None,
+        cache=cache, root=config.root,
+    )
+
+
+def hub_resolver(*, without: Sequence[str] = ()) -> Callable[[ModelRequest, ResolveContext], ModelFacts | None]:
+    """The ``resolve_model`` hook as a function, optionally skipping some plugins (by name)."""
+    manager = plugins.get_plugin_manager()
+    if without:
+        caller = manager.subset_hook_caller("resolve_model", [manager.get_plugin(n) for n in without])
+    else:
+        caller = manager.hook.resolve_model
+    return lambda request, context: caller(request=request, context=context)
+
+
+def requests_for(references: Sequence[Reference]) -> list[ModelRequest]:
+    return list(dict.fromkeys(ModelRequest(r.resolve_id, r.revision) for r in references if r.kind == "hub"))
+
+
+def resolve_references(references: Sequence[Reference], context: ResolveContext, *, check_drift: bool,
+                       progress: Progress | None = None) -> tuple[list[ModelUsage], dict[ModelRequest, ModelFacts]]:
+    """Facts for every referenced model, with lineage, aliases and drift; grouped with their references."""
+    requests = requests_for(references)
+    resolve = hub_resolver()
+    known = resolve_with_lineage(requests, lambda req: resolve(req, context), context)
+    if progress:
+        progress("models", len(requests), len(requests))
+    drift: dict[ModelRequest, tuple] = {}
+    if check_drift and context.lockfile is not None and not context.offline:
+        locked = [r for r in requests if known[r].source == "lockfile"]
+        if locked:
+            fresh_resolve = hub_resolver(without=["model_risk.resolvers.lockfile"])
+            fresh = resolve_concurrently(locked, lambda req: fresh_resolve(req, context), context,
+                                         deadline=_deadline(context))
+            drift = {r: drift_between(known[r], fresh[r]) for r in locked}
+    grouped: dict[tuple[str, str | None], list[Reference]] = {}
+    facts_for: dict[tuple[str, str | None], ModelFacts] = {}
+    for ref in references:
+        if ref.kind == "api":
+            key = (f"api:{ref.model}", None)
+            facts_for.setdefault(key, _api_facts(ref, context.vendors))
+        else:
+            request = ModelRequest(ref.resolve_id, ref.revision)
+            facts = known[request]
+            key = (facts.id.lower(), request.revision)
+            if key not in facts_for:
+                facts_for[key] = dataclasses.replace(with_lineage(facts, known, context.vendors),
+                                                     drift=drift.get(request, ()))
+            else:
+                previous = facts_for[key]
+                facts_for[key] = dataclasses.replace(
+                    previous, redirected_from=tuple(dict.fromkeys(previous.redirected_from + facts.redirected_from)),
+                    drift=previous.drift or drift.get(request, ()))
+        grouped.setdefault(key, []).append(ref)
+    usages = []
+    for key, refs in grouped.items():
+        facts = facts_for[key]
+        spellings = {r.model for r in refs} | {r.resolve_id for r in refs}
+        aliases = tuple(sorted(s for s in spellings if s != facts.id))
+        usages.append(ModelUsage(dataclasses.replace(facts, aliases=aliases), tuple(refs)))
+    usages.sort(key=lambda u: (u.facts.id.lower(), u.facts.revision or ""))
+    return usages, known
+
+
+def _deadline(context: ResolveContext) -> float:
+    import time
+
+    return time.monotonic() + context.hub.deadline
+
+
+def _api_facts(ref: Reference, vendors: VendorTable) -> ModelFacts:
+    country = vendors.country_of(ref.api_vendor)
+    return dataclasses.replace(
+        build_facts(model_id=ref.model, status=ModelStatus.API, vendors=vendors, source="api"),
+        vendor=ref.api_vendor, vendor_country=country, root_vendor=ref.api_vendor, root_vendor_country=country,
+        lineage=(ref.model,), author=ref.api_vendor)
+
+
+def rules_for(config: Config) -> list[Rule]:
+    manager = plugins.get_plugin_manager()
+    plugin_packs = [p for packs in manager.hook.rule_packs() for p in packs]
+    return load_rules(plugins.conditions(), config.rules, plugin_packs=plugin_packs,
+                      cache_dir=default_cache_dir())
+
+
+def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
+    config = options.config
+    started = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    # Load everything that can fail on bad input first, so a broken pack or baseline stops the scan
+    # before any work is done.
+    rules = rules_for(config)
+    baseline = read_baseline(config.baseline) if config.baseline else frozenset()
+    context = resolve_context(config, offline=options.offline, use_cache=options.use_cache)
+
+    detectors = active_detectors(config)
+    walker = Walker(config.root, accepts=lambda name: any(d.accepts(name) for d in detectors),
+                    exclude=config.exclude)
+    candidates = list(walker.walk(options.paths))
+    total = len(candidates)
+    detection = detect(candidates, detectors, max_size=config.max_file_size, jobs=options.jobs,
+                       progress=(lambda done: progress("files", done, total)) if progress else None)
+    usages, _known = resolve_references(detection.references, context, check_drift=options.check_drift,
+                                        progress=progress)
+    results = run_rules([r for r in rules if r.enabled], usages, references=len(detection.references),
+                        files=detection.files_scanned, watchlist=config.watchlist)
+    findings, policy_notes = apply_policy(results, Policy(config.watchlist, config.allow, baseline))
+    if progress:
+        progress("done", 0, 0)
+    notes: list[Note] = [*walker.notes, *detection.notes, *policy_notes]
+    return ScanResult(
+        tool_version=__version__,
+        root=str(config.root),
+        files_scanned=detection.files_scanned,
+        references=detection.references,
+        models=tuple(u.facts for u in usages),
+        findings=tuple(findings),
+        rules=tuple(r.info for r in rules if r.enabled),
+        notes=tuple(notes),
+        fail_on=config.fail_on,
+        offline=options.offline,
+        started_at=started,
+    )

@@ -1,0 +1,24 @@
+"""The version-1 JSON report (DESIGN.md; schema in ``schemas/report.schema.json``)."""
+
+from __future__ import annotations
+
+import json
+
+from model_risk.domain import ScanResult
+from model_risk.hookspecs import hookimpl
+from model_risk.report_document import to_document
+from model_risk.reporters import Reporter, ReportOptions
+
+
+class JsonReporter(Reporter):
+    format = "json"
+    description = "machine-readable report (version 1), for scripts and `model-risk report`"
+    extension = ".json"
+
+    def render(self, result: ScanResult, options: ReportOptions) -> str:
+        return json.dumps(to_document(result), indent=2, ensure_ascii=False) + "\n"
+
+
+@hookimpl
+def register_reporters(register) -> None:  # type: ignore[no-untyped-def]
+    register(JsonReporter())

@@ -1,0 +1,187 @@
+"""Resolving every referenced model, concurrently, then following base models up to the root.
+
+Each lookup asks the ``resolve_model`` hook (lockfile, cache, plugins, Hub: first answer wins). Lookups
+run on a bounded thread pool in waves: the referenced models first, then their base models, and so on up
+to a depth limit, so lineage costs one round trip per generation, not per model. Models answered by the
+lockfile are looked up again without it (cache, then Hub) to detect drift, unless the scan is offline.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from model_risk import safe_yaml
+from model_risk.domain import Drift, ModelFacts, ModelStatus
+from model_risk.resolvers import ModelRequest, ResolveContext
+from model_risk.vendors import VendorTable
+
+#: Generations of base models followed before giving up (real trees are 1-4 deep).
+MAX_LINEAGE_DEPTH = 8
+
+Resolve = Callable[[ModelRequest], ModelFacts | None]
+
+
+@dataclass(frozen=True)
+class LineageHint:
+    base_model: str
+    relation: str
+    source: str
+
+
+@cache
+def lineage_hints() -> dict[str, LineageHint]:
+    text = resources.files("model_risk").joinpath("data/lineage.yaml").read_text(encoding="utf-8")
+    data = safe_yaml.load(text).data
+    assert isinstance(data, dict)
+    return {key.lower(): LineageHint(v["base_model"], v.get("relation", "finetune"), v["source"])
+            for key, v in data["hints"].items()}
+
+
+def _with_hint(facts: ModelFacts) -> ModelFacts:
+    if facts.base_models:
+        return facts
+    hint = lineage_hints().get(facts.id.lower())
+    if hint is None:
+        return facts
+    return dataclasses.replace(facts, base_models=(hint.base_model,), base_relation=hint.relation)
+
+
+def _safe(resolve: Resolve, context: ResolveContext, request: ModelRequest) -> ModelFacts:
+    from model_risk.records import build_facts
+
+    try:
+        facts = resolve(request)
+    except Exception as exc:  # a resolver plugin bug must cost one model, not the scan
+        return build_facts(model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
+                           source="error", revision=request.revision,
+                           reason=f"resolver failed: {exc.__class__.__name__}: {exc}")
+    if facts is None:
+        reason = ("offline: not in the lockfile or the cache" if context.offline
+                  else "no resolver could answer")
+        return build_facts(model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
+                           source="none", revision=request.revision, reason=reason)
+    return _with_hint(facts)
+
+
+def resolve_concurrently(requests: Iterable[ModelRequest], resolve: Resolve, context: ResolveContext,
+                         deadline: float) -> dict[ModelRequest, ModelFacts]:
+    """Resolve ``requests`` on the thread pool; lookups still running at ``deadline`` become unresolved."""
+    from model_risk.records import build_facts
+
+    pending_requests = list(dict.fromkeys(requests))
+    results: dict[ModelRequest, ModelFacts] = {}
+    if not pending_requests:
+        return results
+    workers = max(1, min(context.hub.concurrency, len(pending_requests)))
+    executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="model-risk-resolve")
+    futures: dict[Future[ModelFacts], ModelRequest] = {
+        executor.submit(_safe, resolve, context, request): request for request in pending_requests
+    }
+    try:
+        not_done = set(futures)
+        while not_done:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            done, not_done = wait(not_done, timeout=remaining, return_when=FIRST_COMPLETED)
+            for future in done:
+                results[futures[future]] = future.result()
+        for future in not_done:
+            request = futures[future]
+            results[request] = build_facts(
+                model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
+                source="none", revision=request.revision, reason="lookup did not finish before the deadline")
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
+    return results
+
+
+def resolve_with_lineage(requests: Iterable[ModelRequest], resolve: Resolve, context: ResolveContext
+                         ) -> dict[ModelRequest, ModelFacts]:
+    """Facts for every request and for every base model reachable from them."""
+    deadline = time.monotonic() + context.hub.deadline
+    results: dict[ModelRequest, ModelFacts] = {}
+    wave = list(dict.fromkeys(requests))
+    for _generation in range(MAX_LINEAGE_DEPTH + 1):
+        if not wave:
+            break
+        answers = resolve_concurrently(wave, resolve, context, deadline)
+        results.update(answers)
+        next_wave: list[ModelRequest] = []
+        for facts in answers.values():
+            for base in facts.base_models:
+                request = ModelRequest(base)
+                if request not in results and request not in next_wave:
+                    next_wave.append(request)
+        wave = next_wave
+    return results
+
+
+def lineage_of(facts: ModelFacts, known: Mapping[ModelRequest, ModelFacts]
+               ) -> tuple[tuple[str, ...], ModelFacts | None, str]:
+    """(lineage ids, root facts if resolved, root id), following the first base model of each generation."""
+    chain = [facts.id]
+    seen = {facts.id.lower()}
+    current: ModelFacts | None = facts
+    root_id = facts.id
+    for _ in range(MAX_LINEAGE_DEPTH):
+        if current is None or not current.base_models:
+            break
+        base = current.base_models[0]
+        parent = known.get(ModelRequest(base))
+        parent_id = parent.id if parent is not None and parent.status is ModelStatus.RESOLVED else base
+        if parent_id.lower() in seen or base.lower() in seen:
+            break  # a cycle in the declared lineage
+        seen.update({parent_id.lower(), base.lower()})
+        chain.append(parent_id)
+        root_id = parent_id
+        current = parent
+    return tuple(chain), current, root_id
+
+
+def with_lineage(facts: ModelFacts, known: Mapping[ModelRequest, ModelFacts], vendors: VendorTable
+                 ) -> ModelFacts:
+    if facts.status is ModelStatus.API:
+        return facts
+    chain, root, root_id = lineage_of(facts, known)
+    if root is not None and root.vendor:
+        root_vendor, root_country = root.vendor, root.vendor_country
+    else:
+        root_vendor, root_country = vendors.vendor_of(root_id)
+    return dataclasses.replace(facts, lineage=chain, root_vendor=root_vendor or facts.vendor,
+                               root_vendor_country=root_country if root_vendor else facts.vendor_country)
+
+
+#: Facts compared between the lockfile and the Hub, and how to show each.
+def _license_text(facts: ModelFacts) -> str | None:
+    lic = facts.license
+    if lic is None:
+        return None
+    return f"{lic.hub} ({lic.declared_name})" if lic.declared_name and lic.hub == "other" else lic.hub
+
+
+DRIFT_FIELDS: dict[str, Callable[[ModelFacts], str | None]] = {
+    "status": lambda f: f.status.value,
+    "license": _license_text,
+    "gated": lambda f: str(f.gated).lower() if f.gated is not False else "false",
+    "sha": lambda f: f.sha,
+}
+
+
+def drift_between(locked: ModelFacts, current: ModelFacts) -> tuple[Drift, ...]:
+    if current.status is ModelStatus.UNRESOLVED:
+        return ()  # the Hub did not answer: nothing is known to have changed
+    changes = []
+    for name, value in DRIFT_FIELDS.items():
+        before, after = value(locked), value(current)
+        if name == "sha" and (locked.revision or before is None or after is None):
+            continue  # a pinned revision cannot move; a missing sha says nothing
+        if before != after:
+            changes.append(Drift(name, before, after))
+    return tuple(changes)

@@ -1,0 +1,88 @@
+"""The on-disk cache of Hub answers, and the resolver that reads it.
+
+One small JSON file per lookup (endpoint, id, revision), written atomically, so concurrent runs (pre-commit
+starts several) never see a half-written entry. Resolved models stay fresh for ``cache_ttl``; missing,
+disabled and unknown-revision answers for the shorter ``negative_cache_ttl``; failed lookups are never
+cached. An unreadable or corrupt entry counts as a miss and is overwritten by the next answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from model_risk import records
+from model_risk.domain import ModelFacts, ModelStatus
+from model_risk.fileio import atomic_write
+from model_risk.hookspecs import hookimpl
+from model_risk.resolvers import ModelRequest, ResolveContext
+
+CACHE_VERSION = 1
+
+
+def default_cache_dir() -> Path:
+    configured = os.environ.get("MODEL_RISK_CACHE_DIR")
+    if configured:
+        return Path(configured).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    return base / "model-risk"
+
+
+class ModelCache:
+    def __init__(self, directory: Path, *, ttl: float, negative_ttl: float) -> None:
+        self.directory = Path(directory)
+        self.ttl = ttl
+        self.negative_ttl = negative_ttl
+
+    def _path(self, endpoint: str, request: ModelRequest) -> Path:
+        key = "\0".join((endpoint, request.model_id, request.revision or ""))
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        return self.directory / "models" / digest[:2] / f"{digest}.json"
+
+    def get(self, endpoint: str, request: ModelRequest) -> dict[str, Any] | None:
+        """The stored record for a lookup, if present and fresh."""
+        path = self._path(endpoint, request)
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+            if entry.get("version") != CACHE_VERSION:
+                return None
+            record = entry["record"]
+            age = time.time() - float(entry["fetched_at"])
+            status = record["status"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        ttl = self.ttl if status == ModelStatus.RESOLVED.value else self.negative_ttl
+        if not 0 <= age <= ttl:
+            return None
+        return record
+
+    def put(self, endpoint: str, request: ModelRequest, facts: ModelFacts) -> None:
+        if facts.status in (ModelStatus.UNRESOLVED, ModelStatus.API):
+            return
+        path = self._path(endpoint, request)
+        entry = {"version": CACHE_VERSION, "fetched_at": time.time(), "endpoint": endpoint,
+                 "request": {"id": request.model_id, "revision": request.revision},
+                 "record": records.to_record(facts)}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, json.dumps(entry, sort_keys=True))
+        except OSError:
+            pass  # a read-only or full cache directory slows the next run down; it must not fail this one
+
+
+@hookimpl
+def resolve_model(request: ModelRequest, context: ResolveContext) -> ModelFacts | None:
+    if context.cache is None:
+        return None
+    record = context.cache.get(context.hub.endpoint, request)
+    if record is None:
+        return None
+    try:
+        return records.from_record(record, context.vendors, source="cache")
+    except records.RecordError:
+        return None

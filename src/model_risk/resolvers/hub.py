@@ -1,0 +1,255 @@
+"""The Hugging Face Hub resolver: ``HfApi.model_info`` through the real ``huggingface_hub`` client.
+
+``model_info`` does not retry on its own, so this module does: 429 and 5xx answers, timeouts and network
+errors are retried with exponential backoff (honouring ``Retry-After``) a bounded number of times. After
+several transport failures in a row the Hub is treated as down for the rest of the scan, so a Hub that
+hangs costs one timeout, not one per model. Every failure ends as facts with a status and a reason;
+nothing raises.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+import time
+from datetime import datetime
+from typing import Any
+
+from model_risk import formats
+from model_risk.domain import ModelFacts, ModelStatus
+from model_risk.hookspecs import hookimpl
+from model_risk.records import build_facts
+from model_risk.resolvers import ModelRequest, ResolveContext
+
+#: Only the properties model-risk reads: skips spaces, widget data and eval results.
+EXPAND = ["author", "sha", "gated", "disabled", "private", "cardData", "siblings", "tags", "downloads",
+          "likes", "createdAt", "lastModified", "library_name", "pipeline_tag", "config", "safetensors"]
+
+#: Transport failures in a row after which the Hub is considered down for this scan.
+CIRCUIT_BREAKER_FAILURES = 4
+
+_TRANSPORT_ERRORS = {"TimeoutException", "ReadTimeout", "ConnectTimeout", "NetworkError", "ConnectError",
+                     "RemoteProtocolError", "TransportError", "ProtocolError"}
+
+
+class HubState:
+    """Shared by the lookups of one scan: the client, the circuit breaker and the deadline."""
+
+    def __init__(self, context: ResolveContext) -> None:
+        self.settings = context.hub
+        self.deadline = time.monotonic() + context.hub.deadline
+        self._lock = threading.Lock()
+        self._consecutive_failures = 0
+        self._api: Any = None
+        self.requests_sent = 0
+
+    def api(self) -> Any:
+        with self._lock:
+            if self._api is None:
+                # No telemetry side requests: a security tool should only ask what it needs.
+                os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+                from huggingface_hub import HfApi
+
+                self._api = HfApi(endpoint=self.settings.endpoint, library_name="model-risk")
+            return self._api
+
+    @property
+    def down(self) -> bool:
+        return self._consecutive_failures >= CIRCUIT_BREAKER_FAILURES
+
+    def record(self, transport_failure: bool) -> None:
+        with self._lock:
+            self._consecutive_failures = self._consecutive_failures + 1 if transport_failure else 0
+
+    def count_request(self) -> None:
+        with self._lock:
+            self.requests_sent += 1
+
+
+def state_for(context: ResolveContext) -> HubState:
+    state = context.stash.get("hub")
+    if state is None:
+        # dict.setdefault is atomic: concurrent first lookups agree on one state.
+        state = context.stash.setdefault("hub", HubState(context))
+    return state
+
+
+@hookimpl(trylast=True)
+def resolve_model(request: ModelRequest, context: ResolveContext) -> ModelFacts | None:
+    if context.offline:
+        return None
+    state = state_for(context)
+    facts = fetch(request, context, state)
+    if context.cache is not None:
+        context.cache.put(context.hub.endpoint, request, facts)
+    return facts
+
+
+def _unresolved(request: ModelRequest, context: ResolveContext, reason: str) -> ModelFacts:
+    return build_facts(model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
+                       source="hub", reason=reason, revision=request.revision)
+
+
+def fetch(request: ModelRequest, context: ResolveContext, state: HubState) -> ModelFacts:
+    settings = context.hub
+    attempt = 0
+    while True:
+        if state.down:
+            return _unresolved(request, context, "Hub unreachable (several requests in a row failed)")
+        if time.monotonic() > state.deadline:
+            return _unresolved(request, context, "Hub did not answer before the scan's deadline")
+        try:
+            state.count_request()
+            info = state.api().model_info(request.model_id, revision=request.revision,
+                                          timeout=settings.timeout, expand=EXPAND)
+        except Exception as exc:  # every failure becomes a status; see _classify
+            outcome, reason, retry_after, transport = _classify(exc)
+            state.record(transport)
+            if outcome is not None:
+                return build_facts(model_id=request.model_id, status=outcome, vendors=context.vendors,
+                                   source="hub", reason=reason, revision=request.revision,
+                                   gated=_gated_from_error(exc))
+            if attempt >= settings.retries:
+                attempts = attempt + 1
+                return _unresolved(request, context,
+                                   f"{reason} (gave up after {attempts} attempt{'s' if attempts > 1 else ''})")
+            wait = retry_after if retry_after is not None else settings.backoff * (2 ** attempt)
+            if wait > settings.max_wait:
+                return _unresolved(request, context, f"{reason}; the Hub asks to wait {wait:.0f}s")
+            time.sleep(wait * (1 + random.random() * 0.1) if retry_after is None else wait)
+            attempt += 1
+            continue
+        state.record(False)
+        try:
+            return facts_from_info(info, request, context)
+        except Exception as exc:  # a well-formed answer of the wrong shape
+            return _unresolved(request, context, f"unexpected answer from the Hub ({exc.__class__.__name__})")
+
+
+def _gated_from_error(exc: Exception) -> bool | str:
+    return "manual" if exc.__class__.__name__ == "GatedRepoError" else False
+
+
+def _classify(exc: Exception) -> tuple[ModelStatus | None, str, float | None, bool]:
+    """(final status or None to retry, reason, Retry-After seconds, transport failure?)"""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if "GatedRepoError" in names:
+        return ModelStatus.UNRESOLVED, "gated: the Hub withholds metadata without approved access", None, False
+    if "RevisionNotFoundError" in names:
+        return ModelStatus.REVISION_NOT_FOUND, "revision not found on the Hub", None, False
+    if "DisabledRepoError" in names:
+        return ModelStatus.DISABLED, "repository disabled on the Hub", None, False
+    if "RepositoryNotFoundError" in names:
+        return ModelStatus.NOT_FOUND, "repository not found on the Hub (deleted, private or never existed)", \
+            None, False
+    if "HFValidationError" in names:
+        return ModelStatus.UNRESOLVED, "not a valid Hub repo id", None, False
+    if "OfflineModeIsEnabled" in names:
+        return ModelStatus.UNRESOLVED, "offline: HF_HUB_OFFLINE is set", None, False
+    response = getattr(exc, "response", None)
+    status = getattr(response, "status_code", None)
+    if isinstance(status, int):
+        if status == 429:
+            return None, "rate limited by the Hub (HTTP 429)", _retry_after(response), False
+        if status >= 500:
+            return None, f"Hub server error (HTTP {status})", _retry_after(response), False
+        if status == 401:
+            return ModelStatus.UNRESOLVED, "unauthorised (HTTP 401): check HF_TOKEN", None, False
+        if status == 403:
+            return ModelStatus.UNRESOLVED, "forbidden (HTTP 403)", None, False
+        return ModelStatus.UNRESOLVED, f"Hub answered HTTP {status}", None, False
+    if names & _TRANSPORT_ERRORS or isinstance(exc, (TimeoutError, ConnectionError)):
+        kind = "timed out" if any("Timeout" in n for n in names) else "network error"
+        return None, f"Hub request {kind}", None, True
+    if isinstance(exc, ValueError):  # JSON that does not parse: a truncated or garbled answer
+        return ModelStatus.UNRESOLVED, "garbled answer from the Hub (not valid JSON)", None, False
+    return ModelStatus.UNRESOLVED, f"Hub lookup failed ({exc.__class__.__name__})", None, False
+
+
+def _retry_after(response: Any) -> float | None:
+    headers = getattr(response, "headers", None) or {}
+    value = headers.get("Retry-After")
+    if value is not None:
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            return None  # an HTTP-date: fall back to our own backoff
+    rate = headers.get("RateLimit")  # "api";r=0;t=55
+    if rate and ";r=0" in rate.replace(" ", ""):
+        for part in rate.split(";"):
+            if part.strip().startswith("t="):
+                try:
+                    return float(part.strip()[2:]) + 1
+                except ValueError:
+                    return None
+    return None
+
+
+def _iso(value: object) -> str | None:
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    return str(value) if value else None
+
+
+def _base_models(card: dict[str, Any], tags: list[str]) -> tuple[list[str], str | None]:
+    bases: list[str] = []
+    relation = card.get("base_model_relation")
+    declared = card.get("base_model")
+    if isinstance(declared, str):
+        bases.append(declared)
+    elif isinstance(declared, list):
+        bases.extend(str(b) for b in declared if b)
+    for tag in tags:
+        if not tag.startswith("base_model:"):
+            continue
+        parts = tag.split(":")
+        if len(parts) == 3:
+            relation = relation or parts[1]
+            bases.append(parts[2])
+        elif len(parts) == 2:
+            bases.append(parts[1])
+    return [b.strip() for b in dict.fromkeys(bases) if b and b.strip()], relation
+
+
+def facts_from_info(info: Any, request: ModelRequest, context: ResolveContext) -> ModelFacts:
+    card_data = getattr(info, "card_data", None)
+    card: dict[str, Any] = card_data.to_dict() if card_data is not None else {}
+    tags = [str(t) for t in (getattr(info, "tags", None) or [])]
+    license_id = card.get("license")
+    if not license_id:
+        license_id = next((t.split(":", 1)[1] for t in tags if t.startswith("license:")), None)
+    siblings = [s.rfilename for s in (getattr(info, "siblings", None) or [])]
+    bases, relation = _base_models(card, tags)
+    config = getattr(info, "config", None) or {}
+    safetensors = getattr(info, "safetensors", None)
+    card_fields: dict[str, object] = {}
+    if isinstance(config, dict) and config.get("architectures"):
+        card_fields["architectures"] = [str(a) for a in config["architectures"]]
+    if isinstance(config, dict) and config.get("model_type"):
+        card_fields["model_type"] = str(config["model_type"])
+    if card.get("language"):
+        language = card["language"]
+        card_fields["languages"] = [language] if isinstance(language, str) else [str(x) for x in language]
+    if card.get("datasets"):
+        datasets = card["datasets"]
+        card_fields["datasets"] = [datasets] if isinstance(datasets, str) else [str(x) for x in datasets]
+    if safetensors is not None and getattr(safetensors, "total", None):
+        card_fields["parameters"] = int(safetensors.total)
+    model_id = str(info.id or request.model_id)
+    redirected = [request.model_id] if model_id.lower() != request.model_id.lower() else []
+    status = ModelStatus.DISABLED if getattr(info, "disabled", False) else ModelStatus.RESOLVED
+    gated = getattr(info, "gated", False)
+    return build_facts(
+        model_id=model_id, status=status, vendors=context.vendors, source="hub",
+        reason="repository disabled on the Hub" if status is ModelStatus.DISABLED else None,
+        revision=request.revision, author=getattr(info, "author", None),
+        license_id=license_id, license_name=card.get("license_name"), license_link=card.get("license_link"),
+        gated=gated if gated in ("auto", "manual", True) else False, sha=getattr(info, "sha", None),
+        formats=formats.weight_formats(siblings), base_models=bases, base_relation=relation,
+        downloads=getattr(info, "downloads", None), likes=getattr(info, "likes", None),
+        created_at=_iso(getattr(info, "created_at", None)),
+        last_modified=_iso(getattr(info, "last_modified", None)),
+        library_name=getattr(info, "library_name", None), pipeline_tag=getattr(info, "pipeline_tag", None),
+        custom_code="custom_code" in tags, card=card_fields, redirected_from=redirected,
+    )
