@@ -24,3 +24,14 @@ def test_quick_start_has_exactly_two_commands():
 def test_ci_runs_the_readme_test_command():
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert _quick_start_commands()[1] in ci.splitlines()
+
+
+def test_plugin_docs_show_the_example_plugin_as_it_is():
+    docs = (REPO / "docs" / "plugins.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(.+?)\n```", docs, flags=re.S).group(1)
+    source = (REPO / "examples" / "plugin" / "src" / "model_risk_modelfile" / "__init__.py").read_text()
+    normalised = " ".join(source.split())
+    for line in code.splitlines():
+        line = line.split("#")[0].strip()
+        if line and not line.startswith("import csv"):
+            assert " ".join(line.split()) in normalised, line
