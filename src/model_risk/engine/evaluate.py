@@ -29,7 +29,7 @@ from model_risk.engine.subjects import (
 
 @dataclass(frozen=True)
 class AllowEntry:
-    """An accepted risk: a model, vendor or licence the team has decided to live with, and why."""
+    """An accepted risk: a model, vendor or license the team has decided to live with, and why."""
 
     kind: str  # "model" | "vendor" | "license"
     value: str

@@ -41,6 +41,6 @@ _TERMINAL_CONTROL = re.compile(
 
 
 def terminal_safe(text: str) -> str:
-    """Text from the Hub (licence names, ids) with escape sequences and control characters removed, so it
+    """Text from the Hub (license names, ids) with escape sequences and control characters removed, so it
     cannot move the cursor, rewrite earlier lines or change the terminal title."""
     return _TERMINAL_CONTROL.sub("", text)
