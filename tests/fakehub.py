@@ -24,6 +24,8 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 SNAPSHOT = Path(__file__).parent / "fixtures" / "hub-snapshot.json"
+#: Base models the snapshot names but does not hold.
+SNAPSHOT_EXTRA = Path(__file__).parent / "fixtures" / "hub-extra.json"
 COMMIT = re.compile(r"[0-9a-f]{40}")
 
 
@@ -34,6 +36,7 @@ def fake_sha(text: str) -> str:
 def load_snapshot() -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
     """(models by id, redirects old id -> new id) from the snapshot, as the API would serve them."""
     raw = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    raw.update(json.loads(SNAPSHOT_EXTRA.read_text(encoding="utf-8")))
     models: dict[str, dict[str, Any]] = {}
     redirects: dict[str, str] = {}
     for key, entry in raw.items():

@@ -92,12 +92,14 @@ def cli() -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes for detection (default: all cores).")
 @click.option("--no-drift", is_flag=True, help="Do not compare model-risk.lock with the Hub.")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
+              help="Report only findings that are not in this baseline (see `model-risk baseline`).")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: on a TTY).")
 @click.option("--verbose", "-v", is_flag=True, help="Show informational notes and suppressed findings.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors on stderr.")
 def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, ...], offline: bool,
-         fail_on: str | None, config_file: str | None, jobs: int | None, no_drift: bool, color: bool | None,
-         verbose: bool, quiet: bool) -> None:
+         fail_on: str | None, config_file: str | None, jobs: int | None, no_drift: bool,
+         baseline_file: str | None, color: bool | None, verbose: bool, quiet: bool) -> None:
     """Scan PATHS (directories and files; default: .) and report model risks."""
     from model_risk import plugins
     from model_risk.config import parse_fail_on
@@ -111,6 +113,8 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
     config = _load_config(root, config_file)
     if fail_on:
         config = dataclasses.replace(config, fail_on=parse_fail_on(fail_on))
+    if baseline_file:
+        config = dataclasses.replace(config, baseline=Path(baseline_file))
     options = ScanOptions(paths=scan_paths, config=config, offline=offline or config.offline,
                           check_drift=not no_drift, jobs=jobs)
     result = run_scan(options, progress=_progress_bar() if not quiet else None)
@@ -204,42 +208,60 @@ def lock(path: str | None, config_file: str | None, offline: bool, check: bool) 
 
 
 @cli.command()
-@click.argument("name", required=False)
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
+              help="Baseline file to write (default: the config's baseline, else .model-risk-baseline.json).")
+@click.option("--offline", is_flag=True, help="No network: lockfile and cache only.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
-def rules(name: str | None, config_file: str | None) -> None:
+def baseline(paths: tuple[str, ...], output: str | None, offline: bool, config_file: str | None) -> None:
+    """Accept the current findings: write them to a baseline so later scans report only new ones."""
+    from model_risk.baseline import BASELINE_NAME, write_baseline
+    from model_risk.pipeline import ScanOptions
+    from model_risk.pipeline import scan as run_scan
+
+    root, scan_paths = _project(paths)
+    config = _load_config(root, config_file)
+    target = Path(output) if output else (config.baseline or root / BASELINE_NAME)
+    if not target.resolve().parent.is_dir():
+        raise UsageError(f"cannot write {target}: its directory does not exist")
+    result = run_scan(ScanOptions(paths=scan_paths, config=config, offline=offline or config.offline))
+    for note in result.notes:
+        _warn(note, False)
+    count = write_baseline(target, result.findings)
+    click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {target}.")
+    if config.baseline is None or config.baseline.resolve() != target.resolve():
+        click.echo(f"Scan with --baseline {target}, or set `baseline: {target.name}` in .model-risk.yaml, "
+                   "to report only new findings.")
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
+              help="markdown: the rule documentation as in docs/rules.md.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
+def rules(name: str | None, fmt: str, config_file: str | None) -> None:
     """List the rules, or show the documentation of rule NAME (name or code)."""
     from model_risk.pipeline import rules_for
 
+    from model_risk.engine import docs
+
     config = _load_config(Path.cwd(), config_file)
-    loaded = rules_for(config)
+    loaded = sorted(rules_for(config), key=lambda r: r.info.code)
     if name:
-        match = next((r for r in loaded if name in (r.info.name, r.info.code)), None)
-        if match is None:
+        loaded = [r for r in loaded if name in (r.info.name, r.info.code)]
+        if not loaded:
             raise UsageError(f"no rule named {name!r} (see `model-risk rules`)")
-        click.echo(_rule_doc(match))
+    if fmt == "markdown":
+        click.echo(docs.markdown(loaded), nl=False)
+        return
+    if name:
+        click.echo(docs.text(loaded[0]), nl=False)
         return
     width = max(len(r.info.name) for r in loaded)
     for rule in loaded:
         state = "" if rule.enabled else "  (disabled)"
         click.echo(f"{rule.info.code}  {rule.info.name.ljust(width)}  {rule.info.severity.value.ljust(8)}  "
                    f"{rule.info.pack.ljust(12)}  {rule.info.summary}{state}")
-
-
-def _rule_doc(rule) -> str:  # type: ignore[no-untyped-def]
-    info = rule.info
-    parts = [f"{info.code} {info.name}  ({info.severity.value}, pack {info.pack}, scope {info.scope})", "",
-             info.summary]
-    if info.why:
-        parts += ["", "Why it matters", info.why]
-    if info.example:
-        parts += ["", "Example", *("    " + line for line in info.example.splitlines())]
-    if info.fix:
-        parts += ["", "How to fix", info.fix]
-    if rule.params:
-        parts += ["", "Parameters: " + ", ".join(f"{k}={v}" for k, v in rule.params.items())]
-    if not rule.enabled:
-        parts += ["", "This rule is disabled in the current configuration."]
-    return "\n".join(parts)
 
 
 @cli.command()

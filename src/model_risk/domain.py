@@ -255,6 +255,7 @@ class RuleInfo:
     why: str = ""
     fix: str = ""
     example: str = ""
+    example_language: str = "python"
     scope: str = "model"
     tags: tuple[str, ...] = ()
 

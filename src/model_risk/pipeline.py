@@ -82,8 +82,17 @@ def hub_resolver(*, without: Sequence[str] = ()) -> Callable[[ModelRequest, Reso
     return lambda request, context: caller(request=request, context=context)
 
 
+#: huggingface_hub's DEFAULT_REVISION: asking for it is asking for the default branch.
+DEFAULT_BRANCH = "main"
+
+
+def request_for(reference: Reference) -> ModelRequest:
+    revision = None if reference.revision == DEFAULT_BRANCH else reference.revision
+    return ModelRequest(reference.resolve_id, revision)
+
+
 def requests_for(references: Sequence[Reference]) -> list[ModelRequest]:
-    return list(dict.fromkeys(ModelRequest(r.resolve_id, r.revision) for r in references if r.kind == "hub"))
+    return list(dict.fromkeys(request_for(r) for r in references if r.kind == "hub"))
 
 
 def resolve_references(references: Sequence[Reference], context: ResolveContext, *, check_drift: bool,
@@ -109,7 +118,7 @@ def resolve_references(references: Sequence[Reference], context: ResolveContext,
             key = (f"api:{ref.model}", None)
             facts_for.setdefault(key, _api_facts(ref, context.vendors))
         else:
-            request = ModelRequest(ref.resolve_id, ref.revision)
+            request = request_for(ref)
             facts = known[request]
             key = (facts.id.lower(), request.revision)
             if key not in facts_for:

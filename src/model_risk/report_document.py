@@ -100,7 +100,8 @@ def to_document(result: ScanResult) -> dict[str, Any]:
         ],
         "rules": [
             {"code": r.code, "name": r.name, "severity": r.severity.value, "pack": r.pack, "scope": r.scope,
-             "summary": r.summary, "why": r.why, "fix": r.fix, "example": r.example, "tags": list(r.tags)}
+             "summary": r.summary, "why": r.why, "fix": r.fix, "example": r.example,
+             "example_language": r.example_language, "tags": list(r.tags)}
             for r in result.rules
         ],
         "notes": [{"level": n.level, "message": n.message, "path": n.path, "line": n.line} for n in result.notes],
@@ -159,7 +160,8 @@ def from_document(doc: Mapping[str, Any]) -> ScanResult:
         rules=tuple(
             RuleInfo(code=r["code"], name=r["name"], severity=Severity(r["severity"]), pack=r.get("pack", ""),
                      summary=r.get("summary", ""), why=r.get("why", ""), fix=r.get("fix", ""),
-                     example=r.get("example", ""), scope=r.get("scope", "model"), tags=tuple(r.get("tags", ())))
+                     example=r.get("example", ""), example_language=r.get("example_language", "python"),
+                     scope=r.get("scope", "model"), tags=tuple(r.get("tags", ())))
             for r in doc.get("rules", ())),
         notes=tuple(Note(n["message"], n.get("path"), n.get("line"), n.get("level", "warning"))
                     for n in doc.get("notes", ())),

@@ -74,9 +74,16 @@ def _marked(exc: yaml.YAMLError) -> YamlError:
 
 
 def check_expansion(node: yaml.Node, limit: int = MAX_EXPANDED_NODES) -> None:
-    """Raise YamlError if following aliases would expand ``node`` beyond ``limit`` nodes."""
+    """Raise YamlError if following aliases would expand ``node`` beyond ``limit`` nodes.
+
+    The error names the line of the innermost node that is already too big: the alias that explodes.
+    """
     sizes: dict[int, int] = {}
     in_progress: set[int] = set()
+
+    def too_big(n: yaml.Node) -> YamlError:
+        return YamlError(f"YAML aliases expand to more than {limit:,} nodes (an alias bomb?)",
+                         n.start_mark.line + 1)
 
     def size(n: yaml.Node) -> int:
         key = id(n)
@@ -87,25 +94,20 @@ def check_expansion(node: yaml.Node, limit: int = MAX_EXPANDED_NODES) -> None:
             raise YamlError("recursive YAML alias", n.start_mark.line + 1)
         in_progress.add(key)
         total = 1
+        children: list[yaml.Node] = []
         if isinstance(n, yaml.SequenceNode):
-            for child in n.value:
-                total += size(child)
-                if total > limit:
-                    break
+            children = n.value
         elif isinstance(n, yaml.MappingNode):
-            for k, v in n.value:
-                total += size(k) + size(v)
-                if total > limit:
-                    break
+            children = [part for pair in n.value for part in pair]
+        for child in children:
+            total += size(child)
+            if total > limit:
+                raise too_big(n)
         in_progress.discard(key)
         sizes[key] = total
         return total
 
-    if size(node) > limit:
-        raise YamlError(
-            f"YAML aliases expand to more than {limit:,} nodes (an alias bomb?)",
-            node.start_mark.line + 1,
-        )
+    size(node)
 
 
 def iter_documents(text: str, limit: int = MAX_EXPANDED_NODES) -> Iterator[YamlDocument]:

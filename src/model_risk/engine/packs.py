@@ -154,7 +154,9 @@ class _PackLoader:
         info = RuleInfo(
             code=code, name=name, severity=override or severity, pack=pack, summary=spec["summary"].strip(),
             why=(spec.get("why") or "").strip(), fix=(spec.get("fix") or "").strip(),
-            example=(spec.get("example") or "").rstrip(), scope=scope, tags=tuple(spec.get("tags") or ()),
+            example=(spec.get("example") or "").rstrip(),
+            example_language=spec.get("example-language", "python"), scope=scope,
+            tags=tuple(spec.get("tags") or ()),
         )
         enabled = is_enabled(info, bool(spec.get("enabled", True)), self.settings)
         return Rule(info=info, message=spec["message"].strip(), predicate=predicate,
