@@ -218,3 +218,13 @@ def test_rules_documentation_is_generated_from_the_packs(cli):
     assert run.code == 0
     assert run.stdout == (REPO / "docs" / "rules.md").read_text(encoding="utf-8"), \
         "docs/rules.md is stale: run `model-risk rules --format markdown > docs/rules.md`"
+
+
+def test_project_scope_rules_see_project_wide_counts(cli, acme, project):
+    pack = _pack(code="P100", name="too-many-root-vendors", scope="project",
+                 when="{field: root_vendors, ge: 2}", message='"{root_vendors} root vendors across {models} models"')
+    root = project({"app.py": APP, "p.yaml": pack, ".model-risk.yaml": "rules:\n  extra-packs: [p.yaml]\n"})
+    _, report = _scan(cli, root)
+    found = [f for f in report["findings"] if f["rule"] == "too-many-root-vendors"]
+    assert [(f["model"], f["vendor"], f["message"], f["locations"]) for f in found] == [
+        (None, None, "2 root vendors across 3 models", [])]
