@@ -94,12 +94,19 @@ def cli() -> None:
 @click.option("--no-drift", is_flag=True, help="Do not compare model-risk.lock with the Hub.")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
               help="Report only findings that are not in this baseline (see `model-risk baseline`).")
+@click.option("--diff-base", metavar="REF",
+              help="Report only what changed since git REF: findings on added or changed lines, and "
+                   "project-wide findings the change makes worse (for pull requests).")
+@click.option("--per-file", is_flag=True,
+              help="Only rules about single models and references; skip vendor and project-wide rules, "
+                   "which need the whole project (the pre-commit hook uses this).")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: on a TTY).")
 @click.option("--verbose", "-v", is_flag=True, help="Show informational notes and suppressed findings.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors on stderr.")
 def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, ...], offline: bool,
          fail_on: str | None, config_file: str | None, jobs: int | None, no_drift: bool,
-         baseline_file: str | None, color: bool | None, verbose: bool, quiet: bool) -> None:
+         baseline_file: str | None, diff_base: str | None, per_file: bool, color: bool | None,
+         verbose: bool, quiet: bool) -> None:
     """Scan PATHS (directories and files; default: .) and report model risks."""
     from model_risk import plugins
     from model_risk.config import parse_fail_on
@@ -116,8 +123,14 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
     if baseline_file:
         config = dataclasses.replace(config, baseline=Path(baseline_file))
     options = ScanOptions(paths=scan_paths, config=config, offline=offline or config.offline,
-                          check_drift=not no_drift, jobs=jobs)
-    result = run_scan(options, progress=_progress_bar() if not quiet else None)
+                          check_drift=not no_drift, jobs=jobs, per_file=per_file)
+    progress = _progress_bar() if not quiet else None
+    if diff_base:
+        from model_risk.diffscan import scan_against
+
+        result = scan_against(diff_base, options, progress=progress)
+    else:
+        result = run_scan(options, progress=progress)
     if not quiet:
         for note in result.notes:
             _warn(note, verbose)

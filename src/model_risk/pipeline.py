@@ -28,6 +28,9 @@ from model_risk.resolvers.cache import ModelCache, default_cache_dir
 from model_risk.vendors import VendorTable, builtin_vendors
 from model_risk.walk import Walker
 
+#: Rule scopes whose findings do not depend on files outside the ones scanned.
+PER_FILE_SCOPES = ("model", "reference")
+
 #: progress(stage, done, total): stage is "files" or "models".
 Progress = Callable[[str, int, int], None]
 
@@ -42,6 +45,10 @@ class ScanOptions:
     jobs: int | None = None
     #: Use the on-disk cache (tests and `model-risk lock` may turn it off).
     use_cache: bool = True
+    #: Evaluate only rules about single models and references. Vendor and project-wide rules depend on
+    #: the whole project, so they are wrong on a partial file list (pre-commit passes staged files,
+    #: possibly split across several runs).
+    per_file: bool = False
 
 
 def active_detectors(config: Config) -> list[Detector]:
@@ -179,7 +186,8 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
                        progress=(lambda done: progress("files", done, total)) if progress else None)
     usages, _known = resolve_references(detection.references, context, check_drift=options.check_drift,
                                         progress=progress)
-    results = run_rules([r for r in rules if r.enabled], usages, references=len(detection.references),
+    active = [r for r in rules if r.enabled and (not options.per_file or r.info.scope in PER_FILE_SCOPES)]
+    results = run_rules(active, usages, references=len(detection.references),
                         files=detection.files_scanned, watchlist=config.watchlist)
     findings, policy_notes = apply_policy(results, Policy(config.watchlist, config.allow, baseline))
     if progress:
@@ -192,7 +200,7 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
         references=detection.references,
         models=tuple(u.facts for u in usages),
         findings=tuple(findings),
-        rules=tuple(r.info for r in rules if r.enabled),
+        rules=tuple(r.info for r in active),
         notes=tuple(notes),
         fail_on=config.fail_on,
         offline=options.offline,
