@@ -51,23 +51,15 @@ def _color(flag: bool | None, stream: object) -> bool:
 
 
 def _project(paths: tuple[str, ...]) -> tuple[Path, tuple[Path, ...]]:
-    """The scan root (one directory given: that directory; otherwise the working directory) and paths."""
-    resolved = tuple(Path(p) for p in paths) or (Path("."),)
-    for path in resolved:
-        if not path.exists() and not path.is_symlink():
-            raise UsageError(f"no such file or directory: {path}")
-    if len(resolved) == 1 and resolved[0].is_dir():
-        root = resolved[0].resolve()
-        return root, (root,)
-    cwd = Path.cwd().resolve()
-    return cwd, tuple(cwd / p if not p.is_absolute() else p for p in resolved)
+    from model_risk.pipeline import project_paths
+
+    return project_paths(paths)
 
 
 def _load_config(root: Path, config_file: str | None):  # type: ignore[no-untyped-def]
     from model_risk.config import load_config
-    from model_risk.resolvers.cache import default_cache_dir
 
-    return load_config(root, Path(config_file) if config_file else None, cache_dir=default_cache_dir())
+    return load_config(root, Path(config_file) if config_file else None)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},

@@ -72,6 +72,11 @@ def find_config(root: Path) -> Path | None:
 
 
 def load_config(root: Path, explicit: Path | None = None, *, cache_dir: Path | None = None) -> Config:
+    """The configuration for a scan rooted at ``root`` (``cache_dir`` remembers validated files)."""
+    if cache_dir is None:
+        from model_risk.resolvers.cache import default_cache_dir
+
+        cache_dir = default_cache_dir()
     path = explicit if explicit is not None else find_config(root)
     if path is None:
         return Config(root=root)

@@ -20,6 +20,7 @@ from model_risk.domain import ModelFacts, ModelStatus, Note, Reference, ScanResu
 from model_risk.engine.evaluate import Policy, apply_policy, run_rules
 from model_risk.engine.packs import Rule, load_rules
 from model_risk.engine.subjects import ModelUsage
+from model_risk.errors import UsageError
 from model_risk.lockfile import read_lockfile
 from model_risk.records import build_facts
 from model_risk.resolution import drift_between, resolve_concurrently, resolve_with_lineage, with_lineage
@@ -49,6 +50,20 @@ class ScanOptions:
     #: the whole project, so they are wrong on a partial file list (pre-commit passes staged files,
     #: possibly split across several runs).
     per_file: bool = False
+
+
+def project_paths(paths: Sequence[str]) -> tuple[Path, tuple[Path, ...]]:
+    """The scan root and the absolute paths to scan. One directory given: it is the root (reports are
+    relative to it); files or several paths: the working directory is the root, as for pre-commit."""
+    resolved = tuple(Path(p) for p in paths) or (Path("."),)
+    for path in resolved:
+        if not path.exists() and not path.is_symlink():
+            raise UsageError(f"no such file or directory: {path}")
+    if len(resolved) == 1 and resolved[0].is_dir():
+        root = resolved[0].resolve()
+        return root, (root,)
+    cwd = Path.cwd().resolve()
+    return cwd, tuple(p if p.is_absolute() else cwd / p for p in resolved)
 
 
 def active_detectors(config: Config) -> list[Detector]:
