@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -12,6 +11,8 @@ def atomic_write(path: Path, data: str | bytes, *, mode: int | None = None) -> N
 
     The rename is atomic on POSIX and Windows, so readers see either the old file or the new one.
     """
+    import tempfile  # imports shutil and random: only pay for them when writing
+
     path = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -6,7 +6,6 @@ by content hash in the cache directory, so repeated runs (pre-commit) skip the i
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -33,6 +32,8 @@ def load_schema(name: str) -> dict:
 def _memo_path(cache_dir: Path | None, schema_name: str, text: str) -> Path | None:
     if cache_dir is None:
         return None
+    import hashlib
+
     digest = hashlib.sha256(f"{__version__}\0{schema_name}\0{text}".encode()).hexdigest()
     return cache_dir / "validated" / digest
 

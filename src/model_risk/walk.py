@@ -158,9 +158,12 @@ class Walker:
 
     # -- walking -----------------------------------------------------------------------------
     def walk(self, paths: Sequence[Path]) -> Iterator[Candidate]:
-        base_rules = self._base_rules()
+        base_rules: _IgnoreRules | None = None
+        loaded = False
         for path in paths:
             if path.is_dir() and not path.is_symlink():
+                if not loaded:  # explicit files (pre-commit) never need the ignore rules
+                    base_rules, loaded = self._base_rules(), True
                 rel = relative_path(path, self.root)
                 rules = self._rules_for(path, base_rules)
                 if rel != "." and rules is not None and rules.ignored(rel, True):

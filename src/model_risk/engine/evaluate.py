@@ -7,7 +7,6 @@ suppressed, and reports show it as such.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -72,6 +71,8 @@ class Policy:
 
 
 def fingerprint(rule: str, model: str | None, revision: str | None, vendor: str | None) -> str:
+    import hashlib
+
     key = "\0".join((rule, model or "", revision or "", vendor or ""))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
