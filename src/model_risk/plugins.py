@@ -28,6 +28,7 @@ DEFAULT_PLUGINS = (
     "model_risk.reporters.text",
     "model_risk.reporters.json_report",
     "model_risk.reporters.sarif",
+    "model_risk.reporters.html",
     "model_risk.engine.builtin_conditions",
 )
 
