@@ -29,6 +29,7 @@ DEFAULT_PLUGINS = (
     "model_risk.reporters.json_report",
     "model_risk.reporters.sarif",
     "model_risk.reporters.html",
+    "model_risk.reporters.markdown",
     "model_risk.engine.builtin_conditions",
 )
 
