@@ -30,6 +30,7 @@ DEFAULT_PLUGINS = (
     "model_risk.reporters.sarif",
     "model_risk.reporters.html",
     "model_risk.reporters.markdown",
+    "model_risk.reporters.cyclonedx",
     "model_risk.engine.builtin_conditions",
 )
 
