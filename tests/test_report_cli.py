@@ -101,3 +101,43 @@ def test_report_rejects_an_unknown_format_before_reading(cli, tmp_path: Path):
     run = cli("report", tmp_path / "missing.json", "--format", "pdf")
     assert run.code == 2
     assert "unknown format 'pdf'" in run.stderr
+
+
+API_MODEL = {
+    "id": "gpt-4o", "aliases": [], "status": "api", "reason": None, "revision": None, "author": "OpenAI",
+    "vendor": "OpenAI", "vendor_country": "United States", "root_vendor": "OpenAI",
+    "root_vendor_country": "United States", "lineage": ["gpt-4o"], "base_models": [], "base_relation": None,
+    "license": None, "gated": False, "sha": None, "formats": [], "source": "api",
+}
+API_REFERENCE = {
+    "model": "gpt-4o", "path": "app/llm.py", "line": 3, "column": 10, "detector": "python", "revision": None,
+    "trust_remote_code": False, "kind": "api", "api_vendor": "OpenAI", "loader": "openai.OpenAI",
+}
+
+
+@pytest.mark.parametrize("with_api_model", [False, True], ids=["empty", "api-model"])
+def test_every_format_renders_an_empty_scan_and_a_hosted_api_model(cli, project, tmp_path: Path,
+                                                                     with_api_model: bool):
+    from report_schemas import validate_cyclonedx, validate_sarif
+
+    saved = tmp_path / "scan.json"
+    assert cli("scan", project({"app.py": "x = 1\n"}), "--offline", "-f", "json", "-o", saved).code == 0
+    if with_api_model:
+        document = json.loads(saved.read_text(encoding="utf-8"))
+        document["models"].append(API_MODEL)
+        document["references"].append(API_REFERENCE)
+        saved.write_text(json.dumps(document), encoding="utf-8")
+    outputs = {fmt: cli("report", saved, "--format", fmt) for fmt in ALL_FORMATS}
+    assert all(run.code == 0 for run in outputs.values()), {f: r.stderr for f, r in outputs.items()}
+    validate_sarif(json.loads(outputs["sarif"].stdout))
+    bom = json.loads(outputs["cyclonedx"].stdout)
+    validate_cyclonedx(bom)
+    if with_api_model:
+        [api] = bom["components"]
+        assert api["name"] == "gpt-4o" and "purl" not in api and api["supplier"] == {"name": "OpenAI"}
+        assert "| `gpt-4o` | API terms | per API terms | OpenAI | api |" in outputs["markdown"].stdout
+        assert "gpt-4o" in outputs["html"].stdout and "gpt-4o" in outputs["text"].stdout
+    else:
+        assert "No model references found." in outputs["text"].stdout
+        assert "No model references were found." in outputs["html"].stdout
+        assert bom.get("components", []) == []

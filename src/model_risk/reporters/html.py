@@ -35,6 +35,7 @@ from model_risk.reporters.presentation import (
     severities_descending,
     severity_counts,
     status_label,
+    vendor_countries,
     vendor_shares,
 )
 from model_risk.resources import data_dir
@@ -83,7 +84,7 @@ def _model_row(use: ModelUse, findings: list[Finding]) -> ModelRow:
     worst = max((f.severity for f in own), default=None)
     group = license_group(m)
     flags = {group}
-    if osi_label(m) != "yes":
+    if osi_label(m) == "no":
         flags.add("nonosi")
     if m.gated:
         flags.add("gated")
@@ -151,6 +152,7 @@ def report_context(result: ScanResult) -> dict[str, Any]:
         "unresolved_count": len(result.models) - resolved - api,
         "vendor_slices": charts.donut(shares),
         "vendor_total": sum(n for _, n in shares),
+        "vendor_countries": vendor_countries(result),
         "top_vendor": shares[0] if shares else None,
         "donut_radius": charts.DONUT_RADIUS,
         "license_bars": charts.bars([(c.label, c.group, c.count) for c in mix]),

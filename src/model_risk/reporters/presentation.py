@@ -60,7 +60,7 @@ def commercial_label(model: ModelFacts) -> str:
 def osi_label(model: ModelFacts) -> str:
     lic = model.license
     if model.status is ModelStatus.API:
-        return "no"
+        return "n/a"
     if lic is None:
         return "no" if model.is_resolved else NOT_KNOWN
     if lic.osi is None:
@@ -156,6 +156,11 @@ def vendor_shares(result: ScanResult) -> list[tuple[str, int]]:
     """(root vendor, number of distinct Hub models), largest first; ties by name."""
     counts = Counter(vendor_key(m) for m in hub_models(result))
     return sorted(counts.items(), key=lambda item: (-item[1], item[0].lower()))
+
+
+def vendor_countries(result: ScanResult) -> dict[str, str]:
+    """Root vendor -> its country, where the vendor table knows it."""
+    return {vendor_key(m): m.root_vendor_country for m in hub_models(result) if m.root_vendor_country}
 
 
 #: License groups, in the order charts and legends list them.
