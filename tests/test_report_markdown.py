@@ -13,7 +13,7 @@ def test_failing_findings_come_first_and_details_fold(cli):
     run = cli("scan", FIXTURE, "--offline", "--format", "markdown")
     assert run.code == 1
     text = run.stdout
-    assert text.startswith("## ❌ model-risk: failed: 3 findings at or above high")
+    assert text.startswith("## ❌ model-risk failed: 3 findings at or above high")
     failing = text.index("### Failing the check (3)")
     others = text.index("### Other findings (10)")
     details = text.index("<summary>Details and fixes</summary>")
@@ -31,7 +31,7 @@ def test_a_passing_scan_says_so(cli, project):
     root = project({"app.py": 'from transformers import AutoModel\nAutoModel.from_pretrained("acme/tiny")\n'})
     run = cli("scan", root, "--offline", "--format", "markdown")
     assert run.code == 0
-    assert run.stdout.startswith("## ✅ model-risk: passed: nothing at or above high")
+    assert run.stdout.startswith("## ✅ model-risk passed: nothing at or above high")
     assert "### Findings (2)" in run.stdout and "Failing the check" not in run.stdout
 
 

@@ -22,7 +22,7 @@ from model_risk.domain import LicenseFacts, ModelFacts, ModelStatus, ScanResult
 from model_risk.hookspecs import hookimpl
 from model_risk.report_document import to_document
 from model_risk.reporters import Reporter, ReportOptions
-from model_risk.reporters.presentation import ModelUse, hub_url, model_uses, safe_url
+from model_risk.reporters.presentation import ModelUse, findings_by_model, hub_url, model_uses, safe_url
 
 if TYPE_CHECKING:
     from cyclonedx.model.component import Component
@@ -225,12 +225,12 @@ def bom_document(result: ScanResult) -> dict[str, Any]:
     bom.metadata.properties.add(Property(name=PROPERTY_PREFIX + "offline", value=str(result.offline).lower()))
     cards: dict[str, dict[str, Any]] = {}
     refs = _BomRefs()
+    per_model = findings_by_model(result)
     for use in model_uses(result):
         m = use.facts
         purl = purl_for(m.id, m.sha) if m.status is not ModelStatus.API else None
         bom_ref = refs(m, purl)
-        findings = [f"{f.code} {f.rule} ({f.severity.value})" for f in result.findings
-                    if f.active and f.model == m.id]
+        findings = [f"{f.code} {f.rule} ({f.severity.value})" for f in per_model.get(m.id, ())]
         bom.components.add(_component(use, bom_ref, purl, findings))
         card = model_card(m)
         if card is not None:

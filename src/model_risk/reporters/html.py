@@ -22,6 +22,7 @@ from model_risk.reporters.presentation import (
     by_severity,
     commercial_label,
     finding_subject,
+    findings_by_model,
     gated_label,
     is_failing,
     license_group,
@@ -77,9 +78,8 @@ class ModelRow:
     flags: str
 
 
-def _model_row(use: ModelUse, findings: list[Finding]) -> ModelRow:
+def _model_row(use: ModelUse, own: list[Finding]) -> ModelRow:
     m = use.facts
-    own = [f for f in findings if f.active and f.model == m.id]
     counts = severity_counts(own)
     worst = max((f.severity for f in own), default=None)
     group = license_group(m)
@@ -130,6 +130,7 @@ def report_context(result: ScanResult) -> dict[str, Any]:
     active = by_severity(f for f in result.findings if f.active)
     suppressed = by_severity(f for f in result.findings if not f.active)
     uses = model_uses(result)
+    per_model = findings_by_model(result)
     shares = vendor_shares(result)
     mix = license_mix(result)
     rule_hits: dict[str, int] = {}
@@ -146,7 +147,7 @@ def report_context(result: ScanResult) -> dict[str, Any]:
         "counts": severity_counts(active),
         "active": [_finding_view(result, f, rules) for f in active],
         "suppressed": [_finding_view(result, f, rules) for f in suppressed],
-        "models": [_model_row(u, list(result.findings)) for u in uses],
+        "models": [_model_row(u, per_model.get(u.facts.id, [])) for u in uses],
         "resolved_count": resolved,
         "api_count": api,
         "unresolved_count": len(result.models) - resolved - api,

@@ -129,18 +129,35 @@ class ModelUse:
         return tuple(r.location for r in self.references)
 
 
-def _belongs_to(reference: Reference, model: ModelFacts) -> bool:
-    if model.status is ModelStatus.API:
-        return reference.kind == "api" and reference.model == model.id
-    if reference.kind != "hub" or reference.revision != model.revision:
-        return False
-    spellings = {model.id, *model.aliases}
-    return reference.model in spellings or reference.resolve_id in spellings
-
-
 def model_uses(result: ScanResult) -> list[ModelUse]:
-    """Every model of the scan with the references that load it, in the scan's model order."""
-    return [ModelUse(m, tuple(r for r in result.references if _belongs_to(r, m))) for m in result.models]
+    """Every model of the scan with the references that load it, in the scan's model order.
+
+    A reference belongs to a model when it is written as the model's id or one of its aliases (or
+    resolves to one) at the model's revision; an API reference belongs to the API model it names.
+    """
+    # Indexed by (kind, spelling, revision): a monorepo has thousands of references.
+    index: dict[tuple[str, str, str | None], list[int]] = {}
+    for position, ref in enumerate(result.references):
+        for spelling in {ref.model, ref.resolve_id}:
+            index.setdefault((ref.kind, spelling, ref.revision), []).append(position)
+    uses = []
+    for model in result.models:
+        if model.status is ModelStatus.API:
+            keys = [("api", model.id, None)]
+        else:
+            keys = [("hub", spelling, model.revision) for spelling in (model.id, *model.aliases)]
+        positions = sorted({p for key in keys for p in index.get(key, ())})
+        uses.append(ModelUse(model, tuple(result.references[p] for p in positions)))
+    return uses
+
+
+def findings_by_model(result: ScanResult) -> dict[str, list[Finding]]:
+    """Active findings about each model id (vendor and project findings have no model)."""
+    grouped: dict[str, list[Finding]] = {}
+    for finding in result.findings:
+        if finding.active and finding.model is not None:
+            grouped.setdefault(finding.model, []).append(finding)
+    return grouped
 
 
 def hub_models(result: ScanResult) -> list[ModelFacts]:
