@@ -92,3 +92,18 @@ def test_chromium_renders_the_report_and_runs_its_script(report_file: Path, tmp_
     assert shot.returncode == 0, shot.stderr[-2000:]
     data = screenshot.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 50_000
+
+
+def test_a_model_that_changed_since_the_lockfile_is_flagged(cli, tmp_path: Path):
+    import json
+
+    saved = tmp_path / "scan.json"
+    assert cli("scan", FIXTURE, "--offline", "--format", "json", "--output", saved).code == 1
+    document = json.loads(saved.read_text(encoding="utf-8"))
+    [research] = [m for m in document["models"] if m["id"] == "Qwen/Qwen2.5-3B-Instruct"]
+    research["drift"] = [{"field": "license", "locked": "apache-2.0", "current": "other (qwen-research)"}]
+    saved.write_text(json.dumps(document), encoding="utf-8")
+    html = cli("report", saved, "--format", "html").stdout
+    row = html.split(">Qwen/Qwen2.5-3B-Instruct</a>", 1)[1].split("</tr>", 1)[0]
+    assert 'title="license: apache-2.0 → other (qwen-research)">changed since model-risk.lock</span>' in row
+    assert '<tr data-flags="drift findings noncommercial nonosi">' in html

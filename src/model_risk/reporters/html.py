@@ -92,6 +92,8 @@ def _model_row(use: ModelUse, own: list[Finding]) -> ModelRow:
         flags.add("unresolved")
     if own:
         flags.add("findings")
+    if m.drift:
+        flags.add("drift")
     if m.root_vendor and m.vendor and m.root_vendor != m.vendor:
         flags.add("derived")
     uses = [location_text(r.location) for r in use.references]
