@@ -61,6 +61,9 @@ def test_the_policy_allows_exactly_the_inlined_style_and_script(report_file: Pat
     style = re.search(r"<style>(.*?)</style>", html, re.S).group(1)
     script = re.search(r"<script>(.*?)</script>", html, re.S).group(1)
     policy = unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1))
+    # inlined whole: nothing in them closes their element early
+    assert style == (REPO / "templates" / "report.css").read_text(encoding="utf-8")
+    assert script == (REPO / "templates" / "report.js").read_text(encoding="utf-8")
     assert f"style-src '{_csp_hash(style)}'" in policy
     assert f"script-src '{_csp_hash(script)}'" in policy
     assert "default-src 'none'" in policy
