@@ -146,3 +146,16 @@ def test_results_are_capped_at_githubs_limit_most_severe_first(cli, project, mon
     assert len(run["results"]) == 1
     notes = run["invocations"][0]["toolExecutionNotifications"]
     assert any("left out" in n["message"]["text"] for n in notes)
+
+
+def test_the_alert_title_always_names_the_model(cli, tmp_path: Path):
+    saved = tmp_path / "scan.json"
+    assert cli("scan", FIXTURE, "--offline", "--format", "json", "--output", saved).code == 1
+    document = json.loads(saved.read_text(encoding="utf-8"))
+    for finding in document["findings"]:
+        if finding["rule"] == "pickle-only-weights":
+            finding["message"] = "Only pickle weights"  # as a plugin's rule might word it
+    saved.write_text(json.dumps(document), encoding="utf-8")
+    run = cli("report", saved, "--format", "sarif")
+    [pickle] = results_for(json.loads(run.stdout), "pickle-only-weights")
+    assert pickle["message"]["text"] == "acme-labs/sentiment-tiny: Only pickle weights."

@@ -197,6 +197,7 @@ class _Results:
         self.rules = rules
         self.locations = _Locations(result)
         self.fallback = self._fallback_locations(result)
+        self.spellings = {m.id: (m.id, *m.aliases) for m in result.models}
 
     @staticmethod
     def _fallback_locations(result: ScanResult) -> dict[str | None, Location]:
@@ -227,9 +228,17 @@ class _Results:
         primary = locations[0] if locations else self.fallback.get(finding.model) or self.fallback.get(None)
         return [self._result(finding, primary, locations[1:], _fingerprint(finding, None, 0))]
 
+    def _message(self, finding: Finding) -> str:
+        """The alert title: the finding's message, which must name its subject (a plugin's rule may not)."""
+        text = finding.message.strip()
+        subject = finding.model or finding.vendor
+        if subject and not any(name in text for name in self.spellings.get(subject, (subject,))):
+            text = f"{subject}: {text}"
+        return text if text.endswith(".") else text + "."
+
     def _result(self, finding: Finding, primary: Location | None, related: list[Location],
                 fingerprint: str) -> dict[str, Any]:
-        text = finding.message if finding.message.endswith(".") else finding.message + "."
+        text = self._message(finding)
         entry: dict[str, Any] = {
             "ruleId": finding.code,
             "ruleIndex": self.rules.index[finding.code],
