@@ -39,7 +39,8 @@ def test_summary_charts_tables_and_findings(report_file: Path):
     assert 'class="verdict failed"' in html and "3 findings at or above high" in html
     # the root-vendor donut: one arc per vendor, Alibaba (4 of 10 models) first
     assert html.count('class="ring p') == 6
-    assert '<span class="name">Alibaba <span class="country">China</span></span><span class="num">4 · 40%</span>' in html
+    legend = '<span class="name">Alibaba <span class="country">China</span></span><span class="num">4 · 40%</span>'
+    assert legend in html
     # the license mix: one bar per license label, coloured by what the license allows
     assert html.count('class="bar g-') == 6
     assert 'class="bar g-noncommercial"' in html and 'class="bar g-conditions"' in html

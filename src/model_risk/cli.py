@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from model_risk import __version__
-from model_risk.domain import Note, Severity
+from model_risk.domain import Note
 from model_risk.errors import ModelRiskError, UsageError
 
 FAIL_ON = ["info", "low", "medium", "high", "critical", "never"]
