@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from model_risk import __version__
-from model_risk.domain import Note, Severity
+from model_risk.domain import Note
 from model_risk.errors import ModelRiskError, UsageError
 
 FAIL_ON = ["info", "low", "medium", "high", "critical", "never"]
@@ -23,6 +23,7 @@ Examples:
   model-risk scan                        scan the current directory, text report
   model-risk scan src configs --offline  use only model-risk.lock and the cache
   model-risk scan --format sarif --output model-risk.sarif --format html --output report.html
+  model-risk report scan.json --format markdown   re-render a saved JSON report, no scan
   model-risk lock                        resolve every model and write model-risk.lock
   model-risk explain Qwen/Qwen2.5-7B-Instruct
   model-risk rules non-osi-license
@@ -104,7 +105,6 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
     from model_risk.config import parse_fail_on
     from model_risk.pipeline import ScanOptions
     from model_risk.pipeline import scan as run_scan
-    from model_risk.reporters import ReportOptions
 
     available = plugins.reporters()
     targets = _targets(formats or ("text",), outputs, available)
@@ -117,21 +117,64 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
     options = ScanOptions(paths=scan_paths, config=config, offline=offline or config.offline,
                           check_drift=not no_drift, jobs=jobs, per_file=per_file)
     progress = _progress_bar() if not quiet else None
-    if diff_base:
-        from model_risk.diffscan import scan_against
+    try:
+        if diff_base:
+            from model_risk.diffscan import scan_against
 
-        result = scan_against(diff_base, options, progress=progress)
-    else:
-        result = run_scan(options, progress=progress)
+            result = scan_against(diff_base, options, progress=progress)
+        else:
+            result = run_scan(options, progress=progress)
+    finally:
+        if progress is not None:
+            progress.clear()  # an error message must not land on the end of a progress line
     if not quiet:
         for note in result.notes:
             _warn(note, verbose)
-    for fmt, output in targets:
-        stream = sys.stdout
-        report_options = ReportOptions(color=_color(color, stream) if output is None else False, verbose=verbose)
-        text = available[fmt].render(result, report_options)
-        _write(text, output)
+    _render(result, targets, available, color, verbose)
     _exit(1 if result.failing_findings() else 0)
+
+
+@cli.command()
+@click.argument("report_file", metavar="RESULT.json", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--format", "-f", "formats", multiple=True, metavar="FORMAT",
+              help="Report format (repeatable; pair each with an --output). Default: text.")
+@click.option("--output", "-o", "outputs", multiple=True, type=click.Path(dir_okay=False),
+              help="Write the report to FILE instead of stdout (repeatable, in --format order).")
+@click.option("--color/--no-color", default=None, help="Colour the text report (default: on a TTY).")
+@click.option("--verbose", "-v", is_flag=True, help="Show suppressed findings in the text report.")
+def report(report_file: str, formats: tuple[str, ...], outputs: tuple[str, ...], color: bool | None,
+           verbose: bool) -> None:
+    """Render a saved JSON report (from `scan --format json`; - reads stdin) in other formats, without
+    scanning again. The exit status says only whether rendering worked (0) or the input is bad (2)."""
+    from model_risk import plugins
+    from model_risk.report_document import read_document
+
+    available = plugins.reporters()
+    targets = _targets(formats or ("text",), outputs, available)
+    result = read_document(_read_report(report_file), "<stdin>" if report_file == "-" else report_file)
+    _render(result, targets, available, color, verbose)
+
+
+def _read_report(report_file: str) -> str:
+    if report_file == "-":
+        return sys.stdin.read()
+    try:
+        return Path(report_file).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {report_file}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelRiskError(f"cannot read the report: {getattr(exc, 'strerror', None) or exc}",
+                             path=report_file) from None
+
+
+def _render(result, targets: list[tuple[str, str | None]], available: dict, color: bool | None,  # type: ignore[no-untyped-def]
+            verbose: bool) -> None:
+    from model_risk.reporters import ReportOptions
+
+    for fmt, output in targets:
+        report_options = ReportOptions(color=_color(color, sys.stdout) if output is None else False,
+                                       verbose=verbose)
+        _write(available[fmt].render(result, report_options), output)
 
 
 def _exit(code: int) -> None:
@@ -158,7 +201,8 @@ def _targets(formats: tuple[str, ...], outputs: tuple[str, ...], available: dict
 
 def _write(text: str, output: str | None) -> None:
     if output is None:
-        click.echo(text, nl=False)
+        # Colour was decided already (--color, NO_COLOR, TTY); click would strip it when piped.
+        click.echo(text, nl=False, color=True)
         return
     from model_risk.fileio import atomic_write
 

@@ -279,6 +279,9 @@ class ScanResult:
     started_at: str = ""
     #: Diff-aware scans: the git ref the findings were compared against.
     diff_base: str | None = None
+    #: The scan root relative to the top of its git work tree (``/`` separators, ``""`` at the top), or
+    #: ``None`` outside git. Code scanning needs repository-relative paths; reference paths are root-relative.
+    repository_path: str | None = None
 
     def active_findings(self) -> list[Finding]:
         return [f for f in self.findings if f.active]

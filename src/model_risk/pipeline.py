@@ -27,7 +27,7 @@ from model_risk.resolution import drift_between, resolve_concurrently, resolve_w
 from model_risk.resolvers import ModelRequest, ResolveContext
 from model_risk.resolvers.cache import ModelCache, default_cache_dir
 from model_risk.vendors import VendorTable, builtin_vendors
-from model_risk.walk import Walker
+from model_risk.walk import Walker, find_git_root
 
 #: Rule scopes whose findings do not depend on files outside the ones scanned.
 PER_FILE_SCOPES = ("model", "reference")
@@ -121,6 +121,8 @@ def resolve_references(references: Sequence[Reference], context: ResolveContext,
                        progress: Progress | None = None) -> tuple[list[ModelUsage], dict[ModelRequest, ModelFacts]]:
     """Facts for every referenced model, with lineage, aliases and drift; grouped with their references."""
     requests = requests_for(references)
+    if progress:
+        progress("models", 0, len(requests))
     resolve = hub_resolver()
     known = resolve_with_lineage(requests, lambda req: resolve(req, context), context)
     if progress:
@@ -220,4 +222,15 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
         fail_on=config.fail_on,
         offline=options.offline,
         started_at=started,
+        repository_path=repository_path(config.root),
     )
+
+
+def repository_path(root: Path) -> str | None:
+    """``root`` relative to the top of its git work tree (``""`` at the top), or None outside git."""
+    resolved = root.resolve()
+    top = find_git_root(resolved)
+    if top is None:
+        return None
+    relative = resolved.relative_to(top).as_posix()
+    return "" if relative == "." else relative

@@ -27,6 +27,10 @@ DEFAULT_PLUGINS = (
     "model_risk.resolvers.hub",
     "model_risk.reporters.text",
     "model_risk.reporters.json_report",
+    "model_risk.reporters.sarif",
+    "model_risk.reporters.html",
+    "model_risk.reporters.markdown",
+    "model_risk.reporters.cyclonedx",
     "model_risk.engine.builtin_conditions",
 )
 

@@ -6,6 +6,7 @@ document back into a ScanResult, so every format can be rendered again without s
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +24,7 @@ from model_risk.domain import (
     Severity,
     Suppression,
 )
+from model_risk.errors import ReportInputError
 
 REPORT_VERSION = 1
 
@@ -80,6 +82,7 @@ def to_document(result: ScanResult) -> dict[str, Any]:
             "offline": result.offline,
             "fail_on": result.fail_on.value if result.fail_on else "never",
             "diff_base": result.diff_base,
+            "repository_path": result.repository_path,
         },
         "references": [
             {"model": r.model, "path": r.path, "line": r.line, "column": r.column, "detector": r.detector,
@@ -169,4 +172,52 @@ def from_document(doc: Mapping[str, Any]) -> ScanResult:
         offline=bool(scan.get("offline", False)),
         started_at=scan.get("started_at") or "",
         diff_base=scan.get("diff_base"),
+        repository_path=scan.get("repository_path"),
     )
+
+
+#: Longest schema message quoted in an error: jsonschema quotes whole sub-documents.
+_MAX_MESSAGE = 160
+
+
+def _where(path: Any) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out or "top level"
+
+
+def read_document(text: str, source: str) -> ScanResult:
+    """A ScanResult from the text of a saved version-1 JSON report, validated against the report schema.
+
+    Raises :class:`ReportInputError` with a one-line message for anything that is not such a report.
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReportInputError(f"not a JSON document: {exc.msg}", path=source, line=exc.lineno) from None
+    except RecursionError:
+        raise ReportInputError("not a model-risk report: nested too deeply", path=source) from None
+    if not isinstance(data, dict) or "version" not in data or "findings" not in data:
+        raise ReportInputError("not a model-risk JSON report (write one with `model-risk scan --format json`)",
+                               path=source)
+    if data["version"] != REPORT_VERSION:
+        raise ReportInputError(f"report version {data['version']!r} is not supported (this model-risk reads "
+                               f"version {REPORT_VERSION})", path=source)
+    import jsonschema
+
+    from model_risk.validation import load_schema
+
+    schema = load_schema("report.schema.json")
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(data))
+    if error is not None:
+        message = " ".join(error.message.split())
+        if len(message) > _MAX_MESSAGE:
+            message = message[: _MAX_MESSAGE - 1] + "…"
+        raise ReportInputError(f"not a valid model-risk report: {_where(error.absolute_path)}: {message}",
+                               path=source)
+    try:
+        return from_document(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ReportInputError(f"not a valid model-risk report: {exc.__class__.__name__}: {exc}",
+                               path=source) from None

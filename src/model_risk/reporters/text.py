@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from model_risk import licenses
 from model_risk.domain import Finding, ModelFacts, ModelStatus, ScanResult, Severity
 from model_risk.hookspecs import hookimpl
 from model_risk.reporters import Reporter, ReportOptions, terminal_safe
+from model_risk.reporters.presentation import commercial_label, license_label, location_text, vendor_shares
 
 _SEVERITY_STYLE = {
     Severity.CRITICAL: "1;35",
@@ -33,8 +33,8 @@ class _Style:
         return self(text, "2")
 
 
-def _yes_no(value: bool | None) -> str:
-    return "unknown" if value is None else ("yes" if value else "no")
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"
 
 
 def _clip(text: str, width: int) -> str:
@@ -42,8 +42,7 @@ def _clip(text: str, width: int) -> str:
 
 
 def _locations(finding: Finding) -> str:
-    shown = [f"{loc.path}:{loc.line}" + (f":{loc.column}" if loc.column else "")
-             for loc in finding.locations[:MAX_LOCATIONS]]
+    shown = [location_text(loc) for loc in finding.locations[:MAX_LOCATIONS]]
     more = len(finding.locations) - MAX_LOCATIONS
     return ", ".join(shown) + (f" (+{more} more)" if more > 0 else "")
 
@@ -63,10 +62,9 @@ class TextReporter(Reporter):
         style = _Style(options.color)
         out: list[str] = []
         mode = " (offline)" if result.offline else ""
-        hub_models = [m for m in result.models if m.status is not ModelStatus.API]
         out.append(style.bold(f"model-risk {result.tool_version}") + style.dim(
-            f"  {result.files_scanned} files, {len(result.references)} references, "
-            f"{len(result.models)} models{mode}"))
+            f"  {_count(result.files_scanned, 'file')}, {_count(len(result.references), 'reference')}, "
+            f"{_count(len(result.models), 'model')}{mode}"))
         out.append("")
         shown = [f for f in result.findings if f.active or options.verbose]
         if not result.references:
@@ -91,8 +89,9 @@ class TextReporter(Reporter):
             out.append("")
         if result.models:
             out.extend(self._models(result, style))
-        if hub_models:
-            out.extend(self._vendors(hub_models, style))
+        shares = vendor_shares(result)
+        if shares:
+            out.extend(self._vendors(shares, style))
         out.append(self._summary(result, style))
         return "\n".join(out) + "\n"
 
@@ -103,11 +102,10 @@ class TextReporter(Reporter):
             if m.root_vendor and m.root_vendor != m.vendor:
                 vendor = f"{vendor} -> {m.root_vendor}"
             model_id = m.id + (f"@{m.revision[:10]}" if m.revision else "")
-            lic = licenses.label(m.license) if m.status is not ModelStatus.API else "API terms"
-            commercial = _yes_no(m.license.commercial) if m.license else "-"
-            rows.append([terminal_safe(x) for x in (model_id, lic, commercial, vendor, _status(m))])
+            rows.append([terminal_safe(x) for x in (model_id, license_label(m), commercial_label(m), vendor,
+                                                    _status(m))])
         headers = ["MODEL", "LICENSE", "COMMERCIAL", "VENDOR -> ROOT", "STATUS"]
-        limits = [48, 24, 10, 30, 24]
+        limits = [48, 24, 15, 30, 24]
         widths = [min(limit, max(len(h), *(len(r[i]) for r in rows))) for i, (h, limit) in
                   enumerate(zip(headers, limits))]
         lines = [style.bold(f"Models ({len(rows)})"),
@@ -117,11 +115,9 @@ class TextReporter(Reporter):
         lines.append("")
         return lines
 
-    def _vendors(self, hub_models: list[ModelFacts], style: _Style) -> list[str]:
-        distinct = {m.id.lower(): m for m in hub_models}
-        counts = Counter(m.root_vendor or m.vendor or "unknown" for m in distinct.values())
-        total = sum(counts.values())
-        parts = [f"{terminal_safe(v)} {n} ({n / total:.0%})" for v, n in counts.most_common()]
+    def _vendors(self, shares: list[tuple[str, int]], style: _Style) -> list[str]:
+        total = sum(n for _, n in shares)
+        parts = [f"{terminal_safe(v)} {n} ({n / total:.0%})" for v, n in shares]
         return [style.bold("Weights by root vendor: ") + " · ".join(parts), ""]
 
     def _summary(self, result: ScanResult, style: _Style) -> str:
