@@ -194,6 +194,8 @@ def upsert_comment() -> int:
             if not isinstance(comments, list) or not comments:
                 break
             existing = next((c for c in comments if COMMENT_MARKER in str(c.get("body", ""))), None)
+            if len(comments) < 100:  # the last page
+                break
             page += 1
         if existing is not None:
             github.request("PATCH", f"/repos/{repository}/issues/comments/{existing['id']}", {"body": body})
