@@ -232,7 +232,8 @@ class Finding:
     #: For vendor findings (``single-vendor-weights``): the vendor concerned.
     vendor: str | None = None
     locations: tuple[Location, ...] = ()
-    #: Locations where an inline comment silenced this rule: kept so reports can show them.
+    #: Locations where an inline comment silenced this rule, kept so reports can show them. ``locations``
+    #: holds the active ones, or all of them when every one is silenced (then the finding is suppressed).
     suppressed_locations: tuple[Location, ...] = ()
     suppressed: Suppression | None = None
     #: Stable across runs and code moves: rule + model or vendor. Used by baselines and SARIF.

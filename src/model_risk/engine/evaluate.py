@@ -107,7 +107,8 @@ def _finding(rule: Rule, subject: dict[str, Any], references: Iterable[Reference
     return Finding(
         rule=rule.info.name, code=rule.info.code, severity=_severity(rule, subject),
         message=render_message(rule.message, subject), model=model.id if model else None, vendor=vendor,
-        locations=tuple(active or silenced), suppressed_locations=tuple(silenced if active else ()),
+        # Where the finding stands: its active locations, or, when every one is silenced, all of them.
+        locations=tuple(active or silenced), suppressed_locations=tuple(silenced),
         suppressed=suppressed,
         fingerprint=fingerprint(rule.info.name, model.id if model else None,
                                 model.revision if model else None, vendor),
