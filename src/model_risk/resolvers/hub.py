@@ -1,7 +1,8 @@
 """The Hugging Face Hub resolver: ``HfApi.model_info`` through the real ``huggingface_hub`` client.
 
-``model_info`` does not retry on its own, so this module does: 429 and 5xx answers, timeouts and network
-errors are retried with exponential backoff (honouring ``Retry-After``) a bounded number of times. After
+``model_info`` does not retry on its own, so this module does: 429 and 5xx answers, timeouts, network
+errors and garbled bodies are retried with exponential backoff (honouring ``Retry-After``) a bounded
+number of times, and never past the scan's deadline. After
 several transport failures in a row the Hub is treated as down for the rest of the scan, so a Hub that
 hangs costs one timeout, not one per model. Every failure ends as facts with a status and a reason;
 nothing raises.
@@ -117,7 +118,11 @@ def fetch(request: ModelRequest, context: ResolveContext, state: HubState) -> Mo
             wait = retry_after if retry_after is not None else settings.backoff * (2 ** attempt)
             if wait > settings.max_wait:
                 return _unresolved(request, context, f"{reason}; the Hub asks to wait {wait:.0f}s")
-            time.sleep(wait * (1 + random.random() * 0.1) if retry_after is None else wait)
+            if retry_after is None:
+                wait *= 1 + random.random() * 0.1  # jitter: concurrent retries do not arrive together
+            if time.monotonic() + wait > state.deadline:
+                return _unresolved(request, context, f"{reason}; no time left before the scan's deadline")
+            time.sleep(wait)
             attempt += 1
             continue
         state.record(False)
@@ -159,11 +164,18 @@ def _classify(exc: Exception) -> tuple[ModelStatus | None, str, float | None, bo
         if status == 403:
             return ModelStatus.UNRESOLVED, "forbidden (HTTP 403)", None, False
         return ModelStatus.UNRESOLVED, f"Hub answered HTTP {status}", None, False
+    if "TooManyRedirects" in names:
+        return ModelStatus.UNRESOLVED, "the Hub's redirects loop (too many redirects)", None, False
     if names & _TRANSPORT_ERRORS or isinstance(exc, (TimeoutError, ConnectionError)):
         kind = "timed out" if any("Timeout" in n for n in names) else "network error"
         return None, f"Hub request {kind}", None, True
-    if isinstance(exc, ValueError):  # JSON that does not parse: a truncated or garbled answer
-        return ModelStatus.UNRESOLVED, "garbled answer from the Hub (not valid JSON)", None, False
+    if isinstance(exc, ValueError):
+        # JSON that does not parse: a truncated body or a proxy's error page served as 200. Both are
+        # usually passing faults, so they are retried like a 5xx.
+        return None, "garbled answer from the Hub (not valid JSON)", None, False
+    if isinstance(exc, (TypeError, KeyError, AttributeError)):
+        # Valid JSON of the wrong shape: huggingface_hub could not build a ModelInfo from it.
+        return ModelStatus.UNRESOLVED, f"unexpected answer from the Hub ({exc.__class__.__name__})", None, False
     return ModelStatus.UNRESOLVED, f"Hub lookup failed ({exc.__class__.__name__})", None, False
 
 
