@@ -176,7 +176,10 @@ def _progress_bar():  # type: ignore[no-untyped-def]
               help="Do not write: exit 1 if a referenced model (or a base model) is missing from the lockfile "
                    "or the lockfile holds models no longer referenced. Works offline.")
 def lock(path: str | None, config_file: str | None, offline: bool, check: bool) -> None:
-    """Resolve every referenced model and write model-risk.lock (facts pinned for offline and CI scans)."""
+    """Resolve every referenced model and write model-risk.lock (facts pinned for offline and CI scans).
+
+    When the Hub fails for a model already in the lockfile, its entry is kept. Exits 1 when a model
+    could not be locked at all."""
     from model_risk import locking
     from model_risk.pipeline import ScanOptions
 
@@ -201,6 +204,11 @@ def lock(path: str | None, config_file: str | None, offline: bool, check: bool) 
     for note in result.notes:
         _warn(note, False)
     click.echo(f"Wrote {result.written} model{'s' if result.written != 1 else ''} to {lockfile}.")
+    if result.missing:
+        # Like a package lock that cannot resolve a dependency: the lock is incomplete, say so in the status.
+        click.echo(f"{len(result.missing)} model{'s' if len(result.missing) != 1 else ''} could not be locked "
+                   "(see the warnings above); run `model-risk lock` again when the Hub answers.", err=True)
+        _exit(1)
 
 
 @cli.command()

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 from model_risk import safe_yaml
-from model_risk.domain import Drift, ModelFacts, ModelStatus
+from model_risk.domain import Drift, ModelFacts, ModelStatus, Note
 from model_risk.resolvers import ModelRequest, ResolveContext
 from model_risk.vendors import VendorTable
 
@@ -174,9 +174,33 @@ DRIFT_FIELDS: dict[str, Callable[[ModelFacts], str | None]] = {
 }
 
 
+@dataclass(frozen=True)
+class DriftCheck:
+    drift: dict[ModelRequest, tuple[Drift, ...]]
+    notes: tuple[Note, ...] = ()
+
+
+def compare_with_lockfile(locked: Sequence[ModelRequest], known: Mapping[ModelRequest, ModelFacts],
+                          resolve_fresh: Resolve, context: ResolveContext) -> DriftCheck:
+    """Look the locked models up again without the lockfile (cache, then Hub) and list what changed."""
+    fresh = resolve_concurrently(locked, resolve_fresh, context, deadline=time.monotonic() + context.hub.deadline)
+    drift = {request: drift_between(known[request], fresh[request]) for request in locked}
+    unchecked = [request for request in locked if fresh[request].status is ModelStatus.UNRESOLVED]
+    notes: tuple[Note, ...] = ()
+    if unchecked:
+        # Silence here would read as "nothing changed upstream".
+        names = ", ".join(str(r) for r in unchecked[:3]) + (f" and {len(unchecked) - 3} more" if len(unchecked) > 3 else "")
+        notes = (Note(f"could not compare {len(unchecked)} locked model{'s' if len(unchecked) > 1 else ''} with "
+                      f"the Hub ({fresh[unchecked[0]].reason}): {names}; their drift is unknown"),)
+    return DriftCheck(drift, notes)
+
+
 def drift_between(locked: ModelFacts, current: ModelFacts) -> tuple[Drift, ...]:
     if current.status is ModelStatus.UNRESOLVED:
         return ()  # the Hub did not answer: nothing is known to have changed
+    if current.status is not locked.status:
+        # A repo that vanished (or came back) has no license or sha to compare: the status says it all.
+        return (Drift("status", locked.status.value, current.status.value),)
     changes = []
     for name, value in DRIFT_FIELDS.items():
         before, after = value(locked), value(current)
