@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import threading
 import time
 from datetime import datetime
 from typing import Any
 
-from model_risk import formats
+from model_risk import formats, hub_ids
 from model_risk.domain import ModelFacts, ModelStatus
 from model_risk.hookspecs import hookimpl
 from model_risk.records import build_facts
@@ -204,24 +205,44 @@ def _iso(value: object) -> str | None:
     return str(value) if value else None
 
 
-def _base_models(card: dict[str, Any], tags: list[str]) -> tuple[list[str], str | None]:
-    bases: list[str] = []
-    relation = card.get("base_model_relation")
+#: Cards sometimes give the base model as a link rather than an id.
+_HUB_LINK = re.compile(r"^https?://(?:www\.)?huggingface\.co/(?P<path>[^?#]+)", re.IGNORECASE)
+
+
+def _as_base_id(value: object) -> str | None:
+    """A declared base model as a repo id, or None for what cannot be one (a local path, a blank)."""
+    text = str(value or "").strip()
+    link = _HUB_LINK.match(text)
+    if link:  # https://huggingface.co/Qwen/Qwen2.5-7B/tree/main -> Qwen/Qwen2.5-7B
+        text = "/".join(link.group("path").strip("/").split("/")[:2])
+    if hub_ids.is_repo_id(text) or hub_ids.LEGACY_ID.fullmatch(text):
+        return text
+    return None
+
+
+def _base_models(card: dict[str, Any], tags: list[str], own_ids: set[str]) -> tuple[list[str], str | None]:
+    """Base models from the card's ``base_model`` (a string or a list) and the Hub's ``base_model:`` tags,
+    with the relation: the card's ``base_model_relation``, else the Hub's tag, else ``merge`` for a list."""
     declared = card.get("base_model")
-    if isinstance(declared, str):
-        bases.append(declared)
-    elif isinstance(declared, list):
-        bases.extend(str(b) for b in declared if b)
+    from_card = [declared] if isinstance(declared, str) else list(declared) if isinstance(declared, list) else []
+    from_tags: list[str] = []
+    tag_relation = None
     for tag in tags:
-        if not tag.startswith("base_model:"):
-            continue
         parts = tag.split(":")
+        if parts[0] != "base_model" or len(parts) not in (2, 3):
+            continue
         if len(parts) == 3:
-            relation = relation or parts[1]
-            bases.append(parts[2])
-        elif len(parts) == 2:
-            bases.append(parts[1])
-    return [b.strip() for b in dict.fromkeys(bases) if b and b.strip()], relation
+            tag_relation = tag_relation or parts[1]
+        from_tags.append(parts[-1])
+    bases: dict[str, str] = {}  # lower-cased -> first spelling seen
+    for value in from_card + from_tags:
+        base = _as_base_id(value)
+        if base is not None and base.lower() not in own_ids:  # a card naming itself is no lineage
+            bases.setdefault(base.lower(), base)
+    relation = card.get("base_model_relation") or tag_relation
+    if relation is None and len(from_card) > 1:
+        relation = "merge"  # the Hub's own reading of a list of base models
+    return list(bases.values()), str(relation) if bases and relation else None
 
 
 def facts_from_info(info: Any, request: ModelRequest, context: ResolveContext) -> ModelFacts:
@@ -232,7 +253,8 @@ def facts_from_info(info: Any, request: ModelRequest, context: ResolveContext) -
     if not license_id:
         license_id = next((t.split(":", 1)[1] for t in tags if t.startswith("license:")), None)
     siblings = [s.rfilename for s in (getattr(info, "siblings", None) or [])]
-    bases, relation = _base_models(card, tags)
+    model_id = str(info.id or request.model_id)
+    bases, relation = _base_models(card, tags, {model_id.lower(), request.model_id.lower()})
     config = getattr(info, "config", None) or {}
     safetensors = getattr(info, "safetensors", None)
     card_fields: dict[str, object] = {}
@@ -248,7 +270,6 @@ def facts_from_info(info: Any, request: ModelRequest, context: ResolveContext) -
         card_fields["datasets"] = [datasets] if isinstance(datasets, str) else [str(x) for x in datasets]
     if safetensors is not None and getattr(safetensors, "total", None):
         card_fields["parameters"] = int(safetensors.total)
-    model_id = str(info.id or request.model_id)
     redirected = [request.model_id] if model_id.lower() != request.model_id.lower() else []
     status = ModelStatus.DISABLED if getattr(info, "disabled", False) else ModelStatus.RESOLVED
     gated = getattr(info, "gated", False)
