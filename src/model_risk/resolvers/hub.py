@@ -17,6 +17,7 @@ import threading
 import time
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from model_risk import formats, hub_ids
 from model_risk.domain import ModelFacts, ModelStatus
@@ -245,6 +246,16 @@ def _base_models(card: dict[str, Any], tags: list[str], own_ids: set[str]) -> tu
     return list(bases.values()), str(relation) if bases and relation else None
 
 
+def _license_link(link: object, model_id: str, revision: str | None, endpoint: str) -> str | None:
+    """Cards may link a file in the repo (``license_link: LICENSE``): make it a URL a reader can open."""
+    if not link:
+        return None
+    text = str(link).strip()
+    if re.match(r"^[a-z][a-z0-9+.-]*://", text, re.IGNORECASE):
+        return text
+    return f"{endpoint}/{model_id}/blob/{quote(revision or 'main', safe='')}/{text.lstrip('./')}"
+
+
 def facts_from_info(info: Any, request: ModelRequest, context: ResolveContext) -> ModelFacts:
     card_data = getattr(info, "card_data", None)
     card: dict[str, Any] = card_data.to_dict() if card_data is not None else {}
@@ -277,7 +288,8 @@ def facts_from_info(info: Any, request: ModelRequest, context: ResolveContext) -
         model_id=model_id, status=status, vendors=context.vendors, source="hub",
         reason="repository disabled on the Hub" if status is ModelStatus.DISABLED else None,
         revision=request.revision, author=getattr(info, "author", None),
-        license_id=license_id, license_name=card.get("license_name"), license_link=card.get("license_link"),
+        license_id=license_id, license_name=card.get("license_name"),
+        license_link=_license_link(card.get("license_link"), model_id, request.revision, context.hub.endpoint),
         gated=gated if gated in ("auto", "manual", True) else False, sha=getattr(info, "sha", None),
         formats=formats.weight_formats(siblings), base_models=bases, base_relation=relation,
         downloads=getattr(info, "downloads", None), likes=getattr(info, "likes", None),
