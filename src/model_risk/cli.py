@@ -257,17 +257,19 @@ def _rule_doc(rule) -> str:  # type: ignore[no-untyped-def]
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
 def explain(model: str, revision: str | None, offline: bool, fmt: str, config_file: str | None) -> None:
-    """Show the facts and the lineage of one MODEL (a Hub repo id)."""
+    """Show the facts and the lineage of one MODEL (a Hub repo id or its huggingface.co URL)."""
     from model_risk import explain as explaining
+    from model_risk.resolvers import repo_id_from
 
+    model_id = repo_id_from(model)
+    if model_id is None:
+        raise UsageError(f"not a Hugging Face model id: {model!r} (expected org/name)")
     config = _load_config(Path.cwd().resolve(), config_file)
-    result = explaining.explain(model, revision, config, offline=offline or config.offline)
+    result = explaining.explain(model_id, revision, config, offline=offline or config.offline)
     if fmt == "json":
         import json
 
-        from model_risk.report_document import model_document
-
-        click.echo(json.dumps(model_document(result.facts), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(explaining.json_document(result), indent=2, ensure_ascii=False))
     else:
         click.echo(explaining.render_text(result), nl=False)
 

@@ -7,10 +7,12 @@ lockfile, cache, Hub. This module holds what they share: the request, the contex
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from model_risk import hub_ids
 from model_risk.vendors import VendorTable
 
 if TYPE_CHECKING:
@@ -18,6 +20,20 @@ if TYPE_CHECKING:
     from model_risk.resolvers.cache import ModelCache
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
+
+#: Model cards and users sometimes give a model as a link rather than an id.
+_HUB_LINK = re.compile(r"^https?://(?:www\.)?huggingface\.co/(?P<path>[^?#]+)", re.IGNORECASE)
+
+
+def repo_id_from(value: object) -> str | None:
+    """A Hub repo id from an id or a huggingface.co link; None for what cannot be one (a local path)."""
+    text = str(value or "").strip()
+    link = _HUB_LINK.match(text)
+    if link:  # https://huggingface.co/Qwen/Qwen2.5-7B/tree/main -> Qwen/Qwen2.5-7B
+        text = "/".join(link.group("path").strip("/").split("/")[:2])
+    if hub_ids.is_repo_id(text) or hub_ids.LEGACY_ID.fullmatch(text):
+        return text
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,11 +19,11 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from model_risk import formats, hub_ids
+from model_risk import formats
 from model_risk.domain import ModelFacts, ModelStatus
 from model_risk.hookspecs import hookimpl
 from model_risk.records import build_facts
-from model_risk.resolvers import ModelRequest, ResolveContext
+from model_risk.resolvers import ModelRequest, ResolveContext, repo_id_from
 
 #: Only the properties model-risk reads: skips spaces, widget data and eval results.
 EXPAND = ["author", "sha", "gated", "disabled", "private", "cardData", "siblings", "tags", "downloads",
@@ -206,21 +206,6 @@ def _iso(value: object) -> str | None:
     return str(value) if value else None
 
 
-#: Cards sometimes give the base model as a link rather than an id.
-_HUB_LINK = re.compile(r"^https?://(?:www\.)?huggingface\.co/(?P<path>[^?#]+)", re.IGNORECASE)
-
-
-def _as_base_id(value: object) -> str | None:
-    """A declared base model as a repo id, or None for what cannot be one (a local path, a blank)."""
-    text = str(value or "").strip()
-    link = _HUB_LINK.match(text)
-    if link:  # https://huggingface.co/Qwen/Qwen2.5-7B/tree/main -> Qwen/Qwen2.5-7B
-        text = "/".join(link.group("path").strip("/").split("/")[:2])
-    if hub_ids.is_repo_id(text) or hub_ids.LEGACY_ID.fullmatch(text):
-        return text
-    return None
-
-
 def _base_models(card: dict[str, Any], tags: list[str], own_ids: set[str]) -> tuple[list[str], str | None]:
     """Base models from the card's ``base_model`` (a string or a list) and the Hub's ``base_model:`` tags,
     with the relation: the card's ``base_model_relation``, else the Hub's tag, else ``merge`` for a list."""
@@ -237,7 +222,7 @@ def _base_models(card: dict[str, Any], tags: list[str], own_ids: set[str]) -> tu
         from_tags.append(parts[-1])
     bases: dict[str, str] = {}  # lower-cased -> first spelling seen
     for value in from_card + from_tags:
-        base = _as_base_id(value)
+        base = repo_id_from(value)
         if base is not None and base.lower() not in own_ids:  # a card naming itself is no lineage
             bases.setdefault(base.lower(), base)
     relation = card.get("base_model_relation") or tag_relation
