@@ -91,6 +91,11 @@ def model(model_id: str, **fields: Any) -> dict[str, Any]:
     return entry
 
 
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 makes concurrent clients wait for SYN retransmits (a second each).
+    request_queue_size = 256
+
+
 class FakeHub:
     def __init__(self, models: dict[str, dict[str, Any]] | None = None,
                  redirects: dict[str, str] | None = None, *, latency: float = 0.0,
@@ -183,6 +188,9 @@ class FakeHub:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in separate writes: without this, Nagle's algorithm and the
+            # client's delayed ACK add ~40 ms to every answer, which the real Hub does not.
+            disable_nagle_algorithm = True
 
             def log_message(self, format: str, *args: Any) -> None:  # silence the default stderr log
                 pass
@@ -196,7 +204,7 @@ class FakeHub:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
