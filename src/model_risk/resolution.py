@@ -1,9 +1,10 @@
 """Resolving every referenced model, concurrently, then following base models up to the root.
 
 Each lookup asks the ``resolve_model`` hook (lockfile, cache, plugins, Hub: first answer wins). Lookups
-run on a bounded thread pool in waves: the referenced models first, then their base models, and so on up
-to a depth limit, so lineage costs one round trip per generation, not per model. Models answered by the
-lockfile are looked up again without it (cache, then Hub) to detect drift, unless the scan is offline.
+run on a bounded thread pool: the referenced models first, and each base model as soon as the model
+naming it is answered, up to a depth limit; a base model shared by many models is looked up once.
+Models answered by the lockfile are looked up again without it (cache, then Hub) to detect drift,
+unless the scan is offline.
 """
 
 from __future__ import annotations
@@ -72,54 +73,54 @@ def _safe(resolve: Resolve, context: ResolveContext, request: ModelRequest) -> M
 def resolve_concurrently(requests: Iterable[ModelRequest], resolve: Resolve, context: ResolveContext,
                          deadline: float) -> dict[ModelRequest, ModelFacts]:
     """Resolve ``requests`` on the thread pool; lookups still running at ``deadline`` become unresolved."""
+    return _resolve_all(requests, resolve, context, deadline, follow_bases=False)
+
+
+def resolve_with_lineage(requests: Iterable[ModelRequest], resolve: Resolve, context: ResolveContext
+                         ) -> dict[ModelRequest, ModelFacts]:
+    """Facts for every request and for every base model reachable from them (up to the depth limit)."""
+    return _resolve_all(requests, resolve, context, time.monotonic() + context.hub.deadline, follow_bases=True)
+
+
+def _resolve_all(requests: Iterable[ModelRequest], resolve: Resolve, context: ResolveContext, deadline: float,
+                 *, follow_bases: bool) -> dict[ModelRequest, ModelFacts]:
+    # A base model is asked for as soon as the model naming it is answered, not after the whole
+    # generation: one slow lookup does not hold back the lineage of all the others.
     from model_risk.records import build_facts
 
-    pending_requests = list(dict.fromkeys(requests))
     results: dict[ModelRequest, ModelFacts] = {}
-    if not pending_requests:
-        return results
-    workers = max(1, min(context.hub.concurrency, len(pending_requests)))
-    executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="model-risk-resolve")
-    futures: dict[Future[ModelFacts], ModelRequest] = {
-        executor.submit(_safe, resolve, context, request): request for request in pending_requests
-    }
+    generation: dict[ModelRequest, int] = {}
+    pending: dict[Future[ModelFacts], ModelRequest] = {}
+    executor = ThreadPoolExecutor(max_workers=max(1, context.hub.concurrency), thread_name_prefix="model-risk-resolve")
+
+    def submit(request: ModelRequest, depth: int) -> None:
+        if request in generation:
+            # Reached again by a shorter path: its bases may go one generation further.
+            generation[request] = min(generation[request], depth)
+            return
+        generation[request] = depth
+        pending[executor.submit(_safe, resolve, context, request)] = request
+
     try:
-        not_done = set(futures)
-        while not_done:
+        for request in dict.fromkeys(requests):
+            submit(request, 0)
+        while pending:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
-            done, not_done = wait(not_done, timeout=remaining, return_when=FIRST_COMPLETED)
+            done, _ = wait(pending, timeout=remaining, return_when=FIRST_COMPLETED)
             for future in done:
-                results[futures[future]] = future.result()
-        for future in not_done:
-            request = futures[future]
+                request = pending.pop(future)
+                facts = results[request] = future.result()
+                if follow_bases and generation[request] < MAX_LINEAGE_DEPTH:
+                    for base in facts.base_models:
+                        submit(ModelRequest(base), generation[request] + 1)
+        for request in pending.values():
             results[request] = build_facts(
                 model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
                 source="none", revision=request.revision, reason="lookup did not finish before the deadline")
     finally:
         executor.shutdown(wait=False, cancel_futures=True)
-    return results
-
-
-def resolve_with_lineage(requests: Iterable[ModelRequest], resolve: Resolve, context: ResolveContext
-                         ) -> dict[ModelRequest, ModelFacts]:
-    """Facts for every request and for every base model reachable from them."""
-    deadline = time.monotonic() + context.hub.deadline
-    results: dict[ModelRequest, ModelFacts] = {}
-    wave = list(dict.fromkeys(requests))
-    for _generation in range(MAX_LINEAGE_DEPTH + 1):
-        if not wave:
-            break
-        answers = resolve_concurrently(wave, resolve, context, deadline)
-        results.update(answers)
-        next_wave: list[ModelRequest] = []
-        for facts in answers.values():
-            for base in facts.base_models:
-                request = ModelRequest(base)
-                if request not in results and request not in next_wave:
-                    next_wave.append(request)
-        wave = next_wave
     return results
 
 
