@@ -70,7 +70,8 @@ class ModelCache:
                  "record": records.to_record(facts)}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, json.dumps(entry, sort_keys=True))
+            # Not flushed to disk: a crash may lose an entry or leave it empty, and either is a miss.
+            atomic_write(path, json.dumps(entry, sort_keys=True), durable=False)
         except OSError:
             pass  # a read-only or full cache directory slows the next run down; it must not fail this one
 
