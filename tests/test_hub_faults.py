@@ -137,3 +137,13 @@ def test_an_unreachable_hub_reports_every_model_unresolved(cli, project, monkeyp
     assert {m["status"] for m in report["models"]} == {"unresolved"}
     assert all("network error" in m["reason"] or "unreachable" in m["reason"] for m in report["models"])
     assert {f["rule"] for f in report["findings"]} >= {"unresolved-model"}
+
+
+@pytest.mark.parametrize("endpoint", ["huggingface.co", "ftp://mirror.example", "http://[::1", "http://mirror:99999"])
+def test_a_malformed_endpoint_is_a_configuration_error(cli, project, monkeypatch, endpoint):
+    monkeypatch.setenv("HF_ENDPOINT", endpoint)
+    root = project({"app.py": loader(QWEN)})
+    run = cli("scan", root)
+    assert run.code == 2 and "Traceback" not in run.stderr
+    assert run.stderr.startswith("model-risk: error: HF_ENDPOINT") and repr(endpoint) in run.stderr
+    assert cli("scan", root, "--offline", "--fail-on", "never").code == 0  # offline, the endpoint is not used

@@ -20,6 +20,7 @@ from model_risk.domain import ModelFacts, ModelStatus, Note, Reference, ScanResu
 from model_risk.engine.evaluate import Policy, apply_policy, run_rules
 from model_risk.engine.packs import Rule, load_rules
 from model_risk.engine.subjects import ModelUsage
+from model_risk.errors import ConfigError
 from model_risk.lockfile import read_lockfile
 from model_risk.records import build_facts
 from model_risk.resolution import compare_with_lockfile, resolve_with_lineage, with_lineage
@@ -61,6 +62,8 @@ def vendor_table(config: Config) -> VendorTable:
 
 def resolve_context(config: Config, *, offline: bool, use_cache: bool = True, use_lockfile: bool = True
                     ) -> ResolveContext:
+    if not offline and (problem := config.hub.endpoint_problem()):
+        raise ConfigError(problem)
     cache = None
     if use_cache:
         cache = ModelCache(default_cache_dir(), ttl=config.hub.cache_ttl,

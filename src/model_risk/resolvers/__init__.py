@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from model_risk import hub_ids
 from model_risk.vendors import VendorTable
@@ -67,6 +68,18 @@ class HubSettings:
     negative_cache_ttl: float = 3600
     #: Seconds after which lookups still waiting are given up (a Hub that hangs).
     deadline: float = 120.0
+
+    def endpoint_problem(self) -> str | None:
+        """Why ``endpoint`` cannot be a Hub URL, or None. Checked before any lookup, so that a typo in
+        HF_ENDPOINT is one clear error rather than every model unresolved."""
+        try:
+            parts = urlsplit(self.endpoint)
+            parts.port  # noqa: B018 (raises on a bad port)
+        except ValueError as exc:
+            return f"HF_ENDPOINT is not a valid URL ({exc}): {self.endpoint!r}"
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return f"HF_ENDPOINT must be an http:// or https:// URL: {self.endpoint!r}"
+        return None
 
 
 @dataclass(frozen=True)

@@ -166,6 +166,8 @@ def _classify(exc: Exception) -> tuple[ModelStatus | None, str, float | None, bo
         if status == 403:
             return ModelStatus.UNRESOLVED, "forbidden (HTTP 403)", None, False
         return ModelStatus.UNRESOLVED, f"Hub answered HTTP {status}", None, False
+    if names & {"InvalidURL", "UnsupportedProtocol"}:
+        return ModelStatus.UNRESOLVED, "the Hub's URL is not usable (check HF_ENDPOINT)", None, False
     if "TooManyRedirects" in names:
         return ModelStatus.UNRESOLVED, "the Hub's redirects loop (too many redirects)", None, False
     if names & _TRANSPORT_ERRORS or isinstance(exc, (TimeoutError, ConnectionError)):
