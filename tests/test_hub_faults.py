@@ -147,3 +147,17 @@ def test_a_malformed_endpoint_is_a_configuration_error(cli, project, monkeypatch
     assert run.code == 2 and "Traceback" not in run.stderr
     assert run.stderr.startswith("model-risk: error: HF_ENDPOINT") and repr(endpoint) in run.stderr
     assert cli("scan", root, "--offline", "--fail-on", "never").code == 0  # offline, the endpoint is not used
+
+
+def test_a_hub_answering_server_errors_to_everything_is_not_hammered(cli, hub, project):
+    names = [f"acme/model-{i:02d}" for i in range(40)]
+    for name in names:
+        hub.models[name] = model(name)
+    hub.fail_all(Fault(503, times=None))
+    root = project({"app.py": loader(*names),
+                    ".model-risk.yaml": "hub:\n  retries: 2\n  backoff: 0.01\n  concurrency: 4\n"})
+    report = scan_json(cli, root)
+    assert {m["status"] for m in report["models"]} == {"unresolved"}
+    assert "Hub unreachable (several requests in a row failed)" in {m["reason"] for m in report["models"]}
+    # Retrying every model would be 120 requests; after a few models in a row fail, the rest are not asked.
+    assert len(hub.model_requests()) <= 8 * 3

@@ -2,9 +2,10 @@
 
 ``model_info`` does not retry on its own, so this module does: 429 and 5xx answers, timeouts, network
 errors and garbled bodies are retried with exponential backoff (honouring ``Retry-After``) a bounded
-number of times, and never past the scan's deadline. After
-several transport failures in a row the Hub is treated as down for the rest of the scan, so a Hub that
-hangs costs one timeout, not one per model. Every failure ends as facts with a status and a reason;
+number of times, and never past the scan's deadline. After several transport failures in a row (or
+several lookups in a row that still got 5xx after retrying) the Hub is treated as down for the rest of
+the scan, so a Hub that hangs costs one timeout, not one per model, and a Hub answering 503 to
+everything is not asked again for every model. Every failure ends as facts with a status and a reason;
 nothing raises.
 """
 
@@ -15,6 +16,7 @@ import random
 import re
 import threading
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -45,7 +47,6 @@ class HubState:
         self._lock = threading.Lock()
         self._consecutive_failures = 0
         self._api: Any = None
-        self.requests_sent = 0
 
     def api(self) -> Any:
         with self._lock:
@@ -61,13 +62,10 @@ class HubState:
     def down(self) -> bool:
         return self._consecutive_failures >= CIRCUIT_BREAKER_FAILURES
 
-    def record(self, transport_failure: bool) -> None:
+    def record(self, outage: bool) -> None:
+        """Count a sign that the Hub is down (or reset the count on any answer that says otherwise)."""
         with self._lock:
-            self._consecutive_failures = self._consecutive_failures + 1 if transport_failure else 0
-
-    def count_request(self) -> None:
-        with self._lock:
-            self.requests_sent += 1
+            self._consecutive_failures = self._consecutive_failures + 1 if outage else 0
 
 
 def state_for(context: ResolveContext) -> HubState:
@@ -103,27 +101,34 @@ def fetch(request: ModelRequest, context: ResolveContext, state: HubState) -> Mo
         if time.monotonic() > state.deadline:
             return _unresolved(request, context, "Hub did not answer before the scan's deadline")
         try:
-            state.count_request()
             info = state.api().model_info(request.model_id, revision=request.revision,
                                           timeout=settings.timeout, expand=EXPAND)
         except Exception as exc:  # every failure becomes a status; see _classify
-            outcome, reason, retry_after, transport = _classify(exc)
-            state.record(transport)
-            if outcome is not None:
-                return build_facts(model_id=request.model_id, status=outcome, vendors=context.vendors,
-                                   source="hub", reason=reason, revision=request.revision,
-                                   gated=_gated_from_error(exc))
+            failure = _classify(exc)
+            # Signs of an outage: a transport failure at once; a 5xx only once retrying did not help, so
+            # that a passing error does not end the scan but a Hub answering 503 to all is not hammered.
+            # A definite answer (404, 401 ...) shows the Hub is up.
+            if failure.kind == "transport":
+                state.record(True)
+            elif failure.kind == "final":
+                state.record(False)
+            if failure.status is not None:
+                return build_facts(model_id=request.model_id, status=failure.status, vendors=context.vendors,
+                                   source="hub", reason=failure.reason, revision=request.revision,
+                                   gated="manual" if failure.gated else False)
             if attempt >= settings.retries:
+                if failure.kind == "server":
+                    state.record(True)
                 attempts = attempt + 1
-                return _unresolved(request, context,
-                                   f"{reason} (gave up after {attempts} attempt{'s' if attempts > 1 else ''})")
-            wait = retry_after if retry_after is not None else settings.backoff * (2 ** attempt)
+                return _unresolved(request, context, f"{failure.reason} (gave up after {attempts} "
+                                                     f"attempt{'s' if attempts > 1 else ''})")
+            wait = failure.retry_after if failure.retry_after is not None else settings.backoff * (2 ** attempt)
             if wait > settings.max_wait:
-                return _unresolved(request, context, f"{reason}; the Hub asks to wait {wait:.0f}s")
-            if retry_after is None:
+                return _unresolved(request, context, f"{failure.reason}; the Hub asks to wait {wait:.0f}s")
+            if failure.retry_after is None:
                 wait *= 1 + random.random() * 0.1  # jitter: concurrent retries do not arrive together
             if time.monotonic() + wait > state.deadline:
-                return _unresolved(request, context, f"{reason}; no time left before the scan's deadline")
+                return _unresolved(request, context, f"{failure.reason}; no time left before the scan's deadline")
             time.sleep(wait)
             attempt += 1
             continue
@@ -134,53 +139,64 @@ def fetch(request: ModelRequest, context: ResolveContext, state: HubState) -> Mo
             return _unresolved(request, context, f"unexpected answer from the Hub ({exc.__class__.__name__})")
 
 
-def _gated_from_error(exc: Exception) -> bool | str:
-    return "manual" if exc.__class__.__name__ == "GatedRepoError" else False
+@dataclass(frozen=True)
+class Failure:
+    """What a failed ``model_info`` call means."""
+
+    reason: str
+    #: The lookup's final status; None when the failure may pass and is retried.
+    status: ModelStatus | None = None
+    #: ``transport`` (no HTTP answer), ``server`` (5xx), ``rate-limit`` (429), ``garbled`` or ``final``.
+    kind: str = "final"
+    retry_after: float | None = None
+    gated: bool = False
 
 
-def _classify(exc: Exception) -> tuple[ModelStatus | None, str, float | None, bool]:
-    """(final status or None to retry, reason, Retry-After seconds, transport failure?)"""
+def _final(status: ModelStatus, reason: str, *, gated: bool = False) -> Failure:
+    return Failure(reason, status, gated=gated)
+
+
+def _classify(exc: Exception) -> Failure:
     names = {cls.__name__ for cls in type(exc).__mro__}
-    if "GatedRepoError" in names:
-        return ModelStatus.UNRESOLVED, "gated: the Hub withholds metadata without approved access", None, False
+    if "GatedRepoError" in names:  # a subclass of RepositoryNotFoundError: ask first
+        return _final(ModelStatus.UNRESOLVED, "gated: the Hub withholds metadata without approved access", gated=True)
     if "RevisionNotFoundError" in names:
-        return ModelStatus.REVISION_NOT_FOUND, "revision not found on the Hub", None, False
+        return _final(ModelStatus.REVISION_NOT_FOUND, "revision not found on the Hub")
     if "DisabledRepoError" in names:
-        return ModelStatus.DISABLED, "repository disabled on the Hub", None, False
+        return _final(ModelStatus.DISABLED, "repository disabled on the Hub")
     if "RepositoryNotFoundError" in names:
-        return ModelStatus.NOT_FOUND, "repository not found on the Hub (deleted, private or never existed)", \
-            None, False
+        return _final(ModelStatus.NOT_FOUND, "repository not found on the Hub (deleted, private or never existed)")
     if "HFValidationError" in names:
-        return ModelStatus.UNRESOLVED, "not a valid Hub repo id", None, False
+        return _final(ModelStatus.UNRESOLVED, "not a valid Hub repo id")
     if "OfflineModeIsEnabled" in names:
-        return ModelStatus.UNRESOLVED, "offline: HF_HUB_OFFLINE is set", None, False
+        return _final(ModelStatus.UNRESOLVED, "offline: HF_HUB_OFFLINE is set")
     response = getattr(exc, "response", None)
     status = getattr(response, "status_code", None)
     if isinstance(status, int):
         if status == 429:
-            return None, "rate limited by the Hub (HTTP 429)", _retry_after(response), False
+            return Failure("rate limited by the Hub (HTTP 429)", kind="rate-limit", retry_after=_retry_after(response))
         if status >= 500:
-            return None, f"Hub server error (HTTP {status})", _retry_after(response), False
+            return Failure(f"Hub server error (HTTP {status})", kind="server", retry_after=_retry_after(response))
         if status == 401:
-            return ModelStatus.UNRESOLVED, "unauthorised (HTTP 401): check HF_TOKEN", None, False
+            return _final(ModelStatus.UNRESOLVED, "unauthorised (HTTP 401): check HF_TOKEN")
         if status == 403:
-            return ModelStatus.UNRESOLVED, "forbidden (HTTP 403)", None, False
-        return ModelStatus.UNRESOLVED, f"Hub answered HTTP {status}", None, False
+            return _final(ModelStatus.UNRESOLVED, "forbidden (HTTP 403)")
+        return _final(ModelStatus.UNRESOLVED, f"Hub answered HTTP {status}")
     if names & {"InvalidURL", "UnsupportedProtocol"}:
-        return ModelStatus.UNRESOLVED, "the Hub's URL is not usable (check HF_ENDPOINT)", None, False
+        return _final(ModelStatus.UNRESOLVED, "the Hub's URL is not usable (check HF_ENDPOINT)")
     if "TooManyRedirects" in names:
-        return ModelStatus.UNRESOLVED, "the Hub's redirects loop (too many redirects)", None, False
+        return _final(ModelStatus.UNRESOLVED, "the Hub's redirects loop (too many redirects)")
     if names & _TRANSPORT_ERRORS or isinstance(exc, (TimeoutError, ConnectionError)):
-        kind = "timed out" if any("Timeout" in n for n in names) else "network error"
-        return None, f"Hub request {kind}", None, True
+        what = "timed out" if any("Timeout" in n for n in names) else "network error"
+        return Failure(f"Hub request {what}", kind="transport")
     if isinstance(exc, ValueError):
         # JSON that does not parse: a truncated body or a proxy's error page served as 200. Both are
         # usually passing faults, so they are retried like a 5xx.
-        return None, "garbled answer from the Hub (not valid JSON)", None, False
+        return Failure("garbled answer from the Hub (not valid JSON)", kind="garbled")
     if isinstance(exc, (TypeError, KeyError, AttributeError)):
         # Valid JSON of the wrong shape: huggingface_hub could not build a ModelInfo from it.
-        return ModelStatus.UNRESOLVED, f"unexpected answer from the Hub ({exc.__class__.__name__})", None, False
-    return ModelStatus.UNRESOLVED, f"Hub lookup failed ({exc.__class__.__name__})", None, False
+        return _final(ModelStatus.UNRESOLVED, f"unexpected answer from the Hub ({exc.__class__.__name__})")
+    return _final(ModelStatus.UNRESOLVED, f"Hub lookup failed ({exc.__class__.__name__})")
 
 
 def _retry_after(response: Any) -> float | None:
