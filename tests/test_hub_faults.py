@@ -161,3 +161,19 @@ def test_a_hub_answering_server_errors_to_everything_is_not_hammered(cli, hub, p
     assert "Hub unreachable (several requests in a row failed)" in {m["reason"] for m in report["models"]}
     # Retrying every model would be 120 requests; after a few models in a row fail, the rest are not asked.
     assert len(hub.model_requests()) <= 8 * 3
+
+
+def test_lookups_abandoned_at_the_deadline_do_not_keep_the_process_alive(hub, project, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    hub.fail_all(hang())
+    root = project({"app.py": loader(QWEN), ".model-risk.yaml": "hub:\n  timeout: 60\n  deadline: 1\n"})
+    env = {**os.environ, "HF_ENDPOINT": hub.url}
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "model_risk", "scan", str(root), "--format", "json",
+                           "--fail-on", "never"], env=env, capture_output=True, text=True, timeout=50)
+    assert time.monotonic() - started < 30, "the process waited for the hung request's 60 s timeout"
+    assert done.returncode == 0, done.stderr
+    assert '"lookup did not finish before the deadline"' in done.stdout

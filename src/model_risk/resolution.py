@@ -10,9 +10,10 @@ unless the scan is offline.
 from __future__ import annotations
 
 import dataclasses
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -86,12 +87,23 @@ def _resolve_all(requests: Iterable[ModelRequest], resolve: Resolve, context: Re
                  *, follow_bases: bool) -> dict[ModelRequest, ModelFacts]:
     # A base model is asked for as soon as the model naming it is answered, not after the whole
     # generation: one slow lookup does not hold back the lineage of all the others.
+    # The workers are daemon threads: a lookup abandoned at the deadline (a Hub that hangs, an answer
+    # that trickles in) must not keep the process alive after the report is written, which a
+    # ThreadPoolExecutor would, as it joins its threads at exit.
     from model_risk.records import build_facts
+
+    tasks: queue.SimpleQueue[ModelRequest | None] = queue.SimpleQueue()
+    answers: queue.SimpleQueue[tuple[ModelRequest, ModelFacts]] = queue.SimpleQueue()
+    stopped = threading.Event()
+    workers: list[threading.Thread] = []
+
+    def work() -> None:
+        while (request := tasks.get()) is not None and not stopped.is_set():
+            answers.put((request, _safe(resolve, context, request)))
 
     results: dict[ModelRequest, ModelFacts] = {}
     generation: dict[ModelRequest, int] = {}
-    pending: dict[Future[ModelFacts], ModelRequest] = {}
-    executor = ThreadPoolExecutor(max_workers=max(1, context.hub.concurrency), thread_name_prefix="model-risk-resolve")
+    outstanding: set[ModelRequest] = set()
 
     def submit(request: ModelRequest, depth: int) -> None:
         if request in generation:
@@ -99,28 +111,34 @@ def _resolve_all(requests: Iterable[ModelRequest], resolve: Resolve, context: Re
             generation[request] = min(generation[request], depth)
             return
         generation[request] = depth
-        pending[executor.submit(_safe, resolve, context, request)] = request
+        outstanding.add(request)
+        tasks.put(request)
+        if len(workers) < min(max(1, context.hub.concurrency), len(generation)):
+            worker = threading.Thread(target=work, name=f"model-risk-resolve-{len(workers)}", daemon=True)
+            worker.start()
+            workers.append(worker)
 
     try:
         for request in dict.fromkeys(requests):
             submit(request, 0)
-        while pending:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            done, _ = wait(pending, timeout=remaining, return_when=FIRST_COMPLETED)
-            for future in done:
-                request = pending.pop(future)
-                facts = results[request] = future.result()
-                if follow_bases and generation[request] < MAX_LINEAGE_DEPTH:
-                    for base in facts.base_models:
-                        submit(ModelRequest(base), generation[request] + 1)
-        for request in pending.values():
-            results[request] = build_facts(
-                model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
-                source="none", revision=request.revision, reason="lookup did not finish before the deadline")
+        while outstanding:
+            try:
+                request, facts = answers.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break  # the deadline
+            outstanding.discard(request)
+            results[request] = facts
+            if follow_bases and generation[request] < MAX_LINEAGE_DEPTH:
+                for base in facts.base_models:
+                    submit(ModelRequest(base), generation[request] + 1)
     finally:
-        executor.shutdown(wait=False, cancel_futures=True)
+        stopped.set()  # queued lookups are dropped; running ones finish (or die with the process)
+        for _ in workers:
+            tasks.put(None)
+    for request in outstanding:
+        results[request] = build_facts(
+            model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
+            source="none", revision=request.revision, reason="lookup did not finish before the deadline")
     return results
 
 
