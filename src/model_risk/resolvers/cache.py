@@ -38,6 +38,8 @@ class ModelCache:
         self.directory = Path(directory)
         self.ttl = ttl
         self.negative_ttl = negative_ttl
+        #: Shard directories known to exist: saves a mkdir call per entry written.
+        self._made: set[Path] = set()
 
     def _path(self, endpoint: str, request: ModelRequest) -> Path:
         key = "\0".join((endpoint, request.model_id, request.revision or ""))
@@ -69,7 +71,9 @@ class ModelCache:
                  "request": {"id": request.model_id, "revision": request.revision},
                  "record": records.to_record(facts)}
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent not in self._made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(path.parent)
             # Not flushed to disk: a crash may lose an entry or leave it empty, and either is a miss.
             atomic_write(path, json.dumps(entry, sort_keys=True), durable=False)
         except OSError:
