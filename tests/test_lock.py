@@ -127,6 +127,17 @@ def test_commit_moved_on_an_unpinned_reference(cli, hub, project):
     assert models_by_id(report)["acme/busy"]["drift"] == [{"field": "sha", "locked": "0" * 40, "current": "1" * 40}]
 
 
+def test_repo_renamed_after_locking(cli, hub, project):
+    hub.models["acme/first-name"] = model("acme/first-name", license="mit")
+    root = locked_project(cli, hub, project, "acme/first-name")
+    hub.models["acme/second-name"] = model("acme/second-name", license="mit")
+    del hub.models["acme/first-name"]
+    hub.redirects["acme/first-name"] = "acme/second-name"
+    report = scan_json(cli, root)
+    assert models_by_id(report)["acme/first-name"]["drift"] == [
+        {"field": "id", "locked": "acme/first-name", "current": "acme/second-name"}]
+
+
 def test_repo_vanished(cli, hub, project):
     hub.models["acme/ephemeral"] = model("acme/ephemeral", license="mit")
     root = locked_project(cli, hub, project, "acme/ephemeral")

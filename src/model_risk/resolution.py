@@ -187,6 +187,9 @@ def _license_text(facts: ModelFacts) -> str | None:
 
 DRIFT_FIELDS: dict[str, Callable[[ModelFacts], str | None]] = {
     "status": lambda f: f.status.value,
+    # A repo renamed (or moved to another organisation) after it was locked: the old name is free to
+    # be taken by someone else.
+    "id": lambda f: f.id,
     "license": _license_text,
     "gated": lambda f: str(f.gated).lower() if f.gated is not False else "false",
     "sha": lambda f: f.sha,
