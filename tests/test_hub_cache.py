@@ -144,3 +144,18 @@ def test_answers_from_another_endpoint_are_not_reused(cli, hub, project, monkeyp
         report = scan_json(cli, root)
         assert len(mirror.model_requests(QWEN)) == 1
     assert models_by_id(report)[QWEN]["source"] == "hub"
+
+
+def test_a_missing_repo_is_asked_again_once_a_token_is_set(cli, hub, project, monkeypatch):
+    from fakehub import model
+
+    root = project({"app.py": loader("acme/private")})
+    assert models_by_id(scan_json(cli, root))["acme/private"]["status"] == "not-found"
+    # The repo is private: with a token the Hub shows it.
+    hub.models["acme/private"] = model("acme/private", license="mit")
+    monkeypatch.setenv("HF_TOKEN", "hf_tokenthatseesprivaterepos")
+    hub.reset_log()
+    assert models_by_id(scan_json(cli, root))["acme/private"]["status"] == "resolved"
+    hub.reset_log()
+    scan_json(cli, root)
+    assert hub.requests == [], "answers given to a token are reused while the token is set"

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from model_risk import records
 from model_risk.domain import ModelFacts, ModelStatus
 from model_risk.fileio import atomic_write
 from model_risk.hookspecs import hookimpl
-from model_risk.resolvers import ModelRequest, ResolveContext
+from model_risk.resolvers import ModelRequest, ResolveContext, hub
 
 CACHE_VERSION = 1
 
@@ -46,8 +47,12 @@ class ModelCache:
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
         return self.directory / "models" / digest[:2] / f"{digest}.json"
 
-    def get(self, endpoint: str, request: ModelRequest) -> dict[str, Any] | None:
-        """The stored record for a lookup, if present and fresh."""
+    def get(self, endpoint: str, request: ModelRequest,
+            authenticated: Callable[[], bool] | None = None) -> dict[str, Any] | None:
+        """The stored record for a lookup, if present and fresh.
+
+        ``authenticated`` tells whether lookups now send a token: a repo missing for an anonymous
+        lookup may be a private one the token can see, so that answer is not reused."""
         path = self._path(endpoint, request)
         try:
             entry = json.loads(path.read_text(encoding="utf-8"))
@@ -56,20 +61,23 @@ class ModelCache:
             record = entry["record"]
             age = time.time() - float(entry["fetched_at"])
             status = record["status"]
-        except (OSError, ValueError, KeyError, TypeError):
+            anonymous = not entry.get("authenticated", False)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
-        ttl = self.ttl if status == ModelStatus.RESOLVED.value else self.negative_ttl
-        if not 0 <= age <= ttl:
+        resolved = status == ModelStatus.RESOLVED.value
+        if not 0 <= age <= (self.ttl if resolved else self.negative_ttl):
+            return None
+        if not resolved and anonymous and authenticated is not None and authenticated():
             return None
         return record
 
-    def put(self, endpoint: str, request: ModelRequest, facts: ModelFacts) -> None:
+    def put(self, endpoint: str, request: ModelRequest, facts: ModelFacts, *, authenticated: bool = False) -> None:
         if facts.status in (ModelStatus.UNRESOLVED, ModelStatus.API):
             return
         path = self._path(endpoint, request)
         entry = {"version": CACHE_VERSION, "fetched_at": time.time(), "endpoint": endpoint,
                  "request": {"id": request.model_id, "revision": request.revision},
-                 "record": records.to_record(facts)}
+                 "authenticated": authenticated, "record": records.to_record(facts)}
         try:
             if path.parent not in self._made:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -84,7 +92,9 @@ class ModelCache:
 def resolve_model(request: ModelRequest, context: ResolveContext) -> ModelFacts | None:
     if context.cache is None:
         return None
-    record = context.cache.get(context.hub.endpoint, request)
+    # Offline, nothing better than a stale "missing" exists, and finding the token may use the network.
+    authenticated = None if context.offline else lambda: hub.state_for(context).authenticated()
+    record = context.cache.get(context.hub.endpoint, request, authenticated)
     if record is None:
         return None
     try:

@@ -47,6 +47,7 @@ class HubState:
         self._lock = threading.Lock()
         self._consecutive_failures = 0
         self._api: Any = None
+        self._authenticated: bool | None = None
 
     def api(self) -> Any:
         with self._lock:
@@ -57,6 +58,20 @@ class HubState:
 
                 self._api = HfApi(endpoint=self.settings.endpoint, library_name="model-risk")
             return self._api
+
+    def authenticated(self) -> bool:
+        """Whether the client sends a token (HF_TOKEN, a saved login ...). Only whether: the token
+        itself is never kept."""
+        self.api()  # the import, with telemetry off
+        with self._lock:
+            if self._authenticated is None:
+                from huggingface_hub.utils import get_token
+
+                try:
+                    self._authenticated = get_token() is not None
+                except Exception:  # a failed OIDC exchange: the requests will say why
+                    self._authenticated = False
+            return self._authenticated
 
     @property
     def down(self) -> bool:
@@ -83,7 +98,7 @@ def resolve_model(request: ModelRequest, context: ResolveContext) -> ModelFacts 
     state = state_for(context)
     facts = fetch(request, context, state)
     if context.cache is not None:
-        context.cache.put(context.hub.endpoint, request, facts)
+        context.cache.put(context.hub.endpoint, request, facts, authenticated=state.authenticated())
     return facts
 
 
