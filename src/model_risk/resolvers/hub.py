@@ -27,9 +27,10 @@ from model_risk.hookspecs import hookimpl
 from model_risk.records import build_facts
 from model_risk.resolvers import ModelRequest, ResolveContext, repo_id_from
 
-#: Only the properties model-risk reads: skips spaces, widget data and eval results.
-EXPAND = ["author", "sha", "gated", "disabled", "private", "cardData", "siblings", "tags", "downloads",
-          "likes", "createdAt", "lastModified", "library_name", "pipeline_tag", "config", "safetensors"]
+#: Only the properties model-risk reads: skips spaces, widget data and eval results. (The author is
+#: the namespace of the canonical id, which every answer carries.)
+EXPAND = ["sha", "gated", "disabled", "cardData", "siblings", "tags", "downloads", "likes", "createdAt",
+          "lastModified", "library_name", "pipeline_tag", "config", "safetensors"]
 
 #: Transport failures in a row after which the Hub is considered down for this scan.
 CIRCUIT_BREAKER_FAILURES = 4
