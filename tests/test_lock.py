@@ -216,3 +216,16 @@ def test_a_broken_lockfile_entry_names_its_line(cli, hub, project):
     assert run.code == 2 and "Traceback" not in run.stderr
     assert f"model-risk.lock:{line}: entry '{QWEN}'" in run.stderr
     assert "'fine' is not a valid ModelStatus" in run.stderr
+
+
+def test_lookups_cut_off_by_the_deadline_keep_their_entry(cli, hub, project):
+    from fakehub import hang
+
+    root = locked_project(cli, hub, project, QWEN)
+    before = read_lock(root)
+    hub.fail(QWEN, hang())
+    (root / ".model-risk.yaml").write_text("hub:\n  timeout: 30\n  deadline: 0.5\n")
+    run = lock(cli, root)
+    assert run.code == 0, run.stderr
+    assert "lookup did not finish before the deadline; kept the entry" in run.stderr
+    assert read_lock(root) == before

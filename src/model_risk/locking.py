@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from model_risk.detection import detect
 from model_risk.domain import ModelFacts, ModelStatus, Note, Reference
-from model_risk.lockfile import read_lockfile, request_key, write_lockfile
+from model_risk.lockfile import Lockfile, read_lockfile, request_key, write_lockfile
 from model_risk.pipeline import ScanOptions, active_detectors, hub_resolver, requests_for, resolve_context
 from model_risk.resolution import resolve_with_lineage
-from model_risk.resolvers import ModelRequest
+from model_risk.resolvers import ModelRequest, ResolveContext
 from model_risk.walk import Walker
 
 
@@ -71,6 +71,11 @@ def lock(options: ScanOptions) -> LockOutcome:
     kept: list[str] = []
     missing: list[str] = []
     for request, facts in sorted(known.items(), key=lambda item: request_key(item[0])):
+        if facts.status is ModelStatus.UNRESOLVED and previous is not None and request not in failures:
+            # Still running at the deadline, so never through resolve(): keep the old entry all the same.
+            if (old := previous.facts(request, context.vendors)) is not None:
+                failures[request] = facts.reason or "no answer"
+                facts = old
         if request in failures:
             kept.append(request_key(request))
             notes.append(Note(f"{request}: {failures[request]}; kept the entry already in the lockfile"))
@@ -79,8 +84,28 @@ def lock(options: ScanOptions) -> LockOutcome:
             notes.append(Note(f"{request}: {facts.reason}; not locked"))
             continue
         entries.append((request, facts))
+    if previous is not None:
+        entries += _locked_ancestors(previous, [f for r, f in entries if r in failures], set(known), context)
     write_lockfile(config.lockfile_path, entries)
     return LockOutcome(len(entries), tuple(kept), tuple(missing), tuple(notes))
+
+
+def _locked_ancestors(previous: Lockfile, kept: list[ModelFacts], looked_up: set[ModelRequest],
+                      context: ResolveContext) -> list[tuple[ModelRequest, ModelFacts]]:
+    """The lockfile's entries for the base models of kept entries that were never looked up (their
+    child did not finish before the deadline), so a kept entry keeps its lineage."""
+    found = []
+    queue = [ModelRequest(base) for facts in kept for base in facts.base_models]
+    while queue:
+        request = queue.pop()
+        if request in looked_up:
+            continue
+        looked_up.add(request)
+        facts = previous.facts(request, context.vendors)
+        if facts is not None:
+            found.append((request, facts))
+            queue += [ModelRequest(base) for base in facts.base_models]
+    return found
 
 
 def check(options: ScanOptions) -> LockCheck:

@@ -32,7 +32,7 @@ from model_risk.resolvers import ModelRequest, ResolveContext, repo_id_from
 EXPAND = ["sha", "gated", "disabled", "cardData", "siblings", "tags", "downloads", "likes", "createdAt",
           "lastModified", "library_name", "pipeline_tag", "config", "safetensors"]
 
-#: Transport failures in a row after which the Hub is considered down for this scan.
+#: Signs of an outage in a row (see fetch) after which the Hub is considered down for this scan.
 CIRCUIT_BREAKER_FAILURES = 4
 
 _TRANSPORT_ERRORS = {"TimeoutException", "ReadTimeout", "ConnectTimeout", "NetworkError", "ConnectError",
