@@ -121,3 +121,19 @@ def test_a_retry_after_longer_than_max_wait_gives_up_at_once(cli, hub, project):
     assert facts["status"] == "unresolved"
     assert facts["reason"] == "rate limited by the Hub (HTTP 429); the Hub asks to wait 3600s"
     assert len(hub.model_requests("openai-community/gpt2")) == 1
+
+
+def test_odd_model_card_fields_cost_the_field_not_the_model(cli, hub, project):
+    hub.models["acme/odd"] = model("acme/odd", license=None, card={
+        "license": ["mit", 5, None], "license_name": ["not", "a", "name"], "license_link": {"url": "x"},
+        "base_model": {"id": "acme/base"}, "base_model_relation": ["finetune"],
+        "language": [None, "en", 3], "datasets": "acme/data"},
+        downloads="many", likes=None, library_name=["transformers"], tags=["license:apache-2.0", 7])
+    models = models_by_id(scan_json(cli, project({"app.py": loader("acme/odd")})))
+    facts = models["acme/odd"]
+    assert facts["status"] == "resolved"
+    assert facts["license"]["hub"] == "mit" and facts["license"]["spdx"] == "MIT"
+    assert facts["license"]["declared_name"] is None and facts["license"]["link"] is None
+    assert facts["base_models"] == [] and facts["base_relation"] is None
+    assert facts["card"]["languages"] == ["en"] and facts["card"]["datasets"] == ["acme/data"]
+    assert facts["downloads"] is None and facts["library_name"] is None

@@ -259,7 +259,7 @@ def _base_models(card: dict[str, Any], tags: list[str], own_ids: set[str]) -> tu
         base = repo_id_from(value)
         if base is not None and base.lower() not in own_ids:  # a card naming itself is no lineage
             bases.setdefault(base.lower(), base)
-    relation = card.get("base_model_relation") or tag_relation
+    relation = _text(card.get("base_model_relation")) or tag_relation
     if relation is None and len(from_card) > 1:
         relation = "merge"  # the Hub's own reading of a list of base models
     return list(bases.values()), str(relation) if bases and relation else None
@@ -267,53 +267,70 @@ def _base_models(card: dict[str, Any], tags: list[str], own_ids: set[str]) -> tu
 
 def _license_link(link: object, model_id: str, revision: str | None, endpoint: str) -> str | None:
     """Cards may link a file in the repo (``license_link: LICENSE``): make it a URL a reader can open."""
-    if not link:
+    text = (_text(link) or "").strip()
+    if not text:
         return None
-    text = str(link).strip()
     if re.match(r"^[a-z][a-z0-9+.-]*://", text, re.IGNORECASE):
         return text
     return f"{endpoint}/{model_id}/blob/{quote(revision or 'main', safe='')}/{text.lstrip('./')}"
 
 
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _texts(value: object) -> list[str]:
+    """A card field that may be one value or a list of them (``language``, ``datasets``, ``license``)."""
+    values = value if isinstance(value, list) else [value]
+    return [text for text in map(_text, values) if text]
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def facts_from_info(info: Any, request: ModelRequest, context: ResolveContext) -> ModelFacts:
+    # Model cards are hand-written YAML: any field may hold a type it should not. One odd field costs
+    # that field, never the model.
     card_data = getattr(info, "card_data", None)
     card: dict[str, Any] = card_data.to_dict() if card_data is not None else {}
     tags = [str(t) for t in (getattr(info, "tags", None) or [])]
-    license_id = card.get("license")
-    if not license_id:
-        license_id = next((t.split(":", 1)[1] for t in tags if t.startswith("license:")), None)
+    licenses_declared = _texts(card.get("license"))
+    if not licenses_declared:
+        licenses_declared = [t.split(":", 1)[1] for t in tags if t.startswith("license:")][:1]
     siblings = [s.rfilename for s in (getattr(info, "siblings", None) or [])]
     model_id = str(info.id or request.model_id)
     bases, relation = _base_models(card, tags, {model_id.lower(), request.model_id.lower()})
-    config = getattr(info, "config", None) or {}
+    config = getattr(info, "config", None)
+    config = config if isinstance(config, dict) else {}
     safetensors = getattr(info, "safetensors", None)
     card_fields: dict[str, object] = {}
-    if isinstance(config, dict) and config.get("architectures"):
-        card_fields["architectures"] = [str(a) for a in config["architectures"]]
-    if isinstance(config, dict) and config.get("model_type"):
-        card_fields["model_type"] = str(config["model_type"])
-    if card.get("language"):
-        language = card["language"]
-        card_fields["languages"] = [language] if isinstance(language, str) else [str(x) for x in language]
-    if card.get("datasets"):
-        datasets = card["datasets"]
-        card_fields["datasets"] = [datasets] if isinstance(datasets, str) else [str(x) for x in datasets]
-    if safetensors is not None and getattr(safetensors, "total", None):
-        card_fields["parameters"] = int(safetensors.total)
+    if _texts(config.get("architectures")):
+        card_fields["architectures"] = _texts(config["architectures"])
+    if _text(config.get("model_type")):
+        card_fields["model_type"] = _text(config["model_type"])
+    if _texts(card.get("language")):
+        card_fields["languages"] = _texts(card["language"])
+    if _texts(card.get("datasets")):
+        card_fields["datasets"] = _texts(card["datasets"])
+    if _count(getattr(safetensors, "total", None)):
+        card_fields["parameters"] = safetensors.total
     redirected = [request.model_id] if model_id.lower() != request.model_id.lower() else []
     status = ModelStatus.DISABLED if getattr(info, "disabled", False) else ModelStatus.RESOLVED
     gated = getattr(info, "gated", False)
     return build_facts(
         model_id=model_id, status=status, vendors=context.vendors, source="hub",
         reason="repository disabled on the Hub" if status is ModelStatus.DISABLED else None,
-        revision=request.revision, author=getattr(info, "author", None),
-        license_id=license_id, license_name=card.get("license_name"),
+        revision=request.revision, author=_text(getattr(info, "author", None)),
+        license_id=licenses_declared[0] if len(licenses_declared) == 1 else licenses_declared or None,
+        license_name=_text(card.get("license_name")),
         license_link=_license_link(card.get("license_link"), model_id, request.revision, context.hub.endpoint),
-        gated=gated if gated in ("auto", "manual", True) else False, sha=getattr(info, "sha", None),
+        gated=gated if gated in ("auto", "manual", True) else False, sha=_text(getattr(info, "sha", None)),
         formats=formats.weight_formats(siblings), base_models=bases, base_relation=relation,
-        downloads=getattr(info, "downloads", None), likes=getattr(info, "likes", None),
+        downloads=_count(getattr(info, "downloads", None)), likes=_count(getattr(info, "likes", None)),
         created_at=_iso(getattr(info, "created_at", None)),
         last_modified=_iso(getattr(info, "last_modified", None)),
-        library_name=getattr(info, "library_name", None), pipeline_tag=getattr(info, "pipeline_tag", None),
+        library_name=_text(getattr(info, "library_name", None)),
+        pipeline_tag=_text(getattr(info, "pipeline_tag", None)),
         custom_code="custom_code" in tags, card=card_fields, redirected_from=redirected,
     )
