@@ -4,8 +4,10 @@ The real ``huggingface_hub`` client talks to it through ``HF_ENDPOINT``. It serv
 ``GET /api/models/{id}`` and ``GET /api/models/{id}/revision/{rev}`` (with ``expand=`` filtering), 307
 redirects for renamed repos, ``X-Error-Code``/``X-Error-Message`` errors, and, on demand, faults: any
 status with any headers (429 + ``Retry-After``, 5xx), slow or hanging answers, truncated or garbled JSON,
-and connections closed mid-answer. Data comes from ``fixtures/hub-snapshot.json`` (realistic metadata of
-popular models; see the ``_source`` of each entry). Used by the tests and the benchmarks.
+connections closed mid-answer, and a Hub that goes down after a number of answers. Data comes from
+``fixtures/hub-snapshot.json`` (realistic metadata of popular models; see the ``_source`` of each entry);
+synthetic models are made with ``model(...)``. It logs every request path and Authorization header.
+Used by the tests and the benchmarks.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -330,10 +331,6 @@ class FakeHub:
         if expand:
             document = {k: v for k, v in document.items() if k in set(expand) | {"_id", "id"}}
         self._send(handler, 200, json.dumps(document).encode())
-
-
-def serve(models: Iterable[dict[str, Any]] = (), *, latency: float = 0.0) -> FakeHub:
-    return FakeHub({m["id"]: m for m in models}, latency=latency).start()
 
 
 if __name__ == "__main__":  # python tests/fakehub.py: serve the snapshot for manual runs
