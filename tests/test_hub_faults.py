@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import DEAD_ENDPOINT
+from conftest import DEAD_ENDPOINT, validate_report
 from fakehub import Fault, hang, model
 from scanning import FAST_HUB, loader, models_by_id
 
@@ -20,6 +20,7 @@ def scan_json(cli, root):
     run = cli("scan", root, "--format", "json", "--fail-on", "never")
     assert run.code == 0, run.stderr
     assert "Traceback" not in run.stderr and "internal error" not in run.stderr
+    validate_report(run.json())
     return run.json()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from conftest import validate_report
 from fakehub import Fault, model
 from scanning import findings_of, loader, models_by_id
 
@@ -26,6 +27,7 @@ def read_lock(root):
 def scan_json(cli, root, *extra):
     run = cli("scan", root, "--format", "json", "--fail-on", "never", *extra)
     assert run.code == 0, run.stderr
+    validate_report(run.json())
     return run.json()
 
 
