@@ -178,3 +178,32 @@ def test_lookups_abandoned_at_the_deadline_do_not_keep_the_process_alive(hub, pr
     assert time.monotonic() - started < 30, "the process waited for the hung request's 60 s timeout"
     assert done.returncode == 0, done.stderr
     assert '"lookup did not finish before the deadline"' in done.stdout
+
+
+class _BrokenRegistry:
+    """A resolver plugin with bugs: it raises for one model and answers another with the wrong type."""
+
+    from model_risk.hookspecs import hookimpl
+
+    @hookimpl(tryfirst=True)
+    def resolve_model(self, request, context):
+        if request.model_id == "acme/raises":
+            raise RuntimeError("registry down")
+        if request.model_id == "acme/wrong-type":
+            return {"id": request.model_id}
+        return None
+
+
+def test_a_broken_resolver_plugin_costs_one_model(cli, hub, project):
+    from model_risk import plugins
+
+    manager = plugins.get_plugin_manager()
+    manager.register(_BrokenRegistry(), name="broken-registry")
+    try:
+        root = project({"app.py": loader("acme/raises", "acme/wrong-type", QWEN)})
+        models = models_by_id(scan_json(cli, root))
+    finally:
+        manager.unregister(name="broken-registry")
+    assert models["acme/raises"]["reason"] == "resolver failed: RuntimeError: registry down"
+    assert models["acme/wrong-type"]["reason"] == "resolver failed: TypeError: returned dict, not ModelFacts"
+    assert models[QWEN]["status"] == "resolved"

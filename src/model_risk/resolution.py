@@ -59,16 +59,18 @@ def _safe(resolve: Resolve, context: ResolveContext, request: ModelRequest) -> M
 
     try:
         facts = resolve(request)
-    except Exception as exc:  # a resolver plugin bug must cost one model, not the scan
+        if facts is None:
+            reason = ("offline: not in the lockfile or the cache" if context.offline
+                      else "no resolver could answer")
+            return build_facts(model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
+                               source="none", revision=request.revision, reason=reason)
+        if not isinstance(facts, ModelFacts):
+            raise TypeError(f"returned {type(facts).__name__}, not ModelFacts")
+        return _with_hint(facts)
+    except Exception as exc:  # a resolver plugin bug must cost one model, not the scan (nor hang it)
         return build_facts(model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
                            source="error", revision=request.revision,
                            reason=f"resolver failed: {exc.__class__.__name__}: {exc}")
-    if facts is None:
-        reason = ("offline: not in the lockfile or the cache" if context.offline
-                  else "no resolver could answer")
-        return build_facts(model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
-                           source="none", revision=request.revision, reason=reason)
-    return _with_hint(facts)
 
 
 def resolve_concurrently(requests: Iterable[ModelRequest], resolve: Resolve, context: ResolveContext,
