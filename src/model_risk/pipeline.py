@@ -20,10 +20,10 @@ from model_risk.domain import ModelFacts, ModelStatus, Note, Reference, ScanResu
 from model_risk.engine.evaluate import Policy, apply_policy, run_rules
 from model_risk.engine.packs import Rule, load_rules
 from model_risk.engine.subjects import ModelUsage
-from model_risk.errors import UsageError
+from model_risk.errors import ConfigError, UsageError
 from model_risk.lockfile import read_lockfile
 from model_risk.records import build_facts
-from model_risk.resolution import drift_between, resolve_concurrently, resolve_with_lineage, with_lineage
+from model_risk.resolution import compare_with_lockfile, resolve_with_lineage, with_lineage
 from model_risk.resolvers import ModelRequest, ResolveContext
 from model_risk.resolvers.cache import ModelCache, default_cache_dir
 from model_risk.vendors import VendorTable, builtin_vendors
@@ -83,6 +83,8 @@ def vendor_table(config: Config) -> VendorTable:
 
 def resolve_context(config: Config, *, offline: bool, use_cache: bool = True, use_lockfile: bool = True
                     ) -> ResolveContext:
+    if not offline and (problem := config.hub.endpoint_problem()):
+        raise ConfigError(problem)
     cache = None
     if use_cache:
         cache = ModelCache(default_cache_dir(), ttl=config.hub.cache_ttl,
@@ -118,7 +120,8 @@ def requests_for(references: Sequence[Reference]) -> list[ModelRequest]:
 
 
 def resolve_references(references: Sequence[Reference], context: ResolveContext, *, check_drift: bool,
-                       progress: Progress | None = None) -> tuple[list[ModelUsage], dict[ModelRequest, ModelFacts]]:
+                       progress: Progress | None = None
+                       ) -> tuple[list[ModelUsage], dict[ModelRequest, ModelFacts], list[Note]]:
     """Facts for every referenced model, with lineage, aliases and drift; grouped with their references."""
     requests = requests_for(references)
     if progress:
@@ -128,13 +131,13 @@ def resolve_references(references: Sequence[Reference], context: ResolveContext,
     if progress:
         progress("models", len(requests), len(requests))
     drift: dict[ModelRequest, tuple] = {}
+    notes: list[Note] = []
     if check_drift and context.lockfile is not None and not context.offline:
         locked = [r for r in requests if known[r].source == "lockfile"]
         if locked:
             fresh_resolve = hub_resolver(without=["model_risk.resolvers.lockfile"])
-            fresh = resolve_concurrently(locked, lambda req: fresh_resolve(req, context), context,
-                                         deadline=_deadline(context))
-            drift = {r: drift_between(known[r], fresh[r]) for r in locked}
+            checked = compare_with_lockfile(locked, known, lambda req: fresh_resolve(req, context), context)
+            drift, notes = checked.drift, list(checked.notes)
     grouped: dict[tuple[str, str | None], list[Reference]] = {}
     facts_for: dict[tuple[str, str | None], ModelFacts] = {}
     for ref in references:
@@ -161,13 +164,7 @@ def resolve_references(references: Sequence[Reference], context: ResolveContext,
         aliases = tuple(sorted(s for s in spellings if s != facts.id))
         usages.append(ModelUsage(dataclasses.replace(facts, aliases=aliases), tuple(refs)))
     usages.sort(key=lambda u: (u.facts.id.lower(), u.facts.revision or ""))
-    return usages, known
-
-
-def _deadline(context: ResolveContext) -> float:
-    import time
-
-    return time.monotonic() + context.hub.deadline
+    return usages, known, notes
 
 
 def _api_facts(ref: Reference, vendors: VendorTable) -> ModelFacts:
@@ -201,15 +198,15 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
     total = len(candidates)
     detection = detect(candidates, detectors, max_size=config.max_file_size, jobs=options.jobs,
                        progress=(lambda done: progress("files", done, total)) if progress else None)
-    usages, _known = resolve_references(detection.references, context, check_drift=options.check_drift,
-                                        progress=progress)
+    usages, _known, resolution_notes = resolve_references(detection.references, context,
+                                                          check_drift=options.check_drift, progress=progress)
     active = [r for r in rules if r.enabled and (not options.per_file or r.info.scope in PER_FILE_SCOPES)]
     results = run_rules(active, usages, references=len(detection.references),
                         files=detection.files_scanned, watchlist=config.watchlist)
     findings, policy_notes = apply_policy(results, Policy(config.watchlist, config.allow, baseline))
     if progress:
         progress("done", 0, 0)
-    notes: list[Note] = [*walker.notes, *detection.notes, *policy_notes]
+    notes: list[Note] = [*walker.notes, *detection.notes, *resolution_notes, *policy_notes]
     return ScanResult(
         tool_version=__version__,
         root=str(config.root),

@@ -1,23 +1,25 @@
 """Resolving every referenced model, concurrently, then following base models up to the root.
 
 Each lookup asks the ``resolve_model`` hook (lockfile, cache, plugins, Hub: first answer wins). Lookups
-run on a bounded thread pool in waves: the referenced models first, then their base models, and so on up
-to a depth limit, so lineage costs one round trip per generation, not per model. Models answered by the
-lockfile are looked up again without it (cache, then Hub) to detect drift, unless the scan is offline.
+run on a bounded thread pool: the referenced models first, and each base model as soon as the model
+naming it is answered, up to a depth limit; a base model shared by many models is looked up once.
+Models answered by the lockfile are looked up again without it (cache, then Hub) to detect drift,
+unless the scan is offline.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import queue
+import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 from model_risk import safe_yaml
-from model_risk.domain import Drift, ModelFacts, ModelStatus
+from model_risk.domain import Drift, ModelFacts, ModelStatus, Note
 from model_risk.resolvers import ModelRequest, ResolveContext
 from model_risk.vendors import VendorTable
 
@@ -57,69 +59,88 @@ def _safe(resolve: Resolve, context: ResolveContext, request: ModelRequest) -> M
 
     try:
         facts = resolve(request)
-    except Exception as exc:  # a resolver plugin bug must cost one model, not the scan
+        if facts is None:
+            reason = ("offline: not in the lockfile or the cache" if context.offline
+                      else "no resolver could answer")
+            return build_facts(model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
+                               source="none", revision=request.revision, reason=reason)
+        if not isinstance(facts, ModelFacts):
+            raise TypeError(f"returned {type(facts).__name__}, not ModelFacts")
+        return _with_hint(facts)
+    except Exception as exc:  # a resolver plugin bug must cost one model, not the scan (nor hang it)
         return build_facts(model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
                            source="error", revision=request.revision,
                            reason=f"resolver failed: {exc.__class__.__name__}: {exc}")
-    if facts is None:
-        reason = ("offline: not in the lockfile or the cache" if context.offline
-                  else "no resolver could answer")
-        return build_facts(model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
-                           source="none", revision=request.revision, reason=reason)
-    return _with_hint(facts)
 
 
 def resolve_concurrently(requests: Iterable[ModelRequest], resolve: Resolve, context: ResolveContext,
                          deadline: float) -> dict[ModelRequest, ModelFacts]:
     """Resolve ``requests`` on the thread pool; lookups still running at ``deadline`` become unresolved."""
-    from model_risk.records import build_facts
-
-    pending_requests = list(dict.fromkeys(requests))
-    results: dict[ModelRequest, ModelFacts] = {}
-    if not pending_requests:
-        return results
-    workers = max(1, min(context.hub.concurrency, len(pending_requests)))
-    executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="model-risk-resolve")
-    futures: dict[Future[ModelFacts], ModelRequest] = {
-        executor.submit(_safe, resolve, context, request): request for request in pending_requests
-    }
-    try:
-        not_done = set(futures)
-        while not_done:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            done, not_done = wait(not_done, timeout=remaining, return_when=FIRST_COMPLETED)
-            for future in done:
-                results[futures[future]] = future.result()
-        for future in not_done:
-            request = futures[future]
-            results[request] = build_facts(
-                model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
-                source="none", revision=request.revision, reason="lookup did not finish before the deadline")
-    finally:
-        executor.shutdown(wait=False, cancel_futures=True)
-    return results
+    return _resolve_all(requests, resolve, context, deadline, follow_bases=False)
 
 
 def resolve_with_lineage(requests: Iterable[ModelRequest], resolve: Resolve, context: ResolveContext
                          ) -> dict[ModelRequest, ModelFacts]:
-    """Facts for every request and for every base model reachable from them."""
-    deadline = time.monotonic() + context.hub.deadline
+    """Facts for every request and for every base model reachable from them (up to the depth limit)."""
+    return _resolve_all(requests, resolve, context, time.monotonic() + context.hub.deadline, follow_bases=True)
+
+
+def _resolve_all(requests: Iterable[ModelRequest], resolve: Resolve, context: ResolveContext, deadline: float,
+                 *, follow_bases: bool) -> dict[ModelRequest, ModelFacts]:
+    # A base model is asked for as soon as the model naming it is answered, not after the whole
+    # generation: one slow lookup does not hold back the lineage of all the others.
+    # The workers are daemon threads: a lookup abandoned at the deadline (a Hub that hangs, an answer
+    # that trickles in) must not keep the process alive after the report is written, which a
+    # ThreadPoolExecutor would, as it joins its threads at exit.
+    from model_risk.records import build_facts
+
+    tasks: queue.SimpleQueue[ModelRequest | None] = queue.SimpleQueue()
+    answers: queue.SimpleQueue[tuple[ModelRequest, ModelFacts]] = queue.SimpleQueue()
+    stopped = threading.Event()
+    workers: list[threading.Thread] = []
+
+    def work() -> None:
+        while (request := tasks.get()) is not None and not stopped.is_set():
+            answers.put((request, _safe(resolve, context, request)))
+
     results: dict[ModelRequest, ModelFacts] = {}
-    wave = list(dict.fromkeys(requests))
-    for _generation in range(MAX_LINEAGE_DEPTH + 1):
-        if not wave:
-            break
-        answers = resolve_concurrently(wave, resolve, context, deadline)
-        results.update(answers)
-        next_wave: list[ModelRequest] = []
-        for facts in answers.values():
-            for base in facts.base_models:
-                request = ModelRequest(base)
-                if request not in results and request not in next_wave:
-                    next_wave.append(request)
-        wave = next_wave
+    generation: dict[ModelRequest, int] = {}
+    outstanding: set[ModelRequest] = set()
+
+    def submit(request: ModelRequest, depth: int) -> None:
+        if request in generation:
+            # Reached again by a shorter path: its bases may go one generation further.
+            generation[request] = min(generation[request], depth)
+            return
+        generation[request] = depth
+        outstanding.add(request)
+        tasks.put(request)
+        if len(workers) < min(max(1, context.hub.concurrency), len(generation)):
+            worker = threading.Thread(target=work, name=f"model-risk-resolve-{len(workers)}", daemon=True)
+            worker.start()
+            workers.append(worker)
+
+    try:
+        for request in dict.fromkeys(requests):
+            submit(request, 0)
+        while outstanding:
+            try:
+                request, facts = answers.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break  # the deadline
+            outstanding.discard(request)
+            results[request] = facts
+            if follow_bases and generation[request] < MAX_LINEAGE_DEPTH:
+                for base in facts.base_models:
+                    submit(ModelRequest(base), generation[request] + 1)
+    finally:
+        stopped.set()  # queued lookups are dropped; running ones finish (or die with the process)
+        for _ in workers:
+            tasks.put(None)
+    for request in outstanding:
+        results[request] = build_facts(
+            model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
+            source="none", revision=request.revision, reason="lookup did not finish before the deadline")
     return results
 
 
@@ -168,15 +189,42 @@ def _license_text(facts: ModelFacts) -> str | None:
 
 DRIFT_FIELDS: dict[str, Callable[[ModelFacts], str | None]] = {
     "status": lambda f: f.status.value,
+    # A repo renamed (or moved to another organisation) after it was locked: the old name is free to
+    # be taken by someone else.
+    "id": lambda f: f.id,
     "license": _license_text,
     "gated": lambda f: str(f.gated).lower() if f.gated is not False else "false",
     "sha": lambda f: f.sha,
 }
 
 
+@dataclass(frozen=True)
+class DriftCheck:
+    drift: dict[ModelRequest, tuple[Drift, ...]]
+    notes: tuple[Note, ...] = ()
+
+
+def compare_with_lockfile(locked: Sequence[ModelRequest], known: Mapping[ModelRequest, ModelFacts],
+                          resolve_fresh: Resolve, context: ResolveContext) -> DriftCheck:
+    """Look the locked models up again without the lockfile (cache, then Hub) and list what changed."""
+    fresh = resolve_concurrently(locked, resolve_fresh, context, deadline=time.monotonic() + context.hub.deadline)
+    drift = {request: drift_between(known[request], fresh[request]) for request in locked}
+    unchecked = [request for request in locked if fresh[request].status is ModelStatus.UNRESOLVED]
+    notes: tuple[Note, ...] = ()
+    if unchecked:
+        # Silence here would read as "nothing changed upstream".
+        names = ", ".join(str(r) for r in unchecked[:3]) + (f" and {len(unchecked) - 3} more" if len(unchecked) > 3 else "")
+        notes = (Note(f"could not compare {len(unchecked)} locked model{'s' if len(unchecked) > 1 else ''} with "
+                      f"the Hub ({fresh[unchecked[0]].reason}): {names}; their drift is unknown"),)
+    return DriftCheck(drift, notes)
+
+
 def drift_between(locked: ModelFacts, current: ModelFacts) -> tuple[Drift, ...]:
     if current.status is ModelStatus.UNRESOLVED:
         return ()  # the Hub did not answer: nothing is known to have changed
+    if current.status is not locked.status:
+        # A repo that vanished (or came back) has no license or sha to compare: the status says it all.
+        return (Drift("status", locked.status.value, current.status.value),)
     changes = []
     for name, value in DRIFT_FIELDS.items():
         before, after = value(locked), value(current)

@@ -7,10 +7,13 @@ lockfile, cache, Hub. This module holds what they share: the request, the contex
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
+from model_risk import hub_ids
 from model_risk.vendors import VendorTable
 
 if TYPE_CHECKING:
@@ -18,6 +21,20 @@ if TYPE_CHECKING:
     from model_risk.resolvers.cache import ModelCache
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
+
+#: Model cards and users sometimes give a model as a link rather than an id.
+_HUB_LINK = re.compile(r"^https?://(?:www\.)?huggingface\.co/(?P<path>[^?#]+)", re.IGNORECASE)
+
+
+def repo_id_from(value: object) -> str | None:
+    """A Hub repo id from an id or a huggingface.co link; None for what cannot be one (a local path)."""
+    text = str(value or "").strip()
+    link = _HUB_LINK.match(text)
+    if link:  # https://huggingface.co/Qwen/Qwen2.5-7B/tree/main -> Qwen/Qwen2.5-7B
+        text = "/".join(link.group("path").strip("/").split("/")[:2])
+    if hub_ids.is_repo_id(text) or hub_ids.LEGACY_ID.fullmatch(text):
+        return text
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +68,18 @@ class HubSettings:
     negative_cache_ttl: float = 3600
     #: Seconds after which lookups still waiting are given up (a Hub that hangs).
     deadline: float = 120.0
+
+    def endpoint_problem(self) -> str | None:
+        """Why ``endpoint`` cannot be a Hub URL, or None. Checked before any lookup, so that a typo in
+        HF_ENDPOINT is one clear error rather than every model unresolved."""
+        try:
+            parts = urlsplit(self.endpoint)
+            parts.port  # noqa: B018 (raises on a bad port)
+        except ValueError as exc:
+            return f"HF_ENDPOINT is not a valid URL ({exc}): {self.endpoint!r}"
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return f"HF_ENDPOINT must be an http:// or https:// URL: {self.endpoint!r}"
+        return None
 
 
 @dataclass(frozen=True)

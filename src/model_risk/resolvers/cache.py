@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from model_risk import records
 from model_risk.domain import ModelFacts, ModelStatus
 from model_risk.fileio import atomic_write
 from model_risk.hookspecs import hookimpl
-from model_risk.resolvers import ModelRequest, ResolveContext
+from model_risk.resolvers import ModelRequest, ResolveContext, hub
 
 CACHE_VERSION = 1
 
@@ -38,14 +39,20 @@ class ModelCache:
         self.directory = Path(directory)
         self.ttl = ttl
         self.negative_ttl = negative_ttl
+        #: Shard directories known to exist: saves a mkdir call per entry written.
+        self._made: set[Path] = set()
 
     def _path(self, endpoint: str, request: ModelRequest) -> Path:
         key = "\0".join((endpoint, request.model_id, request.revision or ""))
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
         return self.directory / "models" / digest[:2] / f"{digest}.json"
 
-    def get(self, endpoint: str, request: ModelRequest) -> dict[str, Any] | None:
-        """The stored record for a lookup, if present and fresh."""
+    def get(self, endpoint: str, request: ModelRequest,
+            authenticated: Callable[[], bool] | None = None) -> dict[str, Any] | None:
+        """The stored record for a lookup, if present and fresh.
+
+        ``authenticated`` tells whether lookups now send a token: a repo missing for an anonymous
+        lookup may be a private one the token can see, so that answer is not reused."""
         path = self._path(endpoint, request)
         try:
             entry = json.loads(path.read_text(encoding="utf-8"))
@@ -54,23 +61,29 @@ class ModelCache:
             record = entry["record"]
             age = time.time() - float(entry["fetched_at"])
             status = record["status"]
-        except (OSError, ValueError, KeyError, TypeError):
+            anonymous = not entry.get("authenticated", False)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
-        ttl = self.ttl if status == ModelStatus.RESOLVED.value else self.negative_ttl
-        if not 0 <= age <= ttl:
+        resolved = status == ModelStatus.RESOLVED.value
+        if not 0 <= age <= (self.ttl if resolved else self.negative_ttl):
+            return None
+        if not resolved and anonymous and authenticated is not None and authenticated():
             return None
         return record
 
-    def put(self, endpoint: str, request: ModelRequest, facts: ModelFacts) -> None:
+    def put(self, endpoint: str, request: ModelRequest, facts: ModelFacts, *, authenticated: bool = False) -> None:
         if facts.status in (ModelStatus.UNRESOLVED, ModelStatus.API):
             return
         path = self._path(endpoint, request)
         entry = {"version": CACHE_VERSION, "fetched_at": time.time(), "endpoint": endpoint,
                  "request": {"id": request.model_id, "revision": request.revision},
-                 "record": records.to_record(facts)}
+                 "authenticated": authenticated, "record": records.to_record(facts)}
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, json.dumps(entry, sort_keys=True))
+            if path.parent not in self._made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(path.parent)
+            # Not flushed to disk: a crash may lose an entry or leave it empty, and either is a miss.
+            atomic_write(path, json.dumps(entry, sort_keys=True), durable=False)
         except OSError:
             pass  # a read-only or full cache directory slows the next run down; it must not fail this one
 
@@ -79,7 +92,9 @@ class ModelCache:
 def resolve_model(request: ModelRequest, context: ResolveContext) -> ModelFacts | None:
     if context.cache is None:
         return None
-    record = context.cache.get(context.hub.endpoint, request)
+    # Offline, nothing better than a stale "missing" exists, and finding the token may use the network.
+    authenticated = None if context.offline else lambda: hub.state_for(context).authenticated()
+    record = context.cache.get(context.hub.endpoint, request, authenticated)
     if record is None:
         return None
     try:

@@ -1,9 +1,11 @@
 """The Hugging Face Hub resolver: ``HfApi.model_info`` through the real ``huggingface_hub`` client.
 
-``model_info`` does not retry on its own, so this module does: 429 and 5xx answers, timeouts and network
-errors are retried with exponential backoff (honouring ``Retry-After``) a bounded number of times. After
-several transport failures in a row the Hub is treated as down for the rest of the scan, so a Hub that
-hangs costs one timeout, not one per model. Every failure ends as facts with a status and a reason;
+``model_info`` does not retry on its own, so this module does: 429 and 5xx answers, timeouts, network
+errors and garbled bodies are retried with exponential backoff (honouring ``Retry-After``) a bounded
+number of times, and never past the scan's deadline. After several transport failures in a row (or
+several lookups in a row that still got 5xx after retrying) the Hub is treated as down for the rest of
+the scan, so a Hub that hangs costs one timeout, not one per model, and a Hub answering 503 to
+everything is not asked again for every model. Every failure ends as facts with a status and a reason;
 nothing raises.
 """
 
@@ -11,22 +13,26 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import threading
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from model_risk import formats
 from model_risk.domain import ModelFacts, ModelStatus
 from model_risk.hookspecs import hookimpl
 from model_risk.records import build_facts
-from model_risk.resolvers import ModelRequest, ResolveContext
+from model_risk.resolvers import ModelRequest, ResolveContext, repo_id_from
 
-#: Only the properties model-risk reads: skips spaces, widget data and eval results.
-EXPAND = ["author", "sha", "gated", "disabled", "private", "cardData", "siblings", "tags", "downloads",
-          "likes", "createdAt", "lastModified", "library_name", "pipeline_tag", "config", "safetensors"]
+#: Only the properties model-risk reads: skips spaces, widget data and eval results. (The author is
+#: the namespace of the canonical id, which every answer carries.)
+EXPAND = ["sha", "gated", "disabled", "cardData", "siblings", "tags", "downloads", "likes", "createdAt",
+          "lastModified", "library_name", "pipeline_tag", "config", "safetensors"]
 
-#: Transport failures in a row after which the Hub is considered down for this scan.
+#: Signs of an outage in a row (see fetch) after which the Hub is considered down for this scan.
 CIRCUIT_BREAKER_FAILURES = 4
 
 _TRANSPORT_ERRORS = {"TimeoutException", "ReadTimeout", "ConnectTimeout", "NetworkError", "ConnectError",
@@ -42,7 +48,7 @@ class HubState:
         self._lock = threading.Lock()
         self._consecutive_failures = 0
         self._api: Any = None
-        self.requests_sent = 0
+        self._authenticated: bool | None = None
 
     def api(self) -> Any:
         with self._lock:
@@ -54,17 +60,28 @@ class HubState:
                 self._api = HfApi(endpoint=self.settings.endpoint, library_name="model-risk")
             return self._api
 
+    def authenticated(self) -> bool:
+        """Whether the client sends a token (HF_TOKEN, a saved login ...). Only whether: the token
+        itself is never kept."""
+        self.api()  # the import, with telemetry off
+        with self._lock:
+            if self._authenticated is None:
+                from huggingface_hub.utils import get_token
+
+                try:
+                    self._authenticated = get_token() is not None
+                except Exception:  # a failed OIDC exchange: the requests will say why
+                    self._authenticated = False
+            return self._authenticated
+
     @property
     def down(self) -> bool:
         return self._consecutive_failures >= CIRCUIT_BREAKER_FAILURES
 
-    def record(self, transport_failure: bool) -> None:
+    def record(self, outage: bool) -> None:
+        """Count a sign that the Hub is down (or reset the count on any answer that says otherwise)."""
         with self._lock:
-            self._consecutive_failures = self._consecutive_failures + 1 if transport_failure else 0
-
-    def count_request(self) -> None:
-        with self._lock:
-            self.requests_sent += 1
+            self._consecutive_failures = self._consecutive_failures + 1 if outage else 0
 
 
 def state_for(context: ResolveContext) -> HubState:
@@ -82,7 +99,7 @@ def resolve_model(request: ModelRequest, context: ResolveContext) -> ModelFacts 
     state = state_for(context)
     facts = fetch(request, context, state)
     if context.cache is not None:
-        context.cache.put(context.hub.endpoint, request, facts)
+        context.cache.put(context.hub.endpoint, request, facts, authenticated=state.authenticated())
     return facts
 
 
@@ -100,24 +117,35 @@ def fetch(request: ModelRequest, context: ResolveContext, state: HubState) -> Mo
         if time.monotonic() > state.deadline:
             return _unresolved(request, context, "Hub did not answer before the scan's deadline")
         try:
-            state.count_request()
             info = state.api().model_info(request.model_id, revision=request.revision,
                                           timeout=settings.timeout, expand=EXPAND)
         except Exception as exc:  # every failure becomes a status; see _classify
-            outcome, reason, retry_after, transport = _classify(exc)
-            state.record(transport)
-            if outcome is not None:
-                return build_facts(model_id=request.model_id, status=outcome, vendors=context.vendors,
-                                   source="hub", reason=reason, revision=request.revision,
-                                   gated=_gated_from_error(exc))
+            failure = _classify(exc)
+            # Signs of an outage: a transport failure at once; a 5xx only once retrying did not help, so
+            # that a passing error does not end the scan but a Hub answering 503 to all is not hammered.
+            # A definite answer (404, 401 ...) shows the Hub is up.
+            if failure.kind == "transport":
+                state.record(True)
+            elif failure.kind == "final":
+                state.record(False)
+            if failure.status is not None:
+                return build_facts(model_id=request.model_id, status=failure.status, vendors=context.vendors,
+                                   source="hub", reason=failure.reason, revision=request.revision,
+                                   gated="manual" if failure.gated else False)
             if attempt >= settings.retries:
+                if failure.kind == "server":
+                    state.record(True)
                 attempts = attempt + 1
-                return _unresolved(request, context,
-                                   f"{reason} (gave up after {attempts} attempt{'s' if attempts > 1 else ''})")
-            wait = retry_after if retry_after is not None else settings.backoff * (2 ** attempt)
+                return _unresolved(request, context, f"{failure.reason} (gave up after {attempts} "
+                                                     f"attempt{'s' if attempts > 1 else ''})")
+            wait = failure.retry_after if failure.retry_after is not None else settings.backoff * (2 ** attempt)
             if wait > settings.max_wait:
-                return _unresolved(request, context, f"{reason}; the Hub asks to wait {wait:.0f}s")
-            time.sleep(wait * (1 + random.random() * 0.1) if retry_after is None else wait)
+                return _unresolved(request, context, f"{failure.reason}; the Hub asks to wait {wait:.0f}s")
+            if failure.retry_after is None:
+                wait *= 1 + random.random() * 0.1  # jitter: concurrent retries do not arrive together
+            if time.monotonic() + wait > state.deadline:
+                return _unresolved(request, context, f"{failure.reason}; no time left before the scan's deadline")
+            time.sleep(wait)
             attempt += 1
             continue
         state.record(False)
@@ -127,44 +155,64 @@ def fetch(request: ModelRequest, context: ResolveContext, state: HubState) -> Mo
             return _unresolved(request, context, f"unexpected answer from the Hub ({exc.__class__.__name__})")
 
 
-def _gated_from_error(exc: Exception) -> bool | str:
-    return "manual" if exc.__class__.__name__ == "GatedRepoError" else False
+@dataclass(frozen=True)
+class Failure:
+    """What a failed ``model_info`` call means."""
+
+    reason: str
+    #: The lookup's final status; None when the failure may pass and is retried.
+    status: ModelStatus | None = None
+    #: ``transport`` (no HTTP answer), ``server`` (5xx), ``rate-limit`` (429), ``garbled`` or ``final``.
+    kind: str = "final"
+    retry_after: float | None = None
+    gated: bool = False
 
 
-def _classify(exc: Exception) -> tuple[ModelStatus | None, str, float | None, bool]:
-    """(final status or None to retry, reason, Retry-After seconds, transport failure?)"""
+def _final(status: ModelStatus, reason: str, *, gated: bool = False) -> Failure:
+    return Failure(reason, status, gated=gated)
+
+
+def _classify(exc: Exception) -> Failure:
     names = {cls.__name__ for cls in type(exc).__mro__}
-    if "GatedRepoError" in names:
-        return ModelStatus.UNRESOLVED, "gated: the Hub withholds metadata without approved access", None, False
+    if "GatedRepoError" in names:  # a subclass of RepositoryNotFoundError: ask first
+        return _final(ModelStatus.UNRESOLVED, "gated: the Hub withholds metadata without approved access", gated=True)
     if "RevisionNotFoundError" in names:
-        return ModelStatus.REVISION_NOT_FOUND, "revision not found on the Hub", None, False
+        return _final(ModelStatus.REVISION_NOT_FOUND, "revision not found on the Hub")
     if "DisabledRepoError" in names:
-        return ModelStatus.DISABLED, "repository disabled on the Hub", None, False
+        return _final(ModelStatus.DISABLED, "repository disabled on the Hub")
     if "RepositoryNotFoundError" in names:
-        return ModelStatus.NOT_FOUND, "repository not found on the Hub (deleted, private or never existed)", \
-            None, False
+        return _final(ModelStatus.NOT_FOUND, "repository not found on the Hub (deleted, private or never existed)")
     if "HFValidationError" in names:
-        return ModelStatus.UNRESOLVED, "not a valid Hub repo id", None, False
+        return _final(ModelStatus.UNRESOLVED, "not a valid Hub repo id")
     if "OfflineModeIsEnabled" in names:
-        return ModelStatus.UNRESOLVED, "offline: HF_HUB_OFFLINE is set", None, False
+        return _final(ModelStatus.UNRESOLVED, "offline: HF_HUB_OFFLINE is set")
     response = getattr(exc, "response", None)
     status = getattr(response, "status_code", None)
     if isinstance(status, int):
         if status == 429:
-            return None, "rate limited by the Hub (HTTP 429)", _retry_after(response), False
+            return Failure("rate limited by the Hub (HTTP 429)", kind="rate-limit", retry_after=_retry_after(response))
         if status >= 500:
-            return None, f"Hub server error (HTTP {status})", _retry_after(response), False
+            return Failure(f"Hub server error (HTTP {status})", kind="server", retry_after=_retry_after(response))
         if status == 401:
-            return ModelStatus.UNRESOLVED, "unauthorised (HTTP 401): check HF_TOKEN", None, False
+            return _final(ModelStatus.UNRESOLVED, "unauthorised (HTTP 401): check HF_TOKEN")
         if status == 403:
-            return ModelStatus.UNRESOLVED, "forbidden (HTTP 403)", None, False
-        return ModelStatus.UNRESOLVED, f"Hub answered HTTP {status}", None, False
+            return _final(ModelStatus.UNRESOLVED, "forbidden (HTTP 403)")
+        return _final(ModelStatus.UNRESOLVED, f"Hub answered HTTP {status}")
+    if names & {"InvalidURL", "UnsupportedProtocol"}:
+        return _final(ModelStatus.UNRESOLVED, "the Hub's URL is not usable (check HF_ENDPOINT)")
+    if "TooManyRedirects" in names:
+        return _final(ModelStatus.UNRESOLVED, "the Hub's redirects loop (too many redirects)")
     if names & _TRANSPORT_ERRORS or isinstance(exc, (TimeoutError, ConnectionError)):
-        kind = "timed out" if any("Timeout" in n for n in names) else "network error"
-        return None, f"Hub request {kind}", None, True
-    if isinstance(exc, ValueError):  # JSON that does not parse: a truncated or garbled answer
-        return ModelStatus.UNRESOLVED, "garbled answer from the Hub (not valid JSON)", None, False
-    return ModelStatus.UNRESOLVED, f"Hub lookup failed ({exc.__class__.__name__})", None, False
+        what = "timed out" if any("Timeout" in n for n in names) else "network error"
+        return Failure(f"Hub request {what}", kind="transport")
+    if isinstance(exc, ValueError):
+        # JSON that does not parse: a truncated body or a proxy's error page served as 200. Both are
+        # usually passing faults, so they are retried like a 5xx.
+        return Failure("garbled answer from the Hub (not valid JSON)", kind="garbled")
+    if isinstance(exc, (TypeError, KeyError, AttributeError)):
+        # Valid JSON of the wrong shape: huggingface_hub could not build a ModelInfo from it.
+        return _final(ModelStatus.UNRESOLVED, f"unexpected answer from the Hub ({exc.__class__.__name__})")
+    return _final(ModelStatus.UNRESOLVED, f"Hub lookup failed ({exc.__class__.__name__})")
 
 
 def _retry_after(response: Any) -> float | None:
@@ -192,64 +240,98 @@ def _iso(value: object) -> str | None:
     return str(value) if value else None
 
 
-def _base_models(card: dict[str, Any], tags: list[str]) -> tuple[list[str], str | None]:
-    bases: list[str] = []
-    relation = card.get("base_model_relation")
+def _base_models(card: dict[str, Any], tags: list[str], own_ids: set[str]) -> tuple[list[str], str | None]:
+    """Base models from the card's ``base_model`` (a string or a list) and the Hub's ``base_model:`` tags,
+    with the relation: the card's ``base_model_relation``, else the Hub's tag, else ``merge`` for a list."""
     declared = card.get("base_model")
-    if isinstance(declared, str):
-        bases.append(declared)
-    elif isinstance(declared, list):
-        bases.extend(str(b) for b in declared if b)
+    from_card = [declared] if isinstance(declared, str) else list(declared) if isinstance(declared, list) else []
+    from_tags: list[str] = []
+    tag_relation = None
     for tag in tags:
-        if not tag.startswith("base_model:"):
-            continue
         parts = tag.split(":")
+        if parts[0] != "base_model" or len(parts) not in (2, 3):
+            continue
         if len(parts) == 3:
-            relation = relation or parts[1]
-            bases.append(parts[2])
-        elif len(parts) == 2:
-            bases.append(parts[1])
-    return [b.strip() for b in dict.fromkeys(bases) if b and b.strip()], relation
+            tag_relation = tag_relation or parts[1]
+        from_tags.append(parts[-1])
+    bases: dict[str, str] = {}  # lower-cased -> first spelling seen
+    for value in from_card + from_tags:
+        base = repo_id_from(value)
+        if base is not None and base.lower() not in own_ids:  # a card naming itself is no lineage
+            bases.setdefault(base.lower(), base)
+    relation = _text(card.get("base_model_relation")) or tag_relation
+    if relation is None and len(from_card) > 1:
+        relation = "merge"  # the Hub's own reading of a list of base models
+    return list(bases.values()), str(relation) if bases and relation else None
+
+
+def _license_link(link: object, model_id: str, revision: str | None, endpoint: str) -> str | None:
+    """Cards may link a file in the repo (``license_link: LICENSE``): make it a URL a reader can open."""
+    text = (_text(link) or "").strip()
+    if not text:
+        return None
+    scheme = re.match(r"^([a-z][a-z0-9+.-]*):", text, re.IGNORECASE)
+    if scheme:  # an absolute link: keep web links only (never javascript:, data:, file: ...)
+        return text if scheme.group(1).lower() in ("http", "https") else None
+    return f"{endpoint}/{model_id}/blob/{quote(revision or 'main', safe='')}/{text.lstrip('./')}"
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _texts(value: object) -> list[str]:
+    """A card field that may be one value or a list of them (``language``, ``datasets``, ``license``)."""
+    values = value if isinstance(value, list) else [value]
+    return [text for text in map(_text, values) if text]
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def facts_from_info(info: Any, request: ModelRequest, context: ResolveContext) -> ModelFacts:
+    # Model cards are hand-written YAML: any field may hold a type it should not. One odd field costs
+    # that field, never the model.
     card_data = getattr(info, "card_data", None)
     card: dict[str, Any] = card_data.to_dict() if card_data is not None else {}
     tags = [str(t) for t in (getattr(info, "tags", None) or [])]
-    license_id = card.get("license")
-    if not license_id:
-        license_id = next((t.split(":", 1)[1] for t in tags if t.startswith("license:")), None)
+    licenses_declared = _texts(card.get("license"))
+    if not licenses_declared:
+        licenses_declared = [t.split(":", 1)[1] for t in tags if t.startswith("license:")][:1]
     siblings = [s.rfilename for s in (getattr(info, "siblings", None) or [])]
-    bases, relation = _base_models(card, tags)
-    config = getattr(info, "config", None) or {}
+    model_id = str(info.id or request.model_id)
+    bases, relation = _base_models(card, tags, {model_id.lower(), request.model_id.lower()})
+    config = getattr(info, "config", None)
+    config = config if isinstance(config, dict) else {}
     safetensors = getattr(info, "safetensors", None)
     card_fields: dict[str, object] = {}
-    if isinstance(config, dict) and config.get("architectures"):
-        card_fields["architectures"] = [str(a) for a in config["architectures"]]
-    if isinstance(config, dict) and config.get("model_type"):
-        card_fields["model_type"] = str(config["model_type"])
-    if card.get("language"):
-        language = card["language"]
-        card_fields["languages"] = [language] if isinstance(language, str) else [str(x) for x in language]
-    if card.get("datasets"):
-        datasets = card["datasets"]
-        card_fields["datasets"] = [datasets] if isinstance(datasets, str) else [str(x) for x in datasets]
-    if safetensors is not None and getattr(safetensors, "total", None):
-        card_fields["parameters"] = int(safetensors.total)
-    model_id = str(info.id or request.model_id)
+    if _texts(config.get("architectures")):
+        card_fields["architectures"] = _texts(config["architectures"])
+    if _text(config.get("model_type")):
+        card_fields["model_type"] = _text(config["model_type"])
+    if _texts(card.get("language")):
+        card_fields["languages"] = _texts(card["language"])
+    if _texts(card.get("datasets")):
+        card_fields["datasets"] = _texts(card["datasets"])
+    if _count(getattr(safetensors, "total", None)):
+        card_fields["parameters"] = safetensors.total
     redirected = [request.model_id] if model_id.lower() != request.model_id.lower() else []
     status = ModelStatus.DISABLED if getattr(info, "disabled", False) else ModelStatus.RESOLVED
     gated = getattr(info, "gated", False)
     return build_facts(
         model_id=model_id, status=status, vendors=context.vendors, source="hub",
         reason="repository disabled on the Hub" if status is ModelStatus.DISABLED else None,
-        revision=request.revision, author=getattr(info, "author", None),
-        license_id=license_id, license_name=card.get("license_name"), license_link=card.get("license_link"),
-        gated=gated if gated in ("auto", "manual", True) else False, sha=getattr(info, "sha", None),
+        revision=request.revision, author=_text(getattr(info, "author", None)),
+        license_id=licenses_declared[0] if len(licenses_declared) == 1 else licenses_declared or None,
+        license_name=_text(card.get("license_name")),
+        license_link=_license_link(card.get("license_link"), model_id, request.revision, context.hub.endpoint),
+        gated=gated if gated in ("auto", "manual", True) else False, sha=_text(getattr(info, "sha", None)),
         formats=formats.weight_formats(siblings), base_models=bases, base_relation=relation,
-        downloads=getattr(info, "downloads", None), likes=getattr(info, "likes", None),
+        downloads=_count(getattr(info, "downloads", None)), likes=_count(getattr(info, "likes", None)),
         created_at=_iso(getattr(info, "created_at", None)),
         last_modified=_iso(getattr(info, "last_modified", None)),
-        library_name=getattr(info, "library_name", None), pipeline_tag=getattr(info, "pipeline_tag", None),
+        library_name=_text(getattr(info, "library_name", None)),
+        pipeline_tag=_text(getattr(info, "pipeline_tag", None)),
         custom_code="custom_code" in tags, card=card_fields, redirected_from=redirected,
     )
