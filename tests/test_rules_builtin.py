@@ -169,3 +169,12 @@ def test_inline_suppression_is_reported_not_dropped(cli, hub, project):
     assert [(x["path"], x["line"]) for x in unpinned["locations"]] == [("app.py", 2)]
     assert [(x["path"], x["line"]) for x in unpinned["suppressed_locations"]] == [("app.py", 3)]
     assert json.dumps(report)  # serialisable as-is
+
+
+def test_a_new_upstream_commit_alone_is_low_drift(cli, hub, project):
+    _serve(hub, model("acme/busy", license="mit", sha="a" * 40))
+    root = project({"app.py": _app('AutoModel.from_pretrained("acme/busy")')})
+    assert cli("lock", root).code == 0
+    hub.models["acme/busy"] = model("acme/busy", license="mit", sha="b" * 40)
+    (root / ".model-risk.yaml").write_text("hub:\n  cache-ttl: 0\n")
+    assert _findings(cli, root, "license-drift") == {("acme/busy", "low", (("app.py", 2),))}

@@ -32,7 +32,7 @@ MODEL_SCOPE: dict[str, frozenset[str] | str | None] = {
     "license": LICENSE_FIELDS, "license_known": None, "gated": None, "gating": None, "sha": None,
     "formats": None, "formats_text": None, "pickle_only": None, "downloads": None, "likes": None,
     "created_at": None, "last_modified": None, "library_name": None, "pipeline_tag": None,
-    "custom_code": None, "card": "any", "drift": None, "drifted": None, "drift_summary": None,
+    "custom_code": None, "card": "any", "drift": None, "drifted": None, "drift_summary": None, "drift_severity": None,
     "references": None, "watchlist": WATCH_FIELDS,
 }
 REFERENCE_SCOPE: dict[str, frozenset[str] | str | None] = {**MODEL_SCOPE, "reference": REFERENCE_FIELDS}
@@ -87,6 +87,16 @@ def _watch(facts: ModelFacts, watchlist: Sequence[WatchEntry]) -> dict[str, Any]
     return None
 
 
+#: A new commit alone is routine upstream work; a changed license, gate, name or availability is not.
+_ROUTINE_DRIFT = frozenset({"sha"})
+
+
+def _drift_severity(drift: list[dict[str, Any]]) -> str | None:
+    if not drift:
+        return None
+    return "low" if all(d["field"] in _ROUTINE_DRIFT for d in drift) else None
+
+
 def model_subject(usage: ModelUsage, watchlist: Sequence[WatchEntry] = ()) -> dict[str, Any]:
     facts = usage.facts
     lic = facts.license
@@ -136,6 +146,7 @@ def model_subject(usage: ModelUsage, watchlist: Sequence[WatchEntry] = ()) -> di
         "drift": drift,
         "drifted": bool(drift),
         "drift_summary": "; ".join(f"{d['field']} {d['locked']} -> {d['current']}" for d in drift) or None,
+        "drift_severity": _drift_severity(drift),
         "references": len(usage.references),
         "watchlist": _watch(facts, watchlist),
     }
