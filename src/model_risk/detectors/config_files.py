@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from model_risk import safe_yaml
-from model_risk.detectors import Detector, api_models, commands, reference_to, structured
+from model_risk.detectors import Detector, commands, model_names, reference_to, structured
 from model_risk.detectors.structured import Hit, LocatedStr
 from model_risk.domain import Note, Reference
 from model_risk.hookspecs import hookimpl
@@ -27,19 +27,10 @@ _KEY_ROOTS = ("model", "ckpt", "checkpoint", "tokenizer", "embed", "rerank", "ge
 _OWN_CONFIG = (".model-risk.yaml", ".model-risk.yml")
 
 
-def _value_pattern() -> re.Pattern[str]:
-    hints = sorted({*api_models.table().hints, "gpt2", "bert-", "distil", "roberta-", "t5-", "xlm", "albert-",
-                    "xlnet-", "camembert-", "ctrl", "openai-gpt"})
-    return re.compile(r"[\w.\-]/[\w.\-]|hf[-_]hub:|(?:%s)" % "|".join(map(re.escape, hints)), re.IGNORECASE)
-
-
-_VALUE = _value_pattern()
-
-
 def could_name_models(text: str) -> bool:
-    """A cheap test for configuration text: a model-ish word and something shaped like a model id."""
+    """A cheap test for configuration text: a model-ish word, and a word that could be a model name."""
     lowered = text.lower()
-    return any(root in lowered for root in _KEY_ROOTS) and _VALUE.search(text) is not None
+    return any(root in lowered for root in _KEY_ROOTS) and model_names.bare_candidate(text)
 
 
 class _ConfigDetector(Detector):
@@ -85,11 +76,15 @@ class YamlDetector(_ConfigDetector):
         import yaml
 
         hits: list[Hit] = []
-        loader = yaml.CSafeLoader(source.text) if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader(source.text)
+        # The base loader leaves every scalar a string (no implicit int/bool/date resolution, which
+        # is most of the cost of composing): a model id is a string either way.
+        loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)(source.text)
+        aliases = "*" in source.text
         try:
             while loader.check_node():
                 node = loader.get_node()
-                safe_yaml.check_expansion(node)
+                if aliases:
+                    safe_yaml.check_expansion(node)
                 hits += structured.walk(structured.yaml_data(node))
         except safe_yaml.YamlError as exc:
             yield Note(f"skipped: {exc.message}", source.path, exc.line)

@@ -83,6 +83,8 @@ class HubUrlDetector(Detector):
     def accepts(self, filename: str) -> bool:
         from model_risk.detectors.shell import is_shell_like
 
+        if filename in (".model-risk.yaml", ".model-risk.yml"):  # the user's policy, not dependencies
+            return False
         return filename.endswith(self.SUFFIXES) or is_shell_like(filename)
 
     def prefilter(self, text: str) -> bool:

@@ -128,11 +128,11 @@ class _Reader:
 
     def _assignment_target(self, index: int) -> str | None:
         """The name assigned at the ``=`` at ``index``: ``x = ``, ``const x: string = ``."""
+        if index >= 3 and self.tokens[index - 2].text == ":" and self.tokens[index - 3].kind == "name":
+            return self.tokens[index - 3].text  # the name, not its type
         before = self.tokens[index - 1] if index >= 1 else None
         if before is not None and before.kind == "name":
             return before.text
-        if index >= 3 and self.tokens[index - 2].text == ":" and self.tokens[index - 3].kind == "name":
-            return self.tokens[index - 3].text
         return None
 
     def _assigned_strings(self, index: int) -> list[_Token]:

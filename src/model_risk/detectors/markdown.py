@@ -20,7 +20,7 @@ from model_risk.domain import Note, Reference
 from model_risk.hookspecs import hookimpl
 from model_risk.source import SourceFile
 
-_FENCE = re.compile(r"([ \t]{0,40})(`{3,}|~{3,})[ \t]*([^\s`{]*)")
+_FENCE = re.compile(r"^([ \t]{0,40})(`{3,}|~{3,})([^\n]*)$", re.MULTILINE)
 _LANGUAGES: dict[str, tuple[str, ...]] = {
     "python": ("python", "py", "python3", "ipython", "pycon", "ipython3"),
     "shell": ("", "bash", "sh", "shell", "zsh", "console", "shell-session", "shellsession", "terminal",
@@ -40,34 +40,40 @@ _DETECTORS = {
 
 
 class _Block:
-    def __init__(self, language: str, indent: int) -> None:
+    """A fenced code block: its language, its fence's indentation, and where its body is."""
+
+    def __init__(self, text: str, language: str, indent: int, start: int, end: int) -> None:
         self.language = language
         self.indent = indent
-        #: (offset of the line in the host, the line without its line ending)
-        self.lines: list[tuple[int, str]] = []
+        self.body = text[start:end]
+        self.start = start
+
+    @property
+    def lines(self) -> Iterator[tuple[int, str]]:
+        """(host offset of the line, the line without its ending)"""
+        offset = self.start
+        for line in self.body.splitlines(keepends=True):
+            yield offset, line.rstrip("\r\n")
+            offset += len(line)
 
 
 def code_blocks(text: str) -> Iterator[_Block]:
     """Fenced code blocks in a Markdown text, with the language their info string names."""
-    block: _Block | None = None
-    fence = ""
-    offset = 0
-    for line in text.splitlines(keepends=True):
-        body = line.rstrip("\r\n")
-        if block is None:
-            match = _FENCE.match(body)
-            if match is not None:
-                language = _LANGUAGE_OF.get(match.group(3).lower(), "other")
-                block = _Block(language, len(match.group(1)))
-                fence = match.group(2)
-        elif body.strip().startswith(fence[0] * len(fence)) and not body.strip().strip(fence[0]):
-            yield block
-            block = None
-        else:
-            block.lines.append((offset, body))
-        offset += len(line)
-    if block is not None:  # an unclosed fence runs to the end of the document
-        yield block
+    opened: re.Match[str] | None = None
+    for fence in _FENCE.finditer(text):
+        if opened is None:
+            opened = fence
+            continue
+        marker = opened.group(2)
+        if fence.group(2).startswith(marker[0] * len(marker)) and not fence.group(3).strip():
+            info = opened.group(3).strip().split(maxsplit=1)
+            language = _LANGUAGE_OF.get(info[0].lower().strip("{}.") if info else "", "other")
+            yield _Block(text, language, len(opened.group(1)), opened.end() + 1, fence.start())
+            opened = None
+    if opened is not None:  # an unclosed fence runs to the end of the document
+        info = opened.group(3).strip().split(maxsplit=1)
+        yield _Block(text, _LANGUAGE_OF.get(info[0].lower() if info else "", "other"), len(opened.group(1)),
+                     min(opened.end() + 1, len(text)), len(text))
 
 
 def _pieces(block: _Block) -> list[Piece]:
@@ -75,17 +81,28 @@ def _pieces(block: _Block) -> list[Piece]:
     prompts = _PROMPTS.get(block.language, ())
     prompted = any(body.lstrip().startswith(prompts) for _, body in block.lines) if prompts else False
     pieces = []
+    continued = False
     for offset, body in block.lines:
         cut = min(len(body) - len(body.lstrip(" \t")), block.indent)
         rest = body[cut:]
-        if prompted:
+        if prompted and not continued:
             prompt = next((p for p in prompts if rest.startswith(p)), None)
             if prompt is None:
                 continue  # output printed by the previous command
             cut += len(prompt)
             rest = rest[len(prompt):]
+        continued = rest.endswith("\\")  # a command continued on the next line has no prompt there
         pieces.append(Piece(rest + "\n", offset + cut, offset + len(body)))
     return pieces
+
+
+def _worth_reading(block: _Block) -> bool:
+    """The cheap test of the block's own language, before it is cut into pieces and parsed."""
+    if block.language == "other" or not block.body.strip():
+        return False
+    if block.language in ("python", "javascript"):
+        return python_source.could_reference(block.body)
+    return config_files.could_name_models(block.body)
 
 
 class MarkdownDetector(Detector):
@@ -97,19 +114,14 @@ class MarkdownDetector(Detector):
         return filename.endswith((".md", ".mdx", ".markdown"))
 
     def prefilter(self, text: str) -> bool:
-        if hub_urls.has_marker(text):
-            return True
-        return ("```" in text or "~~~" in text) and (
-            python_source.could_reference(text) or config_files.could_name_models(text))
+        return hub_urls.has_marker(text) or "```" in text or "~~~" in text
 
     def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
         for found in hub_urls.find_models(source.text):
             yield reference_to(source, found.offset, found.name, self.name, loader=found.loader,
                                revision=found.revision)
-        if "```" not in source.text and "~~~" not in source.text:
-            return
         for block in code_blocks(source.text):
-            if block.language == "other" or not block.lines:
+            if not _worth_reading(block):
                 continue
             code = EmbeddedCode(source, _pieces(block))
             virtual = code.source()
@@ -119,14 +131,13 @@ class MarkdownDetector(Detector):
     def _block_references(language: str, virtual: SourceFile) -> Iterator[Reference]:
         items: Iterable[Reference | Note] = ()
         if language == "python":
-            if python_source.could_reference(virtual.text):
-                items = python_source.python_references(virtual, "markdown")
+            items = python_source.python_references(virtual, "markdown")
         elif language in ("shell", "dockerfile"):
             filename = "Dockerfile" if language == "dockerfile" else ""
             items = (reference_to(virtual, f.offset, f.name, "markdown", loader=f.loader, revision=f.revision,
                                   trust_remote_code=f.trust_remote_code)
                      for f in shell.script_models(virtual.text, filename))
-        elif _DETECTORS[language].prefilter(virtual.text):
+        else:
             items = _DETECTORS[language].detect(virtual)
         yield from (item for item in items if isinstance(item, Reference))
 

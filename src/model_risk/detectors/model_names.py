@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from typing import Literal
 
 from model_risk import hub_ids
@@ -54,8 +55,8 @@ def _stripped(value: str) -> tuple[str, int]:
     return text, start
 
 
-def _api(text: str, start: int) -> ModelName | None:
-    vendor = api_models.vendor_of(text)
+def _api(text: str, start: int, prefix: str | None = None) -> ModelName | None:
+    vendor = api_models.vendor_of(text, prefix)
     if vendor is not None:
         return ModelName(text, start, kind="api", api_vendor=vendor)
     return None
@@ -73,15 +74,17 @@ def named(value: str) -> ModelName | None:
         prefix, rest = text.split("/", 1)
         offset = start + len(prefix) + 1
         # `openai/gpt-4o` (LiteLLM, OpenRouter): the publisher's prefix in front of an API name.
-        found = _api(rest, offset)
+        found = _api(rest, offset, prefix)
         if found is not None:
             return found
         if prefix.lower() in api_models.table().routers:
-            if hub_ids.is_repo_id(rest):  # hosted_vllm/Qwen/Qwen2.5-7B-Instruct
-                return ModelName(rest, offset)
             if "/" in rest:  # openrouter/anthropic/claude-3.5-sonnet
                 inner_prefix, inner = rest.split("/", 1)
-                return _api(inner, offset + len(inner_prefix) + 1)
+                found = _api(inner, offset + len(inner_prefix) + 1, inner_prefix)
+                if found is not None:
+                    return found
+            if hub_ids.is_repo_id(rest):  # hosted_vllm/Qwen/Qwen2.5-7B-Instruct
+                return ModelName(rest, offset)
             return None
     if hub_ids.is_repo_id(text):
         return ModelName(text, start)
@@ -103,6 +106,73 @@ def loaded(value: str, *, legacy: bool = True, short_name_org: str | None = None
     return None
 
 
+@cache
+def value_hints() -> tuple[str, ...]:
+    """Literal starts of every un-namespaced model name (legacy checkpoints, API names), for the
+    cheap tests detectors run before parsing. Case-sensitive on purpose: the names are lower case,
+    and a case-insensitive alternation is many times slower in ``re``."""
+    legacy = {name.split("-")[0] for name in hub_ids.LEGACY_MODEL_IDS}
+    return tuple(sorted(legacy | set(api_models.table().hints)))
+
+
+@lru_cache(maxsize=16384)
+def could_be_model(value: str) -> bool:
+    """Could ``value`` name a model in some context (a Hub id, an API name, a legacy id)?"""
+    return named(value) is not None or hub_ids.is_legacy_id(value.strip())
+
+
+@cache
+def _quoted_candidate() -> re.Pattern[str]:
+    hints = "|".join(re.escape(h) for h in value_hints())
+    # A whole string literal shaped like an id (up to three segments for routing prefixes), or starting
+    # like an un-namespaced name. The closing quote may be escaped (a notebook's JSON).
+    return re.compile(r"""["'`]((?:hf[-_]hub:)?[\w.\-]{1,96}(?:/[\w.\-]{1,96}){1,2}|(?:%s)[\w.\-:]{0,90})\\?["'`]"""
+                      % hints)
+
+
+def candidate_literals(text: str) -> Iterator[re.Match[str]]:
+    """String literals in code whose whole value could be a model name (group 1 is the value)."""
+    return (m for m in _quoted_candidate().finditer(text) if could_be_model(m.group(1)))
+
+
+def quoted_candidate(text: str) -> bool:
+    """A cheap test before parsing code: does any string literal in ``text`` look like a model name?
+
+    Linear, and precise enough that code without references is rarely parsed: ``"data/train"`` and
+    ``"runs/a/b.jsonl"`` are found by the pattern but rejected by :func:`could_be_model`.
+    """
+    return next(candidate_literals(text), None) is not None
+
+
+_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-:")
+_RIGHT_OF_SLASH = re.compile(r"[\w.\-/]{1,250}")
+
+
+def bare_candidate(text: str) -> bool:
+    """A cheap test before parsing configuration, where values need no quotes: does any word in
+    ``text`` look like a model name? Slashes are found by ``str.find``; only the word around each is
+    looked at, so the cost is close to one pass over the text."""
+    position = text.find("/")
+    while position >= 0:
+        start = position
+        while start > 0 and position - start < 120 and text[start - 1] in _ID_CHARS:
+            start -= 1
+        right = _RIGHT_OF_SLASH.match(text, position + 1)
+        end = right.end() if right else position + 1
+        if start < position and right and could_be_model(text[start:end].strip("./-:")):
+            return True
+        position = text.find("/", end)
+    if any(hint in text for hint in value_hints()):
+        return any(could_be_model(m.group()) for m in _bare_hint().finditer(text))
+    return False
+
+
+@cache
+def _bare_hint() -> re.Pattern[str]:
+    hints = "|".join(re.escape(h) for h in value_hints())
+    return re.compile(r"(?<![\w.\-])(?:%s)[\w.\-:]{0,90}" % hints)
+
+
 # -- keys --------------------------------------------------------------------------------------------
 
 class Meaning(enum.Enum):
@@ -116,12 +186,16 @@ class Meaning(enum.Enum):
 _MODEL_WORDS = frozenset({
     "model", "models", "checkpoint", "ckpt", "tokenizer", "embedder", "embedding", "embeddings", "embed",
     "reranker", "rerank", "generator", "llm", "llms", "encoder", "decoder", "teacher", "student",
-    "backbone", "pretrained", "adapter", "adapters", "lora", "peft", "vae", "unet", "controlnet",
+    "backbone", "pretrained", "adapter", "adapters", "lora", "loras", "peft", "vae", "unet", "controlnet",
+    "base", "refiner", "draft", "speculative", "tower", "gguf",
+    # roles a model plays, and the modalities configs name them by
+    "transcriber", "captioner", "classifier", "detector", "segmenter", "recognizer", "summarizer",
+    "translator", "judge", "critic", "reward", "asr", "tts", "ocr", "vlm",
 })
 #: Words that make a key about something else, whatever other words it has.
 _BLOCKING_WORDS = frozenset({
     "dataset", "datasets", "data", "corpus", "image", "images", "container", "docker", "dir", "directory",
-    "folder", "output", "outputs", "save", "saved", "cache", "local", "file", "files", "project", "wandb",
+    "folder", "output", "outputs", "save", "saved", "cache", "file", "files", "project", "wandb",
     "mlflow", "run", "logging", "log", "logger", "push", "upload", "served", "alias", "display", "type",
     "class", "format", "dtype", "revision", "version", "url", "uri", "endpoint", "host",
     "github", "git", "branch", "tag", "card", "license", "author", "owner", "user", "team", "org",
@@ -130,8 +204,10 @@ _BLOCKING_WORDS = frozenset({
 })
 #: Keys that take their meaning from the key above them (``model: {name: org/x}``).
 _GENERIC_WORDS = frozenset({"name", "id", "path", "value", "source", "default", "identifier", "or", "ref"})
-#: Keys that name a Hub repo on their own (``repo_id``) unless a key above says what kind of repo.
+#: Keys that name a Hub repo on their own (``repo_id``, ``hf_repo``) unless a key above says what kind
+#: of repo. A bare ``repo`` is as often a git repository, so it needs a key above that means a model.
 _REPO_WORDS = frozenset({"repo", "hub", "hf", "huggingface"})
+_HUB_FLAVOURED = frozenset({"id", "hub", "hf", "huggingface"})
 #: Keys under which even a legacy id can only be a model.
 _STRICT_KEYS = frozenset({
     "model", "model_name", "model_id", "model_name_or_path", "pretrained_model_name_or_path",
@@ -151,6 +227,17 @@ def key_words(key: str) -> tuple[str, ...]:
     return tuple(w.lower() for w in _WORD_BOUNDARY.split(key[:120]) if w)
 
 
+def _is(word: str, vocabulary: frozenset[str]) -> bool:
+    """``word`` or its singular (``rerankers`` -> ``reranker``) is in ``vocabulary``."""
+    return word in vocabulary or (word.endswith("s") and word[:-1] in vocabulary)
+
+
+def is_plural_model_key(key: str) -> bool:
+    """``--models``, ``checkpoints``: a key that takes several model ids."""
+    words = key_words(key)
+    return bool(words) and words[-1].endswith("s") and _kind(key) in (_KeyKind.MODEL, _KeyKind.STRICT)
+
+
 class _KeyKind(enum.Enum):
     MODEL = 1
     STRICT = 2
@@ -165,28 +252,35 @@ def _kind(key: str) -> _KeyKind:
     joined = "_".join(words)
     if not words or joined in _OUTPUT_KEYS:
         return _KeyKind.BLOCKING
-    if any(w in _BLOCKING_WORDS for w in words):
+    if any(_is(w, _BLOCKING_WORDS) for w in words):
         return _KeyKind.BLOCKING
     if joined in _STRICT_KEYS:
         return _KeyKind.STRICT
-    if any(w in _MODEL_WORDS for w in words):
+    if any(_is(w, _MODEL_WORDS) for w in words):
         return _KeyKind.MODEL
     if all(w in _GENERIC_WORDS for w in words):
         return _KeyKind.GENERIC
-    if any(w in _REPO_WORDS for w in words) and all(w in _REPO_WORDS or w in _GENERIC_WORDS for w in words):
+    if all(w in _REPO_WORDS or w in _GENERIC_WORDS for w in words) and any(w in _REPO_WORDS for w in words) \
+            and any(w in _HUB_FLAVOURED for w in words):
         return _KeyKind.REPO
     return _KeyKind.NEUTRAL
 
 
 def meaning(path: Sequence[str]) -> Meaning:
-    """What the innermost key of ``path`` (outermost first) says about its value.
+    """What the innermost key of ``path`` (outermost first) says about its value."""
+    return _meaning(tuple(path[-5:]))
+
+
+@lru_cache(maxsize=16384)
+def _meaning(path: tuple[str, ...]) -> Meaning:
+    """See :func:`meaning`.
 
     Generic keys (``name``, ``id``) defer to the key above; one neutral key may sit in between
     (``models: {small: org/a}``); a blocking key anywhere on the way decides "not a model".
     """
     neutral_allowed = 1
     fallback = Meaning.NONE
-    for key in reversed(path[-5:]):
+    for key in reversed(path):
         kind = _kind(key)
         if kind is _KeyKind.STRICT:
             return Meaning.STRICT

@@ -62,7 +62,8 @@ class _Cell:
             self.kind = "other"
 
 
-def _code_cells(notebook: object) -> list[_Cell]:
+def _cells(notebook: object, cell_type: str = "code") -> list[_Cell]:
+    """The cells of one type, each as pieces of the notebook's text (nbformat 3 and 4)."""
     if not isinstance(notebook, dict):
         return []
     cells = notebook.get("cells")
@@ -71,7 +72,7 @@ def _code_cells(notebook: object) -> list[_Cell]:
                  for c in sheet.get("cells") or []]
     found = []
     for cell in cells if isinstance(cells, list) else []:
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+        if not isinstance(cell, dict) or cell.get("cell_type") != cell_type:
             continue
         source = cell.get("source", cell.get("input"))
         parts = [source] if isinstance(source, str) else source if isinstance(source, list) else []
@@ -90,11 +91,16 @@ class NotebookDetector(Detector):
     def accepts(self, filename: str) -> bool:
         return filename.endswith(".ipynb")
 
-    def prefilter(self, text: str) -> bool:
-        return python_source.could_reference(text) or hub_urls.has_marker(text) or "serve" in text
-
     def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
+        import json
+
         try:
+            # A broken notebook is worth a note even when it could not hold a reference; the fast
+            # parser tells, and only then is the text read with positions.
+            json.loads(source.text)
+            if not (python_source.could_reference(source.text) or hub_urls.has_marker(source.text)
+                    or "serve" in source.text):
+                return
             notebook = structured.json_data(source.text)
         except ValueError as exc:
             yield Note(f"skipped: not a valid notebook (invalid JSON: {getattr(exc, 'msg', exc)})", source.path,
@@ -103,7 +109,7 @@ class NotebookDetector(Detector):
         except RecursionError:
             yield Note("skipped: notebook JSON nested too deeply", source.path)
             return
-        cells = _code_cells(notebook)
+        cells = _cells(notebook)
         if not cells:
             return
         yield from self._python(source, [c for c in cells if c.kind == "python"])
@@ -147,6 +153,33 @@ class NotebookDetector(Detector):
         yield from code.relocate(references, virtual, self.name)  # type: ignore[misc]
 
 
+class NotebookDocsDetector(Detector):
+    """Hub links in a notebook's Markdown cells: documentation, like a README."""
+
+    name = "notebook-docs"
+    description = "Hub links in notebook Markdown cells (turned off by docs: false)"
+    documentation = True
+
+    def accepts(self, filename: str) -> bool:
+        return filename.endswith(".ipynb")
+
+    def prefilter(self, text: str) -> bool:
+        return hub_urls.has_marker(text)
+
+    def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
+        try:
+            notebook = structured.json_data(source.text)
+        except (ValueError, RecursionError):
+            return  # the notebook detector says so
+        for cell in _cells(notebook, "markdown"):
+            code = EmbeddedCode(source, cell.pieces)
+            virtual = code.source()
+            references = (reference_to(virtual, f.offset, f.name, self.name, loader=f.loader, revision=f.revision)
+                          for f in hub_urls.find_models(virtual.text))
+            yield from code.relocate(references, virtual, self.name)
+
+
 @hookimpl
 def register_detectors(register) -> None:  # type: ignore[no-untyped-def]
     register(NotebookDetector())
+    register(NotebookDocsDetector())

@@ -22,14 +22,13 @@ written, with the call's ``revision=`` and ``trust_remote_code=True``.
 from __future__ import annotations
 
 import ast
+import bisect
 import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
 
-from model_risk import hub_ids
-from model_risk.detectors import Detector, api_models, commands, model_names, reference_to, structured
+from model_risk.detectors import Detector, commands, model_names, reference_to, structured
 from model_risk.detectors.model_names import ModelName
 from model_risk.domain import Note, Reference
 from model_risk.hookspecs import hookimpl
@@ -72,6 +71,8 @@ LOADERS: dict[str, LoaderSpec] = {
     "InferenceClient": LoaderSpec("huggingface_hub.InferenceClient", 0, ("model",)),
     "GenerativeModel": LoaderSpec("google.generativeai.GenerativeModel", 0, ("model_name",), accepts_legacy=False),
     "init_chat_model": LoaderSpec("langchain.init_chat_model", 0, ("model",), accepts_legacy=False),
+    "HuggingFaceModel": LoaderSpec("bentoml.models.HuggingFaceModel", 0, ("model_id",), accepts_legacy=False),
+    "get_model": LoaderSpec("mteb.get_model", 0, ("model_name",), accepts_legacy=False),
 }
 #: ``PeftModel.from_pretrained(base_model, ADAPTER_ID)``: the adapter is the second argument.
 _PEFT_FROM_PRETRAINED = LoaderSpec("peft.PeftModel.from_pretrained", 1, ("model_id",))
@@ -85,23 +86,16 @@ _GETTERS = frozenset({"get", "getenv", "setdefault", "pop"})
 _SHELL_CALLS = frozenset({"run", "Popen", "call", "check_call", "check_output", "system", "popen", "getoutput"})
 _COMMAND_WORDS = frozenset({"serve", "download"})
 
-_LEGACY_STARTS = sorted({name.split("-")[0] for name in hub_ids.LEGACY_MODEL_IDS})
-
-
-@cache
-def _prefilter() -> re.Pattern[str]:
-    """A quoted string that could hold a model id: ``"org/...``, ``"hf-hub:``, a legacy or API name."""
-    starts = [re.escape(s) for s in (*_LEGACY_STARTS, *api_models.table().hints)]
-    return re.compile(r"""["'`](?:[\w.\-]{1,96}/[\w.\-]|hf[-_]hub:|(?:%s))""" % "|".join(starts), re.IGNORECASE)
-
-
 #: Classes that complete short names, so ``"all-MiniLM-L6-v2"`` needs no slash to be a reference.
 _SHORT_NAME_LOADERS = ("SentenceTransformer", "HuggingFaceEmbeddings")
+#: Command lines in strings (``os.system("vllm serve org/x")``) are not single literals.
+_COMMANDS_IN_STRINGS = ("vllm serve", "cli download", "hf download")
 
 
 def could_reference(text: str) -> bool:
-    """A cheap test: can this Python text hold a reference at all?"""
-    return _prefilter().search(text) is not None or any(n in text for n in _SHORT_NAME_LOADERS)
+    """A cheap test: can this code hold a reference at all? (Also used for JavaScript and notebooks.)"""
+    return model_names.quoted_candidate(text) or any(n in text for n in _SHORT_NAME_LOADERS) \
+        or any(c in text for c in _COMMANDS_IN_STRINGS)
 
 
 class _Scope:
@@ -162,30 +156,64 @@ class _Finder:
         self.found: dict[tuple[int, int, str], Reference] = {}
         #: Dicts already read with the name they are assigned to as context.
         self.read_dicts: set[int] = set()
+        #: Sorted line numbers worth walking (see ``_relevant_lines``).
+        self.relevant: list[int] = []
 
     # -- collecting assignments ----------------------------------------------------------------
     def collect(self, tree: ast.Module) -> None:
-        self._collect_body(tree, self.module_scope)
+        self._collect(tree.body, self.module_scope, in_class=False)
 
-    def _collect_body(self, node: ast.AST, scope: _Scope, in_class: bool = False) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+    def _collect(self, body: list[ast.stmt], scope: _Scope, in_class: bool) -> None:
+        """Assignments are statements: only statement lists are walked here, never expressions."""
+        for stmt in body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 inner = _Scope()
-                for arg, default in _parameter_defaults(child.args):
-                    inner.add(arg, child.lineno, default)
-                self.function_scopes[child] = inner
-                self._collect_body(child, inner)
+                for arg, default in _parameter_defaults(stmt.args):
+                    inner.add(arg, stmt.lineno, default)
+                self.function_scopes[stmt] = inner
+                self._collect(stmt.body, inner, in_class=False)
                 continue
-            if isinstance(child, ast.ClassDef):
-                self._collect_body(child, scope, in_class=True)
+            if isinstance(stmt, ast.ClassDef):
+                self._collect(stmt.body, scope, in_class=True)
                 continue
-            if isinstance(child, (ast.Assign, ast.AnnAssign)) and child.value is not None:
-                for target in child.targets if isinstance(child, ast.Assign) else [child.target]:
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+                for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
                     if isinstance(target, ast.Name):
-                        (self.attribute_scope if in_class else scope).add(target.id, child.lineno, child.value)
+                        (self.attribute_scope if in_class else scope).add(target.id, stmt.lineno, stmt.value)
                     elif isinstance(target, ast.Attribute):  # self.model_id = "org/x"
-                        self.attribute_scope.add(target.attr, child.lineno, child.value)
-            self._collect_body(child, scope)
+                        self.attribute_scope.add(target.attr, stmt.lineno, stmt.value)
+            for nested in _bodies(stmt):
+                self._collect(nested, scope, in_class)
+
+    def _relevant_lines(self) -> list[int]:
+        """Lines a reference can come from or reach: those with a string that could be a model name
+        (or a call that completes short names, or a command line), and every line that uses a name
+        set on such a line. Statements elsewhere are not walked at all, which is most of the work."""
+        text = self.source.text
+        offsets = [m.start() for m in model_names.candidate_literals(text)]
+        for word in (*_SHORT_NAME_LOADERS, *_COMMANDS_IN_STRINGS):
+            position = text.find(word)
+            while position >= 0:
+                offsets.append(position)
+                position = text.find(word, position + 1)
+        lines = {self.source.position(offset)[0] for offset in offsets}
+        scopes = [self.module_scope, self.attribute_scope, *self.function_scopes.values()]
+        followed: set[str] = set()
+        for _ in range(3):  # names set from names set from literals ...
+            names = {name for scope in scopes for name, entries in scope.assignments.items()
+                     if name not in followed and any(_spans(value, lines) for _, value in entries)}
+            if not names:
+                break
+            followed |= names
+            for name in names:
+                for match in re.finditer(rf"\b{re.escape(name)}\b", text):
+                    lines.add(self.source.position(match.start())[0])
+        return sorted(lines)
+
+    def _touches(self, node: ast.AST) -> bool:
+        start = node.lineno  # type: ignore[attr-defined]
+        index = bisect.bisect_left(self.relevant, start)
+        return index < len(self.relevant) and self.relevant[index] <= (node.end_lineno or start)  # type: ignore[attr-defined]
 
     # -- following values to their strings -----------------------------------------------------
     def strings(self, node: ast.expr | None, scopes: Sequence[_Scope], line: int, depth: int = 0
@@ -216,6 +244,9 @@ class _Finder:
         if isinstance(node, ast.IfExp):
             return self.strings(node.body, scopes, line, depth + 1) + \
                 self.strings(node.orelse, scopes, line, depth + 1)
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            # add_argument("--models", nargs="*", default=CANDIDATES): each element is a value
+            return [e for e in node.elts if _is_str(e)]  # type: ignore[misc]
         return []
 
     # -- recording references ------------------------------------------------------------------
@@ -261,30 +292,61 @@ class _Finder:
 
     # -- walking -------------------------------------------------------------------------------
     def walk(self, tree: ast.Module) -> list[Reference]:
-        self._walk(tree, [self.module_scope])
+        self.relevant = self._relevant_lines()
+        if self.relevant:
+            self._statements(tree.body, [self.module_scope])
         return sorted(self.found.values(), key=lambda r: (r.line, r.column))
+
+    def _statements(self, body: list[ast.stmt], scopes: list[_Scope]) -> None:
+        for stmt in body:
+            if not self._touches(stmt):
+                continue
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                inner = [self.function_scopes[stmt], *scopes]
+                for decorator in stmt.decorator_list:
+                    self._expression(decorator, scopes)
+                self._parameters(stmt.args, inner)
+                self._statements(stmt.body, inner)
+            elif isinstance(stmt, ast.ClassDef):
+                for header in (*stmt.decorator_list, *stmt.bases, *(k.value for k in stmt.keywords)):
+                    self._expression(header, scopes)
+                self._statements(stmt.body, scopes)
+            elif nested := list(_bodies(stmt)):
+                if isinstance(stmt, (ast.For, ast.AsyncFor)):
+                    self._loop(stmt.target, stmt.iter)
+                for header in _headers(stmt):
+                    self._expression(header, scopes)
+                for statements in nested:
+                    self._statements(statements, scopes)
+            else:
+                self._expression(stmt, scopes)
+
+    def _expression(self, node: ast.AST, scopes: list[_Scope]) -> None:
+        """A simple statement or a compound statement's header, and everything in it."""
+        if self._touches(node):
+            self._visit(node, scopes)
+            self._walk(node, scopes)
 
     def _walk(self, node: ast.AST, scopes: list[_Scope]) -> None:
         for child in ast.iter_child_nodes(node):
-            inner = scopes
-            if child in self.function_scopes:
-                inner = [self.function_scopes[child], *scopes]
-                self._parameters(child.args, inner)  # type: ignore[attr-defined]
-            elif isinstance(child, ast.Call):
-                self._call(child, scopes)
-            elif isinstance(child, (ast.Assign, ast.AnnAssign)):
-                self._assignment(child, scopes)
-            elif isinstance(child, (ast.For, ast.AsyncFor, ast.comprehension)):
-                self._loop(child.target, child.iter)
-            elif isinstance(child, ast.Dict) and id(child) not in self.read_dicts:
-                self._dict(child, (), scopes, child.lineno)
-            elif isinstance(child, (ast.List, ast.Tuple)):
-                self._argv(child.elts)
-            elif _is_str(child) and child.value.startswith(("hf-hub:", "hf_hub:")):  # type: ignore[attr-defined]
-                name = model_names.named(child.value)  # type: ignore[attr-defined]
-                if name is not None:
-                    self.add(child, name, loader="hf-hub")  # type: ignore[arg-type]
-            self._walk(child, inner)
+            self._visit(child, scopes)
+            self._walk(child, scopes)
+
+    def _visit(self, node: ast.AST, scopes: list[_Scope]) -> None:
+        if isinstance(node, ast.Call):
+            self._call(node, scopes)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            self._assignment(node, scopes)
+        elif isinstance(node, ast.comprehension):
+            self._loop(node.target, node.iter)
+        elif isinstance(node, ast.Dict) and id(node) not in self.read_dicts:
+            self._dict(node, (), scopes, node.lineno)
+        elif isinstance(node, (ast.List, ast.Tuple)):
+            self._argv(node.elts)
+        elif _is_str(node) and node.value.startswith(("hf-hub:", "hf_hub:")):  # type: ignore[attr-defined]
+            name = model_names.named(node.value)  # type: ignore[attr-defined]
+            if name is not None:
+                self.add(node, name, loader="hf-hub")  # type: ignore[arg-type]
 
     def _call(self, call: ast.Call, scopes: list[_Scope]) -> None:
         name = _call_name(call.func) or ""
@@ -404,8 +466,9 @@ class _Finder:
 
     def _parameters(self, arguments: ast.arguments, scopes: list[_Scope]) -> None:
         for arg, default in _parameter_defaults(arguments):
-            for literal in self.strings(default, scopes[1:], default.lineno):
-                self.add_under_key(literal, (arg,))
+            if self._touches(default):
+                for literal in self.strings(default, scopes[1:], default.lineno):
+                    self.add_under_key(literal, (arg,))
 
     def _argv(self, elements: Sequence[ast.expr]) -> None:
         """``subprocess.run(["vllm", "serve", "org/x"])``: a literal list of command-line words."""
@@ -431,6 +494,27 @@ class _Finder:
                      trust_remote_code=found.trust_remote_code)
 
 
+def _bodies(stmt: ast.stmt) -> Iterator[list[ast.stmt]]:
+    """The statement lists nested in a compound statement (none for a simple one)."""
+    for field in ("body", "orelse", "finalbody"):
+        nested = getattr(stmt, field, None)
+        if isinstance(nested, list) and nested:
+            yield nested
+    for part in (*getattr(stmt, "handlers", ()), *getattr(stmt, "cases", ())):
+        yield part.body
+
+
+def _headers(stmt: ast.stmt) -> list[ast.AST]:
+    """The expressions a compound statement evaluates before its bodies."""
+    headers = [getattr(stmt, field) for field in ("test", "iter", "subject") if getattr(stmt, field, None)]
+    headers += [item.context_expr for item in getattr(stmt, "items", ())]
+    return headers
+
+
+def _spans(node: ast.AST, lines: set[int]) -> bool:
+    return any(line in lines for line in range(node.lineno, (node.end_lineno or node.lineno) + 1))  # type: ignore[attr-defined]
+
+
 def _field_default(call: ast.Call) -> ast.expr | None:
     for keyword in call.keywords:
         if keyword.arg == "default":
@@ -447,8 +531,33 @@ def _parameter_defaults(arguments: ast.arguments) -> Iterator[tuple[str, ast.exp
             yield arg.arg, default
 
 
+#: ``NAME = "org/x"`` at the start of a line (type annotations allowed).
+_PLAIN_ASSIGNMENT = re.compile(r"[ \t]*([A-Za-z_][\w.]{0,80})[ \t]*(?::[^=\n]{1,80})?=[ \t]*[rbuRBU]{0,2}$")
+
+
+def worth_parsing(text: str) -> bool:
+    """Could any string that looks like a model name become a reference? A literal assigned to a
+    name that means nothing about models, and that is never used again, cannot; when that is true of
+    every such literal, the file need not be parsed (``WANDB_PROJECT = "team/project"``)."""
+    if any(word in text for word in (*_SHORT_NAME_LOADERS, *_COMMANDS_IN_STRINGS)):
+        return True
+    for match in model_names.candidate_literals(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        assignment = _PLAIN_ASSIGNMENT.fullmatch(text, line_start, match.start())
+        if assignment is None:
+            return True
+        name = assignment.group(1).rsplit(".", 1)[-1]
+        if model_names.meaning((name,)) is not model_names.Meaning.NONE:
+            return True
+        if len(re.findall(rf"\b{re.escape(name)}\b", text)) > 1:
+            return True
+    return False
+
+
 def python_references(source: SourceFile, detector_name: str) -> Iterator[Reference | Note]:
     """Parse ``source`` as Python and yield its references (or a note when it does not parse)."""
+    if not worth_parsing(source.text):
+        return
     try:
         tree = ast.parse(source.text)
     except SyntaxError as exc:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from model_risk.detectors import Detector, commands, model_names, reference_to
+from model_risk.detectors import Detector, commands, model_names, python_source, reference_to
 from model_risk.detectors.commands import Found
+from model_risk.detectors.embedded import EmbeddedCode, Piece
 from model_risk.domain import Note, Reference
 from model_risk.hookspecs import hookimpl
 from model_risk.source import SourceFile
@@ -71,6 +72,18 @@ class ShellDetector(Detector):
         for found in script_models(source.text, filename):
             yield reference_to(source, found.offset, found.name, self.name, loader=found.loader,
                                revision=found.revision, trust_remote_code=found.trust_remote_code)
+        if " -c " in source.text:
+            yield from self._inline_python(source)
+
+    def _inline_python(self, source: SourceFile) -> Iterator[Reference]:
+        """``python -c "from huggingface_hub import snapshot_download; snapshot_download('org/x')"``"""
+        for words in commands.split_commands(source.text):
+            for program, flag, code in zip(words, words[1:], words[2:]):
+                if program.text.rsplit("/", 1)[-1].startswith("python") and flag.text == "-c":
+                    embedded = EmbeddedCode(source, [Piece(code.text, code.offset, code.offset + len(code.raw))])
+                    virtual = embedded.source()
+                    items = python_source.python_references(virtual, self.name)
+                    yield from (r for r in embedded.relocate(items, virtual, self.name) if isinstance(r, Reference))
 
 
 @hookimpl

@@ -98,6 +98,8 @@ def walk(data: object) -> Iterator[Hit]:
 
 
 def _string(value: str, path: Sequence[str]) -> Iterator[Hit]:
+    if "=" not in value and not model_names.could_be_model(value):
+        return  # most values: numbers, words, paths -- no need to weigh the keys
     names = model_names.under_key(path, value)
     for name in names:
         yield Hit(value, Found(0, name))
@@ -127,6 +129,9 @@ def _command(value: object) -> Iterator[Hit]:
         for found in commands.command_models(words):
             index, within = divmod(found.offset, _SLOT)
             yield Hit(value[index], replace(found, offset=within))
+        for item in value:
+            if " " in item.strip():  # a script in the list: ["/bin/sh", "-c", "huggingface-cli download ..."]
+                yield from _command(item)
     elif isinstance(value, list):
         for item in value:
             yield from _command(item)
