@@ -63,7 +63,7 @@ def _adversarial_files(size: int) -> dict[str, str]:
         "unterminated.js": fill('/*`\\`"\\"'),
         "quotes.sh": fill('--model "\\" \'x'),
         "deep.json": fill("[") ,
-        "flat.yaml": "model: " + fill("a/"),
+        "flat.yaml": "model: " + fill("a/b/c "),
         "fences.md": fill("```x https://huggingface.co/"),
         "nb.ipynb": '{"cells": [{"cell_type": "code", "source": ["' + fill("hf-hub:") + '"]}]}',
         "config.toml": 'model = "' + fill("\\u00e9") + '"',

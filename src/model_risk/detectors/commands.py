@@ -68,7 +68,7 @@ _QUANT_TAG = re.compile(r":[\w.\-]{1,40}$")
 #: Short flags that mean "the model is a Hub repo": llama.cpp's ``-hf``/``-hfr``.
 _SHORT_FLAGS = {"hf": "hf_repo", "hfr": "hf_repo"}
 #: Words that only prefix the real command.
-_PREFIX_WORDS = frozenset({"sudo", "exec", "env", "nohup", "time", "run", "cmd", "entrypoint", "!"})
+_PREFIX_WORDS = frozenset({"sudo", "exec", "env", "nohup", "time", "run", "cmd", "entrypoint"})
 
 
 def unquote(raw: str) -> str:
