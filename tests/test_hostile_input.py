@@ -45,7 +45,7 @@ def test_broken_notebook_is_noted_with_its_line(cli, project):
 
 
 def test_yaml_alias_bomb_is_refused(cli, project):
-    lines = ['a0: &a0 ["model: org/x"]']
+    lines = ['a0: &a0 ["model: acme/hidden"]']
     lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
     root = project({"bomb.yaml": "\n".join(lines) + "\n", "ok.yaml": "model: acme/fine\n"})
     report = _scan_json(cli, root)

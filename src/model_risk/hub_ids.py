@@ -60,20 +60,27 @@ _NOT_A_NAMESPACE = frozenset({
     "model", "models", "out", "output", "outputs", "results", "runs", "saved", "saved_models", "tmp",
     "weights", "src", "lib", "tests", "docs", "configs", "scripts", "assets", "static",
 })
+#: Namespaces of placeholders in docs and docstrings (``ORG/NAME``, ``your-org/your-model``).
+_PLACEHOLDER_NAMESPACES = frozenset({
+    "org", "organization", "your-org", "your-organization", "my-org", "myorg", "user", "username",
+    "your-username", "your-user", "your-name", "yourname", "namespace", "owner", "someone", "example",
+    "foo", "xxx",
+})
 #: Names a training run gives its own checkpoints (``checkpoint-500``, ``epoch_3``).
 _RUN_CHECKPOINT = re.compile(r"(?:checkpoint|ckpt|epoch|step|iter)[-_]?\d{1,9}", re.IGNORECASE)
 _HAS_LETTER = re.compile(r"[A-Za-z]")
 
 
 def is_repo_id(text: str) -> bool:
-    """A namespaced id (``org/name``) the Hub would accept, that does not look like something else:
-    a file path, a MIME type, a git ref, a date (``2024/05``) or a local checkpoint folder."""
+    """A namespaced id (``Qwen/Qwen2.5-7B``) the Hub would accept, that does not look like something
+    else: a file path, a MIME type, a git ref, a date (``2024/05``), a local checkpoint folder or a
+    placeholder (``ORG/NAME``)."""
     if not REPO_ID.fullmatch(text) or "--" in text or ".." in text or text.endswith(".git"):
         return False
     if _FILE_SUFFIX.search(text) is not None:
         return False
     namespace_part, name = text.split("/", 1)
-    if namespace_part.lower() in _NOT_A_NAMESPACE:
+    if namespace_part.lower() in _NOT_A_NAMESPACE or namespace_part.lower() in _PLACEHOLDER_NAMESPACES:
         return False
     if not _HAS_LETTER.search(namespace_part) or not _HAS_LETTER.search(name):
         return False

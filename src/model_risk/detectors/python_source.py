@@ -68,6 +68,7 @@ LOADERS: dict[str, LoaderSpec] = {
     "load_lora_weights": LoaderSpec("diffusers load_lora_weights", 0, ("pretrained_model_name_or_path_or_dict",)),
     "load_textual_inversion": LoaderSpec("diffusers load_textual_inversion", 0, ("pretrained_model_name_or_path",)),
     "LLM": LoaderSpec("vllm.LLM", 0, ("model", "tokenizer")),
+    "LM": LoaderSpec("dspy.LM", 0, ("model",), accepts_legacy=False),
     "InferenceClient": LoaderSpec("huggingface_hub.InferenceClient", 0, ("model",)),
     "GenerativeModel": LoaderSpec("google.generativeai.GenerativeModel", 0, ("model_name",), accepts_legacy=False),
     "init_chat_model": LoaderSpec("langchain.init_chat_model", 0, ("model",), accepts_legacy=False),
