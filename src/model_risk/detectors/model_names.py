@@ -91,18 +91,17 @@ def named(value: str) -> ModelName | None:
     return None
 
 
-def loaded(value: str, *, legacy: bool = True, short_name_org: str | None = None) -> ModelName | None:
-    """A string passed to a call that loads a model: legacy ids count, and libraries that complete
-    short names (sentence-transformers) get the completed id as ``lookup_id``."""
+def loaded(value: str, *, legacy: bool = True, short_names: bool = False) -> ModelName | None:
+    """A string passed to a call that loads a model: legacy ids count, and for sentence-transformers
+    (``short_names``) a bare name is completed inside its organisation, as ``lookup_id``."""
     found = named(value)
     if found is not None:
         return found
     text, start = _stripped(value)
     if legacy and hub_ids.is_legacy_id(text):
         return ModelName(text, start)
-    if short_name_org and hub_ids.LEGACY_ID.fullmatch(text) and "." not in text and "-" in text \
-            and not hub_ids.is_legacy_id(text):
-        return ModelName(text, start, lookup_id=f"{short_name_org}/{text}")
+    if short_names and hub_ids.LEGACY_ID.fullmatch(text) and "." not in text and "-" in text:
+        return ModelName(text, start, lookup_id=hub_ids.sentence_transformers_id(text))
     return None
 
 

@@ -44,8 +44,8 @@ class LoaderSpec:
     keywords: tuple[str, ...]
     #: The call loads a model, so un-namespaced legacy ids (``gpt2``) are references too.
     accepts_legacy: bool = True
-    #: The library completes bare names inside this organisation (sentence-transformers).
-    short_name_org: str | None = None
+    #: sentence-transformers completes bare names inside its organisation (``all-MiniLM-L6-v2``).
+    short_names: bool = False
 
 
 _HUB_DOWNLOAD = ("repo_id",)
@@ -56,11 +56,11 @@ LOADERS: dict[str, LoaderSpec] = {
     "pipeline": LoaderSpec("transformers.pipeline", 1, ("model", "tokenizer")),
     "SentenceTransformer": LoaderSpec(
         "sentence_transformers.SentenceTransformer", 0, ("model_name_or_path",),
-        short_name_org="sentence-transformers"),
+        short_names=True),
     "CrossEncoder": LoaderSpec("sentence_transformers.CrossEncoder", 0, ("model_name", "model_name_or_path")),
     "SparseEncoder": LoaderSpec("sentence_transformers.SparseEncoder", 0, ("model_name_or_path",)),
     "HuggingFaceEmbeddings": LoaderSpec("langchain HuggingFaceEmbeddings", None, ("model_name",),
-                                        short_name_org="sentence-transformers"),
+                                        short_names=True),
     "hf_hub_download": LoaderSpec("huggingface_hub.hf_hub_download", 0, _HUB_DOWNLOAD, accepts_legacy=False),
     "snapshot_download": LoaderSpec("huggingface_hub.snapshot_download", 0, _HUB_DOWNLOAD, accepts_legacy=False),
     "hf_hub_url": LoaderSpec("huggingface_hub.hf_hub_url", 0, _HUB_DOWNLOAD, accepts_legacy=False),
@@ -377,7 +377,7 @@ class _Finder:
             for argument in arguments:
                 for literal in self.strings(argument, scopes, line):
                     found = model_names.loaded(literal.value, legacy=spec.accepts_legacy,
-                                               short_name_org=spec.short_name_org)
+                                               short_names=spec.short_names)
                     if found is not None:
                         self.add(literal, found, loader=loader, **attributes)
         if name in _OPTION_CALLS:
