@@ -50,11 +50,41 @@ LEGACY_MODEL_IDS = frozenset({
 })
 
 
+#: First parts of ``x/y`` strings that are something else: MIME types (``text/plain``), git refs
+#: (``origin/main``, ``refs/heads``) and the folders projects keep their own checkpoints in
+#: (``outputs/run-3``, ``checkpoints/best``), which loaders read from disk, not from the Hub.
+_NOT_A_NAMESPACE = frozenset({
+    "application", "audio", "font", "image", "message", "multipart", "text", "video",
+    "origin", "upstream", "refs", "heads", "tags", "remotes", "head", "api", "v1", "v2", "v3",
+    "artifacts", "checkpoint", "checkpoints", "ckpt", "ckpts", "data", "exp", "experiments", "logs",
+    "model", "models", "out", "output", "outputs", "results", "runs", "saved", "saved_models", "tmp",
+    "weights", "src", "lib", "tests", "docs", "configs", "scripts", "assets", "static",
+})
+#: Namespaces of placeholders in docs and docstrings (``ORG/NAME``, ``your-org/your-model``).
+_PLACEHOLDER_NAMESPACES = frozenset({
+    "org", "organization", "your-org", "your-organization", "my-org", "myorg", "user", "username",
+    "your-username", "your-user", "your-name", "yourname", "namespace", "owner", "someone", "example",
+    "foo", "xxx",
+})
+#: Names a training run gives its own checkpoints (``checkpoint-500``, ``epoch_3``).
+_RUN_CHECKPOINT = re.compile(r"(?:checkpoint|ckpt|epoch|step|iter)[-_]?\d{1,9}", re.IGNORECASE)
+_HAS_LETTER = re.compile(r"[A-Za-z]")
+
+
 def is_repo_id(text: str) -> bool:
-    """A namespaced id (``org/name``) the Hub would accept, that does not look like a file path."""
+    """A namespaced id (``Qwen/Qwen2.5-7B``) the Hub would accept, that does not look like something
+    else: a file path, a MIME type, a git ref, a date (``2024/05``), a local checkpoint folder or a
+    placeholder (``ORG/NAME``)."""
     if not REPO_ID.fullmatch(text) or "--" in text or ".." in text or text.endswith(".git"):
         return False
-    return _FILE_SUFFIX.search(text) is None
+    if _FILE_SUFFIX.search(text) is not None:
+        return False
+    namespace_part, name = text.split("/", 1)
+    if namespace_part.lower() in _NOT_A_NAMESPACE or namespace_part.lower() in _PLACEHOLDER_NAMESPACES:
+        return False
+    if not _HAS_LETTER.search(namespace_part) or not _HAS_LETTER.search(name):
+        return False
+    return _RUN_CHECKPOINT.fullmatch(name) is None
 
 
 def is_legacy_id(text: str) -> bool:

@@ -22,6 +22,11 @@ if TYPE_CHECKING:
 DEFAULT_PLUGINS = (
     "model_risk.detectors.python_source",
     "model_risk.detectors.config_files",
+    "model_risk.detectors.shell",
+    "model_risk.detectors.hub_urls",
+    "model_risk.detectors.notebooks",
+    "model_risk.detectors.javascript",
+    "model_risk.detectors.markdown",
     "model_risk.resolvers.lockfile",
     "model_risk.resolvers.cache",
     "model_risk.resolvers.hub",

@@ -36,6 +36,11 @@ class SourceFile:
         index = bisect.bisect_right(starts, offset) - 1
         return index + 1, offset - starts[index] + 1
 
+    def line_offset(self, line: int) -> int:
+        """Offset into ``text`` of the first character of a 1-based line (clamped to the file)."""
+        starts = self._line_starts
+        return starts[min(max(line, 1), len(starts)) - 1]
+
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, without its line ending ('' when out of range)."""
         starts = self._line_starts

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from model_risk.domain import Note, Reference
 from model_risk.source import SourceFile
+
+if TYPE_CHECKING:
+    from model_risk.detectors.model_names import ModelName
 
 
 class Detector(abc.ABC):
@@ -43,3 +46,13 @@ def reference_at(source: SourceFile, offset: int, model: str, detector: str, **a
     line, column = source.position(offset)
     return Reference(model=model, path=source.path, line=line, column=column, detector=detector,
                      **attributes)  # type: ignore[arg-type]
+
+
+def reference_to(source: SourceFile, offset: int, name: ModelName, detector: str, **attributes: object
+                 ) -> Reference:
+    """Build a Reference for ``name`` found in the string that starts at character ``offset``."""
+    if name.kind == "api":  # a hosted model has no Hub revision and runs none of our code
+        attributes.pop("revision", None)
+        attributes.pop("trust_remote_code", None)
+    return reference_at(source, offset + name.start, name.model, detector, kind=name.kind,
+                        api_vendor=name.api_vendor, lookup_id=name.lookup_id, **attributes)

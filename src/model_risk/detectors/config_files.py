@@ -1,139 +1,160 @@
-"""Model references in configuration files: values under model-ish keys in YAML and JSON.
+"""Model references in configuration files: YAML, JSON and TOML.
 
-A key is model-ish by meaning, not by an exhaustive list: it names a model, checkpoint, tokenizer,
-embedder, reranker or generator (``model``, ``model_name_or_path``, ``base_model``, ``embedding_model``,
-``reranker``, ``generator.model_id`` ...). Keys about data (``dataset``, ``data_files``) never are.
-Namespaced ids count under any model-ish key; legacy root-level ids (``gpt2``) only under keys that can
-only mean a model.
+Each file is parsed, then read by :mod:`model_risk.detectors.structured`: values under keys that mean
+a model (by their words, see :mod:`model_risk.detectors.model_names`), environment entries and command
+lines in compose and Kubernetes manifests. A reference is located where its value is written.
+model-risk's own configuration (``.model-risk.yaml``, ``[tool.model-risk]``) is not scanned: the
+models it names are the user's policy, not dependencies.
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator
 
-import yaml
-
-from model_risk import hub_ids, safe_yaml
-from model_risk.detectors import Detector, reference_at
+from model_risk import safe_yaml
+from model_risk.detectors import Detector, commands, model_names, reference_to, structured
+from model_risk.detectors.structured import Hit, LocatedStr
 from model_risk.domain import Note, Reference
 from model_risk.hookspecs import hookimpl
 from model_risk.source import SourceFile
 
-_WORD = r"(?:model|models|checkpoint|ckpt|tokenizer|embedder|embedding|embeddings|embed|reranker|rerank|" \
-        r"generator|llm|encoder|decoder|teacher|student|backbone|pretrained|hub_id|repo_id|repo)"
-#: Key words split on ``_``, ``-``, ``.`` and camelCase humps.
-MODEL_KEY = re.compile(rf"(?:^|[_\-.]){_WORD}(?:[_\-.]|$)", re.IGNORECASE)
-#: Keys under which even a legacy id such as ``gpt2`` can only be a model.
-STRICT_MODEL_KEY = re.compile(
-    r"^(?:model|model_name|model_id|model_name_or_path|pretrained_model_name_or_path|base_model|"
-    r"base_model_name_or_path|tokenizer_name|tokenizer_name_or_path|teacher_model|student_model)$",
-    re.IGNORECASE,
-)
-DATA_KEY = re.compile(
-    r"(?:^|[_\-.])(?:dataset|datasets|data|data_files|corpus|image|container|dir|directory|output|save|"
-    r"cache|local|file|files)(?:[_\-.]|$)", re.IGNORECASE)
-#: ``model_path`` usually holds a local directory, but ``model_name_or_path`` is the Hub convention.
-PATH_KEY = re.compile(r"(?:^|[_\-.])path(?:[_\-.]|$)", re.IGNORECASE)
-NAME_OR_PATH = re.compile(r"name_or_path$", re.IGNORECASE)
-#: Generic keys that take their meaning from the parent: ``model: {name: org/x}``.
-GENERIC_KEYS = frozenset({"name", "id", "repo", "repo_id", "path", "pretrained", "hub_id", "source"})
-_HUMPS = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-
-_PREFILTER = re.compile(rf"{_WORD}[\w\-.]*[\"']?\s*[:=]", re.IGNORECASE)
+#: Words one of which a document must contain to name a model (lower case, matched anywhere).
+_KEY_ROOTS = ("model", "ckpt", "checkpoint", "tokenizer", "embed", "rerank", "generator", "llm", "encoder",
+              "decoder", "teacher", "student", "backbone", "pretrained", "adapter", "lora", "peft", "vae",
+              "unet", "controlnet", "repo", "hf", "hub", "serve", "download")
+_OWN_CONFIG = (".model-risk.yaml", ".model-risk.yml")
 
 
-def normalise_key(key: str) -> str:
-    return _HUMPS.sub("_", key)
+def could_name_models(text: str) -> bool:
+    """A cheap test for configuration text: a model-ish word, and a word that could be a model name."""
+    lowered = text.lower()
+    return any(root in lowered for root in _KEY_ROOTS) and model_names.bare_candidate(text)
 
 
-def classify_value(key: str, value: str) -> str | None:
-    """The model id a config value names, or None. ``key`` is the innermost key, camelCase allowed."""
-    key = normalise_key(key)
-    if not MODEL_KEY.search(key) or DATA_KEY.search(key):
-        return None
-    if PATH_KEY.search(key) and not NAME_OR_PATH.search(key):
-        return None
-    value = value.strip()
-    if hub_ids.is_repo_id(value):
-        return value
-    if STRICT_MODEL_KEY.match(key) and hub_ids.is_legacy_id(value):
-        return value
-    return None
+class _ConfigDetector(Detector):
+    def prefilter(self, text: str) -> bool:
+        return could_name_models(text)
+
+    def _references(self, source: SourceFile, hits: Iterable[Hit]) -> Iterator[Reference]:
+        seen: set[tuple[int, int, str]] = set()
+        cursor: dict[str, int] = {}
+        for hit in hits:
+            offset = self._locate(source, hit, cursor)
+            found = hit.found
+            ref = reference_to(source, offset, dataclasses.replace(found.name, start=0), self.name,
+                               loader=found.loader, revision=found.revision,
+                               trust_remote_code=found.trust_remote_code)
+            key = (ref.line, ref.column, ref.model)
+            if key not in seen:  # aliased YAML nodes are walked once per alias
+                seen.add(key)
+                yield ref
+
+    @staticmethod
+    def _locate(source: SourceFile, hit: Hit, cursor: dict[str, int]) -> int:
+        value, name = hit.value, hit.found.name
+        if isinstance(value, LocatedStr):
+            raw = source.text[value.start:value.end]
+            return value.start + structured.nth_offset(raw, value, hit.index, name.model)
+        # Parsers without positions (TOML): the next occurrence of the id after the previous one.
+        found = source.text.find(name.model, cursor.get(name.model, 0))
+        if found < 0:
+            found = source.text.find(name.model)
+        cursor[name.model] = found + 1
+        return max(found, 0)
 
 
-class YamlDetector(Detector):
+class YamlDetector(_ConfigDetector):
     name = "yaml"
-    description = "YAML configuration: values under model-ish keys"
+    description = "YAML configuration, compose files, Kubernetes and Helm manifests, CI workflows"
 
     def accepts(self, filename: str) -> bool:
-        return filename.endswith((".yaml", ".yml"))
-
-    def prefilter(self, text: str) -> bool:
-        return _PREFILTER.search(text) is not None
+        return filename.endswith((".yaml", ".yml")) and filename not in _OWN_CONFIG
 
     def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
+        import yaml
+
+        hits: list[Hit] = []
+        # The base loader leaves every scalar a string (no implicit int/bool/date resolution, which
+        # is most of the cost of composing): a model id is a string either way.
+        loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)(source.text)
+        aliases = "*" in source.text
         try:
-            for document in safe_yaml.iter_documents(source.text):
-                if document.node is not None:
-                    yield from self._walk(source, document.node, None)
+            while loader.check_node():
+                node = loader.get_node()
+                if aliases:
+                    safe_yaml.check_expansion(node)
+                hits += structured.walk(structured.yaml_data(node))
         except safe_yaml.YamlError as exc:
             yield Note(f"skipped: {exc.message}", source.path, exc.line)
-
-    def _walk(self, source: SourceFile, node: yaml.Node, key: str | None) -> Iterator[Reference]:
-        seen: set[int] = set()
-        stack: list[tuple[yaml.Node, str | None]] = [(node, key)]
-        while stack:
-            current, current_key = stack.pop()
-            if id(current) in seen:  # aliases share nodes: report the anchor once
-                continue
-            seen.add(id(current))
-            if isinstance(current, yaml.MappingNode):
-                for k, v in current.value:
-                    child_key = k.value if isinstance(k, yaml.ScalarNode) else None
-                    if child_key in GENERIC_KEYS and current_key:
-                        child_key = f"{current_key}_{child_key}"
-                    stack.append((v, child_key))
-            elif isinstance(current, yaml.SequenceNode):
-                stack.extend((item, current_key) for item in current.value)
-            elif isinstance(current, yaml.ScalarNode) and current_key and isinstance(current.value, str):
-                model = classify_value(current_key, current.value)
-                if model is not None:
-                    mark = current.start_mark
-                    quote = 1 if current.style in ("'", '"') else 0
-                    yield Reference(model=model, path=source.path, line=mark.line + 1,
-                                    column=mark.column + 1 + quote, detector=self.name)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            yield Note(f"skipped: invalid YAML: {problem}", source.path, mark.line + 1 if mark else None)
+        except RecursionError:
+            yield Note("skipped: YAML nested too deeply", source.path)
+        finally:
+            loader.dispose()
+        # Documents before a broken one still count.
+        yield from self._references(source, hits)
 
 
-_JSON_PAIR = re.compile(r'"((?:[^"\\\n]|\\.){1,200})"\s*:\s*"([^"\\\n]{1,200})"')
-
-
-class JsonDetector(Detector):
+class JsonDetector(_ConfigDetector):
     name = "json"
     description = "JSON configuration: values under model-ish keys"
 
     def accepts(self, filename: str) -> bool:
-        return filename.endswith(".json") and filename not in ("package-lock.json", "composer.lock")
-
-    def prefilter(self, text: str) -> bool:
-        return _PREFILTER.search(text) is not None
+        return filename.endswith((".json", ".jsonc")) and filename != "package-lock.json"
 
     def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
+        import json
+
         try:
-            json.loads(source.text)
+            # The fast parser first: most JSON names no model, and only then are positions needed.
+            if not any(structured.walk(json.loads(source.text))):
+                return
+            data = structured.json_data(source.text)
         except ValueError as exc:
             line = getattr(exc, "lineno", None)
             yield Note(f"invalid JSON ({getattr(exc, 'msg', exc)}); scanned as text", source.path, line)
+            for found in commands.json_pair_models(source.text):
+                yield reference_to(source, found.offset, found.name, self.name)
+            return
         except RecursionError:
-            yield Note("JSON nested too deeply; scanned as text", source.path)
-        for match in _JSON_PAIR.finditer(source.text):
-            model = classify_value(match.group(1), match.group(2))
-            if model is not None:
-                yield reference_at(source, match.start(2), model, self.name)
+            yield Note("skipped: JSON nested too deeply", source.path)
+            return
+        yield from self._references(source, structured.walk(data))
+
+
+class TomlDetector(_ConfigDetector):
+    name = "toml"
+    description = "TOML configuration: values under model-ish keys"
+
+    def accepts(self, filename: str) -> bool:
+        return filename.endswith(".toml")
+
+    def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
+        import tomllib
+
+        try:
+            data = tomllib.loads(source.text)
+        except tomllib.TOMLDecodeError as exc:
+            match = re.search(r"line (\d+)", str(exc))
+            yield Note(f"skipped: invalid TOML: {str(exc).split(' (at')[0]}", source.path,
+                       int(match.group(1)) if match else None)
+            return
+        except RecursionError:
+            yield Note("skipped: TOML nested too deeply", source.path)
+            return
+        tool = data.get("tool")
+        if isinstance(tool, dict):
+            tool.pop("model-risk", None)
+        yield from self._references(source, structured.walk(data))
 
 
 @hookimpl
 def register_detectors(register) -> None:  # type: ignore[no-untyped-def]
     register(YamlDetector())
     register(JsonDetector())
+    register(TomlDetector())
