@@ -6,9 +6,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from fakehub import model
-
 from conftest import write_tree
+from fakehub import model
 
 
 def _git(root: Path, *args: str) -> str:

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import write_tree
 
 GOOD = 'from transformers import AutoModel\nAutoModel.from_pretrained("acme/good-model")\n'

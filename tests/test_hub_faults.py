@@ -28,7 +28,7 @@ def scan_json(cli, root):
     Fault(500), Fault(502), Fault(503), Fault(504),
     Fault(kind="truncated"), Fault(kind="short"), Fault(kind="garbage"), Fault(kind="close"),
     Fault(delay=0.05),  # slow, but within the timeout
-], ids=lambda f: f.kind or (f"delay" if f.delay else str(f.status)))
+], ids=lambda f: f.kind or ("delay" if f.delay else str(f.status)))
 def test_a_passing_fault_is_retried_to_resolved(cli, hub, project, fault):
     root = project({"app.py": loader(QWEN), ".model-risk.yaml": FAST_HUB})
     hub.fail(QWEN, fault)

@@ -13,9 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from fakehub import model
-
 from conftest import REPO, write_tree
+from fakehub import model
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="pre-commit needs git")
 

@@ -11,9 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from fakehub import model
-
 from conftest import REPO, write_tree
+from fakehub import model
 
 APP = """
     from transformers import AutoModel

@@ -10,10 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from fakehub import model
-
 from conftest import write_tree
+from fakehub import model
 
 HOSTILE_NAME = "evil\x1b]0;pwned\x07\x1b[2J\x1b[31mred\x1b[0m\rOVERWRITE\x08"
 

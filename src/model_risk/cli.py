@@ -298,9 +298,8 @@ def baseline(paths: tuple[str, ...], output: str | None, offline: bool, config_f
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
 def rules(name: str | None, fmt: str, config_file: str | None) -> None:
     """List the rules, or show the documentation of rule NAME (name or code)."""
-    from model_risk.pipeline import rules_for
-
     from model_risk.engine import docs
+    from model_risk.pipeline import rules_for
 
     config = _load_config(Path.cwd(), config_file)
     loaded = sorted(rules_for(config), key=lambda r: r.info.code)

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from model_risk import safe_yaml
 from model_risk.domain import LicenseFacts
+from model_risk.resources import read_package_text
 
 #: Hub ids that say nothing about the license.
 NO_LICENSE = frozenset({"", "unknown", "none", "noassertion"})
@@ -39,7 +39,7 @@ class _Tables:
 
 @cache
 def _tables() -> _Tables:
-    text = resources.files("model_risk").joinpath("data/licenses.yaml").read_text(encoding="utf-8")
+    text = read_package_text("data/licenses.yaml")
     data = safe_yaml.load(text).data
     assert isinstance(data, dict)
     entries: dict[str, LicenseEntry] = {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from model_risk import __version__, plugins
@@ -184,7 +184,7 @@ def rules_for(config: Config) -> list[Rule]:
 
 def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
     config = options.config
-    started = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    started = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     # Load everything that can fail on bad input first, so a broken pack or baseline stops the scan
     # before any work is done.
     rules = rules_for(config)

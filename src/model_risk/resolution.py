@@ -16,11 +16,11 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from model_risk import safe_yaml
 from model_risk.domain import Drift, ModelFacts, ModelStatus, Note
 from model_risk.resolvers import ModelRequest, ResolveContext
+from model_risk.resources import read_package_text
 from model_risk.vendors import VendorTable
 
 #: Generations of base models followed before giving up (real trees are 1-4 deep).
@@ -38,7 +38,7 @@ class LineageHint:
 
 @cache
 def lineage_hints() -> dict[str, LineageHint]:
-    text = resources.files("model_risk").joinpath("data/lineage.yaml").read_text(encoding="utf-8")
+    text = read_package_text("data/lineage.yaml")
     data = safe_yaml.load(text).data
     assert isinstance(data, dict)
     return {key.lower(): LineageHint(v["base_model"], v.get("relation", "finetune"), v["source"])

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from model_risk import __version__
+from model_risk.resources import read_package_text
 from model_risk.safe_yaml import YamlDocument
 
 
@@ -25,7 +25,7 @@ class SchemaViolation:
 
 @cache
 def load_schema(name: str) -> dict:
-    text = resources.files("model_risk").joinpath(f"schemas/{name}").read_text(encoding="utf-8")
+    text = read_package_text(f"schemas/{name}")
     return json.loads(text)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from model_risk import safe_yaml
+from model_risk.resources import read_package_text
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class VendorTable:
 
 @cache
 def builtin_vendors() -> VendorTable:
-    text = resources.files("model_risk").joinpath("data/vendors.yaml").read_text(encoding="utf-8")
+    text = read_package_text("data/vendors.yaml")
     data = safe_yaml.load(text).data
     assert isinstance(data, dict)
     vendors = [

@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from model_risk import safe_yaml
+from model_risk.resources import read_package_text
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class ApiModelTable:
 
 @cache
 def table() -> ApiModelTable:
-    text = resources.files("model_risk").joinpath("data", "api_models.yaml").read_text(encoding="utf-8")
+    text = read_package_text("data/api_models.yaml")
     data = safe_yaml.load(text).data
     assert isinstance(data, dict)
     vendors = []

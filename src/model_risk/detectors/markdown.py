@@ -13,7 +13,13 @@ import re
 from collections.abc import Iterable, Iterator
 
 from model_risk.detectors import (
-    Detector, config_files, hub_urls, javascript, python_source, reference_to, shell,
+    Detector,
+    config_files,
+    hub_urls,
+    javascript,
+    python_source,
+    reference_to,
+    shell,
 )
 from model_risk.detectors.embedded import EmbeddedCode, Piece
 from model_risk.domain import Note, Reference

@@ -125,8 +125,7 @@ def _quoted_candidate() -> re.Pattern[str]:
     hints = "|".join(re.escape(h) for h in value_hints())
     # A whole string literal shaped like an id (up to three segments for routing prefixes), or starting
     # like an un-namespaced name. The closing quote may be escaped (a notebook's JSON).
-    return re.compile(r"""["'`]((?:hf[-_]hub:)?[\w.\-]{1,96}(?:/[\w.\-]{1,96}){1,2}|(?:%s)[\w.\-:]{0,90})\\?["'`]"""
-                      % hints)
+    return re.compile(rf"""["'`]((?:hf[-_]hub:)?[\w.\-]{{1,96}}(?:/[\w.\-]{{1,96}}){{1,2}}|(?:{hints})[\w.\-:]{{0,90}})\\?["'`]""")
 
 
 def candidate_literals(text: str) -> Iterator[re.Match[str]]:
@@ -169,7 +168,7 @@ def bare_candidate(text: str) -> bool:
 @cache
 def _bare_hint() -> re.Pattern[str]:
     hints = "|".join(re.escape(h) for h in value_hints())
-    return re.compile(r"(?<![\w.\-])(?:%s)[\w.\-:]{0,90}" % hints)
+    return re.compile(rf"(?<![\w.\-])(?:{hints})[\w.\-:]{{0,90}}")
 
 
 # -- keys --------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from model_risk.engine.conditions import Condition, get_field
@@ -28,8 +28,8 @@ def _older_than(subject: Mapping[str, Any], args: Mapping[str, Any]) -> bool:
     except ValueError:
         return False
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return (datetime.now(timezone.utc) - moment).days > days
+        moment = moment.replace(tzinfo=UTC)
+    return (datetime.now(UTC) - moment).days > days
 
 
 @hookimpl

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +48,7 @@ class RuleSettings:
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
-def builtin_packs() -> dict[str, Traversable]:
+def builtin_packs() -> dict[str, Path]:
     directory = data_dir("rules")
     return {entry.name.rsplit(".", 1)[0]: entry for entry in sorted(directory.iterdir(), key=lambda e: e.name)
             if entry.name.endswith((".yaml", ".yml"))}
@@ -170,7 +169,7 @@ def load_rules(checks: Mapping[str, Condition], settings: RuleSettings, *,
     loader = _PackLoader(checks, settings, cache_dir)
     available = builtin_packs()
     selected = list(available) if settings.packs is None else list(settings.packs)
-    sources: list[tuple[str, Traversable | Path]] = []
+    sources: list[tuple[str, Path]] = []
     for name in selected:
         if name not in available:
             raise RulePackError(f"no built-in rule pack named {name!r} (available: {', '.join(available)})")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from model_risk.domain import LicenseFacts, ModelFacts, ModelStatus, ScanResult
@@ -208,7 +208,7 @@ def _timestamp(started_at: str) -> datetime:
     try:
         return datetime.fromisoformat(started_at.replace("Z", "+00:00"))
     except ValueError:
-        return datetime(1970, 1, 1, tzinfo=timezone.utc)
+        return datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def bom_document(result: ScanResult) -> dict[str, Any]:
