@@ -366,6 +366,11 @@ def _register_plugin_commands() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the CLI and turns every error into one line and an exit status."""
+    sys.exit(run(argv))
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit status. This is the one place errors become messages."""
     debug = bool(os.environ.get("MODEL_RISK_DEBUG"))
     try:
         _register_plugin_commands()
@@ -390,7 +395,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"model-risk: internal error: {exc.__class__.__name__}: {exc} "
                    "(set MODEL_RISK_DEBUG=1 for a traceback, and please report it)", err=True)
         code = 3
-    sys.exit(code if isinstance(code, int) else 0)
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

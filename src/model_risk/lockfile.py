@@ -18,7 +18,7 @@ from model_risk.domain import ModelFacts
 from model_risk.errors import ConfigError
 from model_risk.fileio import atomic_write
 from model_risk.resolvers import ModelRequest
-from model_risk.vendors import VendorTable, builtin_vendors
+from model_risk.vendors import VendorTable
 
 LOCKFILE_NAME = "model-risk.lock"
 LOCKFILE_VERSION = 1
@@ -85,7 +85,7 @@ def read_lockfile(path: Path) -> Lockfile | None:
         if not isinstance(entry, dict):
             raise LockfileError(f"entry {key!r} is not an object", path=str(path), line=_line_of(text, key))
         try:
-            records.from_record(entry, builtin_vendors(), source="lockfile")
+            records.check_record(entry)
         except records.RecordError as exc:
             raise LockfileError(f"entry {key!r}: {exc}", path=str(path), line=_line_of(text, key)) from None
     return Lockfile(path, data["models"])

@@ -30,12 +30,7 @@ DEFAULT_PLUGINS = (
     "model_risk.resolvers.lockfile",
     "model_risk.resolvers.cache",
     "model_risk.resolvers.hub",
-    "model_risk.reporters.text",
-    "model_risk.reporters.json_report",
-    "model_risk.reporters.sarif",
-    "model_risk.reporters.html",
-    "model_risk.reporters.markdown",
-    "model_risk.reporters.cyclonedx",
+    "model_risk.reporters.builtin",
     "model_risk.engine.builtin_conditions",
 )
 

@@ -83,26 +83,44 @@ class RecordError(ValueError):
     """A stored record that cannot be read back (a hand-edited lockfile, a corrupt cache entry)."""
 
 
-def from_record(data: Mapping[str, Any], vendors: VendorTable, source: str) -> ModelFacts:
+def _fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of :func:`build_facts` a stored record holds, checked and normalised."""
     try:
         lic = data.get("license") or {}
         status = ModelStatus(data["status"])
         gated = data.get("gated", False)
         if gated not in (False, True, "auto", "manual"):
             raise RecordError(f"bad gated value {gated!r}")
-        return build_facts(
-            model_id=str(data["id"]), status=status, vendors=vendors, source=source,
-            reason=data.get("reason"), revision=data.get("revision"), author=data.get("author"),
-            license_id=lic.get("id"), license_name=lic.get("name"), license_link=lic.get("link"),
-            gated=gated, sha=data.get("sha"), formats=[str(f) for f in data.get("formats") or ()],
+        license_id = lic.get("id")
+        for name, value in (("license id", license_id), ("license name", lic.get("name")),
+                            ("license link", lic.get("link"))):
+            if value is not None and not isinstance(value, (str, list)):
+                raise RecordError(f"bad {name} {value!r}")
+        card = data.get("card") or {}
+        if not isinstance(card, Mapping):
+            raise RecordError("bad card: not an object")
+        return dict(
+            model_id=str(data["id"]), status=status, reason=data.get("reason"), revision=data.get("revision"),
+            author=data.get("author"), license_id=license_id, license_name=lic.get("name"),
+            license_link=lic.get("link"), gated=gated, sha=data.get("sha"),
+            formats=[str(f) for f in data.get("formats") or ()],
             base_models=[str(b) for b in data.get("base_models") or ()],
             base_relation=data.get("base_relation"), downloads=data.get("downloads"),
             likes=data.get("likes"), created_at=data.get("created_at"),
             last_modified=data.get("last_modified"), library_name=data.get("library_name"),
             pipeline_tag=data.get("pipeline_tag"), custom_code=bool(data.get("custom_code", False)),
-            card=data.get("card") or {}, redirected_from=[str(r) for r in data.get("redirected_from") or ()],
+            card=card, redirected_from=[str(r) for r in data.get("redirected_from") or ()],
         )
     except RecordError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise RecordError(f"malformed record: {exc.__class__.__name__}: {exc}") from None
+
+
+def check_record(data: Mapping[str, Any]) -> None:
+    """Raise RecordError if ``data`` cannot be read back; cheap (no license or vendor classification)."""
+    _fields(data)
+
+
+def from_record(data: Mapping[str, Any], vendors: VendorTable, source: str) -> ModelFacts:
+    return build_facts(vendors=vendors, source=source, **_fields(data))

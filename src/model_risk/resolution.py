@@ -94,6 +94,8 @@ def _resolve_all(requests: Iterable[ModelRequest], resolve: Resolve, context: Re
     # ThreadPoolExecutor would, as it joins its threads at exit.
     from model_risk.records import build_facts
 
+    if context.offline:
+        return _resolve_inline(requests, resolve, context, follow_bases=follow_bases)
     tasks: queue.SimpleQueue[ModelRequest | None] = queue.SimpleQueue()
     answers: queue.SimpleQueue[tuple[ModelRequest, ModelFacts]] = queue.SimpleQueue()
     stopped = threading.Event()
@@ -141,6 +143,28 @@ def _resolve_all(requests: Iterable[ModelRequest], resolve: Resolve, context: Re
         results[request] = build_facts(
             model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
             source="none", revision=request.revision, reason="lookup did not finish before the deadline")
+    return results
+
+
+def _resolve_inline(requests: Iterable[ModelRequest], resolve: Resolve, context: ResolveContext, *,
+                    follow_bases: bool) -> dict[ModelRequest, ModelFacts]:
+    """Offline, nothing waits on the network (the lockfile and the cache answer at once), so the
+    lookups run here, in order, without starting threads: a pre-commit hook's usual case."""
+    results: dict[ModelRequest, ModelFacts] = {}
+    generation: dict[ModelRequest, int] = {}
+    pending: list[ModelRequest] = []
+    for request in dict.fromkeys(requests):
+        generation[request] = 0
+        pending.append(request)
+    while pending:
+        request = pending.pop(0)
+        facts = results[request] = _safe(resolve, context, request)
+        if follow_bases and generation[request] < MAX_LINEAGE_DEPTH:
+            for base in facts.base_models:
+                base_request = ModelRequest(base)
+                if base_request not in generation:
+                    generation[base_request] = generation[request] + 1
+                    pending.append(base_request)
     return results
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 from model_risk import safe_yaml
 from model_risk.resources import read_package_text
@@ -16,7 +16,9 @@ from model_risk.resources import read_package_text
 @dataclass(frozen=True)
 class ApiModelTable:
     #: One pattern per vendor, each the union of the vendor's patterns, matched against a whole name.
-    vendors: tuple[tuple[str, re.Pattern[str]], ...]
+    #: Kept as source and compiled on first use: most scans never meet an API model name, and compiling
+    #: every vendor's pattern costs as much as the rest of a one-file scan.
+    vendor_patterns: tuple[tuple[str, str], ...]
     #: Vendor -> the publisher prefixes written in front of its names (``openai/gpt-4o``), lower case.
     prefixes: dict[str, frozenset[str]]
     #: Literal prefixes of every API name, lower case (a cheap test before any pattern runs).
@@ -36,10 +38,14 @@ class ApiModelTable:
         lowered = name.lower()
         if not lowered.startswith(self.hints):
             return None
-        for vendor, pattern in self.vendors:
+        for vendor, pattern in self._compiled:
             if pattern.fullmatch(name):
                 return vendor
         return None
+
+    @cached_property
+    def _compiled(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        return tuple((vendor, re.compile(source, re.IGNORECASE)) for vendor, source in self.vendor_patterns)
 
 
 @cache
@@ -51,8 +57,7 @@ def table() -> ApiModelTable:
     hints: list[str] = []
     prefixes = {}
     for vendor, spec in data["vendors"].items():
-        union = "|".join(f"(?:{p})" for p in spec["patterns"])
-        vendors.append((vendor, re.compile(union, re.IGNORECASE)))
+        vendors.append((vendor, "|".join(f"(?:{p})" for p in spec["patterns"])))
         hints += [h.lower() for h in spec["hints"]]
         prefixes[vendor] = frozenset(p.lower() for p in spec.get("prefixes", ()))
     return ApiModelTable(tuple(vendors), prefixes, tuple(dict.fromkeys(hints)),

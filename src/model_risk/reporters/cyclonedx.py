@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from model_risk.domain import LicenseFacts, ModelFacts, ModelStatus, ScanResult
-from model_risk.hookspecs import hookimpl
 from model_risk.report_document import to_document
 from model_risk.reporters import Reporter, ReportOptions
 from model_risk.reporters.presentation import ModelUse, findings_by_model, hub_url, model_uses, safe_url
@@ -255,7 +254,3 @@ class CycloneDxReporter(Reporter):
     def render(self, result: ScanResult, options: ReportOptions) -> str:
         return json.dumps(bom_document(result), indent=2, ensure_ascii=False) + "\n"
 
-
-@hookimpl
-def register_reporters(register) -> None:  # type: ignore[no-untyped-def]
-    register(CycloneDxReporter())

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from model_risk.domain import Finding, ModelStatus, RuleInfo, ScanResult, Severity
-from model_risk.hookspecs import hookimpl
 from model_risk.reporters import Reporter, ReportOptions, charts
 from model_risk.reporters.presentation import (
     LICENSE_GROUPS,
@@ -192,7 +191,3 @@ class HtmlReporter(Reporter):
         )
         return html_environment().get_template(TEMPLATE).render(context)
 
-
-@hookimpl
-def register_reporters(register) -> None:  # type: ignore[no-untyped-def]
-    register(HtmlReporter())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from model_risk.domain import ScanResult
-from model_risk.hookspecs import hookimpl
 from model_risk.report_document import to_document
 from model_risk.reporters import Reporter, ReportOptions
 
@@ -18,7 +17,3 @@ class JsonReporter(Reporter):
     def render(self, result: ScanResult, options: ReportOptions) -> str:
         return json.dumps(to_document(result), indent=2, ensure_ascii=False) + "\n"
 
-
-@hookimpl
-def register_reporters(register) -> None:  # type: ignore[no-untyped-def]
-    register(JsonReporter())

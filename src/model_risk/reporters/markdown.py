@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from model_risk.domain import Finding, ScanResult, Severity
-from model_risk.hookspecs import hookimpl
 from model_risk.reporters import Reporter, ReportOptions
 from model_risk.reporters.presentation import (
     by_severity,
@@ -125,7 +124,3 @@ class MarkdownReporter(Reporter):
         return cut + "\n\n</details>" * unclosed \
             + "\n\n_Summary cut to fit GitHub's size limit; see the JSON or HTML report._\n"
 
-
-@hookimpl
-def register_reporters(register) -> None:  # type: ignore[no-untyped-def]
-    register(MarkdownReporter())

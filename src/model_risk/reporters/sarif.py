@@ -26,7 +26,6 @@ from typing import Any
 from urllib.parse import quote
 
 from model_risk.domain import Finding, Location, Note, Reference, RuleInfo, ScanResult, Severity
-from model_risk.hookspecs import hookimpl
 from model_risk.reporters import Reporter, ReportOptions
 from model_risk.reporters.presentation import location_text
 
@@ -321,7 +320,3 @@ class SarifReporter(Reporter):
     def render(self, result: ScanResult, options: ReportOptions) -> str:
         return json.dumps(sarif_document(result), indent=2, ensure_ascii=False) + "\n"
 
-
-@hookimpl
-def register_reporters(register) -> None:  # type: ignore[no-untyped-def]
-    register(SarifReporter())

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 
 from model_risk.domain import Finding, ModelFacts, ModelStatus, ScanResult, Severity
-from model_risk.hookspecs import hookimpl
 from model_risk.reporters import Reporter, ReportOptions, terminal_safe
 from model_risk.reporters.presentation import commercial_label, license_label, location_text, vendor_shares
 
@@ -137,7 +136,3 @@ class TextReporter(Reporter):
             verdict = style(f"passed (nothing at or above {result.fail_on.value})", "1;32")
         return f"{text}. {verdict}"
 
-
-@hookimpl
-def register_reporters(register) -> None:  # type: ignore[no-untyped-def]
-    register(TextReporter())
