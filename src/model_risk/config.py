@@ -21,7 +21,7 @@ from model_risk.errors import ConfigError
 from model_risk.lockfile import LOCKFILE_NAME
 from model_risk.resolvers import HubSettings
 from model_risk.source import DEFAULT_MAX_FILE_SIZE
-from model_risk.validation import first_violation
+from model_risk.validation import Document, first_violation, load_document
 
 CONFIG_FILES = (".model-risk.yaml", ".model-risk.yml")
 
@@ -89,22 +89,27 @@ def load_config(root: Path, explicit: Path | None = None, *, cache_dir: Path | N
         raise ConfigError(f"cannot read the config file: {exc}", path=display) from None
     if path.name == "pyproject.toml":
         document = _from_pyproject(text, display)
+        if isinstance(document.data, dict):
+            violation = first_violation(document, "config.schema.json")
+            if violation is not None:
+                raise ConfigError(violation.message, path=display, line=violation.line)
     else:
         try:
-            document = safe_yaml.load(text)
+            document, violation = load_document(text, schema_name="config.schema.json", cache_dir=cache_dir)
         except safe_yaml.YamlError as exc:
             raise ConfigError(exc.message, path=display, line=exc.line) from None
+        if document.data is not None and not isinstance(document.data, dict):
+            raise ConfigError("the configuration must be a mapping of settings", path=display, line=1)
+        if violation is not None:
+            raise ConfigError(violation.message, path=display, line=violation.line)
     if document.data is None:
         return Config(root=root, path=path)
     if not isinstance(document.data, dict):
         raise ConfigError("the configuration must be a mapping of settings", path=display, line=1)
-    violation = first_violation(document, "config.schema.json", text=text, cache_dir=cache_dir)
-    if violation is not None:
-        raise ConfigError(violation.message, path=display, line=violation.line)
     return _build(root, path, document)
 
 
-def _from_pyproject(text: str, display: str) -> safe_yaml.YamlDocument:
+def _from_pyproject(text: str, display: str) -> Document:
     import tomllib
 
     try:
@@ -114,10 +119,10 @@ def _from_pyproject(text: str, display: str) -> safe_yaml.YamlDocument:
     section = data.get("tool", {}).get("model-risk")
     # TOML has no line information in tomllib; point at the section header instead.
     line = next((i for i, ln in enumerate(text.splitlines(), 1) if ln.strip().startswith("[tool.model-risk")), None)
-    return safe_yaml.YamlDocument(section, None, default_line=line)
+    return Document(section, default_line=line)
 
 
-def _build(root: Path, path: Path, document: safe_yaml.YamlDocument) -> Config:
+def _build(root: Path, path: Path, document: Document) -> Config:
     data: dict[str, Any] = document.data  # type: ignore[assignment]
     base = path.parent
 
@@ -130,9 +135,11 @@ def _build(root: Path, path: Path, document: safe_yaml.YamlDocument) -> Config:
     for index, entry in enumerate(data.get("allow") or ()):
         kind = next(k for k in ("model", "vendor", "license") if k in entry)
         expires = date.fromisoformat(entry["expires"]) if entry.get("expires") else None
+        # The origin's line is only shown for an expired entry; finding it means parsing the YAML again.
+        expired = expires is not None and expires < date.today()
+        origin = f"{path.name}:{document.line_of(['allow', index])}" if expired else path.name
         allow.append(AllowEntry(kind=kind, value=str(entry[kind]), reason=entry["reason"], expires=expires,
-                                rules=tuple(entry.get("rules") or ()),
-                                origin=f"{path.name}:{document.line_of(['allow', index])}"))
+                                rules=tuple(entry.get("rules") or ()), origin=origin))
     watchlist = []
     for entry in data.get("watchlist") or ():
         if isinstance(entry, str):

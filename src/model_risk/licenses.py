@@ -10,9 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from model_risk import safe_yaml
 from model_risk.domain import LicenseFacts
-from model_risk.resources import read_package_text
+from model_risk.validation import load_package_data
 
 #: Hub ids that say nothing about the license.
 NO_LICENSE = frozenset({"", "unknown", "none", "noassertion"})
@@ -39,8 +38,7 @@ class _Tables:
 
 @cache
 def _tables() -> _Tables:
-    text = read_package_text("data/licenses.yaml")
-    data = safe_yaml.load(text).data
+    data = load_package_data("data/licenses.yaml")
     assert isinstance(data, dict)
     entries: dict[str, LicenseEntry] = {}
     aliases: dict[str, LicenseEntry] = {}

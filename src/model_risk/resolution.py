@@ -17,10 +17,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from model_risk import safe_yaml
 from model_risk.domain import Drift, ModelFacts, ModelStatus, Note
 from model_risk.resolvers import ModelRequest, ResolveContext
-from model_risk.resources import read_package_text
+from model_risk.validation import load_package_data
 from model_risk.vendors import VendorTable
 
 #: Generations of base models followed before giving up (real trees are 1-4 deep).
@@ -38,8 +37,7 @@ class LineageHint:
 
 @cache
 def lineage_hints() -> dict[str, LineageHint]:
-    text = read_package_text("data/lineage.yaml")
-    data = safe_yaml.load(text).data
+    data = load_package_data("data/lineage.yaml")
     assert isinstance(data, dict)
     return {key.lower(): LineageHint(v["base_model"], v.get("relation", "finetune"), v["source"])
             for key, v in data["hints"].items()}

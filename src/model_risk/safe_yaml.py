@@ -10,20 +10,32 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    import yaml
 
 #: Nodes a document may expand to once aliases are followed.
 MAX_EXPANDED_NODES = 200_000
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loader that keeps timestamps as strings: configs compare them as ISO dates themselves."""
+@cache
+def _loader_class() -> type:
+    """The safe loader, keeping timestamps as strings (configs compare them as ISO dates themselves).
 
+    PyYAML is imported here, on first use, not with this module: a scan whose documents all come from
+    the parse cache (``model_risk.documents``) never needs it.
+    """
+    import yaml
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
+    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):  # type: ignore[misc, valid-type]
+        pass
+
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_str)
+    return Loader
 
 
 class YamlError(Exception):
@@ -56,6 +68,8 @@ class YamlDocument:
 
 
 def _child(node: yaml.Node | None, step: str | int) -> yaml.Node | None:
+    import yaml
+
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode) and key.value == str(step):
@@ -66,7 +80,7 @@ def _child(node: yaml.Node | None, step: str | int) -> yaml.Node | None:
     return None
 
 
-def _marked(exc: yaml.YAMLError) -> YamlError:
+def _marked(exc: Exception) -> YamlError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     line = mark.line + 1 if mark is not None else None
@@ -78,6 +92,8 @@ def check_expansion(node: yaml.Node, limit: int = MAX_EXPANDED_NODES) -> None:
 
     The error names the line of the innermost node that is already too big: the alias that explodes.
     """
+    import yaml
+
     sizes: dict[int, int] = {}
     in_progress: set[int] = set()
 
@@ -112,7 +128,9 @@ def check_expansion(node: yaml.Node, limit: int = MAX_EXPANDED_NODES) -> None:
 
 def iter_documents(text: str, limit: int = MAX_EXPANDED_NODES) -> Iterator[YamlDocument]:
     """Yield every document of a (possibly multi-document) YAML stream."""
-    loader = _Loader(text)
+    import yaml
+
+    loader = _loader_class()(text)
     try:
         while True:
             try:

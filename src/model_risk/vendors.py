@@ -6,8 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from model_risk import safe_yaml
-from model_risk.resources import read_package_text
+from model_risk.validation import load_package_data
 
 
 @dataclass(frozen=True)
@@ -65,8 +64,7 @@ class VendorTable:
 
 @cache
 def builtin_vendors() -> VendorTable:
-    text = read_package_text("data/vendors.yaml")
-    data = safe_yaml.load(text).data
+    data = load_package_data("data/vendors.yaml")
     assert isinstance(data, dict)
     vendors = [
         Vendor(name, spec.get("country"), tuple(spec.get("organizations") or ()), spec.get("source"))

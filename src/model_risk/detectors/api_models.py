@@ -9,8 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, cached_property
 
-from model_risk import safe_yaml
-from model_risk.resources import read_package_text
+from model_risk.validation import load_package_data
 
 
 @dataclass(frozen=True)
@@ -50,8 +49,7 @@ class ApiModelTable:
 
 @cache
 def table() -> ApiModelTable:
-    text = read_package_text("data/api_models.yaml")
-    data = safe_yaml.load(text).data
+    data = load_package_data("data/api_models.yaml")
     assert isinstance(data, dict)
     vendors = []
     hints: list[str] = []

@@ -15,11 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-
-import yaml
+from typing import TYPE_CHECKING
 
 from model_risk.detectors import commands, model_names
 from model_risk.detectors.commands import Found
+
+if TYPE_CHECKING:
+    import yaml
 
 
 class LocatedStr(str):
@@ -177,6 +179,8 @@ def yaml_data(node: yaml.Node) -> object:
 
 
 def _yaml_value(node: yaml.Node, built: dict[int, object], depth: int) -> object:
+    import yaml  # already loaded by the caller, which composed the node
+
     known = built.get(id(node))
     if known is not None or depth > _MAX_DEPTH:
         return known

@@ -17,7 +17,7 @@ from model_risk.engine import subjects
 from model_risk.engine.conditions import CompileContext, Condition, ConditionError, Predicate, compile_condition
 from model_risk.errors import RulePackError
 from model_risk.resources import data_dir
-from model_risk.validation import first_violation
+from model_risk.validation import Document, load_document
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.]*)\}")
 
@@ -30,7 +30,9 @@ class Rule:
     severity_from: str | None = None
     enabled: bool = True
     params: Mapping[str, Any] = field(default_factory=dict)
+    #: The pack it comes from, and its position in the pack's rules.
     origin: str = ""
+    index: int = 0
 
 
 @dataclass(frozen=True)
@@ -96,12 +98,12 @@ class _PackLoader:
         self.settings = settings
         self.cache_dir = cache_dir
 
-    def load(self, display: str, text: str) -> list[Rule]:
+    def load(self, display: str, text: str) -> tuple[list[Rule], Document]:
         try:
-            document = safe_yaml.load(text)
+            document, violation = load_document(text, schema_name="rule-pack.schema.json",
+                                                cache_dir=self.cache_dir)
         except safe_yaml.YamlError as exc:
             raise RulePackError(exc.message, path=display, line=exc.line) from None
-        violation = first_violation(document, "rule-pack.schema.json", text=text, cache_dir=self.cache_dir)
         if violation is not None:
             raise RulePackError(violation.message, path=display, line=violation.line,
                                 rule=self._rule_name(document, violation.path))
@@ -111,10 +113,10 @@ class _PackLoader:
         rules = []
         for index, spec in enumerate(data["rules"]):
             rules.append(self._compile(display, document, pack, index, spec))
-        return rules
+        return rules, document
 
     @staticmethod
-    def _rule_name(document: safe_yaml.YamlDocument, path: tuple[str | int, ...]) -> str | None:
+    def _rule_name(document: Document, path: tuple[str | int, ...]) -> str | None:
         if len(path) >= 2 and path[0] == "rules" and isinstance(path[1], int):
             try:
                 spec = document.data["rules"][path[1]]  # type: ignore[index]
@@ -123,7 +125,7 @@ class _PackLoader:
                 return None
         return None
 
-    def _compile(self, display: str, document: safe_yaml.YamlDocument, pack: str, index: int,
+    def _compile(self, display: str, document: Document, pack: str, index: int,
                  spec: Mapping[str, Any]) -> Rule:
         name, code, scope = spec["name"], spec["code"], spec["scope"]
         severity = Severity.parse(spec["severity"])
@@ -159,8 +161,7 @@ class _PackLoader:
         )
         enabled = is_enabled(info, bool(spec.get("enabled", True)), self.settings)
         return Rule(info=info, message=spec["message"].strip(), predicate=predicate,
-                    severity_from=severity_from, enabled=enabled, params=params,
-                    origin=f"{display}:{document.line_of(list(where))}")
+                    severity_from=severity_from, enabled=enabled, params=params, origin=display, index=index)
 
 
 def load_rules(checks: Mapping[str, Condition], settings: RuleSettings, *,
@@ -183,11 +184,12 @@ def load_rules(checks: Mapping[str, Condition], settings: RuleSettings, *,
             text = source.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise RulePackError(f"cannot read rule pack: {exc}", path=display) from None
-        for rule in loader.load(display, text):
+        loaded, document = loader.load(display, text)
+        for rule in loaded:
             for key in (rule.info.name, rule.info.code):
                 if key in seen:
                     raise RulePackError(f"{key!r} is already defined in {seen[key]}", path=display,
-                                        line=int(rule.origin.rsplit(":", 1)[1]), rule=rule.info.name)
+                                        line=document.line_of(["rules", rule.index]), rule=rule.info.name)
                 seen[key] = display
             rules.append(rule)
     unknown = [key for key in (*settings.enable, *settings.disable, *settings.severity, *settings.params)
