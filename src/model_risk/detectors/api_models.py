@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 
 from model_risk.validation import load_package_data
 
 
 @dataclass(frozen=True)
 class ApiModelTable:
-    #: One pattern per vendor, each the union of the vendor's patterns, matched against a whole name.
-    #: Kept as source and compiled on first use: most scans never meet an API model name, and compiling
-    #: every vendor's pattern costs as much as the rest of a one-file scan.
-    vendor_patterns: tuple[tuple[str, str], ...]
+    #: Per vendor: the literal starts of its names (lower case) and the union of its patterns, matched
+    #: against a whole name. Patterns are kept as source and compiled on first use, only for a vendor
+    #: whose starts match: compiling every vendor's pattern costs as much as a one-file scan.
+    vendor_patterns: tuple[tuple[str, tuple[str, ...], str], ...]
     #: Vendor -> the publisher prefixes written in front of its names (``openai/gpt-4o``), lower case.
     prefixes: dict[str, frozenset[str]]
     #: Literal prefixes of every API name, lower case (a cheap test before any pattern runs).
@@ -37,14 +37,15 @@ class ApiModelTable:
         lowered = name.lower()
         if not lowered.startswith(self.hints):
             return None
-        for vendor, pattern in self._compiled:
-            if pattern.fullmatch(name):
+        for vendor, starts, source in self.vendor_patterns:
+            if lowered.startswith(starts) and _compiled(source).fullmatch(name):
                 return vendor
         return None
 
-    @cached_property
-    def _compiled(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
-        return tuple((vendor, re.compile(source, re.IGNORECASE)) for vendor, source in self.vendor_patterns)
+
+@cache
+def _compiled(source: str) -> re.Pattern[str]:
+    return re.compile(source, re.IGNORECASE)
 
 
 @cache
@@ -55,8 +56,9 @@ def table() -> ApiModelTable:
     hints: list[str] = []
     prefixes = {}
     for vendor, spec in data["vendors"].items():
-        vendors.append((vendor, "|".join(f"(?:{p})" for p in spec["patterns"])))
-        hints += [h.lower() for h in spec["hints"]]
+        starts = tuple(h.lower() for h in spec["hints"])
+        vendors.append((vendor, starts, "|".join(f"(?:{p})" for p in spec["patterns"])))
+        hints += starts
         prefixes[vendor] = frozenset(p.lower() for p in spec.get("prefixes", ()))
     return ApiModelTable(tuple(vendors), prefixes, tuple(dict.fromkeys(hints)),
                          frozenset(r.lower() for r in data["routers"]))
