@@ -16,6 +16,8 @@ _SEVERITY_STYLE = {
     Severity.INFO: "2",
 }
 MAX_LOCATIONS = 3
+#: Vendors named on the one-line vendor mix; the rest are summed (the HTML report lists them all).
+MAX_VENDORS = 8
 
 
 class _Style:
@@ -116,7 +118,11 @@ class TextReporter(Reporter):
 
     def _vendors(self, shares: list[tuple[str, int]], style: _Style) -> list[str]:
         total = sum(n for _, n in shares)
-        parts = [f"{terminal_safe(v)} {n} ({n / total:.0%})" for v, n in shares]
+        parts = [f"{terminal_safe(v)} {n} ({n / total:.0%})" for v, n in shares[:MAX_VENDORS]]
+        rest = shares[MAX_VENDORS:]
+        if rest:
+            others = sum(n for _, n in rest)
+            parts.append(f"{len(rest)} more vendors {others} ({others / total:.0%})")
         return [style.bold("Weights by root vendor: ") + " · ".join(parts), ""]
 
     def _summary(self, result: ScanResult, style: _Style) -> str:
