@@ -1,6 +1,6 @@
 """The ``model-risk`` command line: options in, core functions called, output written. Nothing else.
 
-Errors become one line on stderr here, and only here: ``main()`` is the boundary.
+Errors become one line on stderr here, and only here: ``run()`` is the boundary.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ Examples:
   model-risk rules non-osi-license
 
 Exit status: 0 nothing at or above --fail-on, 1 findings at or above it,
-2 usage, configuration or rule-pack error.
+2 usage, configuration or rule-pack error, 3 internal error (a bug: please report it).
 
 Environment: HF_ENDPOINT, HF_TOKEN (never printed or stored), MODEL_RISK_CACHE_DIR, NO_COLOR.
 """
