@@ -48,8 +48,6 @@ class Config:
     def lockfile_path(self) -> Path:
         return self.lockfile or self.root / LOCKFILE_NAME
 
-    def with_overrides(self, **changes: Any) -> Config:
-        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
 def parse_fail_on(value: str) -> Severity | None:

@@ -97,7 +97,3 @@ def sentence_transformers_id(name: str) -> str:
     if "/" in name or name.lower() in LEGACY_MODEL_IDS:
         return name
     return f"sentence-transformers/{name}"
-
-
-def namespace(model_id: str) -> str | None:
-    return model_id.split("/", 1)[0] if "/" in model_id else None

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from model_risk.detection import detect
 from model_risk.domain import ModelFacts, ModelStatus, Note, Reference
 from model_risk.lockfile import Lockfile, read_lockfile, request_key, write_lockfile
-from model_risk.pipeline import ScanOptions, active_detectors, hub_resolver, requests_for, resolve_context
+from model_risk.pipeline import ScanOptions, find_references, hub_resolver, requests_for, resolve_context
 from model_risk.resolution import resolve_with_lineage
 from model_risk.resolvers import ModelRequest, ResolveContext
-from model_risk.walk import Walker
 
 
 @dataclass(frozen=True)
@@ -35,12 +33,8 @@ class LockCheck:
 
 
 def _references(options: ScanOptions) -> tuple[list[Reference], list[Note]]:
-    config = options.config
-    detectors = active_detectors(config)
-    walker = Walker(config.root, accepts=lambda name: any(d.accepts(name) for d in detectors),
-                    exclude=config.exclude)
-    detection = detect(walker.walk(options.paths), detectors, max_size=config.max_file_size, jobs=options.jobs)
-    return list(detection.references), [*walker.notes, *detection.notes]
+    detection, walk_notes = find_references(options)
+    return list(detection.references), [*walk_notes, *detection.notes]
 
 
 def lock(options: ScanOptions) -> LockOutcome:

@@ -14,7 +14,7 @@ from pathlib import Path
 from model_risk import __version__, plugins
 from model_risk.baseline import read_baseline
 from model_risk.config import Config
-from model_risk.detection import detect
+from model_risk.detection import DetectionResult, detect
 from model_risk.detectors import Detector
 from model_risk.domain import ModelFacts, ModelStatus, Note, Reference, ScanResult
 from model_risk.engine.evaluate import Policy, apply_policy, run_rules
@@ -182,6 +182,20 @@ def rules_for(config: Config) -> list[Rule]:
                       cache_dir=default_cache_dir())
 
 
+def find_references(options: ScanOptions, progress: Progress | None = None
+                    ) -> tuple[DetectionResult, tuple[Note, ...]]:
+    """Walk the paths and run the detectors: the references, and the walker's notes."""
+    config = options.config
+    detectors = active_detectors(config)
+    walker = Walker(config.root, accepts=lambda name: any(d.accepts(name) for d in detectors),
+                    exclude=config.exclude)
+    candidates = list(walker.walk(options.paths))
+    total = len(candidates)
+    detection = detect(candidates, detectors, max_size=config.max_file_size, jobs=options.jobs,
+                       progress=(lambda done: progress("files", done, total)) if progress else None)
+    return detection, tuple(walker.notes)
+
+
 def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
     config = options.config
     started = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
@@ -191,13 +205,7 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
     baseline = read_baseline(config.baseline) if config.baseline else frozenset()
     context = resolve_context(config, offline=options.offline, use_cache=options.use_cache)
 
-    detectors = active_detectors(config)
-    walker = Walker(config.root, accepts=lambda name: any(d.accepts(name) for d in detectors),
-                    exclude=config.exclude)
-    candidates = list(walker.walk(options.paths))
-    total = len(candidates)
-    detection = detect(candidates, detectors, max_size=config.max_file_size, jobs=options.jobs,
-                       progress=(lambda done: progress("files", done, total)) if progress else None)
+    detection, walk_notes = find_references(options, progress)
     usages, _known, resolution_notes = resolve_references(detection.references, context,
                                                           check_drift=options.check_drift, progress=progress)
     active = [r for r in rules if r.enabled and (not options.per_file or r.info.scope in PER_FILE_SCOPES)]
@@ -206,7 +214,7 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
     findings, policy_notes = apply_policy(results, Policy(config.watchlist, config.allow, baseline))
     if progress:
         progress("done", 0, 0)
-    notes: list[Note] = [*walker.notes, *detection.notes, *resolution_notes, *policy_notes]
+    notes: list[Note] = [*walk_notes, *detection.notes, *resolution_notes, *policy_notes]
     return ScanResult(
         tool_version=__version__,
         root=str(config.root),

@@ -14,8 +14,6 @@ from model_risk import licenses
 from model_risk.domain import ModelFacts, ModelStatus
 from model_risk.vendors import VendorTable
 
-RECORD_VERSION = 1
-
 
 def build_facts(*, model_id: str, status: ModelStatus, vendors: VendorTable, source: str,
                 reason: str | None = None, revision: str | None = None, author: str | None = None,

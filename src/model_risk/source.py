@@ -50,11 +50,6 @@ class SourceFile:
         end = starts[line] - 1 if line < len(starts) else len(self.text)
         return self.text[begin:end].rstrip("\r")
 
-    @property
-    def suffix(self) -> str:
-        name = self.path.rsplit("/", 1)[-1]
-        dot = name.rfind(".")
-        return name[dot:].lower() if dot > 0 else ""
 
 
 def read_source(abs_path: str, rel_path: str, max_size: int = DEFAULT_MAX_FILE_SIZE
