@@ -335,7 +335,7 @@ def test_markdown_links_and_code_blocks(scan):
         model_id: ibm-granite/granite-3.0-2b-instruct
         ```
 
-        Mentioning `org/name` or Qwen/Qwen2-7B in prose is not a reference.
+        Mentioning `org/name` in prose is not a reference; Qwen/Qwen2-7B is a likely one.
         """})
     assert located(report) == [
         ("README.md", 1, "mistralai/Mistral-7B-v0.1"),
@@ -343,7 +343,9 @@ def test_markdown_links_and_code_blocks(scan):
         ("README.md", 11, "Qwen/Qwen2.5-7B-Instruct"),
         ("README.md", 12, "Qwen/Qwen2.5-7B-Instruct"),
         ("README.md", 17, "ibm-granite/granite-3.0-2b-instruct"),
+        ("README.md", 20, "Qwen/Qwen2-7B"),
     ]
+    assert [r["confidence"] for r in report["references"]] == ["certain"] * 5 + ["likely"]
 
 
 # -- not models --------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from model_risk.engine.subjects import WatchEntry
 from model_risk.errors import ConfigError
 from model_risk.lockfile import LOCKFILE_NAME
 from model_risk.resolvers import HubSettings
+from model_risk.scopes import ScopeSettings, settings_from
 from model_risk.source import DEFAULT_MAX_FILE_SIZE
 from model_risk.validation import Document, first_violation, load_document
 
@@ -43,6 +44,9 @@ class Config:
     watchlist: tuple[WatchEntry, ...] = ()
     vendors: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     hub: HubSettings = field(default_factory=HubSettings)
+    scopes: ScopeSettings = field(default_factory=ScopeSettings)
+    #: Organisations of the user's own (lower case): never sent to the Hub, reported as internal.
+    internal_orgs: frozenset[str] = frozenset()
 
     @property
     def lockfile_path(self) -> Path:
@@ -172,4 +176,6 @@ def _build(root: Path, path: Path, document: Document) -> Config:
         watchlist=tuple(watchlist),
         vendors=data.get("vendors") or {},
         hub=hub,
+        scopes=settings_from(data.get("scopes")),
+        internal_orgs=frozenset(str(org).lower() for org in data.get("internal_orgs") or ()),
     )

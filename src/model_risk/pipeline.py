@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from model_risk import __version__, plugins
+from model_risk import __version__, plugins, reference_policy
 from model_risk.baseline import read_baseline
 from model_risk.config import Config
 from model_risk.detection import DetectionResult, detect
@@ -144,6 +144,9 @@ def resolve_references(references: Sequence[Reference], context: ResolveContext,
         if ref.kind == "api":
             key = (f"api:{ref.model}", None)
             facts_for.setdefault(key, _api_facts(ref, context.vendors))
+        elif ref.kind == "internal":
+            key = (f"internal:{ref.resolve_id.lower()}", None)
+            facts_for.setdefault(key, _internal_facts(ref, context.vendors))
         else:
             request = request_for(ref)
             facts = known[request]
@@ -175,6 +178,15 @@ def _api_facts(ref: Reference, vendors: VendorTable) -> ModelFacts:
         lineage=(ref.model,), author=ref.api_vendor)
 
 
+def _internal_facts(ref: Reference, vendors: VendorTable) -> ModelFacts:
+    """A model of the user's own organisation: what the reference says, nothing from the Hub."""
+    organization = ref.resolve_id.split("/", 1)[0]
+    return dataclasses.replace(
+        build_facts(model_id=ref.resolve_id, status=ModelStatus.INTERNAL, vendors=vendors, source="internal"),
+        reason="internal organisation (internal_orgs): not looked up", vendor=organization,
+        root_vendor=organization, lineage=(ref.resolve_id,), author=organization)
+
+
 def rules_for(config: Config) -> list[Rule]:
     manager = plugins.get_plugin_manager()
     plugin_packs = [p for packs in manager.hook.rule_packs() for p in packs]
@@ -193,7 +205,8 @@ def find_references(options: ScanOptions, progress: Progress | None = None
     total = len(candidates)
     detection = detect(candidates, detectors, max_size=config.max_file_size, jobs=options.jobs,
                        progress=(lambda done: progress("files", done, total)) if progress else None)
-    return detection, tuple(walker.notes)
+    references = reference_policy.with_scopes(detection.references, config.scopes, config.internal_orgs)
+    return dataclasses.replace(detection, references=references), tuple(walker.notes)
 
 
 def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
@@ -208,18 +221,22 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
     detection, walk_notes = find_references(options, progress)
     usages, _known, resolution_notes = resolve_references(detection.references, context,
                                                           check_drift=options.check_drift, progress=progress)
+    usages, dropped, confirm_notes = reference_policy.confirmed(usages, offline=options.offline)
+    references = tuple(r for r in detection.references if id(r) not in dropped)
     active = [r for r in rules if r.enabled and (not options.per_file or r.info.scope in PER_FILE_SCOPES)]
-    results = run_rules(active, usages, references=len(detection.references),
-                        files=detection.files_scanned, watchlist=config.watchlist)
+    results = run_rules(active, usages, references=len(references),
+                        files=detection.files_scanned, watchlist=config.watchlist,
+                        concentration=reference_policy.counted_for_concentration(usages, config.scopes))
+    results = reference_policy.tempered(results, usages, config.scopes)
     findings, policy_notes = apply_policy(results, Policy(config.watchlist, config.allow, baseline))
     if progress:
         progress("done", 0, 0)
-    notes: list[Note] = [*walk_notes, *detection.notes, *resolution_notes, *policy_notes]
+    notes: list[Note] = [*walk_notes, *detection.notes, *resolution_notes, *confirm_notes, *policy_notes]
     return ScanResult(
         tool_version=__version__,
         root=str(config.root),
         files_scanned=detection.files_scanned,
-        references=detection.references,
+        references=references,
         models=tuple(u.facts for u in usages),
         findings=tuple(findings),
         rules=tuple(r.info for r in active),

@@ -27,6 +27,7 @@ DEFAULT_PLUGINS = (
     "model_risk.detectors.notebooks",
     "model_risk.detectors.javascript",
     "model_risk.detectors.markdown",
+    "model_risk.detectors.rst",
     "model_risk.resolvers.lockfile",
     "model_risk.resolvers.cache",
     "model_risk.resolvers.hub",

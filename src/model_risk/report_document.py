@@ -88,7 +88,8 @@ def to_document(result: ScanResult) -> dict[str, Any]:
             {"model": r.model, "path": r.path, "line": r.line, "column": r.column, "detector": r.detector,
              "revision": r.revision, "revision_pinned": r.revision_pinned, "trust_remote_code": r.trust_remote_code,
              "loader": r.loader, "kind": r.kind, "lookup_id": r.lookup_id, "api_vendor": r.api_vendor,
-             "ignore": None if r.ignore is None else sorted(r.ignore)}
+             "ignore": None if r.ignore is None else sorted(r.ignore),
+             "confidence": r.confidence, "scope": r.scope}
             for r in result.references
         ],
         "models": [model_document(m) for m in result.models],
@@ -148,7 +149,8 @@ def from_document(doc: Mapping[str, Any]) -> ScanResult:
             Reference(model=r["model"], path=r["path"], line=r["line"], column=r["column"], detector=r["detector"],
                       revision=r.get("revision"), trust_remote_code=bool(r.get("trust_remote_code")),
                       loader=r.get("loader"), kind=r.get("kind", "hub"), api_vendor=r.get("api_vendor"),
-                      lookup_id=r.get("lookup_id"),
+                      lookup_id=r.get("lookup_id"), confidence=r.get("confidence", "certain"),
+                      scope=r.get("scope", "code"),
                       ignore=None if r.get("ignore") is None else frozenset(r["ignore"]))
             for r in doc["references"]),
         models=tuple(models),

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from model_risk import safe_yaml
-from model_risk.detectors import Detector, commands, model_names, reference_to, structured
+from model_risk.detectors import Detector, commands, free_text, model_names, prose, reference_to, structured
 from model_risk.detectors.structured import Hit, LocatedStr
 from model_risk.domain import Note, Reference
 from model_risk.hookspecs import hookimpl
@@ -72,7 +72,23 @@ class YamlDetector(_ConfigDetector):
     def accepts(self, filename: str) -> bool:
         return filename.endswith((".yaml", ".yml")) and filename not in _OWN_CONFIG
 
+    def prefilter(self, text: str) -> bool:
+        return could_name_models(text) or ("#" in text and free_text.worth_scanning(text))
+
     def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
+        found: list[Reference] = []
+        for item in self._parsed(source) if could_name_models(source.text) else ():
+            if isinstance(item, Reference):
+                found.append(item)
+            else:
+                yield item
+        yield from found
+        # comments: "a dequantized model like org/x", commented-out alternatives
+        if "#" in source.text:
+            yield from free_text.references(source, prose.hash_comments(source.text), self.name, urls=False,
+                                            known=found)
+
+    def _parsed(self, source: SourceFile) -> Iterator[Reference | Note]:
         import yaml
 
         hits: list[Hit] = []

@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from model_risk.detectors import Detector, commands, model_names, reference_to, structured
+from model_risk.detectors import Detector, commands, free_text, model_names, prose, reference_to, structured
 from model_risk.detectors.model_names import ModelName
 from model_risk.domain import Note, Reference
 from model_risk.hookspecs import hookimpl
@@ -403,6 +403,8 @@ class _Finder:
         if not flags:
             return
         flag = max(flags, key=len).lstrip("-")
+        if _helps_with_data(call):
+            return
         default = next((kw.value for kw in call.keywords if kw.arg == "default"), None)
         if default is None and call.args and _is_str(call.args[0]) and not call.args[0].value.startswith("-"):  # type: ignore[attr-defined]
             default = call.args[0]
@@ -425,6 +427,8 @@ class _Finder:
                     self._named_value(name, one_value, scopes, node.lineno)
 
     def _named_value(self, name: str, value: ast.expr, scopes: list[_Scope], line: int) -> None:
+        if isinstance(value, ast.Call) and _call_name(value.func) in _FIELD_CALLS and _helps_with_data(value):
+            return
         if isinstance(value, ast.Dict):
             self._dict(value, (name,), scopes, line)
         elif isinstance(value, (ast.List, ast.Tuple, ast.Set)):
@@ -516,6 +520,21 @@ def _spans(node: ast.AST, lines: set[int]) -> bool:
     return any(line in lines for line in range(node.lineno, (node.end_lineno or node.lineno) + 1))  # type: ignore[attr-defined]
 
 
+def _helps_with_data(call: ast.Call) -> bool:
+    """An option or field whose own help text says it is about a dataset, not a model
+    (``repo_id: str = field(default="org/x", metadata={"help": "repository to push the dataset to"})``)."""
+    for keyword in call.keywords:
+        value = keyword.value
+        if keyword.arg == "metadata" and isinstance(value, ast.Dict):
+            value = next((v for k, v in zip(value.keys, value.values) if _is_str(k) and k.value == "help"), None)  # type: ignore[union-attr]
+        elif keyword.arg != "help":
+            continue
+        if _is_str(value):
+            text = value.value.lower()  # type: ignore[union-attr]
+            return "dataset" in text and "model" not in text
+    return False
+
+
 def _field_default(call: ast.Call) -> ast.expr | None:
     for keyword in call.keywords:
         if keyword.arg == "default":
@@ -586,10 +605,18 @@ class PythonDetector(Detector):
         return filename.endswith((".py", ".pyi"))
 
     def prefilter(self, text: str) -> bool:
-        return could_reference(text)
+        return could_reference(text) or free_text.worth_scanning(text)
 
     def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
-        return python_references(source, self.name)
+        found = list(python_references(source, self.name)) if could_reference(source.text) else []
+        yield from (n for n in found if isinstance(n, Note))
+        # comments, docstrings and help texts: command lines, commented alternatives, prose
+        known = [r for r in found if isinstance(r, Reference)]
+        if len(known) == len(found):  # code that does not parse is not read as code at all
+            known += free_text.short_name_references(source, self.name, known)
+        yield from known
+        yield from free_text.references(source, prose.python_prose(source.text), self.name, urls=False,
+                                        known=known)
 
 
 @hookimpl

@@ -116,8 +116,12 @@ def _finding(rule: Rule, subject: dict[str, Any], references: Iterable[Reference
 
 
 def run_rules(rules: Sequence[Rule], usages: Sequence[ModelUsage], *, references: int, files: int,
-              watchlist: Sequence[WatchEntry] = ()) -> list[tuple[Finding, ModelFacts | None]]:
+              watchlist: Sequence[WatchEntry] = (), concentration: Sequence[ModelUsage] | None = None
+              ) -> list[tuple[Finding, ModelFacts | None]]:
+    """``concentration``: the usages vendor rules count (by default all of them); a scan leaves out
+    models named only in docs and tests."""
     results: list[tuple[Finding, ModelFacts | None]] = []
+    counted = usages if concentration is None else concentration
     model_subjects = [(usage, model_subject(usage, watchlist)) for usage in usages]
     groups = None
     for rule in rules:
@@ -137,8 +141,8 @@ def run_rules(rules: Sequence[Rule], usages: Sequence[ModelUsage], *, references
                     results.append((_finding(rule, matched[0][1], refs, model=usage.facts), usage.facts))
         elif scope == "vendor":
             if groups is None:
-                groups = vendor_groups(usages)
-            total = len(hub_models(usages))
+                groups = vendor_groups(counted)
+            total = len(hub_models(counted))
             for group in groups:
                 subject = vendor_subject(group, total, watchlist)
                 if rule.predicate(subject):

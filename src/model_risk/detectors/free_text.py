@@ -1,0 +1,219 @@
+"""Model references in free text: documentation prose, comments, docstrings, notebook Markdown and
+outputs, help strings.
+
+Text like this has no grammar to parse, so it is read in a few linear passes, each anchored on
+something cheap to find:
+
+* command lines (:mod:`model_risk.detectors.commands`): ``--model_name_or_path ID``, ``vllm serve ID``,
+  ``MODEL=ID``, ``"model": "ID"``, with ``\\`` continuations; ``certain``;
+* links to the Hub (:mod:`model_risk.detectors.hub_urls`), when the caller asks; ``certain``;
+* every ``ORG/NAME``-shaped word (found around each ``/``), judged by what stands before it on its
+  line: a key or flag that means a model makes it ``certain``, one that means something else
+  (``dataset_name:``, ``--output_dir``) drops it; otherwise a known model publisher's organisation
+  (``data/model_publishers.yaml``) makes it ``likely``, and a name with a digit on a line that talks
+  about models makes it ``possible``;
+* un-namespaced names (legacy checkpoints such as ``gpt2``, sentence-transformers short names such as
+  ``all-MiniLM-L6-v2``) only on lines that mention a model or a loader; ``likely``.
+
+Left out on purpose: ids inside URLs of other sites, paths (``a/b/c``), container images
+(``nvidia/cuda:12.1``, ``FROM ...``), the text of Markdown links to other sites, ``ORG/NAME`` right after a
+word about data, and provider-prefixed API names (``openai/gpt-4o``), which are API references.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Iterator
+
+from model_risk import hub_ids, publishers
+from model_risk.detectors import commands, hub_urls, model_names, prose, reference_to
+from model_risk.detectors.commands import Found, stronger
+from model_risk.detectors.model_names import ModelName
+from model_risk.domain import Reference
+from model_risk.source import SourceFile
+
+# A word around a slash. The look-behind keeps matches at word starts, so each word is read once.
+# ASCII classes: in Chinese or Japanese prose an id follows a letter with no blank in between.
+_SLASHED = re.compile(r"(?<![A-Za-z0-9_.\-/@:~\\$%+])([A-Za-z0-9_][A-Za-z0-9_.\-]{0,95})/([A-Za-z0-9_][A-Za-z0-9_.\-]{0,95})")
+#: ``key = "``, ``key: ``, ``"key": "``, ``key == '`` right before a value (``,`` first: a tuple target).
+_KEY_BEFORE = re.compile(r"""(,[ \t]{0,4})?\b([A-Za-z_][\w.\-]{0,63})["'`]?[ \t]{0,4}(?:==?|:)[ \t]{0,4}["'`(\[]?$""")
+#: ``--flag ID``, ``--flag=ID``, ``-m ID`` right before a value.
+_FLAG_BEFORE = re.compile(r"""(?:^|[\s`(\[])--?([A-Za-z][\w.\-]{0,63})(?:[ \t]{1,4}|=)["']?$""")
+_URL_BEFORE = re.compile(r"(?:[A-Za-z][\w+.\-]{0,20}://|www\.)\S{0,200}$")
+_DATA_WORDS = ("dataset", "data_files", "data_dir", "load_dataset", "datasets/")
+#: Words that make a line talk about models (for ``possible`` references).
+_MODELISH = ("model", "checkpoint", "from_pretrained", "lora", "adapter", "weights", "fine-tun", "finetun",
+             "llm", "gguf", "serve", "inference")
+#: Anchors of lines where an un-namespaced name can be a model.
+_SHORT_NAME_ANCHORS = ("model", "sentencetransformer", "crossencoder", "from_pretrained")
+_WORD = re.compile(r"(?<![A-Za-z0-9_.\-/])([A-Za-z][A-Za-z0-9_.\-]{1,80})")
+_QUOTES = "'\"`*"
+_HAS_DIGIT = re.compile(r"\d")
+
+
+def scan(text: str, *, urls: bool = True, base: int = 0) -> list[Found]:
+    """Every model named in ``text``; offsets are ``base`` + the id's position (``name.start`` is 0)."""
+    found: dict[tuple[int, str], Found] = {}
+
+    def keep(hit: Found) -> None:
+        at = hit.offset + hit.name.start
+        hit = dataclasses.replace(hit, offset=base + at, name=dataclasses.replace(hit.name, start=0))
+        key = (at, hit.name.model.lower())
+        previous = found.get(key)
+        if previous is None:
+            found[key] = hit
+        else:
+            found[key] = dataclasses.replace(
+                previous, loader=previous.loader or hit.loader, revision=previous.revision or hit.revision,
+                trust_remote_code=previous.trust_remote_code or hit.trust_remote_code,
+                confidence=stronger(previous.confidence, hit.confidence))
+
+    for hit in commands.text_models(prose.without_markers(text)):
+        keep(hit)
+    if urls:
+        for hit in hub_urls.find_models(text):
+            keep(hit)
+    if "/" in text:
+        for hit in _slashed(text):
+            keep(hit)
+    for hit in short_names(text):
+        keep(hit)
+    return sorted(found.values(), key=lambda f: f.offset)
+
+
+def references(source: SourceFile, text: str, detector: str, *, urls: bool = True,
+               known: Iterable[Reference] = ()) -> Iterator[Reference]:
+    """References for what :func:`scan` finds in ``text`` (the prose of ``source``, same length),
+    leaving out places ``known`` already reports."""
+    seen = {(r.line, r.column, r.model.lower()) for r in known}
+    for hit in scan(text, urls=urls):
+        ref = reference_to(source, hit.offset, hit.name, detector, loader=hit.loader, revision=hit.revision,
+                           trust_remote_code=hit.trust_remote_code, confidence=hit.confidence)
+        if (ref.line, ref.column, ref.model.lower()) not in seen:
+            seen.add((ref.line, ref.column, ref.model.lower()))
+            yield ref
+
+
+def _line_before(text: str, start: int, limit: int = 160) -> str:
+    line_start = text.rfind("\n", max(0, start - limit), start) + 1
+    return text[max(line_start, start - limit):start]
+
+
+def _line_of(text: str, start: int, end: int) -> str:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    return text[line_start:line_end if line_end >= 0 else len(text)]
+
+
+def _slashed(text: str) -> Iterator[Found]:
+    for match in _SLASHED.finditer(text):
+        org, name = match.group(1), match.group(2).rstrip(".-")
+        end = match.start(2) + len(name)
+        after = text[end:end + 2]
+        if after[:1] == "/" or (after[:1] == ":" and after[1:2].isalnum()):
+            continue  # a path, a container image tag
+        if after == "](" and not _links_to_hub_models(text[end + 2:text.find(")", end, end + 400)]):
+            continue  # the text of a Markdown link to another site (GitHub, a paper) or to a dataset
+        model = f"{org}/{name}"
+        if not hub_ids.is_repo_id(model):
+            continue
+        named = model_names.named(model)
+        if named is None or named.kind != "hub" or named.model != model:
+            continue  # API names behind a provider prefix (openai/gpt-4o) are not Hub repos
+        before = _line_before(text, match.start())
+        if _URL_BEFORE.search(before):
+            continue
+        verdict = _context(before)
+        if verdict == "block":
+            continue
+        if verdict == "model":
+            yield Found(match.start(), ModelName(model))
+            continue
+        lowered = before.lower()
+        if any(word in lowered[-60:] for word in _DATA_WORDS) or "docker" in lowered \
+                or lowered.lstrip().startswith(("from ", "image:")):
+            continue
+        if publishers.is_publisher(org):
+            yield Found(match.start(), ModelName(model), confidence="likely")
+        elif _HAS_DIGIT.search(name) and _modelish(_line_of(text, match.start(), end)):
+            yield Found(match.start(), ModelName(model), confidence="possible")
+
+
+def _links_to_hub_models(target: str) -> bool:
+    """A link target on the Hub that is not a dataset or a Space (a model page, a collection)."""
+    return hub_urls.has_marker(target) and not any(part in target for part in ("/datasets/", "/spaces/"))
+
+
+def _context(before: str) -> str | None:
+    """What the key or flag right before a value says: "model", "block" or None (nothing, or neutral)."""
+    key = _KEY_BEFORE.search(before)
+    if key is not None and key.group(1) is None:
+        name = key.group(2)
+        if model_names.meaning((name,)) is not model_names.Meaning.NONE:
+            return "model"
+        if model_names.blocks(name):
+            return "block"
+    flag = _FLAG_BEFORE.search(before)
+    if flag is not None:
+        name = flag.group(1)
+        if model_names.meaning((name,)) is not model_names.Meaning.NONE:
+            return "model"
+        if model_names.blocks(name):
+            return "block"
+    return None
+
+
+def _modelish(line: str) -> bool:
+    lowered = line.lower()
+    return any(word in lowered for word in _MODELISH)
+
+
+def short_names(text: str, *, quoted_only: bool = False) -> Iterator[Found]:
+    """Legacy checkpoints and sentence-transformers short names on lines that mention a model
+    (``quoted_only`` for code, where an unquoted word is an identifier)."""
+    lowered = text.lower()
+    line_starts: set[int] = set()
+    for anchor in _SHORT_NAME_ANCHORS:
+        position = lowered.find(anchor)
+        while position >= 0:
+            line_start = lowered.rfind("\n", 0, position) + 1
+            line_starts.add(line_start)
+            line_end = lowered.find("\n", position)
+            if line_end < 0:
+                break
+            position = lowered.find(anchor, line_end)
+    for line_start in sorted(line_starts):
+        line_end = text.find("\n", line_start)
+        line_end = len(text) if line_end < 0 else line_end
+        for match in _WORD.finditer(text, line_start, line_end):
+            word = match.group(1).rstrip(".-")
+            short = publishers.is_short_name(word)
+            if not (short or hub_ids.is_legacy_id(word)):
+                continue
+            start = match.start(1)
+            end = start + len(word)
+            quoted = start > 0 and text[start - 1] in _QUOTES and text[end:end + 1] in _QUOTES
+            if not quoted and (quoted_only or "-" not in word or text[end:end + 1] == "/"):
+                continue  # LaBSE, gpt2, ctrl as plain words: too often just words
+            verdict = _context(_line_before(text, start))
+            if verdict == "block":
+                continue
+            lookup = hub_ids.sentence_transformers_id(word) if short and not hub_ids.is_legacy_id(word) else None
+            yield Found(start, ModelName(word, lookup_id=lookup),
+                        confidence="certain" if verdict == "model" else "likely")
+
+
+def short_name_references(source: SourceFile, detector: str, known: Iterable[Reference] = ()
+                          ) -> Iterator[Reference]:
+    """Quoted short names in code (``model_name = "LaBSE"``, ``if model_name == "gpt2":``)."""
+    seen = {(r.line, r.column, r.model.lower()) for r in known}
+    for hit in short_names(source.text, quoted_only=True):
+        ref = reference_to(source, hit.offset, hit.name, detector, confidence=hit.confidence)
+        if (ref.line, ref.column, ref.model.lower()) not in seen:
+            yield ref
+
+
+def worth_scanning(text: str) -> bool:
+    """A cheap test: can free text name a model at all (a slash, or a line about a model)?"""
+    return "/" in text or "model" in text or "Model" in text
