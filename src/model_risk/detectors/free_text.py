@@ -33,9 +33,13 @@ from model_risk.detectors.model_names import ModelName
 from model_risk.domain import Reference
 from model_risk.source import SourceFile
 
-# A word around a slash. The look-behind keeps matches at word starts, so each word is read once.
-# ASCII classes: in Chinese or Japanese prose an id follows a letter with no blank in between.
-_SLASHED = re.compile(r"(?<![A-Za-z0-9_.\-/@:~\\$%+])([A-Za-z0-9_][A-Za-z0-9_.\-]{0,95})/([A-Za-z0-9_][A-Za-z0-9_.\-]{0,95})")
+# The characters of an id. ASCII only: in Chinese or Japanese prose an id follows a letter with no
+# blank in between.
+_ID_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+_ID_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+#: Characters before an ``org/name`` that make it part of something else (a path, a URL, a variable).
+_NOT_BEFORE = _ID_CHARS | frozenset("/@:~\\$%+")
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,95}")
 #: ``key = "``, ``key: ``, ``"key": "``, ``key == '`` right before a value (``,`` first: a tuple target).
 _KEY_BEFORE = re.compile(r"""(,[ \t]{0,4})?\b([A-Za-z_][\w.\-]{0,63})["'`]?[ \t]{0,4}(?:==?|:)[ \t]{0,4}["'`(\[]?$""")
 #: ``--flag ID``, ``--flag=ID``, ``-m ID`` right before a value.
@@ -69,8 +73,9 @@ def scan(text: str, *, urls: bool = True, base: int = 0) -> list[Found]:
                 trust_remote_code=previous.trust_remote_code or hit.trust_remote_code,
                 confidence=stronger(previous.confidence, hit.confidence))
 
-    for hit in commands.text_models(prose.without_markers(text)):
-        keep(hit)
+    for start, end in _command_lines(text):
+        for hit in commands.text_models(prose.without_markers(text[start:end]), start):
+            keep(hit)
     if urls:
         for hit in hub_urls.find_models(text):
             keep(hit)
@@ -95,21 +100,89 @@ def references(source: SourceFile, text: str, detector: str, *, urls: bool = Tru
             yield ref
 
 
+#: Words that make a line read like a command: they download, serve or upload a model.
+_COMMAND_WORDS = ("serve", "download", "upload")
+#: A flag: ``-x`` or ``--x`` after a blank, a quote, a backtick or a parenthesis (checked apart).
+_FLAG = re.compile(r"--?[A-Za-z]")
+_FLAG_PRECEDERS = frozenset(" \t\n`\"'(")
+
+
+def _command_lines(text: str) -> list[tuple[int, int]]:
+    """The spans of ``text``'s command-like lines, each with the lines it continues onto (``\\``).
+    Prose is most of the text, and splitting all of it into shell words would be most of the cost, so
+    lines are picked by a flag or a command word, both found by a plain search."""
+    starts: set[int] = set()
+    flag = _FLAG.search(text)
+    while flag is not None:
+        position = flag.end()
+        if flag.start() == 0 or text[flag.start() - 1] in _FLAG_PRECEDERS:
+            starts.add(text.rfind("\n", 0, flag.start()) + 1)
+            position = text.find("\n", position)  # one flag is enough to pick its line
+            if position < 0:
+                break
+        flag = _FLAG.search(text, position)
+    for word in _COMMAND_WORDS:
+        position = text.find(word)
+        while position >= 0:
+            starts.add(text.rfind("\n", 0, position) + 1)
+            line_end = text.find("\n", position)
+            if line_end < 0:
+                break
+            position = text.find(word, line_end)
+    spans: list[tuple[int, int]] = []
+    reached = 0
+    for start in sorted(starts):
+        if start < reached:
+            continue
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        while _continued(text, start, end) and end < len(text):
+            following = text.find("\n", end + 1)
+            end = len(text) if following < 0 else following
+        spans.append((start, end))
+        reached = end
+    return spans
+
+
+def _continued(text: str, start: int, end: int) -> bool:
+    """Does the line ending at ``end`` end with a ``\\`` (blanks after it allowed)?"""
+    while end > start and text[end - 1] in " \t\r":
+        end -= 1
+    return end > start and text[end - 1] == "\\"
+
+
 def _line_before(text: str, start: int, limit: int = 160) -> str:
     line_start = text.rfind("\n", max(0, start - limit), start) + 1
     return text[max(line_start, start - limit):start]
 
 
-def _line_of(text: str, start: int, end: int) -> str:
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    return text[line_start:line_end if line_end >= 0 else len(text)]
+def _line_of(text: str, start: int, end: int, limit: int = 200) -> str:
+    """The line around ``text[start:end]``, at most ``limit`` characters either way."""
+    line_start = text.rfind("\n", max(0, start - limit), start) + 1
+    line_end = text.find("\n", end, end + limit)
+    return text[max(line_start, start - limit):line_end if line_end >= 0 else min(len(text), end + limit)]
+
+
+def _slashed_words(text: str) -> Iterator[tuple[int, str, str]]:
+    """(start, org, name) of every ``org/name`` word: found from each ``/`` by ``str.find``, the word
+    read at most 96 characters either way, so the cost is one pass over the text."""
+    position = text.find("/")
+    while position >= 0:
+        start = position
+        while start > 0 and position - start <= 96 and text[start - 1] in _ID_CHARS:
+            start -= 1
+        right = _NAME.match(text, position + 1)
+        following = right.end() if right else position + 1
+        if right and start < position and text[start] in _ID_START \
+                and (start == 0 or text[start - 1] not in _NOT_BEFORE):
+            yield start, text[start:position], right.group()
+        position = text.find("/", following)
 
 
 def _slashed(text: str) -> Iterator[Found]:
-    for match in _SLASHED.finditer(text):
-        org, name = match.group(1), match.group(2).rstrip(".-")
-        end = match.start(2) + len(name)
+    for begin, org, whole_name in _slashed_words(text):
+        name = whole_name.rstrip(".-")
+        end = begin + len(org) + 1 + len(name)
         after = text[end:end + 2]
         if after[:1] == "/" or (after[:1] == ":" and after[1:2].isalnum()):
             continue  # a path, a container image tag
@@ -121,23 +194,23 @@ def _slashed(text: str) -> Iterator[Found]:
         named = model_names.named(model)
         if named is None or named.kind != "hub" or named.model != model:
             continue  # API names behind a provider prefix (openai/gpt-4o) are not Hub repos
-        before = _line_before(text, match.start())
+        before = _line_before(text, begin)
         if _URL_BEFORE.search(before):
             continue
         verdict = _context(before)
         if verdict == "block":
             continue
         if verdict == "model":
-            yield Found(match.start(), ModelName(model))
+            yield Found(begin, ModelName(model))
             continue
         lowered = before.lower()
         if any(word in lowered[-60:] for word in _DATA_WORDS) or "docker" in lowered \
                 or lowered.lstrip().startswith(("from ", "image:")):
             continue
         if publishers.is_publisher(org):
-            yield Found(match.start(), ModelName(model), confidence="likely")
-        elif _HAS_DIGIT.search(name) and _modelish(_line_of(text, match.start(), end)):
-            yield Found(match.start(), ModelName(model), confidence="possible")
+            yield Found(begin, ModelName(model), confidence="likely")
+        elif _HAS_DIGIT.search(name) and _modelish(_line_of(text, begin, end)):
+            yield Found(begin, ModelName(model), confidence="possible")
 
 
 def _links_to_hub_models(target: str) -> bool:

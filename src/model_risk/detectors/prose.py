@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-_BLANKABLE = re.compile(r"[^\n]")
 #: Where something other than code starts in Python: a comment, a triple-quoted or a one-line string.
 _PY_START = re.compile(r"#|\"\"\"|'''|\"|'")
 _PY_LINE_STRING = {'"': re.compile(r'(?:[^"\\\n]|\\.){0,4096}"'), "'": re.compile(r"(?:[^'\\\n]|\\.){0,4096}'")}
@@ -21,10 +20,13 @@ _MARKERS = re.compile(r"^([ \t]*)(?:#+|//+|\*(?!\*))", re.MULTILINE)
 
 
 def _blank(text: str) -> str:
-    return _BLANKABLE.sub(" ", text)
+    if "\n" not in text:
+        return " " * len(text)
+    return "\n".join(" " * len(line) for line in text.split("\n"))
 
 
-def _keep(text: str, spans: list[tuple[int, int]]) -> str:
+def keep_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with everything outside ``spans`` (sorted, non-overlapping) blanked."""
     out = []
     position = 0
     for start, end in spans:
@@ -67,14 +69,14 @@ def python_prose(text: str) -> str:
             if " " in text[match.end():end]:
                 spans.append((match.end(), end))
             position = closing.end()
-    return _keep(text, spans)
+    return keep_spans(text, spans)
 
 
 def hash_comments(text: str) -> str:
     """``# ...`` comments (YAML, TOML, shell, Dockerfiles)."""
     if "#" not in text:
         return _blank(text)
-    return _keep(text, [(m.start(1), m.end(1)) for m in _HASH_COMMENT.finditer(text)])
+    return keep_spans(text, [(m.start(1), m.end(1)) for m in _HASH_COMMENT.finditer(text)])
 
 
 def c_comments(text: str) -> str:
@@ -85,7 +87,7 @@ def c_comments(text: str) -> str:
     for match in _C_COMMENT.finditer(text):
         group = 1 if match.group(1) is not None else 2
         spans.append((match.start(group), match.end(group)))
-    return _keep(text, spans)
+    return keep_spans(text, spans)
 
 
 def without_markers(text: str) -> str:

@@ -605,10 +605,10 @@ class PythonDetector(Detector):
         return filename.endswith((".py", ".pyi"))
 
     def prefilter(self, text: str) -> bool:
-        return could_reference(text) or free_text.worth_scanning(text)
+        return free_text.worth_scanning(text) or could_reference(text)
 
     def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
-        found = list(python_references(source, self.name)) if could_reference(source.text) else []
+        found = list(python_references(source, self.name))  # parses only when a literal could be a model
         yield from (n for n in found if isinstance(n, Note))
         # comments, docstrings and help texts: command lines, commented alternatives, prose
         known = [r for r in found if isinstance(r, Reference)]
