@@ -97,13 +97,13 @@ class ActionInputs:
 
 
 def run_scan(inputs: ActionInputs) -> int:
-    from model_risk import plugins
-    from model_risk.config import load_config, parse_fail_on
-    from model_risk.errors import ModelRiskError
-    from model_risk.fileio import atomic_write
-    from model_risk.pipeline import ScanOptions, project_paths, scan
-    from model_risk.report_document import summary
-    from model_risk.reporters import ReportOptions
+    from model_risk.app import plugins
+    from model_risk.app.config import load_config, parse_fail_on
+    from model_risk.app.scan import ScanOptions, project_paths, scan
+    from model_risk.common.fileio import atomic_write
+    from model_risk.contract.errors import ModelRiskError
+    from model_risk.contract.reporter import ReportOptions
+    from model_risk.report.document import summary
 
     try:
         root, paths = project_paths(inputs.paths)
@@ -111,7 +111,7 @@ def run_scan(inputs: ActionInputs) -> int:
         config = replace(config, fail_on=parse_fail_on(inputs.fail_on))
         options = ScanOptions(paths=paths, config=config, offline=inputs.offline or config.offline)
         if inputs.diff_base:
-            from model_risk.diffscan import scan_against
+            from model_risk.app.diff import scan_against
 
             result = scan_against(inputs.diff_base, options)
         else:
