@@ -152,7 +152,7 @@ def model_uses(result: ScanResult) -> list[ModelUse]:
     uses = []
     for model in result.models:
         if model.status is ModelStatus.API:
-            keys = [("api", model.id, None)]
+            keys: list[tuple[str, str, str | None]] = [("api", model.id, None)]
         else:
             keys = [("hub", spelling, model.revision) for spelling in (model.id, *model.aliases)]
         positions = sorted({p for key in keys for p in index.get(key, ())})
