@@ -22,7 +22,7 @@ def test_failing_findings_come_first_and_details_fold(cli):
     assert "non-commercial-license" in failing_table and "trust-remote-code" in failing_table
     assert "unpinned-revision" not in failing_table
     assert "<summary>Models (10)</summary>" in text
-    assert "| `meta-llama/Llama-3.1-8B-Instruct` | llama3.1 | with conditions | Meta | resolved |" in text
+    assert "| `meta-llama/Llama-3.1-8B-Instruct` | Llama 3.1 Community License Agreement | with conditions | Meta | resolved |" in text
     assert "<summary>Suppressed findings (2), not counted</summary>" in text
     assert text.count("<details>") == text.count("</details>") == 3
 

@@ -15,15 +15,15 @@ from support.project import REPO
 FIXTURE = REPO / "tests" / "fixtures" / "report-project"
 
 
-def test_grouped_by_severity_with_short_license_labels(cli):
+def test_grouped_by_severity_with_license_names_clipped_to_the_column(cli):
     run = cli("scan", FIXTURE, "--offline")
     assert run.code == 1
     text = run.stdout
     assert text.index("HIGH (3)") < text.index("MEDIUM (5)") < text.index("LOW (5)") < text.index("Models (10)")
     assert "\x1b" not in text, "no colour when stdout is not a terminal"
     rows = {line.split()[0]: line.split() for line in text.splitlines() if line.startswith("  ") and "/" in line}
-    assert rows["Qwen/Qwen2.5-3B-Instruct"][1:3] == ["qwen-research", "no"]
-    assert rows["meta-llama/Llama-3.1-8B-Instruct"][1:4] == ["llama3.1", "with", "conditions"]
+    assert rows["Qwen/Qwen2.5-3B-Instruct"][1:6] == ["Qwen", "Research", "License", "A…", "no"]
+    assert rows["meta-llama/Llama-3.1-8B-Instruct"][1:7] == ["Llama", "3.1", "Community", "Lic…", "with", "conditions"]
     assert rows["Helsinki-NLP/opus-mt-de-en"][1:3] == ["-", "-"], "unresolved: license not known"
     assert rows["acme-labs/sentiment-tiny"][1:3] == ["no", "license"]
     assert "Weights by root vendor: Alibaba 4 (40%)" in text
