@@ -17,6 +17,7 @@ from typing import Any
 
 from model_risk.contract.domain import ModelFacts, ModelStatus, Reference
 from model_risk.knowledge import formats, licenses
+from model_risk.knowledge.facts import facts_document
 
 LICENSE_FIELDS = frozenset({"hub", "name", "spdx", "osi", "commercial", "conditions", "link", "label"})
 WATCH_FIELDS = frozenset({"vendor", "reason", "severity"})
@@ -100,12 +101,12 @@ def _drift_severity(drift: list[dict[str, Any]]) -> str | None:
 def model_subject(usage: ModelUsage, watchlist: Sequence[WatchEntry] = ()) -> dict[str, Any]:
     facts = usage.facts
     lic = facts.license
+    document = facts_document(facts)
     license_fields = None
-    if lic is not None:
-        license_fields = {"hub": lic.hub, "name": lic.name, "spdx": lic.spdx, "osi": lic.osi,
-                          "commercial": lic.commercial, "conditions": list(lic.conditions), "link": lic.link,
-                          "label": licenses.label(lic)}
-    drift = [{"field": d.field, "locked": d.locked, "current": d.current} for d in facts.drift]
+    if document["license"] is not None:
+        license_fields = {**document["license"], "label": licenses.label(lic)}
+        del license_fields["declared_name"]
+    drift = document["drift"]
     return {
         "id": facts.id,
         "model": facts.id,
