@@ -1,0 +1,328 @@
+"""The objects that pass between pipeline stages.
+
+walk -> SourceFile -> detectors -> Reference -> resolvers -> ModelFacts -> rules -> Finding -> ScanResult
+
+Every stage hands the next one frozen dataclasses, never loose dicts, so a plugin can rely on the
+shape it receives and cannot change what another stage sees.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+COMMIT_SHA = re.compile(r"[0-9a-fA-F]{40}")
+
+
+class Severity(enum.Enum):
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+    def __lt__(self, other: Severity) -> bool:
+        return self.rank < other.rank
+
+    def __le__(self, other: Severity) -> bool:
+        return self.rank <= other.rank
+
+    def __gt__(self, other: Severity) -> bool:
+        return self.rank > other.rank
+
+    def __ge__(self, other: Severity) -> bool:
+        return self.rank >= other.rank
+
+    @classmethod
+    def parse(cls, value: str) -> Severity:
+        try:
+            return cls(value.lower())
+        except ValueError:
+            names = ", ".join(s.value for s in cls)
+            raise ValueError(f"unknown severity {value!r} (expected one of: {names})") from None
+
+
+_SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
+
+
+class ModelStatus(str, enum.Enum):
+    """What the resolvers could learn about a model id (DESIGN.md, models[].status)."""
+
+    RESOLVED = "resolved"
+    NOT_FOUND = "not-found"
+    DISABLED = "disabled"
+    REVISION_NOT_FOUND = "revision-not-found"
+    UNRESOLVED = "unresolved"
+    API = "api"
+    #: A model of one of the user's own organisations (``internal_orgs``): never looked up on the Hub.
+    INTERNAL = "internal"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    path: str
+    line: int
+    column: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """One literal occurrence of a model id in a file.
+
+    ``path`` is relative to the scan root with ``/`` separators; ``line`` and ``column`` are 1-based and
+    point at the first character of the id as written.
+    """
+
+    model: str
+    path: str
+    line: int
+    column: int
+    detector: str
+    revision: str | None = None
+    trust_remote_code: bool = False
+    #: The API that loads the model, when the detector knows it (``transformers.AutoModel.from_pretrained``).
+    loader: str | None = None
+    #: ``"hub"`` for a Hugging Face repo id, ``"api"`` for a hosted model name such as ``gpt-4o``,
+    #: ``"internal"`` for a repo of an organisation listed in ``internal_orgs`` (never looked up).
+    kind: Literal["hub", "api", "internal"] = "hub"
+    #: For ``kind == "api"``: who serves the model (``OpenAI``).
+    api_vendor: str | None = None
+    #: The id to resolve when it differs from what is written: loaders that complete short names
+    #: (``all-MiniLM-L6-v2`` -> ``sentence-transformers/all-MiniLM-L6-v2``).
+    lookup_id: str | None = None
+    #: Inline suppression found on the reference's line: ``None`` when there is none, an empty
+    #: frozenset for a bare ``model-risk: ignore``, otherwise the rule names or codes listed.
+    ignore: frozenset[str] | None = None
+    #: How sure the detector is that this names a model: ``certain`` (a loading call, a model flag or
+    #: key), ``likely`` (a known model publisher's ``ORG/NAME`` in any text), ``possible`` (an
+    #: ``ORG/NAME``-shaped string in a model-ish context). See docs/detection.md.
+    confidence: Literal["certain", "likely", "possible"] = "certain"
+    #: What part of the project the file belongs to: ``code``, ``config``, ``docs``, ``tests`` or
+    #: ``examples`` (path conventions, configurable). Set after detection, from the path.
+    scope: str = "code"
+
+    @property
+    def revision_pinned(self) -> bool:
+        """True when the revision is a full commit sha: a branch or tag can move under you."""
+        return self.revision is not None and COMMIT_SHA.fullmatch(self.revision) is not None
+
+    @property
+    def resolve_id(self) -> str:
+        return self.lookup_id or self.model
+
+    @property
+    def location(self) -> Location:
+        return Location(self.path, self.line, self.column)
+
+    def ignores(self, rule_name: str, rule_code: str) -> bool:
+        if self.ignore is None:
+            return False
+        return not self.ignore or rule_name in self.ignore or rule_code in self.ignore
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Something the user should know that is not a finding: a skipped file, a parse error, a Hub fault."""
+
+    message: str
+    path: str | None = None
+    line: int | None = None
+    level: Literal["info", "warning", "error"] = "warning"
+
+    def render(self) -> str:
+        where = ""
+        if self.path:
+            where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+        return f"{where}{self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class LicenseFacts:
+    """A model's license: what the Hub says, and what model-risk's tables make of it."""
+
+    #: The Hub's license id as written in the model card (``apache-2.0``, ``llama3.1``, ``other``).
+    hub: str | None
+    #: A human-readable name (``Apache License 2.0``); for ``other`` the card's ``license_name``.
+    name: str | None = None
+    spdx: str | None = None
+    osi: bool | None = None
+    #: True: commercial use allowed; False: forbidden; None: unknown.
+    commercial: bool | None = None
+    #: Conditions attached to commercial use (user thresholds, acceptable-use policies).
+    conditions: tuple[str, ...] = ()
+    link: str | None = None
+    #: The card's own ``license_name``, kept so the facts can be stored and classified again.
+    declared_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Drift:
+    """One fact that differs between the lockfile and the Hub today."""
+
+    field: str
+    locked: str | None
+    current: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ModelFacts:
+    """What is known about one model (a Hub repo at a revision, or a hosted API model)."""
+
+    id: str
+    status: ModelStatus
+    reason: str | None = None
+    #: Other spellings that led to this model (legacy ids, renamed repos, short names).
+    aliases: tuple[str, ...] = ()
+    #: Ids the Hub redirected to this one (renamed or moved repos): a subset of ``aliases``.
+    redirected_from: tuple[str, ...] = ()
+    #: The revision the references asked for; ``None`` means the default branch.
+    revision: str | None = None
+    author: str | None = None
+    vendor: str | None = None
+    vendor_country: str | None = None
+    root_vendor: str | None = None
+    root_vendor_country: str | None = None
+    #: This model, then its base model, then that one's base model ... up to the root.
+    lineage: tuple[str, ...] = ()
+    base_models: tuple[str, ...] = ()
+    #: How this model relates to its base (``finetune``, ``quantized``, ``adapter``, ``merge``).
+    base_relation: str | None = None
+    license: LicenseFacts | None = None
+    #: ``False``, ``"auto"`` or ``"manual"`` as the Hub reports it.
+    gated: bool | str = False
+    sha: str | None = None
+    #: Weight formats present in the repo (``safetensors``, ``gguf``, ``onnx``, ``pickle`` ...).
+    formats: tuple[str, ...] = ()
+    downloads: int | None = None
+    likes: int | None = None
+    created_at: str | None = None
+    last_modified: str | None = None
+    library_name: str | None = None
+    pipeline_tag: str | None = None
+    #: Repo ships its own modelling code (``custom_code`` tag): loading needs ``trust_remote_code``.
+    custom_code: bool = False
+    #: Model-card fields a report may show (``architectures``, ``languages``, ``datasets``, ``parameters``).
+    card: tuple[tuple[str, object], ...] = ()
+    #: Where these facts came from: ``lockfile``, ``cache``, ``hub`` or a plugin's name.
+    source: str | None = None
+    #: Facts that changed since the lockfile was written.
+    drift: tuple[Drift, ...] = ()
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.status is ModelStatus.RESOLVED
+
+    def card_value(self, key: str) -> object:
+        for name, value in self.card:
+            if name == key:
+                return value
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    kind: Literal["inline", "baseline", "allowlist"]
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    code: str
+    severity: Severity
+    message: str
+    #: The canonical model id; ``None`` for a project-wide finding.
+    model: str | None = None
+    #: For vendor findings (``single-vendor-weights``): the vendor concerned.
+    vendor: str | None = None
+    locations: tuple[Location, ...] = ()
+    #: Locations where an inline comment silenced this rule, kept so reports can show them. ``locations``
+    #: holds the active ones, or all of them when every one is silenced (then the finding is suppressed).
+    suppressed_locations: tuple[Location, ...] = ()
+    suppressed: Suppression | None = None
+    #: Stable across runs and code moves: rule + model or vendor. Used by baselines and SARIF.
+    fingerprint: str = ""
+    #: False when every location is in a scope that does not fail the build (docs, tests by default):
+    #: the finding is reported but does not count for ``--fail-on``.
+    fails_build: bool = True
+
+    @property
+    def active(self) -> bool:
+        return self.suppressed is None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    """A rule as reporters need to describe it (SARIF ``tool.driver.rules``, docs, ``model-risk rules``)."""
+
+    code: str
+    name: str
+    severity: Severity
+    pack: str
+    summary: str
+    why: str = ""
+    fix: str = ""
+    example: str = ""
+    example_language: str = "python"
+    scope: str = "model"
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """Everything one scan learned. Reporters turn it into documents."""
+
+    tool_version: str
+    root: str
+    files_scanned: int
+    references: tuple[Reference, ...]
+    models: tuple[ModelFacts, ...]
+    findings: tuple[Finding, ...]
+    rules: tuple[RuleInfo, ...] = ()
+    notes: tuple[Note, ...] = ()
+    fail_on: Severity | None = Severity.HIGH
+    #: True when the scan used no network (``--offline``).
+    offline: bool = False
+    #: ISO-8601 UTC time the scan started.
+    started_at: str = ""
+    #: Diff-aware scans: the git ref the findings were compared against.
+    diff_base: str | None = None
+    #: The scan root relative to the top of its git work tree (``/`` separators, ``""`` at the top), or
+    #: ``None`` outside git. Code scanning needs repository-relative paths; reference paths are root-relative.
+    repository_path: str | None = None
+
+    def active_findings(self) -> list[Finding]:
+        return [f for f in self.findings if f.active]
+
+    def failing_findings(self) -> list[Finding]:
+        if self.fail_on is None:
+            return []
+        return [f for f in self.findings if f.active and f.fails_build and f.severity >= self.fail_on]
+
+    def model(self, model_id: str) -> ModelFacts | None:
+        for facts in self.models:
+            if facts.id == model_id:
+                return facts
+        return None
+
+
+def distinct_hub_models(models: Iterable[ModelFacts]) -> dict[str, ModelFacts]:
+    """Distinct Hub repositories by lower-cased canonical id, first seen first: a model pinned at two
+    revisions counts once, API models not at all. Vendor shares and concentration count these."""
+    distinct: dict[str, ModelFacts] = {}
+    for model in models:
+        if model.status is not ModelStatus.API:
+            distinct.setdefault(model.id.lower(), model)
+    return distinct
+
+
+def root_vendor_of(model: ModelFacts) -> str:
+    """The vendor a model's weights come from at the root of its lineage, for counting shares."""
+    return model.root_vendor or model.vendor or "unknown"
