@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable, Iterator
+from functools import cache
 
 from model_risk.contract.domain import Reference
 from model_risk.contract.source import SourceFile
@@ -51,12 +52,11 @@ _MODELISH = ("model", "checkpoint", "from_pretrained", "lora", "adapter", "weigh
              "llm", "gguf", "serve", "inference")
 #: Anchors of lines where an un-namespaced name can be a model.
 _SHORT_NAME_ANCHORS = ("model", "sentencetransformer", "crossencoder", "from_pretrained")
-_WORD = re.compile(r"(?<![A-Za-z0-9_.\-/])([A-Za-z][A-Za-z0-9_.\-]{1,80})")
 _QUOTES = "'\"`*"
 _HAS_DIGIT = re.compile(r"\d")
 
 
-def scan(text: str, *, base: int = 0) -> list[Found]:
+def scan(text: str, *, base: int = 0, short: bool = True) -> list[Found]:
     """Every model named in ``text``; offsets are ``base`` + the id's position (``name.start`` is 0)."""
     found: dict[tuple[int, str], Found] = {}
 
@@ -79,17 +79,18 @@ def scan(text: str, *, base: int = 0) -> list[Found]:
     if "/" in text:
         for hit in _slashed(text):
             keep(hit)
-    for hit in short_names(text):
-        keep(hit)
+    if short:  # callers that read the whole file for short names already say False
+        for hit in short_names(text):
+            keep(hit)
     return sorted(found.values(), key=lambda f: f.offset)
 
 
-def references(source: SourceFile, text: str, detector: str, *, known: Iterable[Reference] = ()
-               ) -> Iterator[Reference]:
+def references(source: SourceFile, text: str, detector: str, *, known: Iterable[Reference] = (),
+               short: bool = True) -> Iterator[Reference]:
     """References for what :func:`scan` finds in ``text`` (the prose of ``source``, same length),
     leaving out places ``known`` already reports."""
     seen = {(r.line, r.column, r.model.lower()) for r in known}
-    for hit in scan(text):
+    for hit in scan(text, short=short):
         ref = reference_to(source, hit.offset, hit.name, detector, loader=hit.loader, revision=hit.revision,
                            trust_remote_code=hit.trust_remote_code, confidence=hit.confidence)
         if (ref.line, ref.column, ref.model.lower()) not in seen:
@@ -257,12 +258,18 @@ def short_names(text: str, *, quoted_only: bool = False) -> Iterator[Found]:
     for line_start in sorted(line_starts):
         line_end = text.find("\n", line_start)
         line_end = len(text) if line_end < 0 else line_end
-        for match in _WORD.finditer(text, line_start, line_end):
-            word = match.group(1).rstrip(".-")
+        line = text[line_start:line_end]
+        if not any(mark in line for mark in _NAME_MARKS):
+            continue  # every name has a hyphen or is quoted where it counts
+        names = _known_names()
+        for match in _WORD.finditer(line):
+            word = match.group().rstrip(".-")
+            if word.lower() not in names:
+                continue
             short = publishers.is_short_name(word)
             if not (short or hub_ids.is_legacy_id(word)):
-                continue
-            start = match.start(1)
+                continue  # a legacy id in another case (GPT2)
+            start = line_start + match.start()
             end = start + len(word)
             quoted = start > 0 and text[start - 1] in _QUOTES and text[end:end + 1] in _QUOTES
             if not quoted and (quoted_only or "-" not in word or text[end:end + 1] == "/"):
@@ -275,11 +282,22 @@ def short_names(text: str, *, quoted_only: bool = False) -> Iterator[Found]:
                         confidence="certain" if verdict == "model" else "likely")
 
 
+@cache
+def _known_names() -> frozenset[str]:
+    """Every legacy checkpoint and sentence-transformers short name, lower case."""
+    return frozenset(n.lower() for n in hub_ids.LEGACY_MODEL_IDS) | publishers.sentence_transformers_names()
+
+
+_WORD = re.compile(r"(?<![A-Za-z0-9_.\-/])[A-Za-z][A-Za-z0-9_.\-]{1,80}")
+_NAME_MARKS = ("-", '"', "'", "`", "*")
+
+
 def short_name_references(source: SourceFile, detector: str, known: Iterable[Reference] = ()
                           ) -> Iterator[Reference]:
-    """Quoted short names in code (``model_name = "LaBSE"``, ``if model_name == "gpt2":``)."""
+    """Short names in a code file, its comments included (``model_name = "LaBSE"``,
+    ``if model_name == "gpt2":``, ``# the nq-distilbert-base-v1 model``)."""
     seen = {(r.line, r.column, r.model.lower()) for r in known}
-    for hit in short_names(source.text, quoted_only=True):
+    for hit in short_names(source.text):
         ref = reference_to(source, hit.offset, hit.name, detector, confidence=hit.confidence)
         if (ref.line, ref.column, ref.model.lower()) not in seen:
             yield ref

@@ -22,7 +22,7 @@ _MARKERS = re.compile(r"^([ \t]*)(?:#+|//+|\*(?!\*))", re.MULTILINE)
 def _blank(text: str) -> str:
     if "\n" not in text:
         return " " * len(text)
-    return "\n".join(" " * len(line) for line in text.split("\n"))
+    return "\n".join(map(" ".__mul__, map(len, text.split("\n"))))
 
 
 def keep_spans(text: str, spans: list[tuple[int, int]]) -> str:
@@ -40,8 +40,8 @@ def keep_spans(text: str, spans: list[tuple[int, int]]) -> str:
 
 
 def python_prose(text: str) -> str:
-    """Comments, triple-quoted strings, and one-line strings with a blank in them (help texts, log
-    messages, command lines); code and identifier-like strings are blanked."""
+    """Comments, triple-quoted strings, and one-line strings with a blank and a ``/`` or ``-`` in them
+    (help texts, log messages, command lines); code and other strings are blanked."""
     spans: list[tuple[int, int]] = []
     position = 0
     length = len(text)
@@ -66,7 +66,8 @@ def python_prose(text: str) -> str:
                 position = match.end()
                 continue
             end = closing.end() - 1
-            if " " in text[match.end():end]:
+            body = text[match.end():end]
+            if " " in body and ("/" in body or "-" in body):  # an id or a flag, not any message
                 spans.append((match.end(), end))
             position = closing.end()
     return keep_spans(text, spans)

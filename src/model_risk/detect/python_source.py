@@ -615,10 +615,12 @@ class PythonDetector(Detector):
         yield from (n for n in found if isinstance(n, Note))
         # comments, docstrings and help texts: command lines, commented alternatives, prose
         known = [r for r in found if isinstance(r, Reference)]
-        if len(known) == len(found):  # code that does not parse is not read as code at all
+        parsed = len(known) == len(found)  # code that does not parse is not read as code at all
+        if parsed:  # short names anywhere in the file, code and prose in one pass
             known += free_text.short_name_references(source, self.name, known)
         yield from known
-        yield from free_text.references(source, prose.python_prose(source.text), self.name, known=known)
+        yield from free_text.references(source, prose.python_prose(source.text), self.name, known=known,
+                                        short=not parsed)
 
 
 @hookimpl
