@@ -9,25 +9,6 @@ import pytest
 SHA = "d04e592bb4f6aa9cfee91e2e20afa771667e1d4b"
 
 
-@pytest.fixture
-def scan(cli, project):
-    """Scan a tree given as {path: text} and return its JSON report, after checking that every
-    reference's line and column point at the id in the file as written."""
-
-    def run(files: dict[str, str | bytes]) -> dict:
-        root = project(files)
-        result = cli("scan", root, "--offline", "--format", "json", "--fail-on", "never")
-        assert result.code == 0, result.stderr
-        assert "Traceback" not in result.stderr
-        report = result.json()
-        for ref in report["references"]:
-            line = (root / ref["path"]).read_text(encoding="utf-8").splitlines()[ref["line"] - 1]
-            assert line[ref["column"] - 1:].startswith(ref["model"]), (ref, line)
-        return report
-
-    return run
-
-
 def located(report: dict) -> list[tuple[str, int, str]]:
     return [(r["path"], r["line"], r["model"]) for r in report["references"]]
 

@@ -283,7 +283,22 @@ def text_models(text: str, base: int = 0) -> Iterator[Found]:
             _merge(found_at, found)
     for found in json_pair_models(text, base):
         _merge(found_at, found)
+    if "=(" in text:
+        for found in array_models(text, base):
+            _merge(found_at, found)
     yield from found_at.values()
+
+
+#: A shell array: ``MODELS=("org/a" "org/b")``, possibly over several lines.
+_ARRAY = re.compile(r"(?<![\w$])([A-Za-z_]\w{0,63})=\(([^()]{0,20000})\)")
+
+
+def array_models(text: str, base: int = 0) -> Iterator[Found]:
+    """The elements of shell arrays, judged by the array's name (``MODELS``, ``CHECKPOINTS``)."""
+    for array in _ARRAY.finditer(text):
+        for words in split_commands(array.group(2), base + array.start(2)):
+            for word in words:
+                yield from _assigned(word, [array.group(1)], word.text)
 
 
 def _merge(found_at: dict[int, Found], found: Found) -> None:

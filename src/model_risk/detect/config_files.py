@@ -47,7 +47,7 @@ class _ConfigDetector(Detector):
             found = hit.found
             ref = reference_to(source, offset, dataclasses.replace(found.name, start=0), self.name,
                                loader=found.loader, revision=found.revision,
-                               trust_remote_code=found.trust_remote_code)
+                               trust_remote_code=found.trust_remote_code, confidence=found.confidence)
             key = (ref.line, ref.column, ref.model)
             if key not in seen:  # aliased YAML nodes are walked once per alias
                 seen.add(key)

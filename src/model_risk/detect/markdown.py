@@ -129,7 +129,7 @@ class MarkdownDetector(Detector):
         elif language in ("shell", "dockerfile"):
             filename = "Dockerfile" if language == "dockerfile" else ""
             items = (reference_to(virtual, f.offset, f.name, "markdown", loader=f.loader, revision=f.revision,
-                                  trust_remote_code=f.trust_remote_code)
+                                  trust_remote_code=f.trust_remote_code, confidence=f.confidence)
                      for f in shell.script_models(virtual.text, filename))
         else:
             items = _DETECTORS[language].detect(virtual)

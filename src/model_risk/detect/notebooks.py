@@ -156,7 +156,7 @@ class NotebookDetector(Detector):
     def _found(self, code: EmbeddedCode, found: Iterable[commands.Found]) -> Iterator[Reference]:
         virtual = code.source()
         references = (reference_to(virtual, f.offset, f.name, self.name, loader=f.loader, revision=f.revision,
-                                   trust_remote_code=f.trust_remote_code) for f in found)
+                                   trust_remote_code=f.trust_remote_code, confidence=f.confidence) for f in found)
         yield from code.relocate(references, virtual, self.name)  # type: ignore[misc]
 
 

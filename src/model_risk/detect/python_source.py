@@ -76,7 +76,21 @@ LOADERS: dict[str, LoaderSpec] = {
     "init_chat_model": LoaderSpec("langchain.init_chat_model", 0, ("model",), accepts_legacy=False),
     "HuggingFaceModel": LoaderSpec("bentoml.models.HuggingFaceModel", 0, ("model_id",), accepts_legacy=False),
     "get_model": LoaderSpec("mteb.get_model", 0, ("model_name",), accepts_legacy=False),
+    # smolagents model classes
+    "TransformersModel": LoaderSpec("smolagents.TransformersModel", 0, ("model_id",)),
+    "InferenceClientModel": LoaderSpec("smolagents.InferenceClientModel", 0, ("model_id",), accepts_legacy=False),
+    "MLXModel": LoaderSpec("smolagents.MLXModel", 0, ("model_id",), accepts_legacy=False),
+    "VLLMModel": LoaderSpec("smolagents.VLLMModel", 0, ("model_id",), accepts_legacy=False),
+    # LlamaIndex embeddings
+    "HuggingFaceEmbedding": LoaderSpec("llama_index HuggingFaceEmbedding", 0, ("model_name",), short_names=True),
+    # timm and open_clip take hf-hub:ID (the prefix is removed by model_names)
+    "create_model": LoaderSpec("timm.create_model", 0, ("model_name",), accepts_legacy=False),
+    "create_model_and_transforms": LoaderSpec("open_clip.create_model_and_transforms", 0, ("model_name",),
+                                              accepts_legacy=False),
 }
+#: ``mlx_lm.load("ID")``: ``load`` alone is too common a name, so only with this receiver.
+_RECEIVER_LOADERS = {("mlx_lm", "load"): LoaderSpec("mlx_lm.load", 0, ("path_or_hf_repo",)),
+                     ("mlx_lm", "generate"): LoaderSpec("mlx_lm.generate", None, ("model",))}
 #: ``PeftModel.from_pretrained(base_model, ADAPTER_ID)``: the adapter is the second argument.
 _PEFT_FROM_PRETRAINED = LoaderSpec("peft.PeftModel.from_pretrained", 1, ("model_id",))
 #: Command-line option declarations: argparse, click, typer.
@@ -365,7 +379,7 @@ class _Finder:
         attributes = {"revision": revision.value if revision is not None else None,
                       "trust_remote_code": isinstance(trust, ast.Constant) and trust.value is True}
         receiver = _receiver_name(call.func)
-        spec = LOADERS.get(name)
+        spec = LOADERS.get(name) or _RECEIVER_LOADERS.get((receiver, name))
         if name == "from_pretrained" and receiver.startswith("Peft"):
             spec = _PEFT_FROM_PRETRAINED
         consumed: set[str] = set()
@@ -491,14 +505,14 @@ class _Finder:
         for found in commands.command_models(words):
             self.record(reference_to(self.source, found.offset, found.name, self.detector_name,
                                      loader=found.loader, revision=found.revision,
-                                     trust_remote_code=found.trust_remote_code))
+                                     trust_remote_code=found.trust_remote_code, confidence=found.confidence))
 
     def _shell(self, literal: ast.Constant) -> None:
         """``os.system("vllm serve org/x")``: the string is read as shell text."""
         for found in commands.text_models(str(literal.value)):
             name = dataclasses.replace(found.name, start=found.offset + found.name.start)
             self.add(literal, name, loader=found.loader, revision=found.revision,
-                     trust_remote_code=found.trust_remote_code)
+                     trust_remote_code=found.trust_remote_code, confidence=found.confidence)
 
 
 def _bodies(stmt: ast.stmt) -> Iterator[list[ast.stmt]]:
