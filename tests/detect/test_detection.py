@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from support.detect_scan import scan  # noqa: F401  (a fixture)
 
 SHA = "d04e592bb4f6aa9cfee91e2e20afa771667e1d4b"
 
@@ -292,7 +293,9 @@ def test_javascript_and_typescript(scan):
         const url = "/v1/chat/completions", type = "application/json";
         """})
     assert located(report) == [("app.ts", 3, "Xenova/bge-small-en-v1.5"), ("app.ts", 5, "gpt-4o"),
-                               ("app.ts", 6, "meta-llama/Llama-3.2-3B-Instruct")]
+                               ("app.ts", 6, "meta-llama/Llama-3.2-3B-Instruct"),
+                               ("app.ts", 7, "Xenova/bert-base-NER")]
+    assert report["references"][-1]["confidence"] == "likely", "commented-out code: read as free text"
 
 
 def test_markdown_links_and_code_blocks(scan):

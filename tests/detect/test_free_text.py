@@ -7,6 +7,7 @@ misses sit next to the cases they resemble and expect nothing.
 from __future__ import annotations
 
 import pytest
+from support.detect_scan import scan  # noqa: F401  (a fixture)
 
 CASES = {
     # -- command lines in docstrings and comments ----------------------------------------------------

@@ -49,11 +49,17 @@ _URL_BEFORE = re.compile(r"(?:[A-Za-z][\w+.\-]{0,20}://|www\.)\S{0,200}$")
 _DATA_WORDS = ("dataset", "data_files", "data_dir", "load_dataset", "datasets/")
 #: Words that make a line talk about models (for ``possible`` references).
 _MODELISH = ("model", "checkpoint", "from_pretrained", "lora", "adapter", "weights", "fine-tun", "finetun",
-             "llm", "gguf", "serve", "inference")
+             "llm", "gguf", "serve", "inference", "student", "teacher", "tokenizer", "embedder", "reranker")
 #: Anchors of lines where an un-namespaced name can be a model.
 _SHORT_NAME_ANCHORS = ("model", "sentencetransformer", "crossencoder", "from_pretrained")
 _QUOTES = "'\"`*"
 _HAS_DIGIT = re.compile(r"\d")
+#: Model names have a digit or a separator (``Llama-3.1-8B``, ``phi-4``, ``all_MiniLM``); a bare word
+#: after a slash is prose (``OpenAI/Anthropic``, ``Microsoft/Edge``).
+_NAME_SHAPED = re.compile(r"[\d\-_.]")
+#: Words that sit on either side of a slash in prose about numbers and types.
+_NOT_NAMES = frozenset({"float16", "bfloat16", "float32", "fp16", "bf16", "fp32", "fp8", "int8", "int4",
+                        "8-bit", "4-bit", "16-bit", "32-bit"})
 
 
 def scan(text: str, *, base: int = 0, short: bool = True) -> list[Found]:
@@ -182,10 +188,17 @@ def _slashed(text: str) -> Iterator[Found]:
         name = whole_name.rstrip(".-")
         end = begin + len(org) + 1 + len(name)
         after = text[end:end + 2]
-        if after[:1] == "/" or (after[:1] == ":" and after[1:2].isalnum()):
-            continue  # a path, a container image tag
-        if after == "](" and not _links_to_hub_models(text[end + 2:text.find(")", end, end + 400)]):
-            continue  # the text of a Markdown link to another site (GitHub, a paper) or to a dataset
+        if after[:1] in ("/", "*") or (after[:1] == ":" and after[1:2].isalnum()):
+            continue  # a path, a glob, a container image tag
+        if not _NAME_SHAPED.search(name) or not org[0].isalpha() or publishers.is_publisher(name) \
+                or name.lower() in _NOT_NAMES or org.lower() in _NOT_NAMES:
+            continue  # OpenAI/Anthropic, Microsoft/Edge, 8.00k/330M, bfloat16/float16: not repo ids
+        if after in ("](", " <"):  # Markdown [text](target), reStructuredText `text <target>`_
+            target = text[end + 2:text.find(")" if after == "](" else ">", end, end + 400)]
+            if not _links_to_hub_models(target):
+                continue  # the text of a Markdown link to another site (GitHub, a paper) or to a dataset
+            if f"/{org}/{name}".lower() in target.lower():
+                continue  # [org/name](https://huggingface.co/org/name): the link itself is the reference
         model = f"{org}/{name}"
         if not hub_ids.is_repo_id(model):
             continue

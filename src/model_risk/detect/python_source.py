@@ -35,6 +35,7 @@ from model_risk.contract.source import SourceFile
 from model_risk.detect import commands, free_text, model_names, prose, structured
 from model_risk.detect.model_names import ModelName
 from model_risk.detect.references import reference_to
+from model_risk.knowledge import publishers
 
 
 @dataclass(frozen=True)
@@ -453,9 +454,23 @@ class _Finder:
                     self._dict(element, (name,), scopes, line)
                 elif _is_str(element):
                     self.add_under_key(element, (name,))  # type: ignore[arg-type]
+            if model_names.meaning((name,)) is model_names.Meaning.NONE and not model_names.blocks(name):
+                self._alternatives(value.elts)
         else:
             for literal in self.strings(value, scopes, line):
                 self.add_under_key(literal, (name,))
+
+    def _alternatives(self, elements: Sequence[ast.expr]) -> None:
+        """``candidates = ["org/a", "org/b"]`` under a name that says nothing: a list of Hub ids, one of a
+        known model publisher, reads as models to choose from (likely)."""
+        names = [(e, model_names.named(e.value)) for e in elements if isinstance(e, ast.Constant)
+                 and isinstance(e.value, str)]
+        if len(names) < 2 or len(names) != len(elements) or any(n is None or n.kind != "hub" for _, n in names):
+            return
+        if any(publishers.is_publisher(n.model.split("/", 1)[0]) for _, n in names if n is not None):
+            for element, found in names:
+                if found is not None:
+                    self.add(element, found, confidence="likely")
 
     def _dict(self, node: ast.Dict, path: tuple[str, ...], scopes: list[_Scope], line: int) -> None:
         self.read_dicts.add(id(node))

@@ -1,4 +1,4 @@
-"""Shared by the detector tests: scan a small tree through the CLI and read the JSON report."""
+"""The `scan` fixture of the detector tests: scan a small tree through the CLI, read the JSON report."""
 
 from __future__ import annotations
 
