@@ -32,7 +32,7 @@ from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.hookspecs import hookimpl
 from model_risk.contract.source import SourceFile
-from model_risk.detect import commands, model_names, structured
+from model_risk.detect import commands, model_names, python_literals, structured
 from model_risk.detect.model_names import ModelName
 from model_risk.detect.references import reference_to
 
@@ -149,8 +149,10 @@ def _target_name(target: ast.expr) -> str | None:
 
 
 class _Finder:
-    def __init__(self, source: SourceFile, detector_name: str) -> None:
+    def __init__(self, source: SourceFile, detector_name: str, literals: Sequence[int] | None = None) -> None:
         self.source = source
+        #: Offsets of the literals that can matter (see ``python_literals``); found again when not given.
+        self.literals = literals
         self.detector_name = detector_name
         self.module_scope = _Scope()
         #: Class attributes and ``self.x = ...``, by attribute name: followed from ``self.x``.
@@ -191,26 +193,48 @@ class _Finder:
     def _relevant_lines(self) -> list[int]:
         """Lines a reference can come from or reach: those with a string that could be a model name
         (or a call that completes short names, or a command line), and every line that uses a name
-        set on such a line. Statements elsewhere are not walked at all, which is most of the work."""
+        whose value can become such a string. Statements elsewhere are not walked at all, which is
+        most of the work.
+
+        Linear in the file: the assignments are looked at once per round (at most three rounds: names
+        set from names set from literals ...), and the lines that use the followed names come from
+        one pass over the words of the text, never from a search of the whole text per name."""
         text = self.source.text
-        offsets = [m.start() for m in model_names.candidate_literals(text)]
+        offsets = list(self.literals if self.literals is not None else _mattering_literals(text))
         for word in (*_SHORT_NAME_LOADERS, *_COMMANDS_IN_STRINGS):
             position = text.find(word)
             while position >= 0:
                 offsets.append(position)
                 position = text.find(word, position + 1)
         lines = {self.source.position(offset)[0] for offset in offsets}
+        if not lines:
+            return []
+        # What each assigned name's value can evaluate to, as ``strings`` follows it: the literals
+        # (their line spans) and the names and attributes it goes through.
+        sources: dict[str, list[tuple[list[tuple[int, int]], set[str]]]] = {}
         scopes = [self.module_scope, self.attribute_scope, *self.function_scopes.values()]
+        for scope in scopes:
+            for name, entries in scope.assignments.items():
+                reach = sources.setdefault(name, [])
+                for _, value in entries:
+                    spans: list[tuple[int, int]] = []
+                    names: set[str] = set()
+                    _string_sources(value, spans, names, 0)
+                    if spans or names:
+                        reach.append((spans, names))
         followed: set[str] = set()
-        for _ in range(3):  # names set from names set from literals ...
-            names = {name for scope in scopes for name, entries in scope.assignments.items()
-                     if name not in followed and any(_spans(value, lines) for _, value in entries)}
-            if not names:
+        uses: dict[str, list[int]] | None = None
+        for _ in range(3):
+            new = {name for name, reach in sources.items() if name not in followed and any(
+                any(_span_hits(span, lines) for span in spans) or not names.isdisjoint(followed)
+                for spans, names in reach)}
+            if not new:
                 break
-            followed |= names
-            for name in names:
-                for match in re.finditer(rf"\b{re.escape(name)}\b", text):
-                    lines.add(self.source.position(match.start())[0])
+            followed |= new
+            if uses is None:
+                uses = _word_lines(self.source, sources.keys())
+            for name in new:
+                lines.update(uses.get(name, ()))
         return sorted(lines)
 
     def _touches(self, node: ast.AST) -> bool:
@@ -331,9 +355,19 @@ class _Finder:
             self._walk(node, scopes)
 
     def _walk(self, node: ast.AST, scopes: list[_Scope]) -> None:
-        for child in ast.iter_child_nodes(node):
-            self._visit(child, scopes)
-            self._walk(child, scopes)
+        """Visit every node below ``node``, parents before children, in source order (a dict read
+        under the name it is assigned to is then not read again on its own). Iterative, with the child
+        fields of each node class looked up once: ``ast.iter_child_nodes`` costs more than the visit."""
+        stack = _children(node)
+        stack.reverse()
+        visit = self._visit
+        while stack:
+            child = stack.pop()
+            visit(child, scopes)
+            below = _children(child)
+            if below:
+                below.reverse()
+                stack += below
 
     def _visit(self, node: ast.AST, scopes: list[_Scope]) -> None:
         if isinstance(node, ast.Call):
@@ -497,6 +531,27 @@ class _Finder:
                      trust_remote_code=found.trust_remote_code)
 
 
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+#: Leaves: nothing below them can hold a string.
+_LEAVES = (ast.Name, ast.Constant, ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    """The child nodes of ``node`` in field order, as ``ast.iter_child_nodes`` gives them."""
+    cls = type(node)
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        fields = _CHILD_FIELDS[cls] = () if issubclass(cls, _LEAVES) else cls._fields
+    out: list[ast.AST] = []
+    for field in fields:
+        value = getattr(node, field, None)
+        if isinstance(value, ast.AST):
+            out.append(value)
+        elif isinstance(value, list):
+            out += [item for item in value if isinstance(item, ast.AST)]
+    return out
+
+
 def _bodies(stmt: ast.stmt) -> Iterator[list[ast.stmt]]:
     """The statement lists nested in a compound statement (none for a simple one)."""
     for field in ("body", "orelse", "finalbody"):
@@ -514,8 +569,60 @@ def _headers(stmt: ast.stmt) -> list[ast.AST]:
     return headers
 
 
-def _spans(node: ast.AST, lines: set[int]) -> bool:
-    return any(line in lines for line in range(node.lineno, (node.end_lineno or node.lineno) + 1))  # type: ignore[attr-defined]
+def _span_hits(span: tuple[int, int], lines: set[int]) -> bool:
+    first, last = span
+    if last - first > 64:  # a long string: look up the lines that are relevant instead
+        return any(first <= line <= last for line in lines)
+    return any(line in lines for line in range(first, last + 1))
+
+
+def _string_sources(node: ast.expr | None, spans: list[tuple[int, int]], names: set[str], depth: int) -> None:
+    """Where the strings ``_Finder.strings`` can find in ``node`` come from: literals (as line spans)
+    and the names and attributes it follows. Mirrors ``strings`` so that a name is followed only when
+    its value can become a string."""
+    if node is None or depth > 6:
+        return
+    if _is_str(node):
+        spans.append((node.lineno, node.end_lineno or node.lineno))
+    elif isinstance(node, ast.Name):
+        names.add(node.id)
+    elif isinstance(node, ast.Attribute):
+        if isinstance(node.value, ast.Name):
+            names.add(node.attr)
+    elif isinstance(node, ast.Call):
+        called = _call_name(node.func)
+        if called in _GETTERS and len(node.args) == 2:
+            _string_sources(node.args[1], spans, names, depth + 1)
+        elif called in _FIELD_CALLS:
+            _string_sources(_field_default(node), spans, names, depth + 1)
+    elif isinstance(node, ast.BoolOp):
+        if isinstance(node.op, ast.Or):
+            for value in node.values:
+                _string_sources(value, spans, names, depth + 1)
+    elif isinstance(node, ast.IfExp):
+        _string_sources(node.body, spans, names, depth + 1)
+        _string_sources(node.orelse, spans, names, depth + 1)
+    elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        for element in node.elts:
+            if _is_str(element):
+                spans.append((element.lineno, element.end_lineno or element.lineno))  # type: ignore[attr-defined]
+
+
+#: A word as ``\b...\b`` delimits it: identifiers are whole words.
+_WORD = re.compile(r"\w+")
+
+
+def _word_lines(source: SourceFile, wanted: Iterable[str]) -> dict[str, list[int]]:
+    """The lines each of the ``wanted`` words is written on (in code, strings or comments alike), from
+    one pass over the text."""
+    wanted = set(wanted)
+    position = source.position
+    uses: dict[str, list[int]] = {}
+    for match in _WORD.finditer(source.text):
+        word = match.group()
+        if word in wanted:
+            uses.setdefault(word, []).append(position(match.start())[0])
+    return uses
 
 
 def _field_default(call: ast.Call) -> ast.expr | None:
@@ -534,32 +641,33 @@ def _parameter_defaults(arguments: ast.arguments) -> Iterator[tuple[str, ast.exp
             yield arg.arg, default
 
 
-#: ``NAME = "org/x"`` at the start of a line (type annotations allowed).
-_PLAIN_ASSIGNMENT = re.compile(r"[ \t]*([A-Za-z_][\w.]{0,80})[ \t]*(?::[^=\n]{1,80})?=[ \t]*[rbuRBU]{0,2}$")
+#: Calls whose first argument can become a reference, and keywords that can carry one whatever their
+#: words mean: a literal passed anywhere else is not followed (see ``python_literals``).
+_INTERESTING_CALLS = frozenset({*LOADERS, *_OPTION_CALLS, *_FIELD_CALLS, *_GETTERS, *_SHELL_CALLS})
+_INTERESTING_KEYWORDS = frozenset({*(k for spec in (*LOADERS.values(), _PEFT_FROM_PRETRAINED) for k in spec.keywords),
+                                   "default"})
+
+
+def _mattering_literals(text: str) -> list[int]:
+    return python_literals.relevant(text, _INTERESTING_CALLS, _INTERESTING_KEYWORDS)
+
+
+def _has_words(text: str) -> bool:
+    return any(word in text for word in (*_SHORT_NAME_LOADERS, *_COMMANDS_IN_STRINGS))
 
 
 def worth_parsing(text: str) -> bool:
-    """Could any string that looks like a model name become a reference? A literal assigned to a
-    name that means nothing about models, and that is never used again, cannot; when that is true of
-    every such literal, the file need not be parsed (``WANDB_PROJECT = "team/project"``)."""
-    if any(word in text for word in (*_SHORT_NAME_LOADERS, *_COMMANDS_IN_STRINGS)):
-        return True
-    for match in model_names.candidate_literals(text):
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        assignment = _PLAIN_ASSIGNMENT.fullmatch(text, line_start, match.start())
-        if assignment is None:
-            return True
-        name = assignment.group(1).rsplit(".", 1)[-1]
-        if model_names.meaning((name,)) is not model_names.Meaning.NONE:
-            return True
-        if len(re.findall(rf"\b{re.escape(name)}\b", text)) > 1:
-            return True
-    return False
+    """Could any string that looks like a model name become a reference? Not when every such literal
+    is passed to a call that loads nothing, sits in a docstring, or is assigned to a name that means
+    nothing about models and is never used again (``WANDB_PROJECT = "team/project"``); then the file
+    need not be parsed. See :mod:`model_risk.detect.python_literals`."""
+    return _has_words(text) or bool(_mattering_literals(text))
 
 
 def python_references(source: SourceFile, detector_name: str) -> Iterator[Reference | Note]:
     """Parse ``source`` as Python and yield its references (or a note when it does not parse)."""
-    if not worth_parsing(source.text):
+    literals = _mattering_literals(source.text)
+    if not literals and not _has_words(source.text):
         return
     try:
         tree = ast.parse(source.text)
@@ -569,7 +677,7 @@ def python_references(source: SourceFile, detector_name: str) -> Iterator[Refere
     except (ValueError, RecursionError, MemoryError) as exc:
         yield Note(f"skipped: cannot parse Python ({exc.__class__.__name__})", source.path)
         return
-    finder = _Finder(source, detector_name)
+    finder = _Finder(source, detector_name, literals)
     try:
         finder.collect(tree)
         references = finder.walk(tree)
@@ -588,7 +696,9 @@ class PythonDetector(Detector):
         return filename.endswith((".py", ".pyi"))
 
     def prefilter(self, text: str) -> bool:
-        return could_reference(text)
+        # ``python_references`` starts with the one pass over the literals that decides whether the
+        # file is parsed; a cheap test before it would read the text once more.
+        return True
 
     def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
         return python_references(source, self.name)
