@@ -18,6 +18,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from model_risk.common import json_text
 from model_risk.contract.domain import LicenseFacts, ModelFacts, ModelStatus, ScanResult
 from model_risk.contract.reporter import Reporter, ReportOptions
 from model_risk.report.document import to_document
@@ -252,5 +253,5 @@ class CycloneDxReporter(Reporter):
     extension = ".cdx.json"
 
     def render(self, result: ScanResult, options: ReportOptions) -> str:
-        return json.dumps(bom_document(result), indent=2, ensure_ascii=False) + "\n"
+        return json_text.dumps(bom_document(result)) + "\n"
 
