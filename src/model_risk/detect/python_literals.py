@@ -19,10 +19,9 @@ A literal is judged one of three ways:
 
 from __future__ import annotations
 
-import bisect
 import keyword
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from model_risk.detect import model_names
@@ -32,15 +31,15 @@ _WINDOW = 160
 _IDENT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
 #: ``NAME = "org/x"`` at the start of a line (type annotations allowed).
 PLAIN_ASSIGNMENT = re.compile(r"[ \t]*([A-Za-z_][\w.]{0,80})[ \t]*(?::[^=\n]{1,80})?=[ \t]*[rbuRBU]{0,2}$")
-#: Strings and comments, so that quotes inside them do not start or end a triple-quoted string.
-#: Every alternative matches at any quote or ``#`` (unterminated strings run to their end), so one
-#: pass is linear.
+#: Strings and comments, so that quotes inside them do not start or end a string. Every alternative
+#: matches at any quote or ``#`` (unterminated strings run to their end), and the loops are unrolled
+#: (a run of ordinary characters, then one escape or lone quote), so one pass is linear and fast.
 _STRINGS_AND_COMMENTS = re.compile(
     r'#[^\n]*'
-    r'|"""(?:[^"\\]|\\.|"(?!""))*(?:"""|\Z)'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*(?:'''|\Z)"
-    r'|"(?:[^"\\\n]|\\.)*"?'
-    r"|'(?:[^'\\\n]|\\.)*'?",
+    r'|"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*(?:"""|\Z)'
+    r"|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*(?:'''|\Z)"
+    r'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"?'
+    r"|'[^'\\\n]*(?:\\.[^'\\\n]*)*'?",
     re.S,
 )
 
@@ -53,20 +52,34 @@ class Literal:
     needs_name: str | None = None
 
 
-def multiline_strings(text: str) -> list[tuple[int, int]]:
-    """Spans of the triple-quoted strings of ``text`` that hold a line break, in order."""
-    spans = []
-    if '"""' not in text and "'''" not in text:
-        return spans
+def real_literals(text: str, quotes: list[int]) -> list[bool]:
+    """For each offset in ``quotes`` (ascending), does a Python string literal open there? Not when
+    the quote is inside a comment or another string, or opens a triple-quoted string that spans lines
+    (a docstring's example code is text, not code)."""
+    verdicts = [False] * len(quotes)
+    if not quotes:
+        return verdicts
+    index = 0
     for match in _STRINGS_AND_COMMENTS.finditer(text):
-        if match.group().startswith(('"""', "'''")) and "\n" in match.group():
-            spans.append(match.span())
-    return spans
-
-
-def _inside(spans: list[tuple[int, int]], starts: list[int], offset: int) -> bool:
-    index = bisect.bisect_right(starts, offset) - 1
-    return index >= 0 and offset < spans[index][1]
+        start, end = match.span()
+        while index < len(quotes) and quotes[index] < start:
+            index += 1  # between tokens: a backtick, or code the tokens skipped; not a literal
+        if index == len(quotes):
+            break
+        if text[start] == "#":
+            while index < len(quotes) and quotes[index] < end:
+                index += 1
+            continue
+        triple = text.startswith(('"""', "\'\'\'"), start)
+        one_line = not triple or text.find("\n", start, end) < 0
+        while index < len(quotes) and quotes[index] < end:
+            quote = quotes[index]
+            if quote == start and not triple:
+                verdicts[index] = True
+            elif triple and one_line and quote == start + 2:  # '''org/x''' on one line
+                verdicts[index] = True
+            index += 1
+    return verdicts
 
 
 def _prefix(text: str, quote: int) -> tuple[str, int]:
@@ -125,19 +138,16 @@ def judge(text: str, quote: int, value: str, calls: Collection[str], keywords: C
     return Literal(quote)
 
 
-def mattering(text: str, calls: Collection[str], keywords: Collection[str]) -> Iterator[Literal]:
-    """The candidate literals of ``text`` that can matter (see the module docstring), in order."""
-    spans: list[tuple[int, int]] | None = None
-    starts: list[int] = []
-    for match in model_names.candidate_literals(text):
-        if spans is None:
-            spans = multiline_strings(text)
-            starts = [s for s, _ in spans]
-        if spans and _inside(spans, starts, match.start()):
-            continue
-        found = judge(text, match.start(), match.group(1), calls, keywords)
-        if found is not None:
-            yield found
+def mattering(text: str, calls: Collection[str], keywords: Collection[str]) -> list[Literal]:
+    """The candidate literals of ``text`` that can matter (see the module docstring), in order. The
+    strings and comments of the text are found (one more pass) only when some literal passes the
+    look at the characters before it."""
+    found = [judged for match in model_names.candidate_literals(text)
+             if (judged := judge(text, match.start(), match.group(1), calls, keywords)) is not None]
+    if not found:
+        return found
+    verdicts = real_literals(text, [f.start for f in found])
+    return [f for f, real in zip(found, verdicts) if real]
 
 
 _WORD = re.compile(r"\w+")
@@ -162,7 +172,7 @@ def reused(text: str, names: Collection[str]) -> set[str]:
 def relevant(text: str, calls: Collection[str], keywords: Collection[str]) -> list[int]:
     """Offsets of the literals that matter, with the name-conditional ones kept when the name is
     used again."""
-    found = list(mattering(text, calls, keywords))
+    found = mattering(text, calls, keywords)
     conditional = {f.needs_name for f in found if f.needs_name is not None}
     again = reused(text, conditional) if conditional else set()
     return [f.start for f in found if f.needs_name is None or f.needs_name in again]

@@ -612,13 +612,28 @@ def _string_sources(node: ast.expr | None, spans: list[tuple[int, int]], names: 
 _WORD = re.compile(r"\w+")
 
 
+def _word_char(char: str) -> bool:
+    """Is ``char`` one that ``\\w`` matches (what ``\\b`` sees as part of a word)?"""
+    return char.isalnum() or char == "_"
+
+
 def _word_lines(source: SourceFile, wanted: Iterable[str]) -> dict[str, list[int]]:
     """The lines each of the ``wanted`` words is written on (in code, strings or comments alike), from
     one pass over the text."""
     wanted = set(wanted)
     position = source.position
     uses: dict[str, list[int]] = {}
-    for match in _WORD.finditer(source.text):
+    text = source.text
+    if len(wanted) <= 8:  # a few names: str.find, which skips ahead far faster than a regex steps
+        for name in wanted:
+            found = text.find(name)
+            while found >= 0:
+                end = found + len(name)
+                if not (found and _word_char(text[found - 1])) and not (end < len(text) and _word_char(text[end])):
+                    uses.setdefault(name, []).append(position(found)[0])
+                found = text.find(name, end)
+        return uses
+    for match in _WORD.finditer(text):
         word = match.group()
         if word in wanted:
             uses.setdefault(word, []).append(position(match.start())[0])
