@@ -52,6 +52,18 @@ class Literal:
     needs_name: str | None = None
 
 
+def string_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the strings of ``text`` that run over more than one line, in order."""
+    spans: list[tuple[int, int]] = []
+    if "\n" not in text:
+        return spans
+    for match in _STRINGS_AND_COMMENTS.finditer(text):
+        start, end = match.span()
+        if text[start] != "#" and text.find("\n", start, end) >= 0:
+            spans.append((start, end))
+    return spans
+
+
 def real_literals(text: str, quotes: list[int]) -> list[bool]:
     """For each offset in ``quotes`` (ascending), does a Python string literal open there? Not when
     the quote is inside a comment or another string, or opens a triple-quoted string that spans lines

@@ -32,7 +32,7 @@ from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.hookspecs import hookimpl
 from model_risk.contract.source import SourceFile
-from model_risk.detect import commands, model_names, python_literals, structured
+from model_risk.detect import commands, model_names, python_literals, python_statements, structured
 from model_risk.detect.model_names import ModelName
 from model_risk.detect.references import reference_to
 
@@ -149,8 +149,11 @@ def _target_name(target: ast.expr) -> str | None:
 
 
 class _Finder:
-    def __init__(self, source: SourceFile, detector_name: str, literals: Sequence[int] | None = None) -> None:
+    def __init__(self, source: SourceFile, detector_name: str, literals: Sequence[int] | None = None,
+                 uses: dict[str, list[int]] | None = None) -> None:
         self.source = source
+        #: Lines each followed name is written on, kept across finders over the same file.
+        self.uses: dict[str, list[int]] = {} if uses is None else uses
         #: Offsets of the literals that can matter (see ``python_literals``); found again when not given.
         self.literals = literals
         self.detector_name = detector_name
@@ -223,7 +226,7 @@ class _Finder:
                     if spans or names:
                         reach.append((spans, names))
         followed: set[str] = set()
-        uses: dict[str, list[int]] | None = None
+        uses = self.uses
         for _ in range(3):
             new = {name for name, reach in sources.items() if name not in followed and any(
                 any(_span_hits(span, lines) for span in spans) or not names.isdisjoint(followed)
@@ -231,10 +234,13 @@ class _Finder:
             if not new:
                 break
             followed |= new
-            if uses is None:
-                uses = _word_lines(self.source, sources.keys())
+            missing = [name for name in new if name not in uses]
+            if missing:
+                found = _word_lines(self.source, missing)
+                for name in missing:
+                    uses[name] = found.get(name, [])
             for name in new:
-                lines.update(uses.get(name, ()))
+                lines.update(uses[name])
         return sorted(lines)
 
     def _touches(self, node: ast.AST) -> bool:
@@ -609,7 +615,7 @@ def _string_sources(node: ast.expr | None, spans: list[tuple[int, int]], names: 
 
 
 #: A word as ``\b...\b`` delimits it: identifiers are whole words.
-_WORD = re.compile(r"\w+")
+_WORD_OR_BREAK = re.compile(r"\w+|\n")
 
 
 def _word_char(char: str) -> bool:
@@ -633,10 +639,15 @@ def _word_lines(source: SourceFile, wanted: Iterable[str]) -> dict[str, list[int
                     uses.setdefault(name, []).append(position(found)[0])
                 found = text.find(name, end)
         return uses
-    for match in _WORD.finditer(text):
-        word = match.group()
-        if word in wanted:
-            uses.setdefault(word, []).append(position(match.start())[0])
+    # Many names: one list of every word and line break, made in C, and one loop over it.
+    line = 1
+    for word in _WORD_OR_BREAK.findall(text):
+        if word == "\n":
+            line += 1
+        elif word in wanted:
+            lines = uses.setdefault(word, [])
+            if not lines or lines[-1] != line:
+                lines.append(line)
     return uses
 
 
@@ -679,20 +690,63 @@ def worth_parsing(text: str) -> bool:
     return _has_words(text) or bool(_mattering_literals(text))
 
 
-def python_references(source: SourceFile, detector_name: str) -> Iterator[Reference | Note]:
-    """Parse ``source`` as Python and yield its references (or a note when it does not parse)."""
+#: Files with fewer top-level statements are parsed whole: splitting them saves nothing.
+_SPLIT_FROM = 8
+
+
+def _statements_that_matter(source: SourceFile, detector_name: str, literals: Sequence[int],
+                            uses: dict[str, list[int]]) -> ast.Module | None:
+    """A module of only the top-level statements that can hold or reach a reference, parsed one
+    piece at a time (see :mod:`model_risk.detect.python_statements`), or None to parse the whole file.
+
+    The statements holding candidate literals are parsed first; the names they assign are followed
+    to the lines that use them, and the statements there are parsed too, until no new one is needed.
+    A statement that none of this reaches cannot change the result: its lines would not be walked,
+    and an assignment in it is to a name that is not followed."""
+    text = source.text
+    starts = python_statements.chunk_starts(text)
+    if len(starts) < _SPLIT_FROM:
+        return None
+    chunk_lines = [source.position(offset)[0] for offset in starts]
+    parsed: set[int] = set()
+    module = ast.Module(body=[], type_ignores=[])
+    for _ in range(6):
+        finder = _Finder(source, detector_name, literals, uses)
+        finder.collect(module)
+        wanted = {bisect.bisect_right(chunk_lines, line) - 1 for line in finder._relevant_lines()} - parsed
+        if not wanted:
+            return module
+        if len(parsed | wanted) * 2 > len(starts):
+            return None  # most of the file: one parse is cheaper
+        parsed |= wanted
+        body = python_statements.parse_pieces(text, starts, chunk_lines, wanted)
+        if body is None:
+            return None
+        module = ast.Module(body=sorted([*module.body, *body], key=lambda stmt: stmt.lineno), type_ignores=[])
+    return None
+
+
+def python_references(source: SourceFile, detector_name: str, *, split: bool = False
+                      ) -> Iterator[Reference | Note]:
+    """Parse ``source`` as Python and yield its references (or a note when it does not parse).
+
+    ``split``: parse only the top-level statements that matter when they parse on their own. A file
+    broken elsewhere then still yields what its sound statements hold, where a whole parse yields
+    only a syntax-error note; the Python detector splits (source files are rarely broken), code
+    blocks of documents and notebooks (often fragments) are parsed whole."""
     literals = _mattering_literals(source.text)
     if not literals and not _has_words(source.text):
         return
+    uses: dict[str, list[int]] = {}
     try:
-        tree = ast.parse(source.text)
+        tree = (split and _statements_that_matter(source, detector_name, literals, uses)) or ast.parse(source.text)
     except SyntaxError as exc:
         yield Note(f"skipped: Python syntax error: {exc.msg}", source.path, exc.lineno)
         return
     except (ValueError, RecursionError, MemoryError) as exc:
         yield Note(f"skipped: cannot parse Python ({exc.__class__.__name__})", source.path)
         return
-    finder = _Finder(source, detector_name, literals)
+    finder = _Finder(source, detector_name, literals, uses)
     try:
         finder.collect(tree)
         references = finder.walk(tree)
@@ -716,7 +770,7 @@ class PythonDetector(Detector):
         return True
 
     def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
-        return python_references(source, self.name)
+        return python_references(source, self.name, split=True)
 
 
 @hookimpl
