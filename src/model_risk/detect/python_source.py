@@ -166,6 +166,9 @@ class _Finder:
         self.read_dicts: set[int] = set()
         #: Sorted line numbers worth walking (see ``_relevant_lines``).
         self.relevant: list[int] = []
+        #: Names and attribute names whose assignments were looked for while walking: when only part
+        #: of a file is parsed, the statements that may assign them must be parsed too.
+        self.looked_up: set[str] = set()
 
     # -- collecting assignments ----------------------------------------------------------------
     def collect(self, tree: ast.Module) -> None:
@@ -257,6 +260,7 @@ class _Finder:
         if _is_str(node):
             return [node]  # type: ignore[list-item]
         if isinstance(node, ast.Name):
+            self.looked_up.add(node.id)
             for i, scope in enumerate(scopes):
                 # A name in the innermost scope must be assigned before use; constants of enclosing
                 # scopes may be defined anywhere (functions run after the module body).
@@ -265,6 +269,7 @@ class _Finder:
                     return self.strings(value, scopes, line, depth + 1)
             return []
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            self.looked_up.add(node.attr)
             value = self.attribute_scope.lookup(node.attr, None)
             return self.strings(value, scopes, line, depth + 1) if value is not None else []
         if isinstance(node, ast.Call) and _call_name(node.func) in _GETTERS and len(node.args) == 2:
@@ -401,6 +406,7 @@ class _Finder:
         revision = next(iter(self.strings(keywords.get("revision"), scopes, line)), None)
         trust = keywords.get("trust_remote_code")
         if isinstance(trust, ast.Name):
+            self.looked_up.add(trust.id)
             trust = next((v for s in scopes if (v := s.lookup(trust.id, None)) is not None), trust)
         attributes = {"revision": revision.value if revision is not None else None,
                       "trust_remote_code": isinstance(trust, ast.Constant) and trust.value is True}
@@ -618,6 +624,24 @@ def _string_sources(node: ast.expr | None, spans: list[tuple[int, int]], names: 
 _WORD_OR_BREAK = re.compile(r"\w+|\n")
 
 
+#: A word followed by ``=`` (not ``==``) or ``:``: where an assignment, an annotated assignment, a
+#: parameter default or a keyword argument may set a name; or a line break, to count lines.
+_ASSIGNED_OR_BREAK = re.compile(r"\n|(?<!\w)(\w++)[ \t]*+(?=:|=(?!=))")
+
+
+def _assignment_lines(text: str, wanted: Iterable[str]) -> dict[str, list[int]]:
+    """The lines where each of the ``wanted`` names may be assigned, from one pass over the text."""
+    wanted = set(wanted)
+    found: dict[str, list[int]] = {}
+    line = 1
+    for word in _ASSIGNED_OR_BREAK.findall(text):
+        if not word:
+            line += 1
+        elif word in wanted:
+            found.setdefault(word, []).append(line)
+    return found
+
+
 def _word_char(char: str) -> bool:
     """Is ``char`` one that ``\\w`` matches (what ``\\b`` sees as part of a word)?"""
     return char.isalnum() or char == "_"
@@ -700,9 +724,10 @@ def _statements_that_matter(source: SourceFile, detector_name: str, literals: Se
     piece at a time (see :mod:`model_risk.detect.python_statements`), or None to parse the whole file.
 
     The statements holding candidate literals are parsed first; the names they assign are followed
-    to the lines that use them, and the statements there are parsed too, until no new one is needed.
-    A statement that none of this reaches cannot change the result: its lines would not be walked,
-    and an assignment in it is to a name that is not followed."""
+    to the lines that use them, the names the walk looks up are followed to the lines that may assign
+    them, and the statements there are parsed too, until no new one is needed. A statement that none
+    of this reaches cannot change the result: its lines would not be walked, and an assignment in it
+    is to a name that is neither followed nor looked up."""
     text = source.text
     starts = python_statements.chunk_starts(text)
     if len(starts) < _SPLIT_FROM:
@@ -710,10 +735,20 @@ def _statements_that_matter(source: SourceFile, detector_name: str, literals: Se
     chunk_lines = [source.position(offset)[0] for offset in starts]
     parsed: set[int] = set()
     module = ast.Module(body=[], type_ignores=[])
-    for _ in range(6):
+    assigned: dict[str, list[int]] = {}
+    for _ in range(8):
         finder = _Finder(source, detector_name, literals, uses)
         finder.collect(module)
-        wanted = {bisect.bisect_right(chunk_lines, line) - 1 for line in finder._relevant_lines()} - parsed
+        finder.walk(module)
+        lines = set(finder.relevant)
+        missing = [name for name in finder.looked_up if name not in assigned]
+        if missing:
+            found = _assignment_lines(text, missing)
+            for name in missing:
+                assigned[name] = found.get(name, [])
+        for name in finder.looked_up:
+            lines.update(assigned[name])
+        wanted = {bisect.bisect_right(chunk_lines, line) - 1 for line in lines} - parsed
         if not wanted:
             return module
         if len(parsed | wanted) * 2 > len(starts):
