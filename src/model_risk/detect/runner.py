@@ -78,13 +78,9 @@ _BATCH_FILES = 128
 BatchResult = tuple[list[tuple], list[tuple], int]
 
 
-def _detect_batch(batch: Sequence[Candidate], detector_names: Sequence[str], max_size: int) -> BatchResult:
-    """Read and detect a batch of files; references and notes as tuples of their fields."""
-    from model_risk.app import plugins
-
-    available = plugins.detectors()
-    detectors = [available[name] for name in detector_names]
-    references: list[tuple] = []
+def _detect_files(batch: Sequence[Candidate], detectors: Sequence[Detector], max_size: int
+                  ) -> tuple[list[Reference], list[Note], int]:
+    references: list[Reference] = []
     notes: list[Note] = []
     scanned = 0
     for candidate in batch:
@@ -96,9 +92,19 @@ def _detect_batch(batch: Sequence[Candidate], detector_names: Sequence[str], max
         scanned += 1
         name = candidate.abs_path.rsplit(os.sep, 1)[-1]
         found, file_notes = detect_file(source, [d for d in detectors if d.accepts(name)])
-        references += [tuple(getattr(ref, f) for f in _REFERENCE_FIELDS) for ref in found]
+        references += found
         notes += file_notes
-    return references, [tuple(getattr(n, f) for f in _NOTE_FIELDS) for n in notes], scanned
+    return references, notes, scanned
+
+
+def _detect_batch(batch: Sequence[Candidate], detectors: Sequence[Detector], max_size: int) -> BatchResult:
+    """A worker's job: references and notes as tuples of their fields.
+
+    Detectors travel to worker processes by pickling (the hookspec asks plugins to keep them
+    picklable), so a worker needs no plugin manager of its own."""
+    references, notes, scanned = _detect_files(batch, detectors, max_size)
+    return ([tuple(getattr(ref, f) for f in _REFERENCE_FIELDS) for ref in references],
+            [tuple(getattr(note, f) for f in _NOTE_FIELDS) for note in notes], scanned)
 
 
 def _batches(candidates: Iterable[Candidate]) -> Iterator[list[Candidate]]:
@@ -120,20 +126,19 @@ def detect(candidates: Iterable[Candidate], detectors: Sequence[Detector], *, ma
     """Run ``detectors`` over the candidate files. ``candidates`` may be a walk still under way: from
     ``PARALLEL_THRESHOLD`` files on, batches go to a process pool as the walk yields them, so the
     workers start while the tree is still being walked. ``progress(done, seen)`` counts files."""
-    names = [d.name for d in detectors]
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     iterator = iter(candidates)
     head = list(itertools.islice(iterator, PARALLEL_THRESHOLD))
-    raw_references: list[tuple] = []
-    raw_notes: list[tuple] = []
+    references: list[Reference] = []
+    notes: list[Note] = []
     scanned = 0
     if workers <= 1 or len(head) < PARALLEL_THRESHOLD:
         files = head + list(iterator)
         step = 64
         for start in range(0, len(files), step):
-            refs, batch_notes, count = _detect_batch(files[start:start + step], names, max_size)
-            raw_references += refs
-            raw_notes += batch_notes
+            refs, batch_notes, count = _detect_files(files[start:start + step], detectors, max_size)
+            references += refs
+            notes += batch_notes
             scanned += count
             if progress:
                 progress(min(start + step, len(files)), len(files))
@@ -146,6 +151,8 @@ def detect(candidates: Iterable[Candidate], detectors: Sequence[Detector], *, ma
         seen = done = 0
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             pending: dict = {}
+            raw_references: list[tuple] = []
+            raw_notes: list[tuple] = []
 
             def collect(futures: Iterable) -> None:
                 nonlocal scanned, done
@@ -160,15 +167,15 @@ def detect(candidates: Iterable[Candidate], detectors: Sequence[Detector], *, ma
 
             for batch in _batches(itertools.chain(head, iterator)):
                 seen += len(batch)
-                pending[pool.submit(_detect_batch, batch, names, max_size)] = len(batch)
-                finished = [f for f in pending if f.done()]
-                if finished:
-                    collect(finished)
+                pending[pool.submit(_detect_batch, batch, detectors, max_size)] = len(batch)
+                ready = [f for f in pending if f.done()]
+                if ready:
+                    collect(ready)
             while pending:
                 finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
                 collect(finished)
-    references = [Reference(*values) for values in raw_references]
-    notes = [Note(*values) for values in raw_notes]
+        references = [Reference(*values) for values in raw_references]
+        notes = [Note(*values) for values in raw_notes]
     references.sort(key=lambda r: (r.path, r.line, r.column, r.model))
     notes.sort(key=lambda n: (n.path or "", n.line or 0))
     return DetectionResult(tuple(references), tuple(notes), scanned)
