@@ -1,17 +1,15 @@
 """The shortcuts that keep a scan linear give the answers of the plain algorithms they replace.
 
 Speed itself is measured by benchmarks/ (never here); these tests check that each shortcut
-(partial parsing, the word index, link matching at markers, the re-indented JSON) changes nothing.
+(partial parsing, the word index, link matching at markers) changes nothing.
 """
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from pathlib import Path
 
-from model_risk.common import json_text
 from model_risk.contract.source import SourceFile
 from model_risk.detect import hub_urls, python_source
 
@@ -73,20 +71,3 @@ def test_links_are_matched_as_the_pattern_alone_matches_them():
     for _ in range(3000):
         text = "".join(rng.choice(parts) for _ in range(rng.randint(1, 30)))
         assert [m.span() for m in hub_urls._links(text)] == [m.span() for m in hub_urls._URL.finditer(text)], text
-
-
-def test_reindented_json_is_the_standard_indented_json():
-    rng = random.Random(3)
-
-    def value(depth: int):
-        roll = rng.random()
-        if depth > 4 or roll < 0.3:
-            return rng.choice([1, -2.5, 1e300, True, False, None, "", 'a"b', "x\\", '\\"', "ü{[,:]}", "\n\t", "0"])
-        if roll < 0.65:
-            return [value(depth + 1) for _ in range(rng.randint(0, 4))]
-        return {rng.choice(["k", "a:b", "{", "]", '"', "ключ", "x,y"]) + str(i): value(depth + 1)
-                for i in range(rng.randint(0, 4))}
-
-    for _ in range(2000):
-        document = value(0)
-        assert json_text.dumps(document) == json.dumps(document, indent=2, ensure_ascii=False)

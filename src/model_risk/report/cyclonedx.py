@@ -18,7 +18,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from model_risk.common import json_text
 from model_risk.contract.domain import LicenseFacts, ModelFacts, ModelStatus, ScanResult
 from model_risk.contract.reporter import Reporter, ReportOptions
 from model_risk.report.document import to_document
@@ -253,5 +252,5 @@ class CycloneDxReporter(Reporter):
     extension = ".cdx.json"
 
     def render(self, result: ScanResult, options: ReportOptions) -> str:
-        return json_text.dumps(bom_document(result)) + "\n"
+        return json.dumps(bom_document(result), indent=2, ensure_ascii=False) + "\n"
 

@@ -19,12 +19,12 @@ What GitHub does with a SARIF file decides most choices here (see the code scann
 from __future__ import annotations
 
 import hashlib
+import json
 import posixpath
 from collections import Counter
 from typing import Any
 from urllib.parse import quote
 
-from model_risk.common import json_text
 from model_risk.contract.domain import Finding, Location, Note, Reference, RuleInfo, ScanResult, Severity
 from model_risk.contract.reporter import Reporter, ReportOptions
 from model_risk.report.presentation import location_text
@@ -318,5 +318,5 @@ class SarifReporter(Reporter):
     extension = ".sarif"
 
     def render(self, result: ScanResult, options: ReportOptions) -> str:
-        return json_text.dumps(sarif_document(result)) + "\n"
+        return json.dumps(sarif_document(result), indent=2, ensure_ascii=False) + "\n"
 
