@@ -629,10 +629,24 @@ _WORD_OR_BREAK = re.compile(r"\w+|\n")
 _ASSIGNED_OR_BREAK = re.compile(r"\n|(?<!\w)(\w++)[ \t]*+(?=:|=(?!=))")
 
 
-def _assignment_lines(text: str, wanted: Iterable[str]) -> dict[str, list[int]]:
+def _assignment_lines(source: SourceFile, wanted: Iterable[str]) -> dict[str, list[int]]:
     """The lines where each of the ``wanted`` names may be assigned, from one pass over the text."""
     wanted = set(wanted)
     found: dict[str, list[int]] = {}
+    text = source.text
+    if len(wanted) <= 8:  # a few names: str.find, then a look at what follows each
+        for name in wanted:
+            at = text.find(name)
+            while at >= 0:
+                end = at + len(name)
+                if not (at and _word_char(text[at - 1])) and not (end < len(text) and _word_char(text[end])):
+                    after = end
+                    while after < len(text) and text[after] in " \t":
+                        after += 1
+                    if text.startswith(":", after) or (text.startswith("=", after) and not text.startswith("==", after)):
+                        found.setdefault(name, []).append(source.position(at)[0])
+                at = text.find(name, end)
+        return found
     line = 1
     for word in _ASSIGNED_OR_BREAK.findall(text):
         if not word:
@@ -729,10 +743,10 @@ def _statements_that_matter(source: SourceFile, detector_name: str, literals: Se
     of this reaches cannot change the result: its lines would not be walked, and an assignment in it
     is to a name that is neither followed nor looked up."""
     text = source.text
-    starts = python_statements.chunk_starts(text)
+    starts = python_statements.units(text)
     if len(starts) < _SPLIT_FROM:
         return None
-    chunk_lines = [source.position(offset)[0] for offset in starts]
+    chunk_lines = [source.position(unit.offset)[0] for unit in starts]
     parsed: set[int] = set()
     module = ast.Module(body=[], type_ignores=[])
     assigned: dict[str, list[int]] = {}
@@ -743,7 +757,7 @@ def _statements_that_matter(source: SourceFile, detector_name: str, literals: Se
         lines = set(finder.relevant)
         missing = [name for name in finder.looked_up if name not in assigned]
         if missing:
-            found = _assignment_lines(text, missing)
+            found = _assignment_lines(source, missing)
             for name in missing:
                 assigned[name] = found.get(name, [])
         for name in finder.looked_up:
