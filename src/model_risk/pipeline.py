@@ -23,6 +23,7 @@ from model_risk.engine.subjects import ModelUsage
 from model_risk.errors import ConfigError, UsageError
 from model_risk.lockfile import read_lockfile
 from model_risk.records import build_facts
+from model_risk.repo_identity import identify
 from model_risk.resolution import compare_with_lockfile, resolve_with_lineage, with_lineage
 from model_risk.resolvers import ModelRequest, ResolveContext
 from model_risk.resolvers.cache import ModelCache, default_cache_dir
@@ -214,6 +215,7 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
     findings, policy_notes = apply_policy(results, Policy(config.watchlist, config.allow, baseline))
     if progress:
         progress("done", 0, 0)
+    identity = identify(config.root)
     notes: list[Note] = [*walk_notes, *detection.notes, *resolution_notes, *policy_notes]
     return ScanResult(
         tool_version=__version__,
@@ -228,6 +230,10 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
         offline=options.offline,
         started_at=started,
         repository_path=repository_path(config.root),
+        repository=identity.name,
+        remote_url=identity.remote_url,
+        commit=identity.commit,
+        branch=identity.branch,
     )
 
 

@@ -83,6 +83,10 @@ def to_document(result: ScanResult) -> dict[str, Any]:
             "fail_on": result.fail_on.value if result.fail_on else "never",
             "diff_base": result.diff_base,
             "repository_path": result.repository_path,
+            "repository": result.repository,
+            "remote_url": result.remote_url,
+            "commit": result.commit,
+            "branch": result.branch,
         },
         "references": [
             {"model": r.model, "path": r.path, "line": r.line, "column": r.column, "detector": r.detector,
@@ -173,6 +177,10 @@ def from_document(doc: Mapping[str, Any]) -> ScanResult:
         started_at=scan.get("started_at") or "",
         diff_base=scan.get("diff_base"),
         repository_path=scan.get("repository_path"),
+        repository=scan.get("repository"),
+        remote_url=scan.get("remote_url"),
+        commit=scan.get("commit"),
+        branch=scan.get("branch"),
     )
 
 
