@@ -107,7 +107,7 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
     from model_risk.pipeline import scan as run_scan
 
     available = plugins.reporters()
-    targets = _targets(formats or ("text",), outputs, available)
+    targets = _targets(formats or ("text",), outputs, {**available, "sqlite": None}, file_formats=("sqlite",))
     root, scan_paths = _project(paths)
     config = _load_config(root, config_file)
     if fail_on:
@@ -155,6 +155,33 @@ def report(report_file: str, formats: tuple[str, ...], outputs: tuple[str, ...],
     _render(result, targets, available, color, verbose)
 
 
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="REPORT.json|FOLDER|- ...")
+@click.option("--name", help="The organisation's name, shown in the merged report.")
+@click.option("--format", "-f", "formats", multiple=True, metavar="FORMAT",
+              help="json, text, markdown, html, cyclonedx or sqlite (repeatable; pair each with an --output). "
+                   "Default: text.")
+@click.option("--output", "-o", "outputs", multiple=True, type=click.Path(dir_okay=False),
+              help="Write to FILE instead of stdout (repeatable, in --format order; sqlite needs one).")
+def merge(inputs: tuple[str, ...], name: str | None, formats: tuple[str, ...], outputs: tuple[str, ...]) -> None:
+    """Merge JSON reports of many repositories (files, folders of them, or - for a list of paths on
+    stdin) into one organisation report. Exit 0 when merged, 2 when a report is missing or invalid."""
+    from model_risk.merge import command
+
+    targets = _targets(formats or ("text",), outputs, command.FORMATS, file_formats=command.FILE_FORMATS)
+    document = command.merge_reports(inputs, name, sys.stdin if "-" in inputs else ())
+    if not document["repositories"]:
+        click.echo("model-risk: warning: no reports to merge: the merged report is empty", err=True)
+    for fmt, output in targets:
+        if fmt in command.FILE_FORMATS and output is not None:
+            try:
+                command.write_file(document, fmt, Path(output))
+            except OSError as exc:
+                raise ModelRiskError(f"cannot write the database: {exc.strerror or exc}", path=output) from None
+        else:
+            _write(command.render(document, fmt), output)
+
+
 def _read_report(report_file: str) -> str:
     if report_file == "-":
         return sys.stdin.read()
@@ -172,6 +199,11 @@ def _render(result, targets: list[tuple[str, str | None]], available: dict, colo
     from model_risk.reporters import ReportOptions
 
     for fmt, output in targets:
+        if fmt == "sqlite" and output is not None:
+            from model_risk.merge.command import scan_document, write_file
+
+            write_file(scan_document(result), fmt, Path(output))
+            continue
         report_options = ReportOptions(color=_color(color, sys.stdout) if output is None else False,
                                        verbose=verbose)
         _write(available[fmt].render(result, report_options), output)
@@ -181,7 +213,8 @@ def _exit(code: int) -> None:
     click.get_current_context().exit(code)
 
 
-def _targets(formats: tuple[str, ...], outputs: tuple[str, ...], available: dict) -> list[tuple[str, str | None]]:
+def _targets(formats: tuple[str, ...], outputs: tuple[str, ...], available: dict | tuple,
+             file_formats: tuple[str, ...] = ()) -> list[tuple[str, str | None]]:
     for fmt in formats:
         if fmt not in available:
             raise UsageError(f"unknown format {fmt!r} (available: {', '.join(sorted(available))})")
@@ -189,6 +222,9 @@ def _targets(formats: tuple[str, ...], outputs: tuple[str, ...], available: dict
         raise UsageError("more --output than --format options: give one --format per --output")
     pairs: list[tuple[str, str | None]] = [(fmt, outputs[i] if i < len(outputs) else None)
                                            for i, fmt in enumerate(formats)]
+    for fmt, out in pairs:
+        if fmt in file_formats and out is None:
+            raise UsageError(f"--format {fmt} writes a database file, not text: give it an --output FILE")
     if sum(1 for _, out in pairs if out is None) > 1:
         raise UsageError("several formats would go to stdout: give each --format its own --output")
     for _, out in pairs:

@@ -6,6 +6,7 @@ document back into a ScanResult, so every format can be rendered again without s
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -200,10 +201,35 @@ def read_document(text: str, source: str) -> ScanResult:
 
     Raises :class:`ReportInputError` with a one-line message for anything that is not such a report.
     """
+    data = load_document(text, source)
+    try:
+        return from_document(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ReportInputError(f"not a valid model-risk report: {exc.__class__.__name__}: {exc}",
+                               path=source) from None
+
+
+@functools.cache
+def _validator() -> Any:
+    import jsonschema
+
+    from model_risk.validation import load_schema
+
+    # Built once: ``model-risk merge`` validates a thousand reports, and building costs more than checking.
+    return jsonschema.Draft202012Validator(load_schema("report.schema.json"))
+
+
+def load_document(text: str | bytes, source: str) -> dict[str, Any]:
+    """The parsed text of a saved version-1 JSON report, validated against the report schema.
+
+    Raises :class:`ReportInputError` with a one-line message for anything that is not such a report.
+    """
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ReportInputError(f"not a JSON document: {exc.msg}", path=source, line=exc.lineno) from None
+    except UnicodeDecodeError:
+        raise ReportInputError("not a JSON document: not UTF-8 text", path=source) from None
     except RecursionError:
         raise ReportInputError("not a model-risk report: nested too deeply", path=source) from None
     if not isinstance(data, dict) or "version" not in data or "findings" not in data:
@@ -214,18 +240,11 @@ def read_document(text: str, source: str) -> ScanResult:
                                f"version {REPORT_VERSION})", path=source)
     import jsonschema
 
-    from model_risk.validation import load_schema
-
-    schema = load_schema("report.schema.json")
-    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(data))
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
     if error is not None:
         message = " ".join(error.message.split())
         if len(message) > _MAX_MESSAGE:
             message = message[: _MAX_MESSAGE - 1] + "…"
         raise ReportInputError(f"not a valid model-risk report: {_where(error.absolute_path)}: {message}",
                                path=source)
-    try:
-        return from_document(data)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ReportInputError(f"not a valid model-risk report: {exc.__class__.__name__}: {exc}",
-                               path=source) from None
+    return data
