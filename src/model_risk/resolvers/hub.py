@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from model_risk import formats
+from model_risk import formats, records
 from model_risk.domain import ModelFacts, ModelStatus
 from model_risk.hookspecs import hookimpl
 from model_risk.records import build_facts
@@ -97,10 +97,30 @@ def resolve_model(request: ModelRequest, context: ResolveContext) -> ModelFacts 
     if context.offline:
         return None
     state = state_for(context)
-    facts = fetch(request, context, state)
-    if context.cache is not None:
+    if context.cache is None:
+        return fetch(request, context, state)
+    # Several scans may share one cache directory (CI jobs on one runner, pre-commit's parallel runs).
+    # Check, fetch and write under a per-model lock, so that when they miss together only one asks the
+    # Hub and the others read its answer.
+    with context.cache.locked(context.hub.endpoint, request):
+        cached = _cached(request, context, state)
+        if cached is not None:
+            return cached
+        facts = fetch(request, context, state)
         context.cache.put(context.hub.endpoint, request, facts, authenticated=state.authenticated())
     return facts
+
+
+def _cached(request: ModelRequest, context: ResolveContext, state: HubState) -> ModelFacts | None:
+    """The answer another process wrote while this one waited for the lock, if any."""
+    assert context.cache is not None
+    record = context.cache.get(context.hub.endpoint, request, state.authenticated)
+    if record is None:
+        return None
+    try:
+        return records.from_record(record, context.vendors, source="cache")
+    except records.RecordError:
+        return None
 
 
 def _unresolved(request: ModelRequest, context: ResolveContext, reason: str) -> ModelFacts:
