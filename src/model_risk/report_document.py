@@ -213,10 +213,10 @@ def read_document(text: str, source: str) -> ScanResult:
 def _validator() -> Any:
     import jsonschema
 
-    from model_risk.validation import load_schema
+    from model_risk.validation import inline_refs, load_schema
 
-    # Built once: ``model-risk merge`` validates a thousand reports, and building costs more than checking.
-    return jsonschema.Draft202012Validator(load_schema("report.schema.json"))
+    # Built once, with references inlined: ``model-risk merge`` validates a thousand reports.
+    return jsonschema.Draft202012Validator(inline_refs(load_schema("report.schema.json")))
 
 
 def load_document(text: str | bytes, source: str) -> dict[str, Any]:
@@ -240,7 +240,9 @@ def load_document(text: str | bytes, source: str) -> dict[str, Any]:
                                f"version {REPORT_VERSION})", path=source)
     import jsonschema
 
-    error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
+    validator = _validator()
+    # is_valid stops at the first problem; collecting every error to pick the best is for bad reports only.
+    error = None if validator.is_valid(data) else jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is not None:
         message = " ".join(error.message.split())
         if len(message) > _MAX_MESSAGE:

@@ -9,7 +9,8 @@ reports fit in memory comfortably.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+import os
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,5 +70,34 @@ def read_report(path: Path) -> LoadedReport:
     return LoadedReport(source=str(path), digest=hashlib.sha256(data).hexdigest(), document=_compact(document))
 
 
-def read_reports(paths: Iterable[Path]) -> list[LoadedReport]:
-    return [read_report(p) for p in paths]
+#: Fewer files than this are read in this process: starting workers costs more than it saves.
+PARALLEL_FROM = 32
+
+
+def _read_or_error(path: Path) -> LoadedReport | str:
+    """For worker processes: an error travels back as its one-line text (exceptions with keyword
+    arguments do not survive pickling intact)."""
+    try:
+        return read_report(path)
+    except ModelRiskError as exc:
+        return str(exc)
+
+
+def read_reports(paths: Sequence[Path], jobs: int | None = None) -> list[LoadedReport]:
+    """Every report, read and validated; the first bad one (in path order) stops the merge.
+
+    Validation is most of the time of a large merge (jsonschema checks each report node by node, about
+    40 ms for a report of 50 references), so many reports are read by one worker process per core."""
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(paths) < PARALLEL_FROM:
+        return [read_report(p) for p in paths]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
+        results = list(pool.map(_read_or_error, paths, chunksize=8))
+    for result in results:
+        if isinstance(result, str):
+            raise ModelRiskError(result)
+    return results  # type: ignore[return-value]
