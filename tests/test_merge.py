@@ -288,3 +288,54 @@ def test_html_and_markdown_escape_what_reports_say(tmp_path: Path, scans):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     markdown = run_cli("merge", report, "--format", "markdown").stdout
     assert "<script>" not in markdown and "<b>" not in markdown and "\\|evil\\|" in markdown
+
+
+def test_many_reports_are_read_in_parallel_and_a_bad_one_still_stops_the_merge(tmp_path: Path, scans):
+    from model_risk.merge.inputs import PARALLEL_FROM
+
+    folder = tmp_path / "many"
+    for i in range(PARALLEL_FROM + 8):
+        write(folder, f"r{i:03d}.json", as_repository(scans["support-bot"], f"acme/r{i:03d}"))
+    document = merge(folder)
+    assert document["summary"]["repositories"] == PARALLEL_FROM + 8
+    bad = folder / "r020.json"
+    bad.write_text('{"version": 1, "findings": [}', encoding="utf-8")
+    run = run_cli("merge", folder)
+    assert run.code == 2
+    assert run.stderr.strip().splitlines() == [
+        f"model-risk: error: {bad}:1: not a JSON document: Expecting value"]
+
+
+def test_merge_function_ignores_the_order_of_its_reports(org: Path):
+    import random
+
+    from model_risk.merge.document import merge as merge_reports
+    from model_risk.merge.document import to_json
+    from model_risk.merge.inputs import read_reports
+
+    reports = read_reports(sorted(org.rglob("*.json")), jobs=1)
+    outputs = set()
+    for seed in range(4):
+        shuffled = list(reports)
+        random.Random(seed).shuffle(shuffled)
+        outputs.add(to_json(merge_reports(shuffled, "Acme")))
+    assert len(outputs) == 1
+
+
+def test_inlined_report_schema_validates_like_the_schema_itself(scans):
+    import jsonschema
+
+    from model_risk.validation import inline_refs
+
+    schema = load_schema("report.schema.json")
+    flat = inline_refs(schema)
+    assert "$ref" not in json.dumps(flat)
+    broken = copy.deepcopy(scans["support-bot"])
+    broken["references"][0]["path"] = "/etc/passwd"  # the path definition forbids absolute paths
+    broken["models"][0]["status"] = "maybe"
+    for document, valid in ((scans["support-bot"], True), (broken, False)):
+        assert jsonschema.Draft202012Validator(flat).is_valid(document) is valid
+        assert jsonschema.Draft202012Validator(schema).is_valid(document) is valid
+    with pytest.raises(ValueError, match="recursive"):
+        inline_refs({"$defs": {"node": {"properties": {"child": {"$ref": "#/$defs/node"}}}},
+                     "$ref": "#/$defs/node"})
