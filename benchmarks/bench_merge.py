@@ -82,7 +82,8 @@ def generate(directory: Path) -> list[Path]:
                     for k, f in enumerate(template["findings"])]
         name = f"acme/service-{r:04d}"
         document = {**template, "references": references, "models": models, "findings": findings,
-                    "scan": {**template["scan"], "repository": name, "remote_url": f"https://github.com/{name}",
+                    "scan": {**template["scan"], "repository_path": "", "repository": name,
+                             "remote_url": f"https://github.com/{name}",
                              "commit": hashlib.sha1(name.encode()).hexdigest(), "branch": "main",
                              "started_at": f"2026-11-{1 + r % 28:02d}T{r % 24:02d}:00:00Z"},
                     "summary": {**template["summary"], "references": 50, "models": len(models)}}

@@ -9,6 +9,9 @@ from model_risk.report.merged import views
 from model_risk.report.merged.document import SEVERITIES
 from model_risk.common.resources import data_dir
 
+#: Repositories named in a "Used in" cell; the JSON and SQLite outputs name them all.
+WHERE_SHOWN = 100
+
 
 def render_html(document: dict[str, Any]) -> str:
     from markupsafe import Markup
@@ -20,7 +23,8 @@ def render_html(document: dict[str, Any]) -> str:
     peak = max((c.total for _, cells in table.rows for c in cells), default=0)
     context = {
         "doc": document, "title": views.heading(document), "grid": table, "peak": peak or 1,
-        "models": [(m, views.model_label(m), views.license_label(m), *views.where_used(m, 1000)) for m in ranked],
+        "models": [(m, views.model_label(m), views.license_label(m), *views.where_used(m, WHERE_SHOWN))
+                   for m in ranked],
         "severities": list(reversed(SEVERITIES)), "worst": views.worst,
         "stylesheet": Markup((data_dir("templates") / "report.css").read_text(encoding="utf-8")),
     }
