@@ -32,15 +32,15 @@ RECORD = {"status": "resolved", "id": "org/model", "license": "apache-2.0", "sha
 
 
 def _request(i: int):  # type: ignore[no-untyped-def]
-    from model_risk.resolvers import ModelRequest
+    from model_risk.contract.resolver import ModelRequest
 
     return ModelRequest(f"org-{i % 17}/model-{i:04d}", None)
 
 
 def _facts(i: int):  # type: ignore[no-untyped-def]
-    from model_risk.domain import ModelStatus
-    from model_risk.records import build_facts
-    from model_risk.vendors import builtin_vendors
+    from model_risk.contract.domain import ModelStatus
+    from model_risk.knowledge.facts import build_facts
+    from model_risk.knowledge.vendors import builtin_vendors
 
     return build_facts(model_id=f"org-{i % 17}/model-{i:04d}", status=ModelStatus.RESOLVED,
                        vendors=builtin_vendors(), source="hub", sha="0" * 40, license_id="apache-2.0")
@@ -70,7 +70,7 @@ class SqliteStore:
 
 
 def _file_worker(directory: str, seed: int, barrier, queue) -> None:  # type: ignore[no-untyped-def]
-    from model_risk.resolvers.cache import ModelCache
+    from model_risk.resolve.cache import ModelCache
 
     cache = ModelCache(Path(directory), ttl=86400, negative_ttl=3600)
     order = list(range(KEYS))
@@ -114,8 +114,8 @@ def _shared(worker, target: str) -> tuple[float, int]:  # type: ignore[no-untype
 _WARM_FILES = """
 import sys, time
 from pathlib import Path
-from model_risk.resolvers.cache import ModelCache
-from model_risk.resolvers import ModelRequest
+from model_risk.resolve.cache import ModelCache
+from model_risk.contract.resolver import ModelRequest
 t = time.perf_counter()
 cache = ModelCache(Path(sys.argv[1]), ttl=86400, negative_ttl=3600)
 hits = sum(cache.get("http://hub", ModelRequest(f"org-{i % 17}/model-{i:04d}", None)) is not None
@@ -125,7 +125,7 @@ print(time.perf_counter() - t, hits)
 
 _WARM_SQLITE = """
 import sys, time, json
-from model_risk.resolvers.cache import ModelCache
+from model_risk.resolve.cache import ModelCache
 t = time.perf_counter()
 import sqlite3
 db = sqlite3.connect(sys.argv[1])

@@ -117,7 +117,7 @@ def _timed(args: list[str], stdin: str | None = None) -> tuple[float, float, flo
 
 
 def _validate_only(paths: list[Path]) -> float:
-    script = ("import sys, time\nfrom pathlib import Path\nfrom model_risk.report_document import load_document\n"
+    script = ("import sys, time\nfrom pathlib import Path\nfrom model_risk.report.document import load_document\n"
               "t = time.process_time()\n"
               "for p in sys.argv[1:]: load_document(Path(p).read_bytes(), p)\n"
               "print(time.process_time() - t)\n")
@@ -126,8 +126,8 @@ def _validate_only(paths: list[Path]) -> float:
 
 
 def _in_process_orders(paths: list[Path]) -> set[str]:
-    from model_risk.merge.document import merge, to_json
-    from model_risk.merge.inputs import read_reports
+    from model_risk.report.merged.document import merge, to_json
+    from model_risk.report.merged.inputs import read_reports
 
     reports = read_reports(paths)
     outputs = set()

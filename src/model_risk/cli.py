@@ -32,6 +32,7 @@ Examples:
   model-risk scan src configs --offline  use only model-risk.lock and the cache
   model-risk scan --format sarif --output model-risk.sarif --format html --output report.html
   model-risk report scan.json --format markdown   re-render a saved JSON report, no scan
+  model-risk merge reports/ --format html --output org.html   many repositories, one report
   model-risk lock                        resolve every model and write model-risk.lock
   model-risk explain Qwen/Qwen2.5-7B-Instruct
   model-risk rules non-osi-license
