@@ -12,12 +12,10 @@ keeps that repository's own remote, which is what the org report needs.
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from model_risk.detect.walk import find_git_root
 
@@ -38,6 +36,8 @@ def strip_credentials(url: str) -> str:
     not a secret, and stays."""
     if "://" not in url:
         return url
+    from urllib.parse import urlsplit, urlunsplit
+
     parts = urlsplit(url)
     if parts.username is None and parts.password is None:
         return url
@@ -51,6 +51,8 @@ def strip_credentials(url: str) -> str:
 def name_from_remote(url: str) -> str | None:
     """``owner/name`` (or ``group/sub/name``) for a hosted remote; the last path part for a local one."""
     if "://" in url:
+        from urllib.parse import urlsplit
+
         parts = urlsplit(url)
         path = parts.path
         hosted = parts.scheme != "file"
@@ -110,6 +112,8 @@ def _ref_sha(common: Path, git_dir: Path, ref: str) -> str | None:
 
 
 def _remote_url(common: Path) -> str | None:
+    import configparser  # only here: a pre-commit run pays for every module it imports
+
     parser = configparser.RawConfigParser(strict=False)
     try:
         parser.read(common / "config", encoding="utf-8")
