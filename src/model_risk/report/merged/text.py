@@ -16,6 +16,15 @@ def _t(value: object) -> str:
     return terminal_safe("" if value is None else str(value))
 
 
+#: Repositories named after one disagreeing value before "and N more".
+NAMES_SHOWN = 5
+
+
+def _names(labels: list[str]) -> str:
+    shown = ", ".join(_t(label) for label in labels[:NAMES_SHOWN])
+    return shown + (f" and {len(labels) - NAMES_SHOWN} more" if len(labels) > NAMES_SHOWN else "")
+
+
 def render_text(document: dict[str, Any]) -> str:
     s = document["summary"]
     lines = [views.heading(document)]
@@ -49,8 +58,7 @@ def render_text(document: dict[str, Any]) -> str:
         lines += ["", "Facts the reports disagree on (the newest resolved answer is used)"]
         for model in disagreeing:
             for d in model["disagreements"]:
-                values = "; ".join(f"{_t(v['value'])} in {', '.join(_t(r) for r in v['repositories'])}"
-                                   for v in d["values"])
+                values = "; ".join(f"{_t(v['value'])} in {_names(v['repositories'])}" for v in d["values"])
                 lines.append(f"  {_t(views.model_label(model))} {d['field']}: {values}")
     lines += ["", "Repositories"]
     for repo in document["repositories"]:
