@@ -164,3 +164,27 @@ def test_scan_job_uploads_only_the_cache_entries_it_fetched(tmp_path: Path):
     assert run.returncode == 0, run.stderr
     assert sorted(p.relative_to(tmp_path / "fetched").as_posix()
                   for p in (tmp_path / "fetched").rglob("*.json")) == ["bb/new.json"]
+
+
+def test_plan_step_refreshes_the_expiring_cache_entries(tmp_path: Path, hub, cache_dir: Path):
+    from support.project import write_tree
+    from support.scanning import FAST_HUB, loader
+
+    project = write_tree(tmp_path / "repo", {"app.py": loader("microsoft/phi-4", "BAAI/bge-m3"),
+                                             ".model-risk.yaml": FAST_HUB})
+    assert run_cli("scan", project, "--no-drift", "--fail-on", "never", "--quiet").code == 0
+    entry = next(e for e in (cache_dir / "models").rglob("*.json")
+                 if json.loads(e.read_text(encoding="utf-8"))["request"]["id"] == "BAAI/bge-m3")
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    data["fetched_at"] -= 86400 - 3600  # expires in an hour, within the six-hour margin
+    entry.write_text(json.dumps(data), encoding="utf-8")
+    hub.reset_log()
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir()
+    env = {**os.environ, "RUNNER_TEMP": str(runner_temp), "MR_MARGIN": "21600", "MR_TTL": "86400",
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    step = _step("plan", "Refresh the entries that would expire during this run")
+    run = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert [p.split("?")[0] for p in hub.model_requests()] == ["/api/models/BAAI/bge-m3"]

@@ -8,7 +8,7 @@ fetches exactly the entries that expire within ``margin`` (once each) and serves
 cache. The matrix jobs then restore a cache in which nothing expires while they run.
 
     python -m model_risk.resolve.cache_prime PROJECT_DIR [--margin SECONDS]
-    model-risk scan PROJECT_DIR --no-drift --fail-on never --quiet --format json --output /dev/null
+    model-risk scan PROJECT_DIR --no-drift --fail-on never --quiet --format json --output prime.json
 """
 
 from __future__ import annotations
