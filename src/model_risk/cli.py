@@ -46,9 +46,19 @@ def _warn(note: Note, verbose: bool) -> None:
 def _color(flag: bool | None, stream: object) -> bool:
     if flag is not None:
         return flag
-    if os.environ.get("NO_COLOR"):
+    # https://no-color.org: any non-empty NO_COLOR; a dumb terminal shows escape codes as garbage.
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
     return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def _width(output: str | None) -> int:
+    """The text report's width: the terminal's (or $COLUMNS) on stdout, 80 when piped or written to a file."""
+    if output is not None:
+        return 80
+    import shutil
+
+    return max(40, shutil.get_terminal_size((80, 24)).columns)
 
 
 def _project(paths: tuple[str, ...]) -> tuple[Path, tuple[Path, ...]]:
@@ -170,10 +180,12 @@ def _read_report(report_file: str) -> str:
 def _render(result, targets: list[tuple[str, str | None]], available: dict, color: bool | None,  # type: ignore[no-untyped-def]
             verbose: bool) -> None:
     from model_risk.contract.reporter import ReportOptions
+    from model_risk.report.presentation import github_source_url
 
     for fmt, output in targets:
         report_options = ReportOptions(color=_color(color, sys.stdout) if output is None else False,
-                                       verbose=verbose)
+                                       verbose=verbose, width=_width(output),
+                                       source_url=github_source_url(os.environ))
         _write(available[fmt].render(result, report_options), output)
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from model_risk.contract.domain import ModelFacts, ModelStatus, Reference
+from model_risk.contract.domain import ModelFacts, ModelStatus, ModelUse, Reference
 from model_risk.knowledge import formats, licenses
 
 LICENSE_FIELDS = frozenset({"hub", "name", "spdx", "osi", "commercial", "conditions", "link", "label"})
@@ -72,12 +72,8 @@ class WatchEntry:
         return {"vendor": self.vendor, "reason": self.reason, "severity": self.severity}
 
 
-@dataclass(frozen=True)
-class ModelUsage:
-    """A model and the references that lead to it."""
-
-    facts: ModelFacts
-    references: tuple[Reference, ...]
+#: A model and the references that lead to it: the scan's own grouping (contract.domain.ModelUse).
+ModelUsage = ModelUse
 
 
 def _watch(facts: ModelFacts, watchlist: Sequence[WatchEntry]) -> dict[str, Any] | None:

@@ -18,10 +18,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from model_risk.contract.domain import LicenseFacts, ModelFacts, ModelStatus, ScanResult
+from model_risk.contract.domain import LicenseFacts, ModelFacts, ModelStatus, ModelUse, ScanResult
 from model_risk.contract.reporter import Reporter, ReportOptions
 from model_risk.report.document import to_document
-from model_risk.report.presentation import ModelUse, findings_by_model, hub_url, model_uses, safe_url
+from model_risk.report.presentation import findings_by_model, hub_url, safe_url
 
 if TYPE_CHECKING:
     from cyclonedx.model.component import Component
@@ -225,7 +225,7 @@ def bom_document(result: ScanResult) -> dict[str, Any]:
     cards: dict[str, dict[str, Any]] = {}
     refs = _BomRefs()
     per_model = findings_by_model(result)
-    for use in model_uses(result):
+    for use in result.uses():
         m = use.facts
         purl = purl_for(m.id, m.sha) if m.status is not ModelStatus.API else None
         bom_ref = refs(m, purl)

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from model_risk.common.resources import data_dir
-from model_risk.contract.domain import Finding, ModelStatus, RuleInfo, ScanResult, Severity
+from model_risk.contract.domain import Finding, ModelStatus, ModelUse, RuleInfo, ScanResult, Severity
 from model_risk.contract.reporter import Reporter, ReportOptions
 from model_risk.report import charts
 from model_risk.report.presentation import (
     LICENSE_GROUPS,
-    ModelUse,
     by_severity,
     commercial_label,
     finding_subject,
@@ -31,7 +30,6 @@ from model_risk.report.presentation import (
     license_mix,
     license_name,
     location_text,
-    model_uses,
     osi_label,
     rules_by_code,
     severities_descending,
@@ -131,7 +129,7 @@ def report_context(result: ScanResult) -> dict[str, Any]:
     rules = rules_by_code(result)
     active = by_severity(f for f in result.findings if f.active)
     suppressed = by_severity(f for f in result.findings if not f.active)
-    uses = model_uses(result)
+    uses = result.uses()
     per_model = findings_by_model(result)
     shares = vendor_shares(result)
     mix = license_mix(result)

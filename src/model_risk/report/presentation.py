@@ -7,8 +7,9 @@ everywhere, and a model is "used in" the same places.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
@@ -17,7 +18,6 @@ from model_risk.contract.domain import (
     Location,
     ModelFacts,
     ModelStatus,
-    Reference,
     RuleInfo,
     ScanResult,
     Severity,
@@ -123,41 +123,28 @@ def hub_url(model_id: str) -> str:
     return "https://huggingface.co/" + quote(model_id, safe="/")
 
 
+def github_source_url(environ: Mapping[str, str]) -> str | None:
+    """``$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$GITHUB_SHA/`` when a GitHub workflow runs us, else None.
+    Links at the commit, not a branch, so they keep pointing at the lines that were scanned."""
+    server = (environ.get("GITHUB_SERVER_URL") or "").rstrip("/")
+    repository = environ.get("GITHUB_REPOSITORY") or ""
+    sha = environ.get("GITHUB_SHA") or ""
+    if safe_url(server) is None or not re.fullmatch(r"[\w.-]+/[\w.-]+", repository) \
+            or not re.fullmatch(r"[0-9a-fA-F]{40}", sha):
+        return None
+    return f"{server}/{repository}/blob/{sha.lower()}/"
+
+
+def source_link(source_url: str | None, location: Location, repository_path: str | None) -> str | None:
+    """A link to a location in the scanned commit (paths in reports are relative to the scan root, which
+    is ``repository_path`` inside the repository)."""
+    if source_url is None or repository_path is None:
+        return None
+    path = f"{repository_path}/{location.path}" if repository_path else location.path
+    return f"{source_url}{quote(path, safe='/')}#L{location.line}"
+
+
 # -- grouping ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ModelUse:
-    """One model with the references that load it."""
-
-    facts: ModelFacts
-    references: tuple[Reference, ...]
-
-    @property
-    def locations(self) -> tuple[Location, ...]:
-        return tuple(r.location for r in self.references)
-
-
-def model_uses(result: ScanResult) -> list[ModelUse]:
-    """Every model of the scan with the references that load it, in the scan's model order.
-
-    A reference belongs to a model when it is written as the model's id or one of its aliases (or
-    resolves to one) at the model's revision; an API reference belongs to the API model it names.
-    """
-    # Indexed by (kind, spelling, revision): a monorepo has thousands of references.
-    index: dict[tuple[str, str, str | None], list[int]] = {}
-    for position, ref in enumerate(result.references):
-        for spelling in {ref.model, ref.resolve_id}:
-            index.setdefault((ref.kind, spelling, ref.revision), []).append(position)
-    uses = []
-    for model in result.models:
-        if model.status is ModelStatus.API:
-            keys = [("api", model.id, None)]
-        else:
-            keys = [("hub", spelling, model.revision) for spelling in (model.id, *model.aliases)]
-        positions = sorted({p for key in keys for p in index.get(key, ())})
-        uses.append(ModelUse(model, tuple(result.references[p] for p in positions)))
-    return uses
 
 
 def findings_by_model(result: ScanResult) -> dict[str, list[Finding]]:
