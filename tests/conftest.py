@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from fakehub import FakeHub  # noqa: E402
 
-from model_risk.cli import main  # noqa: E402
+from model_risk.cli import run  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "support-bot"
@@ -69,7 +69,7 @@ def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
     server.stop()
 
 
-def run_cli(*args: str | Path, cwd: Path | None = None) -> Run:
+def run_cli(*args: str | Path, cwd: Path | None = None, plugins=None) -> Run:
     """Run ``model-risk ARGS`` in this process through the real entry point (and its error boundary)."""
     runner = CliRunner()
     argv = [str(a) for a in args]
@@ -80,8 +80,7 @@ def run_cli(*args: str | Path, cwd: Path | None = None) -> Run:
 
             os.chdir(cwd)
         try:
-            main(argv)
-            code = 0
+            code = run(argv, plugins=plugins)
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         finally:

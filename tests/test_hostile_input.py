@@ -16,7 +16,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model_risk.app import plugins
+from model_risk.app.plugins import load_plugins
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.source import SourceFile
 from model_risk.detect.runner import detect_file
@@ -114,7 +114,7 @@ _NAMES = ["a.py", "a.yaml", "a.json", "a.toml", "a.sh", "Dockerfile", ".env", "M
 @given(text=_TEXT, name=st.sampled_from(_NAMES))
 def test_detectors_never_raise_and_locate_what_they_report(text: str, name: str):
     source = SourceFile(name, text)
-    detectors = [d for d in plugins.detectors().values() if d.accepts(name)]
+    detectors = [d for d in load_plugins().detectors.values() if d.accepts(name)]
     references, notes = detect_file(source, detectors)
     assert not [n for n in notes if "failed" in n.message], notes
     assert all(isinstance(n, Note) for n in notes)
@@ -130,7 +130,7 @@ def test_notebook_references_point_into_the_ipynb_text(cells: list[str]):
     text = json.dumps({"cells": [{"cell_type": "code", "source": cell.splitlines(keepends=True)} for cell in cells]},
                       indent=1)
     source = SourceFile("nb.ipynb", text)
-    references, notes = detect_file(source, [plugins.detectors()["notebook"]])
+    references, notes = detect_file(source, [load_plugins().detectors["notebook"]])
     assert not [n for n in notes if "failed" in n.message], notes
     for ref in references:
         assert source.line_text(ref.line)[ref.column - 1:].startswith(ref.model), ref

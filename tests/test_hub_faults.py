@@ -195,15 +195,15 @@ class _BrokenRegistry:
 
 
 def test_a_broken_resolver_plugin_costs_one_model(cli, hub, project):
-    from model_risk.app import plugins
+    from model_risk.app.plugins import load_plugins
 
-    manager = plugins.get_plugin_manager()
-    manager.register(_BrokenRegistry(), name="broken-registry")
-    try:
-        root = project({"app.py": loader("acme/raises", "acme/wrong-type", QWEN)})
-        models = models_by_id(scan_json(cli, root))
-    finally:
-        manager.unregister(name="broken-registry")
-    assert models["acme/raises"]["reason"] == "resolver failed: RuntimeError: registry down"
+    plugins = load_plugins()
+    plugins.manager.register(_BrokenRegistry(), name="broken-registry")
+    root = project({"app.py": loader("acme/raises", "acme/wrong-type", QWEN)})
+    run = cli("scan", root, "--format", "json", "--fail-on", "never", plugins=plugins)
+    assert run.code == 0, run.stderr
+    models = models_by_id(run.json())
+    assert models["acme/raises"]["reason"] == \
+        "resolver failed: plugin 'broken-registry' failed in hook resolve_model: RuntimeError: registry down"
     assert models["acme/wrong-type"]["reason"] == "resolver failed: TypeError: returned dict, not ModelFacts"
     assert models[QWEN]["status"] == "resolved"

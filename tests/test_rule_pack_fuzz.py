@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model_risk.app.config import load_config
-from model_risk.app.plugins import conditions
+from model_risk.app.plugins import load_plugins
 from model_risk.contract.errors import ConfigError, RulePackError
 from model_risk.evaluate.packs import RuleSettings, load_rules
 
@@ -31,7 +31,7 @@ def _load_pack(tmp_path: Path, text: str) -> None:
     pack = tmp_path / "pack.yaml"
     pack.write_text(text, encoding="utf-8")
     try:
-        load_rules(conditions(), RuleSettings(extra_packs=(pack,)))
+        load_rules(load_plugins().conditions, RuleSettings(extra_packs=(pack,)))
     except RulePackError as exc:
         assert "\n" not in str(exc).strip()
 

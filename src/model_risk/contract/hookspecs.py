@@ -22,7 +22,7 @@ Rules for plugins:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -105,8 +105,8 @@ def register_conditions(register: Callable[[Condition], None]) -> None:
 
 
 @hookspec
-def rule_packs() -> Iterable[str | Path]:
-    """Return paths of YAML rule packs this plugin ships.
+def register_rule_packs(register: Callable[[str | Path], None]) -> None:
+    """Register YAML rule packs this plugin ships: call ``register(path)`` once per pack file.
 
     They are loaded with the built-in packs and validated the same way. Users can still turn their
     rules off in the config.
