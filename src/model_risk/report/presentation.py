@@ -18,6 +18,7 @@ from model_risk.contract.domain import (
     Location,
     ModelFacts,
     ModelStatus,
+    Reference,
     RuleInfo,
     ScanResult,
     Severity,
@@ -101,6 +102,40 @@ def vendor_key(model: ModelFacts) -> str:
 def location_text(location: Location) -> str:
     column = f":{location.column}" if location.column else ""
     return f"{location.path}:{location.line}{column}"
+
+
+#: Scopes whose references are not what the product runs: findings seen only there are informational.
+QUIET_SCOPES = frozenset({"docs", "tests"})
+_DOC_SUFFIXES = (".md", ".mdx", ".rst", ".txt", ".adoc")
+_DOC_DIRS = frozenset({"docs", "doc", "documentation"})
+_TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__"})
+_EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "demo", "demos"})
+_CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".cfg", ".ini", ".env")
+
+
+def path_scope(path: str) -> str:
+    """The part of a project a file belongs to, from path conventions: ``docs``, ``tests``, ``examples``,
+    ``config`` or ``code``. Stands in until references carry their own ``scope`` (see reference_scope)."""
+    lowered = path.lower()
+    parts = lowered.split("/")
+    name = parts[-1]
+    directories = set(parts[:-1])
+    if directories & _DOC_DIRS or name.endswith(_DOC_SUFFIXES):
+        return "docs"
+    if directories & _TEST_DIRS or name.startswith("test_") or name.endswith(("_test.py", ".test.js", ".test.ts",
+                                                                                  ".spec.js", ".spec.ts")) \
+            or name == "conftest.py":
+        return "tests"
+    if directories & _EXAMPLE_DIRS:
+        return "examples"
+    if name.endswith(_CONFIG_SUFFIXES):
+        return "config"
+    return "code"
+
+
+def reference_scope(reference: Reference) -> str:
+    """The reference's scope as detection recorded it (``reference.scope``, issue 13), else from its path."""
+    return getattr(reference, "scope", None) or path_scope(reference.path)
 
 
 def finding_subject(finding: Finding) -> str:
