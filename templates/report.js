@@ -199,8 +199,20 @@
   if (location.hash) { follow(); }
 
   /* Printing shows every rule's findings: a paper copy cannot be clicked open. */
+  /* Chromium does not paint buttons in the table header it repeats on every printed page, so for
+     printing the sort buttons give way to their text. */
+  var swapped = [];
   window.addEventListener("beforeprint", function () {
     each(document.querySelectorAll("details"), function (d) { d.open = true; });
+    each(document.querySelectorAll("thead th button"), function (button) {
+      var text = document.createTextNode(button.textContent);
+      button.parentNode.replaceChild(text, button);
+      swapped.push([text, button]);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    swapped.forEach(function (pair) { pair[0].parentNode.replaceChild(pair[1], pair[0]); });
+    swapped = [];
   });
   document.documentElement.setAttribute("data-js", "ready");
 }());
