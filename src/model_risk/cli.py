@@ -59,12 +59,16 @@ def _color(flag: bool | None, stream: object) -> bool:
 
 
 def _width(output: str | None) -> int:
-    """The text report's width: the terminal's (or $COLUMNS) on stdout, 80 when piped or written to a file."""
-    if output is not None:
-        return 80
-    import shutil
+    """The text report's width: $COLUMNS when set, else the terminal's on a terminal, else 80 (piped
+    output, a file, CI logs)."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return max(40, int(columns))
+    if output is None and sys.stdout.isatty():
+        import shutil
 
-    return max(40, shutil.get_terminal_size((80, 24)).columns)
+        return max(40, shutil.get_terminal_size((80, 24)).columns)
+    return 80
 
 
 def _project(paths: tuple[str, ...]) -> tuple[Path, tuple[Path, ...]]:
