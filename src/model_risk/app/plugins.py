@@ -208,7 +208,7 @@ class Plugins:
 
     @cached_property
     def conditions(self) -> dict[str, Condition]:
-        found = self._collect("register_conditions", lambda c: c.name, "Condition")
+        found: dict[str, Condition] = self._collect("register_conditions", lambda c: c.name, "Condition")
         return {name: _guarded(condition, self.owner("register_conditions", name))
                 for name, condition in found.items()}
 
@@ -233,7 +233,7 @@ class Plugins:
             except Exception as exc:
                 raise plugin_failure(impl.plugin_name, "resolve_model", exc) from exc
             if facts is not None:
-                return facts
+                return facts  # type: ignore[return-value]
         return None
 
     def infos(self) -> list[PluginInfo]:

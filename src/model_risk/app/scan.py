@@ -135,6 +135,7 @@ def resolve_references(references: Sequence[Reference], context: ResolveContext,
     grouped: dict[tuple[str, str | None], list[Reference]] = {}
     facts_for: dict[tuple[str, str | None], ModelFacts] = {}
     for ref in references:
+        key: tuple[str, str | None]
         if ref.kind == "api":
             key = (f"api:{ref.model}", None)
             facts_for.setdefault(key, _api_facts(ref, context.vendors))

@@ -239,7 +239,8 @@ class _Results:
         self.locations = _Locations(result)
         self.fallback = self._fallback_locations(result)
         self.spellings = {m.id: (m.id, *m.aliases) for m in result.models}
-        self.scopes = {(r.path, r.line, r.column): reference_scope(r) for r in result.references}
+        self.scopes: dict[tuple[str, int, int | None], str] = {
+            (r.path, r.line, r.column): reference_scope(r) for r in result.references}
 
     @staticmethod
     def _fallback_locations(result: ScanResult) -> dict[str | None, Location]:
