@@ -223,6 +223,7 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
         offline=options.offline,
         started_at=started,
         repository_path=repository_path(config.root),
+        project=project_name(config.root),
     )
 
 
@@ -232,6 +233,12 @@ def _positions(references: Sequence[Reference], usages: Sequence[ModelUse]) -> t
     written twice on a line by a detector that reports both) must still count as two."""
     position = {id(ref): i for i, ref in enumerate(references)}
     return tuple(tuple(sorted(position[id(ref)] for ref in usage.references)) for usage in usages)
+
+
+def project_name(root: Path) -> str:
+    """The project's name: the directory of its git work tree, else of the scan root."""
+    resolved = root.resolve()
+    return (find_git_root(resolved) or resolved).name or "project"
 
 
 def repository_path(root: Path) -> str | None:

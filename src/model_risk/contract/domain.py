@@ -315,6 +315,9 @@ class ScanResult:
     #: in ``references`` of the references grouped under it when the scan resolved them. Carried so that
     #: no reporter has to match references to models again (and so none can match them differently).
     model_references: tuple[tuple[int, ...], ...] = ()
+    #: The scanned project's name: its git work tree's directory name, else the scan root's. Reports name
+    #: the project with it (the CycloneDX BOM's ``metadata.component``); never a path.
+    project: str | None = None
 
     def __post_init__(self) -> None:
         if len(self.model_references) != len(self.models):

@@ -64,6 +64,7 @@ def to_document(result: ScanResult) -> dict[str, Any]:
             "fail_on": result.fail_on.value if result.fail_on else "never",
             "diff_base": result.diff_base,
             "repository_path": result.repository_path,
+            "project": result.project,
         },
         "references": [
             {"model": r.model, "path": r.path, "line": r.line, "column": r.column, "detector": r.detector,
@@ -164,6 +165,7 @@ def from_document(doc: Mapping[str, Any]) -> ScanResult:
         started_at=scan.get("started_at") or "",
         diff_base=scan.get("diff_base"),
         repository_path=scan.get("repository_path"),
+        project=scan.get("project"),
     )
 
 
