@@ -65,12 +65,12 @@ def _record(model_id: str, rng: random.Random, base: str | None, revision: str |
     }
 
 
-def generate(root: Path) -> dict[str, int]:
-    """Write the project under ``root``; returns what it holds."""
+def generate(root: Path, count: int = MODELS) -> dict[str, int]:
+    """Write the project under ``root`` (``count`` models, about 6.4 references each); returns what it holds."""
     rng = random.Random(SEED)
     orgs = REAL_ORGS + [f"lab-{i:03d}" for i in range(VENDORS - len(REAL_ORGS))]
     models = [f"{orgs[i % len(orgs)]}/model-{i:04d}-{rng.choice(['chat', 'base', 'instruct', 'embed'])}"
-              for i in range(MODELS)]
+              for i in range(count)]
     lock: dict[str, dict] = {}
     for i, model_id in enumerate(models[:-UNLOCKED]):
         base = models[rng.randrange(ROOTS)] if i >= ROOTS and rng.random() < 0.7 else None
@@ -239,7 +239,7 @@ def _on_screen(box: dict | None, height: int) -> bool:
     return box is not None and box["top"] >= 0 and box["bottom"] <= height and box["bottom"] > box["top"]
 
 
-def run(keep: Path | None = None) -> list[Row]:
+def run(keep: Path | None = None, count: int = MODELS) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="model-risk-reports-") as tmp:
         base = keep or Path(tmp)
         project, out = base / "project", base / "reports"
@@ -247,7 +247,7 @@ def run(keep: Path | None = None) -> list[Row]:
             if directory.exists():
                 shutil.rmtree(directory)
             directory.mkdir(parents=True)
-        made = generate(project)
+        made = generate(project, count)
         seconds = scan(project, out)
         report = json.loads((out / "report.json").read_text(encoding="utf-8"))
         models, refs = len(report["models"]), len(report["references"])
@@ -280,7 +280,8 @@ def run(keep: Path | None = None) -> list[Row]:
         return rows
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # python benchmarks/bench_reports.py [--keep DIR] [--models N]
     keep = Path(sys.argv[sys.argv.index("--keep") + 1]).resolve() if "--keep" in sys.argv else None
-    for row in run(keep):
+    count = int(sys.argv[sys.argv.index("--models") + 1]) if "--models" in sys.argv else MODELS
+    for row in run(keep, count):
         print(f"{'ok ' if row.ok else 'BAD'}  {row.benchmark}: {row.measured}  ({row.baseline}; target {row.target})")
