@@ -79,3 +79,20 @@ def test_sarif_and_markdown_place_every_reference(scanned, cli):
     assert {2, 3, 5} <= placed  # the sha-pinned line has nothing to report
     markdown = cli("report", scanned, "--format", "markdown").stdout
     assert re.search(r"`google-bert/bert-base-uncased` \| [^\n]*\| 2 \|", markdown), markdown
+
+
+def test_the_bundled_example_shows_where_a_main_revision_model_is_used(cli, tmp_path):
+    from support.project import EXAMPLE
+
+    out = tmp_path / "example.json"
+    assert cli("scan", EXAMPLE, "--offline", "--format", "json", "--output", out).code == 1
+    report = json.loads(out.read_text())
+    [distill] = [m for m in report["models"] if m["id"] == "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B"]
+    places = {(report["references"][i]["path"], report["references"][i]["revision"]) for i in distill["references"]}
+    assert ("app/reasoning.py", "main") in places
+    bom = cli("report", out, "--format", "cyclonedx").json()
+    [component] = [c for c in bom["components"] if c["name"] == "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B"]
+    assert {o["location"] for o in component["evidence"]["occurrences"]} == {p for p, _ in places}
+    html = cli("report", out, "--format", "html").stdout
+    row = html.split('href="https://huggingface.co/deepseek-ai/DeepSeek-R1-Distill-Qwen-7B">', 1)[1]
+    assert "app/reasoning.py:" in row.split("</tbody>", 1)[0]
