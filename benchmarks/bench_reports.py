@@ -192,6 +192,19 @@ def check_uses(out: Path) -> dict[str, int]:
     return missing
 
 
+def schema_errors(out: Path) -> str:
+    """'' when the SARIF and the BOM validate against the official schemas the tests use, else why not."""
+    from support.report_schemas import validate_cyclonedx, validate_sarif  # tests/support, on run.py's path
+
+    problems = []
+    for name, validate in (("report.sarif", validate_sarif), ("report.cdx.json", validate_cyclonedx)):
+        try:
+            validate(json.loads((out / name).read_text(encoding="utf-8")))
+        except Exception as exc:  # a validation error of any kind is the finding here
+            problems.append(f"{name}: {str(exc).splitlines()[0][:120]}")
+    return "; ".join(problems)
+
+
 PROBE = """<script>
 (function () {
   function where(selector) {
@@ -255,6 +268,7 @@ def run(keep: Path | None = None, count: int = MODELS) -> list[Row]:
         html_bytes = (out / "report.html").stat().st_size
         missing = check_uses(out)
         screen = first_screen(out / "report.html", out)
+        invalid = schema_errors(out)
         size = f"{models} models, {refs} refs, {made['files']} files"
         rows = [
             Row("reports: scan + 6 formats", f"{seconds:.1f} s", size, "-", "informational", True),
@@ -268,6 +282,8 @@ def run(keep: Path | None = None, count: int = MODELS) -> list[Row]:
                 f"{missing['models_with_references']} with refs", "-", "0/0/0",
                 missing["json"] == missing["html"] == missing["cyclonedx"] == 0),
         ]
+        rows.append(Row("reports: SARIF 2.1.0 and CycloneDX 1.6 schemas", invalid or "both valid", "-", "-",
+                        "valid", not invalid))
         if screen is None:
             rows.append(Row("reports: HTML first screen", "no Chromium", "-", "-", "skipped", True))
         else:
