@@ -48,8 +48,20 @@ def test_a_huge_scan_is_cut_to_fit_a_pull_request_comment(cli, project):
     # The count is the real one even when rows are left out, and says how many are shown.
     assert re.search(r"### Findings \(showing \d+ of 801\)", run.stdout)
     assert re.search(r"<summary>Models \(showing \d+ of 400\)</summary>", run.stdout)
-    assert run.stdout.count("<details>") == run.stdout.count("</details>")
 
+
+
+def test_a_section_cut_to_nothing_still_says_how_many_it_left_out(cli, tmp_path):
+    from model_risk.report.document import read_document
+    from model_risk.report.markdown import TEMPLATE, summary_context
+    from model_risk.report.templating import markdown_environment
+
+    saved = tmp_path / "scan.json"
+    cli("scan", FIXTURE, "--offline", "--format", "json", "--output", saved)
+    result = read_document(saved.read_text(encoding="utf-8"), str(saved))
+    text = markdown_environment().get_template(TEMPLATE).render(summary_context(result, 0, 0))
+    assert "### Failing the check (showing 0 of 3)" in text and "### Other findings (showing 0 of 10)" in text
+    assert text.count("_Left out to fit; the full reports list them._") == 2
 
 def test_locations_link_to_the_scanned_commit_in_a_github_workflow(cli, monkeypatch):
     sha = "0123456789abcdef0123456789abcdef01234567"
