@@ -173,10 +173,19 @@ def test_a_folder_of_one_repository_is_its_own_entry_and_old_reports_are_named_b
     service = as_repository(scans["support-bot"], "acme/mono")
     service["scan"]["repository_path"] = "services/bot"
     write(folder, "mono-bot.json", service)
-    write(folder, "legacy-app.json", as_repository(scans["report-project"], None))
+    legacy = as_repository(scans["report-project"], None)
+    for entry in legacy["models"]:
+        entry.pop("references", None)  # nor the grouping of references under models: matched by spelling
+    write(folder, "legacy-app.json", legacy)
     document = merge(folder)
     assert [(r["id"], r["name"], r["path"]) for r in document["repositories"]] == [
         ("acme/mono:services/bot", "acme/mono", "services/bot"), ("legacy-app", "legacy-app", "")]
+    # the spelling match puts every legacy reference where the scan's own grouping puts it
+    with_grouping = merge(write(tmp_path / "g", "legacy-app.json", as_repository(scans["report-project"], None)))
+    for model in with_grouping["models"]:
+        same = next(m for m in document["models"] if (m["id"], m["revision"]) == (model["id"], model["revision"]))
+        legacy_uses = [u for u in same["repositories"] if u["repository"] == "legacy-app"]
+        assert legacy_uses == model["repositories"]
 
 
 def test_a_list_of_paths_on_stdin(org: Path):

@@ -154,16 +154,22 @@ def _models(repositories: Sequence[_Repository]) -> list[dict[str, Any]]:
     aliases: dict[tuple[str, str], set[str]] = defaultdict(set)
     for repository in repositories:
         spelled: dict[tuple[str, str], tuple[str, str]] = {}
+        listed = repository.report.document["references"]
+        placed: dict[int, tuple[str, str]] = {}
         for model in repository.report.document["models"]:
             key = _model_key(model["id"], model.get("revision"))
             answers[key].append(_Answer(model, repository))
             aliases[key].update(model.get("aliases") or ())
             for spelling in (model["id"], *(model.get("aliases") or ())):
                 spelled.setdefault(_model_key(spelling, model.get("revision")), key)
-        for reference in repository.report.document["references"]:
+            # The scan's own grouping, where the report has it: no second matching that could differ.
+            for position in model.get("references") or ():
+                if isinstance(position, int) and 0 <= position < len(listed):
+                    placed.setdefault(position, key)
+        for index, reference in enumerate(listed):
             pin = _reference_revision(reference)
-            found: tuple[str, str] | None = None
-            for spelling in (reference.get("model"), reference.get("lookup_id")):
+            found: tuple[str, str] | None = placed.get(index)
+            for spelling in () if found else (reference.get("model"), reference.get("lookup_id")):
                 if spelling and (found := spelled.get((spelling.lower(), pin))):
                     break
             if found is None:  # a reference whose model the report does not list (hand-edited report)
