@@ -21,9 +21,9 @@ GROWTH_TARGET = 1.5  # at most this much above linear
 
 
 def _seconds(name: str, text: str) -> float:
-    from model_risk import plugins
-    from model_risk.detection import detect_file
-    from model_risk.source import SourceFile
+    from model_risk.app import plugins
+    from model_risk.contract.source import SourceFile
+    from model_risk.detect.runner import detect_file
 
     detectors = [d for d in plugins.detectors().values() if d.accepts(name)]
     start = time.perf_counter()

@@ -7,11 +7,12 @@ from importlib import resources
 
 import pytest
 
-from model_risk import safe_yaml
-from model_risk.detectors import api_models, model_names
+from model_risk.common import safe_yaml
+from model_risk.detect import model_names
+from model_risk.knowledge import api_models
 
 TABLE = safe_yaml.load(
-    resources.files("model_risk").joinpath("data", "api_models.yaml").read_text(encoding="utf-8")).data
+    resources.files("model_risk").joinpath("knowledge", "data", "api_models.yaml").read_text(encoding="utf-8")).data
 EXAMPLES = [(vendor, name) for vendor, spec in TABLE["vendors"].items() for name in spec["examples"]]
 
 
@@ -22,7 +23,7 @@ def test_examples_are_recognised_and_hinted(vendor, name):
 
 
 def test_every_vendor_names_its_source_and_is_a_known_vendor():
-    from model_risk.vendors import builtin_vendors
+    from model_risk.knowledge.vendors import builtin_vendors
 
     known = builtin_vendors().vendors
     for vendor, spec in TABLE["vendors"].items():

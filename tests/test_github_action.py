@@ -153,7 +153,7 @@ def test_the_check_step_plans_an_install_that_leaves_the_jobs_python_alone(tmp_p
 
 
 def test_the_action_knows_every_builtin_format():
-    from model_risk import plugins
+    from model_risk.app import plugins
     from model_risk.github_action import FORMATS
 
     assert set(FORMATS) == set(plugins.reporters())

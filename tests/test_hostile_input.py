@@ -16,10 +16,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model_risk import plugins
-from model_risk.detection import detect_file
-from model_risk.domain import Note, Reference
-from model_risk.source import SourceFile
+from model_risk.app import plugins
+from model_risk.contract.domain import Note, Reference
+from model_risk.contract.source import SourceFile
+from model_risk.detect.runner import detect_file
 
 TEN_MB = 10 * 1024 * 1024
 

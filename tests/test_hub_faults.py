@@ -183,7 +183,7 @@ def test_lookups_abandoned_at_the_deadline_do_not_keep_the_process_alive(hub, pr
 class _BrokenRegistry:
     """A resolver plugin with bugs: it raises for one model and answers another with the wrong type."""
 
-    from model_risk.hookspecs import hookimpl
+    from model_risk.contract.hookspecs import hookimpl
 
     @hookimpl(tryfirst=True)
     def resolve_model(self, request, context):
@@ -195,7 +195,7 @@ class _BrokenRegistry:
 
 
 def test_a_broken_resolver_plugin_costs_one_model(cli, hub, project):
-    from model_risk import plugins
+    from model_risk.app import plugins
 
     manager = plugins.get_plugin_manager()
     manager.register(_BrokenRegistry(), name="broken-registry")

@@ -8,7 +8,8 @@ import pytest
 from fakehub import model
 from scanning import findings_of, loader, models_by_id
 
-from model_risk import licenses, safe_yaml
+from model_risk.common import safe_yaml
+from model_risk.knowledge import licenses
 
 # hub id -> (SPDX id, OSI approved, commercial use)
 SPDX_CASES = {
@@ -126,7 +127,7 @@ def test_a_list_of_licenses_is_a_choice():
 
 
 def test_every_table_entry_names_its_source_and_is_well_formed():
-    text = resources.files("model_risk").joinpath("data/licenses.yaml").read_text(encoding="utf-8")
+    text = resources.files("model_risk").joinpath("knowledge/data/licenses.yaml").read_text(encoding="utf-8")
     data = safe_yaml.load(text).data
     for key, entry in data["licenses"].items():
         assert entry.get("source"), key

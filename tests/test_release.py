@@ -55,7 +55,7 @@ def test_the_wheel_carries_the_data_and_states_the_python_it_needs(dist: Path):
     with zipfile.ZipFile(_wheel(dist)) as wheel:
         names = set(wheel.namelist())
         metadata = wheel.read(f"model_risk-{__version__}.dist-info/METADATA").decode()
-    for needed in ("model_risk/rules/", "model_risk/templates/", "model_risk/data/", "model_risk/schemas/"):
+    for needed in ("model_risk/rules/", "model_risk/templates/", "model_risk/knowledge/data/", "model_risk/schemas/"):
         assert any(n.startswith(needed) for n in names), needed
     assert f"Version: {__version__}" in metadata.splitlines()
     assert "Requires-Python: >=3.11" in metadata.splitlines()

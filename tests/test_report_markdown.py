@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import REPO
 
-from model_risk.reporters.markdown import MAX_BYTES
+from model_risk.report.markdown import MAX_BYTES
 
 FIXTURE = REPO / "tests" / "fixtures" / "report-project"
 

@@ -138,7 +138,7 @@ def test_paths_are_relative_to_the_repository_not_the_scan_root(cli, tmp_path: P
 
 
 def test_results_are_capped_at_githubs_limit_most_severe_first(cli, project, monkeypatch: pytest.MonkeyPatch):
-    from model_risk.reporters import sarif
+    from model_risk.report import sarif
 
     monkeypatch.setattr(sarif, "MAX_RESULTS", 1)
     document = sarif_of(cli, project(TWO_FILES))

@@ -9,10 +9,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model_risk.config import load_config
-from model_risk.engine.packs import RuleSettings, load_rules
-from model_risk.errors import ConfigError, RulePackError
-from model_risk.plugins import conditions
+from model_risk.app.config import load_config
+from model_risk.app.plugins import conditions
+from model_risk.contract.errors import ConfigError, RulePackError
+from model_risk.evaluate.packs import RuleSettings, load_rules
 
 FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

@@ -175,7 +175,7 @@ def test_a_plugin_condition_is_usable_from_a_pack(tmp_path: Path, hub):
     site = write_tree(tmp_path / "site", {
         "short_ids.py": """
             from model_risk import hookimpl
-            from model_risk.engine.conditions import Condition
+            from model_risk.contract.condition import Condition
 
             def _short(subject, args):
                 return len(subject["id"].split("/")[-1]) <= args["max"]

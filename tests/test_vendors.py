@@ -8,8 +8,8 @@ import pytest
 from fakehub import model
 from scanning import loader, models_by_id
 
-from model_risk import safe_yaml
-from model_risk.vendors import builtin_vendors
+from model_risk.common import safe_yaml
+from model_risk.knowledge.vendors import builtin_vendors
 
 #: The organisations issue 4 names, and the vendor each must map to.
 REQUIRED = {
@@ -38,7 +38,7 @@ def test_an_organisation_not_in_the_table_is_its_own_vendor():
 
 
 def test_every_vendor_names_its_source_and_country():
-    text = resources.files("model_risk").joinpath("data/vendors.yaml").read_text(encoding="utf-8")
+    text = resources.files("model_risk").joinpath("knowledge/data/vendors.yaml").read_text(encoding="utf-8")
     vendors = safe_yaml.load(text).data["vendors"]
     seen: dict[str, str] = {}
     for name, entry in vendors.items():

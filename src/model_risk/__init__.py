@@ -2,6 +2,6 @@
 
 __version__ = "0.1.0"
 
-from model_risk.hookspecs import hookimpl  # noqa: E402  (the decorator plugins use)
+from model_risk.contract.hookspecs import hookimpl  # noqa: E402  (the decorator plugins use)
 
 __all__ = ["__version__", "hookimpl"]

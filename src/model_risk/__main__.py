@@ -20,7 +20,8 @@ import sys
 
 def main() -> None:
     gc.disable()
-    from model_risk import cli, plugins
+    from model_risk import cli
+    from model_risk.app import plugins
 
     try:
         plugins.get_plugin_manager()

@@ -13,8 +13,8 @@ from pathlib import Path
 import click
 
 from model_risk import __version__
-from model_risk.domain import Note
-from model_risk.errors import ModelRiskError, UsageError
+from model_risk.contract.domain import Note
+from model_risk.contract.errors import ModelRiskError, UsageError
 
 FAIL_ON = ["info", "low", "medium", "high", "critical", "never"]
 
@@ -38,7 +38,7 @@ Environment: HF_ENDPOINT, HF_TOKEN (never printed or stored), MODEL_RISK_CACHE_D
 def _warn(note: Note, verbose: bool) -> None:
     if note.level == "info" and not verbose:
         return
-    from model_risk.reporters import terminal_safe
+    from model_risk.report.terminal import terminal_safe
 
     click.echo(f"model-risk: {note.level}: {terminal_safe(note.render())}", err=True)
 
@@ -52,13 +52,13 @@ def _color(flag: bool | None, stream: object) -> bool:
 
 
 def _project(paths: tuple[str, ...]) -> tuple[Path, tuple[Path, ...]]:
-    from model_risk.pipeline import project_paths
+    from model_risk.app.scan import project_paths
 
     return project_paths(paths)
 
 
 def _load_config(root: Path, config_file: str | None):  # type: ignore[no-untyped-def]
-    from model_risk.config import load_config
+    from model_risk.app.config import load_config
 
     return load_config(root, Path(config_file) if config_file else None)
 
@@ -101,10 +101,10 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
          baseline_file: str | None, diff_base: str | None, per_file: bool, color: bool | None,
          verbose: bool, quiet: bool) -> None:
     """Scan PATHS (directories and files; default: .) and report model risks."""
-    from model_risk import plugins
-    from model_risk.config import parse_fail_on
-    from model_risk.pipeline import ScanOptions
-    from model_risk.pipeline import scan as run_scan
+    from model_risk.app import plugins
+    from model_risk.app.config import parse_fail_on
+    from model_risk.app.scan import ScanOptions
+    from model_risk.app.scan import scan as run_scan
 
     available = plugins.reporters()
     targets = _targets(formats or ("text",), outputs, available)
@@ -119,7 +119,7 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
     progress = _progress_bar() if not quiet else None
     try:
         if diff_base:
-            from model_risk.diffscan import scan_against
+            from model_risk.app.diff import scan_against
 
             result = scan_against(diff_base, options, progress=progress)
         else:
@@ -146,8 +146,8 @@ def report(report_file: str, formats: tuple[str, ...], outputs: tuple[str, ...],
            verbose: bool) -> None:
     """Render a saved JSON report (from `scan --format json`; - reads stdin) in other formats, without
     scanning again. The exit status says only whether rendering worked (0) or the input is bad (2)."""
-    from model_risk import plugins
-    from model_risk.report_document import read_document
+    from model_risk.app import plugins
+    from model_risk.report.document import read_document
 
     available = plugins.reporters()
     targets = _targets(formats or ("text",), outputs, available)
@@ -169,7 +169,7 @@ def _read_report(report_file: str) -> str:
 
 def _render(result, targets: list[tuple[str, str | None]], available: dict, color: bool | None,  # type: ignore[no-untyped-def]
             verbose: bool) -> None:
-    from model_risk.reporters import ReportOptions
+    from model_risk.contract.reporter import ReportOptions
 
     for fmt, output in targets:
         report_options = ReportOptions(color=_color(color, sys.stdout) if output is None else False,
@@ -204,7 +204,7 @@ def _write(text: str, output: str | None) -> None:
         # Colour was decided already (--color, NO_COLOR, TTY); click would strip it when piped.
         click.echo(text, nl=False, color=True)
         return
-    from model_risk.fileio import atomic_write
+    from model_risk.common.fileio import atomic_write
 
     try:
         atomic_write(Path(output), text)
@@ -233,8 +233,8 @@ def lock(path: str | None, config_file: str | None, offline: bool, check: bool) 
 
     When the Hub fails for a model already in the lockfile, its entry is kept. Exits 1 when a model
     could not be locked at all."""
-    from model_risk import locking
-    from model_risk.pipeline import ScanOptions
+    from model_risk.app import lock as locking
+    from model_risk.app.scan import ScanOptions
 
     root, scan_paths = _project((path,) if path else ())
     config = _load_config(root, config_file)
@@ -272,9 +272,9 @@ def lock(path: str | None, config_file: str | None, offline: bool, check: bool) 
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
 def baseline(paths: tuple[str, ...], output: str | None, offline: bool, config_file: str | None) -> None:
     """Accept the current findings: write them to a baseline so later scans report only new ones."""
-    from model_risk.baseline import BASELINE_NAME, write_baseline
-    from model_risk.pipeline import ScanOptions
-    from model_risk.pipeline import scan as run_scan
+    from model_risk.app.scan import ScanOptions
+    from model_risk.app.scan import scan as run_scan
+    from model_risk.evaluate.baseline import BASELINE_NAME, write_baseline
 
     root, scan_paths = _project(paths)
     config = _load_config(root, config_file)
@@ -298,8 +298,8 @@ def baseline(paths: tuple[str, ...], output: str | None, offline: bool, config_f
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
 def rules(name: str | None, fmt: str, config_file: str | None) -> None:
     """List the rules, or show the documentation of rule NAME (name or code)."""
-    from model_risk.engine import docs
-    from model_risk.pipeline import rules_for
+    from model_risk.app.scan import rules_for
+    from model_risk.evaluate import docs
 
     config = _load_config(Path.cwd(), config_file)
     loaded = sorted(rules_for(config), key=lambda r: r.info.code)
@@ -328,8 +328,8 @@ def rules(name: str | None, fmt: str, config_file: str | None) -> None:
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
 def explain(model: str, revision: str | None, offline: bool, fmt: str, config_file: str | None) -> None:
     """Show the facts and the lineage of one MODEL (a Hub repo id or its huggingface.co URL)."""
-    from model_risk import explain as explaining
-    from model_risk.resolvers import repo_id_from
+    from model_risk.app import explain as explaining
+    from model_risk.knowledge.hub_ids import repo_id_from
 
     model_id = repo_id_from(model)
     if model_id is None:
@@ -347,7 +347,7 @@ def explain(model: str, revision: str | None, offline: bool, fmt: str, config_fi
 @cli.command("plugins")
 def list_plugins() -> None:
     """List the loaded plugins and what they provide."""
-    from model_risk import plugins
+    from model_risk.app import plugins
 
     for info in plugins.list_plugins():
         origin = "built-in" if info.builtin else (info.distribution or "plugin")
@@ -359,7 +359,7 @@ def list_plugins() -> None:
 
 
 def _register_plugin_commands() -> None:
-    from model_risk import plugins
+    from model_risk.app import plugins
 
     plugins.get_plugin_manager().hook.register_commands(cli=cli)
 

@@ -278,13 +278,13 @@ def run_check(inputs: ActionInputs) -> int:
 def run_scan(inputs: ActionInputs) -> int:
     from dataclasses import replace
 
-    from model_risk import plugins
-    from model_risk.config import load_config, parse_fail_on
-    from model_risk.errors import ModelRiskError
-    from model_risk.fileio import atomic_write
-    from model_risk.pipeline import ScanOptions, project_paths, scan
-    from model_risk.report_document import summary
-    from model_risk.reporters import ReportOptions
+    from model_risk.app import plugins
+    from model_risk.app.config import load_config, parse_fail_on
+    from model_risk.app.scan import ScanOptions, project_paths, scan
+    from model_risk.common.fileio import atomic_write
+    from model_risk.contract.errors import ModelRiskError
+    from model_risk.contract.reporter import ReportOptions
+    from model_risk.report.document import summary
 
     try:
         root, paths = project_paths(inputs.paths)
@@ -293,7 +293,7 @@ def run_scan(inputs: ActionInputs) -> int:
         options = ScanOptions(paths=paths, config=config, offline=inputs.offline or config.offline)
         diff_base = inputs.resolve_diff_base()
         if diff_base:
-            from model_risk.diffscan import scan_against
+            from model_risk.app.diff import scan_against
 
             result = scan_against(diff_base, options)
         else:

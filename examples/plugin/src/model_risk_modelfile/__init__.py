@@ -11,8 +11,9 @@ import io
 import re
 
 from model_risk import hookimpl
-from model_risk.detectors import Detector, reference_at
-from model_risk.reporters import Reporter
+from model_risk.contract.detector import Detector
+from model_risk.detect.references import reference_at
+from model_risk.contract.reporter import Reporter
 
 _FROM = re.compile(r"^\s*FROM\s+(?:https://)?(?:hf\.co|huggingface\.co)/([\w.-]+/[\w.-]+)", re.I | re.M)
 

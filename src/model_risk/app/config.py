@@ -1,0 +1,175 @@
+"""The project configuration: ``.model-risk.yaml`` or ``[tool.model-risk]`` in ``pyproject.toml``.
+
+Validated against ``schemas/config.schema.json``; errors name the file and the line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from model_risk.common import safe_yaml
+from model_risk.common.documents import Document, first_violation, load_document
+from model_risk.contract.domain import Severity
+from model_risk.contract.errors import ConfigError
+from model_risk.contract.resolver import HubSettings
+from model_risk.detect.source import DEFAULT_MAX_FILE_SIZE
+from model_risk.evaluate.evaluate import AllowEntry
+from model_risk.evaluate.packs import RuleSettings
+from model_risk.evaluate.subjects import WatchEntry
+from model_risk.resolve.lockfile import LOCKFILE_NAME
+
+CONFIG_FILES = (".model-risk.yaml", ".model-risk.yml")
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    path: Path | None = None
+    fail_on: Severity | None = Severity.HIGH
+    offline: bool = False
+    lockfile: Path | None = None
+    baseline: Path | None = None
+    exclude: tuple[str, ...] = ()
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    docs: bool = True
+    disabled_detectors: tuple[str, ...] = ()
+    rules: RuleSettings = field(default_factory=RuleSettings)
+    allow: tuple[AllowEntry, ...] = ()
+    watchlist: tuple[WatchEntry, ...] = ()
+    vendors: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    hub: HubSettings = field(default_factory=HubSettings)
+
+    @property
+    def lockfile_path(self) -> Path:
+        return self.lockfile or self.root / LOCKFILE_NAME
+
+
+
+def parse_fail_on(value: str) -> Severity | None:
+    return None if value.lower() == "never" else Severity.parse(value)
+
+
+def find_config(root: Path) -> Path | None:
+    for name in CONFIG_FILES:
+        candidate = root / name
+        if candidate.is_file():
+            return candidate
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            if "tool.model-risk" in pyproject.read_text(encoding="utf-8", errors="replace"):
+                return pyproject
+        except OSError:
+            return None
+    return None
+
+
+def load_config(root: Path, explicit: Path | None = None, *, cache_dir: Path | None = None) -> Config:
+    """The configuration for a scan rooted at ``root`` (``cache_dir`` remembers validated files)."""
+    if cache_dir is None:
+        from model_risk.common.paths import default_cache_dir
+
+        cache_dir = default_cache_dir()
+    path = explicit if explicit is not None else find_config(root)
+    if path is None:
+        return Config(root=root)
+    display = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("config file not found", path=display) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read the config file: {exc}", path=display) from None
+    if path.name == "pyproject.toml":
+        document = _from_pyproject(text, display)
+        if isinstance(document.data, dict):
+            violation = first_violation(document, "config.schema.json")
+            if violation is not None:
+                raise ConfigError(violation.message, path=display, line=violation.line)
+    else:
+        try:
+            document, violation = load_document(text, schema_name="config.schema.json", cache_dir=cache_dir)
+        except safe_yaml.YamlError as exc:
+            raise ConfigError(exc.message, path=display, line=exc.line) from None
+        if document.data is not None and not isinstance(document.data, dict):
+            raise ConfigError("the configuration must be a mapping of settings", path=display, line=1)
+        if violation is not None:
+            raise ConfigError(violation.message, path=display, line=violation.line)
+    if document.data is None:
+        return Config(root=root, path=path)
+    if not isinstance(document.data, dict):
+        raise ConfigError("the configuration must be a mapping of settings", path=display, line=1)
+    return _build(root, path, document)
+
+
+def _from_pyproject(text: str, display: str) -> Document:
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML: {exc}", path=display) from None
+    section = data.get("tool", {}).get("model-risk")
+    # TOML has no line information in tomllib; point at the section header instead.
+    line = next((i for i, ln in enumerate(text.splitlines(), 1) if ln.strip().startswith("[tool.model-risk")), None)
+    return Document(section, default_line=line)
+
+
+def _build(root: Path, path: Path, document: Document) -> Config:
+    data: dict[str, Any] = document.data  # type: ignore[assignment]
+    base = path.parent
+
+    def relative(value: str | None) -> Path | None:
+        return (base / value) if value else None
+
+    rules = data.get("rules") or {}
+    severity = {k: Severity.parse(v) for k, v in (rules.get("severity") or {}).items()}
+    allow = []
+    for index, entry in enumerate(data.get("allow") or ()):
+        kind = next(k for k in ("model", "vendor", "license") if k in entry)
+        expires = date.fromisoformat(entry["expires"]) if entry.get("expires") else None
+        # The origin's line is only shown for an expired entry; finding it means parsing the YAML again.
+        expired = expires is not None and expires < date.today()
+        origin = f"{path.name}:{document.line_of(['allow', index])}" if expired else path.name
+        allow.append(AllowEntry(kind=kind, value=str(entry[kind]), reason=entry["reason"], expires=expires,
+                                rules=tuple(entry.get("rules") or ()), origin=origin))
+    watchlist = []
+    for entry in data.get("watchlist") or ():
+        if isinstance(entry, str):
+            watchlist.append(WatchEntry(entry))
+        else:
+            watchlist.append(WatchEntry(entry["vendor"], entry.get("reason"), entry.get("severity")))
+    hub_spec = data.get("hub") or {}
+    hub_fields = {"timeout": "timeout", "retries": "retries", "backoff": "backoff", "max-wait": "max_wait",
+                  "concurrency": "concurrency", "cache-ttl": "cache_ttl",
+                  "negative-cache-ttl": "negative_cache_ttl", "deadline": "deadline"}
+    hub = dataclasses.replace(HubSettings(), **{hub_fields[k]: v for k, v in hub_spec.items()})
+    return Config(
+        root=root,
+        path=path,
+        fail_on=parse_fail_on(data["fail-on"]) if "fail-on" in data else Severity.HIGH,
+        offline=bool(data.get("offline", False)),
+        lockfile=relative(data.get("lockfile")),
+        baseline=relative(data.get("baseline")),
+        exclude=tuple(data.get("exclude") or ()),
+        max_file_size=int(data.get("max-file-size", DEFAULT_MAX_FILE_SIZE)),
+        docs=bool(data.get("docs", True)),
+        disabled_detectors=tuple((data.get("detectors") or {}).get("disable") or ()),
+        rules=RuleSettings(
+            packs=tuple(rules["packs"]) if "packs" in rules else None,
+            extra_packs=tuple(base / p for p in rules.get("extra-packs") or ()),
+            enable=tuple(rules.get("enable") or ()),
+            disable=tuple(rules.get("disable") or ()),
+            severity=severity,
+            params={k: dict(v) for k, v in (rules.get("params") or {}).items()},
+        ),
+        allow=tuple(allow),
+        watchlist=tuple(watchlist),
+        vendors=data.get("vendors") or {},
+        hub=hub,
+    )

@@ -1,0 +1,146 @@
+"""Diff-aware scans (``scan --diff-base REF``): the findings a change introduces, for pull requests.
+
+A finding about a model or a reference is kept when one of its references sits on a line added or
+changed since REF (its locations are narrowed to those lines). A vendor or project-wide finding is kept
+when the change makes it worse: it is new, or the vendor's share of the project's models grew. To know
+what "before" looked like, the tree at REF is exported with ``git archive`` and scanned the same way.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+import subprocess
+import tarfile
+import tempfile
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from model_risk.contract.domain import Finding, ModelStatus, ScanResult
+from model_risk.contract.errors import UsageError
+from model_risk.detect.walk import find_git_root
+
+_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+
+
+@dataclass(frozen=True)
+class ChangedLines:
+    #: Root-relative path -> added or changed lines (1-based).
+    lines: Mapping[str, frozenset[int]]
+    #: Files that did not exist at the base (every line counts as changed).
+    new_files: frozenset[str]
+
+    def touches(self, path: str, line: int) -> bool:
+        return path in self.new_files or line in self.lines.get(path, frozenset())
+
+
+def _git(root: Path, *args: str, binary: bool = False) -> str | bytes:
+    try:
+        proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False,
+                              timeout=120)
+    except FileNotFoundError:
+        raise UsageError("--diff-base needs git, which is not installed") from None
+    if proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise UsageError(f"git {args[0]} failed: {message[-1] if message else 'unknown error'}")
+    return proc.stdout if binary else proc.stdout.decode("utf-8", "replace")
+
+
+def verify_base(root: Path, base: str) -> str:
+    """The commit ``base`` names; a usage error when it does not name one."""
+    if find_git_root(root) is None:
+        raise UsageError("--diff-base needs a git work tree")
+    try:
+        return str(_git(root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}")).strip()
+    except UsageError:
+        raise UsageError(f"--diff-base: {base!r} is not a commit in this repository") from None
+
+
+def changed_lines(root: Path, base: str) -> ChangedLines:
+    """Lines of the working tree (staged or not) added or changed since ``base``, relative to ``root``."""
+    diff = str(_git(root, "diff", "--unified=0", "--no-color", "--no-ext-diff", "--relative",
+                    "--no-renames", base, "--"))
+    lines: dict[str, set[int]] = {}
+    new_files: set[str] = set()
+    current: str | None = None
+    previous_missing = False
+    for row in diff.splitlines():
+        if row.startswith("--- "):
+            previous_missing = row == "--- /dev/null"
+        elif row.startswith("+++ "):
+            current = None if row == "+++ /dev/null" else row[6:] if row.startswith("+++ b/") else row[4:]
+            if current is not None and previous_missing:
+                new_files.add(current)
+        elif current is not None and (match := _HUNK.match(row)):
+            start, count = int(match.group(1)), int(match.group(2) or 1)
+            lines.setdefault(current, set()).update(range(start, start + count))
+    untracked = str(_git(root, "ls-files", "--others", "--exclude-standard"))
+    new_files.update(path for path in untracked.splitlines() if path)
+    return ChangedLines({k: frozenset(v) for k, v in lines.items()}, frozenset(new_files))
+
+
+def export_tree(root: Path, base: str, into: Path) -> Path:
+    """Write the files under ``root`` as they were at ``base`` into ``into``; returns the equivalent root."""
+    git_root = find_git_root(root)
+    assert git_root is not None
+    prefix = root.resolve().relative_to(git_root.resolve()).as_posix()
+    args = ["archive", "--format=tar", base] + ([prefix] if prefix != "." else [])
+    try:
+        archive = _git(git_root, *args, binary=True)
+    except UsageError:
+        return into  # the directory did not exist at the base: nothing was there before
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:  # type: ignore[arg-type]
+        tar.extractall(into, filter="data")
+    return into / prefix if prefix != "." else into
+
+
+def vendor_shares(result: ScanResult) -> Counter[str]:
+    distinct = {m.id.lower(): m for m in result.models if m.status is not ModelStatus.API}
+    counts = Counter(m.root_vendor or m.vendor or "unknown" for m in distinct.values())
+    total = sum(counts.values()) or 1
+    return Counter({vendor: count / total for vendor, count in counts.items()})
+
+
+def narrow(head: ScanResult, base: ScanResult, changed: ChangedLines, base_ref: str) -> ScanResult:
+    """Keep the findings of ``head`` that the change since ``base`` introduced or made worse."""
+    before_prints = {f.fingerprint for f in base.findings if f.active}
+    before_shares, after_shares = vendor_shares(base), vendor_shares(head)
+    kept: list[Finding] = []
+    for finding in head.findings:
+        if finding.model is not None:
+            touched = tuple(loc for loc in finding.locations if changed.touches(loc.path, loc.line))
+            if touched:
+                kept.append(dataclasses.replace(finding, locations=touched))
+        elif finding.vendor is not None:
+            worse = finding.fingerprint not in before_prints or \
+                after_shares[finding.vendor] > before_shares[finding.vendor] + 1e-9
+            if worse:
+                touched = tuple(loc for loc in finding.locations if changed.touches(loc.path, loc.line))
+                kept.append(dataclasses.replace(finding, locations=touched or finding.locations))
+        elif finding.fingerprint not in before_prints:
+            kept.append(finding)
+    return dataclasses.replace(head, findings=tuple(kept), diff_base=base_ref)
+
+
+def scan_against(base_ref: str, options, progress=None) -> ScanResult:  # type: ignore[no-untyped-def]
+    """``scan`` with ``--diff-base``: scan the working tree and the tree at ``base_ref``, keep what changed."""
+    from model_risk.app.scan import scan
+
+    root = options.config.root
+    verify_base(root, base_ref)
+    changed = changed_lines(root, base_ref)
+    head = scan(options, progress=progress)
+    with tempfile.TemporaryDirectory(prefix="model-risk-base-") as tmp:
+        base_root = export_tree(root, base_ref, Path(tmp))
+        base_paths = tuple(base_root / p.relative_to(root) for p in options.paths if p.is_relative_to(root))
+        existing = tuple(p for p in base_paths if p.exists())
+        if not existing:  # everything scanned is new since the base
+            base = dataclasses.replace(head, references=(), models=(), findings=())
+        else:
+            base = scan(dataclasses.replace(
+                options, paths=existing, check_drift=False,
+                config=dataclasses.replace(options.config, root=base_root, baseline=None)))
+    return narrow(head, base, changed, base_ref)

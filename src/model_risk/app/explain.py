@@ -1,0 +1,177 @@
+"""``model-risk explain MODEL``: the facts and lineage tree of one model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from model_risk.app.config import Config
+from model_risk.app.scan import ask_plugins, resolve_context, stores_for
+from model_risk.contract.domain import ModelFacts, ModelStatus
+from model_risk.contract.resolver import ModelRequest
+from model_risk.knowledge import licenses
+from model_risk.report.terminal import terminal_safe
+from model_risk.resolve.lineage import MAX_LINEAGE_DEPTH, lineage_hints, with_lineage
+from model_risk.resolve.runner import answer_with, resolve_with_lineage
+
+
+@dataclass(frozen=True)
+class TreeNode:
+    """One model in the lineage tree: the id a card names, what is known about it, and its own bases."""
+
+    declared_id: str
+    facts: ModelFacts | None
+    #: How the child relates to this model (``finetune``, ``quantized`` ...), None at the top.
+    relation: str | None
+    bases: tuple[TreeNode, ...]
+    #: Why the tree stops here although the model names base models.
+    stop: str | None = None
+    #: Where a base model came from when the card did not declare it (``data/lineage.yaml``).
+    hint_source: str | None = None
+
+
+@dataclass(frozen=True)
+class Explanation:
+    facts: ModelFacts
+    tree: TreeNode
+    #: True when the model's organisation re-uploads other vendors' weights (quantisers, mirrors).
+    redistributor: bool
+
+
+def explain(model_id: str, revision: str | None, config: Config, *, offline: bool) -> Explanation:
+    context = resolve_context(config, offline=offline)
+    request = ModelRequest(model_id, revision)
+    known = resolve_with_lineage([request], answer_with(stores_for(config), ask_plugins(), context), context)
+    facts = with_lineage(known[request], known, context.vendors)
+    by_id = {r.model_id.lower(): f for r, f in known.items() if r.revision is None}
+    tree = _node(model_id, facts, None, by_id, depth=0, path=frozenset())
+    return Explanation(facts, tree, context.vendors.is_redistributor(facts.id))
+
+
+def _hint_source(facts: ModelFacts) -> str | None:
+    hint = lineage_hints().get(facts.id.lower())
+    if hint is not None and facts.base_models == (hint.base_model,):
+        return hint.source
+    return None
+
+
+def _node(declared_id: str, facts: ModelFacts | None, relation: str | None, by_id: dict[str, ModelFacts],
+          *, depth: int, path: frozenset[str]) -> TreeNode:
+    if facts is None:
+        return TreeNode(declared_id, None, relation, ())
+    own = {facts.id.lower(), declared_id.lower()}
+    if own & path:
+        return TreeNode(declared_id, facts, relation, (), stop="cycle: already in this lineage")
+    if facts.base_models and depth >= MAX_LINEAGE_DEPTH:
+        return TreeNode(declared_id, facts, relation, (), stop=f"depth limit of {MAX_LINEAGE_DEPTH} generations")
+    bases = tuple(_node(base, by_id.get(base.lower()), facts.base_relation, by_id, depth=depth + 1,
+                        path=path | own) for base in facts.base_models)
+    return TreeNode(declared_id, facts, relation, bases, hint_source=_hint_source(facts))
+
+
+# -- text ------------------------------------------------------------------------------------------
+
+_YES_NO = {True: "yes", False: "no", None: "unknown"}
+_COMMERCIAL = {True: "allowed", False: "not allowed", None: "unknown"}
+
+
+def _vendor_text(name: str | None, country: str | None) -> str:
+    return (name or "?") + (f", {country}" if country else "")
+
+
+def _rows(explanation: Explanation) -> list[tuple[str, str]]:
+    f = explanation.facts
+    rows = [
+        ("model", f.id + (f"@{f.revision}" if f.revision else "")),
+        ("status", f.status.value + (f" ({f.reason})" if f.reason else "")),
+        ("source", f.source or "-"),
+        ("vendor", _vendor_text(f.vendor, f.vendor_country)
+         + (" (re-uploads other vendors' weights)" if explanation.redistributor else "")),
+        ("root vendor", _vendor_text(f.root_vendor, f.root_vendor_country)),
+    ]
+    if f.redirected_from:
+        rows.append(("renamed from", ", ".join(f.redirected_from)))
+    if f.base_relation:
+        rows.append(("relation", f"{f.base_relation} of {', '.join(f.base_models)}"))
+    if f.status is not ModelStatus.RESOLVED and f.license is None:
+        return rows  # nothing more is known
+    lic = f.license
+    rows.append(("license", licenses.label(lic) + (f" (Hub id {lic.hub})" if lic and lic.hub else "")))
+    if lic is not None:
+        rows += [("OSI approved", _YES_NO[lic.osi]), ("commercial use", _COMMERCIAL[lic.commercial])]
+        rows += [("condition", c) for c in lic.conditions]
+        if lic.link:
+            rows.append(("license text", lic.link))
+    rows += [
+        ("gated", str(f.gated).lower() if f.gated is not False else "no"),
+        ("commit", f.sha or "-"),
+        ("weights", ", ".join(f.formats) or "-"),
+        ("downloads", f"{f.downloads:,}" if f.downloads is not None else "-"),
+        ("last modified", f.last_modified or "-"),
+    ]
+    return rows
+
+
+def _describe(node: TreeNode) -> str:
+    relation = f" ({node.relation})" if node.relation else ""
+    facts = node.facts
+    if facts is None:
+        return f"{node.declared_id}{relation}  [not looked up]"
+    name = facts.id if facts.status is ModelStatus.RESOLVED else node.declared_id
+    if facts.status is not ModelStatus.RESOLVED:
+        return f"{name}{relation}  [{facts.status.value}]  {facts.vendor or '?'}"
+    return f"{name}{relation}  {facts.vendor or '?'}, {licenses.label(facts.license)}"
+
+
+def _tree_lines(node: TreeNode, prefix: str) -> list[str]:
+    lines = []
+    notes = []
+    if node.hint_source:
+        notes.append(f"(base model not declared by the card; from model-risk's lineage table: {node.hint_source})")
+    if node.stop:
+        notes.append(f"… ({node.stop})")
+    children: list[TreeNode | str] = [*notes, *node.bases]
+    for index, child in enumerate(children):
+        last = index == len(children) - 1
+        branch, carry = ("└─ ", "   ") if last else ("├─ ", "│  ")
+        if isinstance(child, str):
+            lines.append(prefix + branch + child)
+            continue
+        lines.append(prefix + branch + _describe(child))
+        lines.extend(_tree_lines(child, prefix + carry))
+    return lines
+
+
+def render_text(explanation: Explanation) -> str:
+    rows = _rows(explanation)
+    width = max(len(k) for k, _ in rows)
+    lines = [f"{k.rjust(width)}  {terminal_safe(str(v))}" for k, v in rows]
+    lines += ["", "lineage", explanation.facts.id]
+    tree = _tree_lines(explanation.tree, "")
+    lines += [terminal_safe(line) for line in tree] or ["└─ (no base model declared)"]
+    return "\n".join(lines) + "\n"
+
+
+# -- JSON ------------------------------------------------------------------------------------------
+
+def tree_document(node: TreeNode) -> dict[str, Any]:
+    facts = node.facts
+    return {
+        "id": facts.id if facts is not None else node.declared_id,
+        "declared_as": node.declared_id,
+        "relation": node.relation,
+        "status": facts.status.value if facts is not None else None,
+        "vendor": facts.vendor if facts is not None else None,
+        "vendor_country": facts.vendor_country if facts is not None else None,
+        "license": licenses.label(facts.license) if facts is not None and facts.license else None,
+        "hint_source": node.hint_source,
+        "stop": node.stop,
+        "bases": [tree_document(base) for base in node.bases],
+    }
+
+
+def json_document(explanation: Explanation) -> dict[str, Any]:
+    """The model as the JSON report shows it, plus its lineage tree."""
+    from model_risk.report.document import model_document
+
+    return {**model_document(explanation.facts), "tree": tree_document(explanation.tree)}

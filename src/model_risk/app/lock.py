@@ -1,0 +1,127 @@
+"""``model-risk lock``: resolve every referenced model (and its lineage) fresh and write model-risk.lock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from model_risk.app.scan import ScanOptions, ask_plugins, find_references, requests_for, resolve_context, stores_for
+from model_risk.contract.domain import ModelFacts, ModelStatus, Note, Reference
+from model_risk.contract.resolver import ModelRequest, ResolveContext
+from model_risk.resolve.lockfile import Lockfile, read_lockfile, request_key, write_lockfile
+from model_risk.resolve.runner import answer_with, resolve_with_lineage
+
+
+@dataclass(frozen=True)
+class LockOutcome:
+    written: int
+    #: Entries carried over from the previous lockfile because the Hub did not answer for them.
+    kept: tuple[str, ...]
+    #: Models that could not be locked: the Hub did not answer and the lockfile had no entry.
+    missing: tuple[str, ...]
+    notes: tuple[Note, ...]
+
+
+@dataclass(frozen=True)
+class LockCheck:
+    missing: tuple[str, ...]
+    unused: tuple[str, ...]
+    notes: tuple[Note, ...]
+
+    @property
+    def current(self) -> bool:
+        return not self.missing and not self.unused
+
+
+def _references(options: ScanOptions) -> tuple[list[Reference], list[Note]]:
+    detection, walk_notes = find_references(options)
+    return list(detection.references), [*walk_notes, *detection.notes]
+
+
+def lock(options: ScanOptions) -> LockOutcome:
+    config = options.config
+    references, notes = _references(options)
+    previous = read_lockfile(config.lockfile_path)
+    context = resolve_context(config, offline=options.offline)
+    # Fresh facts: skip the lockfile, and the cache unless offline (then the cache is all there is).
+    stores = stores_for(config, use_lockfile=False, read_cache=options.offline)
+    ask = answer_with(stores, ask_plugins(), context)
+    failures: dict[ModelRequest, str] = {}
+
+    def resolve(request: ModelRequest) -> ModelFacts | None:
+        # A Hub that fails must not erase what the lockfile already records; the kept entry's base
+        # models are then followed like any other, so its lineage stays locked too.
+        facts = ask(request)
+        if facts is not None and facts.status is not ModelStatus.UNRESOLVED:
+            return facts
+        kept = previous.facts(request, context.vendors) if previous is not None else None
+        if kept is None:
+            return facts
+        failures[request] = (facts.reason if facts is not None else None) or "not in the cache"
+        return kept
+
+    known = resolve_with_lineage(requests_for(references), resolve, context)
+    entries: list[tuple[ModelRequest, ModelFacts]] = []
+    kept: list[str] = []
+    missing: list[str] = []
+    for request, facts in sorted(known.items(), key=lambda item: request_key(item[0])):
+        if facts.status is ModelStatus.UNRESOLVED and previous is not None and request not in failures:
+            # Still running at the deadline, so never through resolve(): keep the old entry all the same.
+            if (old := previous.facts(request, context.vendors)) is not None:
+                failures[request] = facts.reason or "no answer"
+                facts = old
+        if request in failures:
+            kept.append(request_key(request))
+            notes.append(Note(f"{request}: {failures[request]}; kept the entry already in the lockfile"))
+        elif facts.status is ModelStatus.UNRESOLVED:
+            missing.append(request_key(request))
+            notes.append(Note(f"{request}: {facts.reason}; not locked"))
+            continue
+        entries.append((request, facts))
+    if previous is not None:
+        entries += _locked_ancestors(previous, [f for r, f in entries if r in failures], set(known), context)
+    write_lockfile(config.lockfile_path, entries)
+    return LockOutcome(len(entries), tuple(kept), tuple(missing), tuple(notes))
+
+
+def _locked_ancestors(previous: Lockfile, kept: list[ModelFacts], looked_up: set[ModelRequest],
+                      context: ResolveContext) -> list[tuple[ModelRequest, ModelFacts]]:
+    """The lockfile's entries for the base models of kept entries that were never looked up (their
+    child did not finish before the deadline), so a kept entry keeps its lineage."""
+    found = []
+    queue = [ModelRequest(base) for facts in kept for base in facts.base_models]
+    while queue:
+        request = queue.pop()
+        if request in looked_up:
+            continue
+        looked_up.add(request)
+        facts = previous.facts(request, context.vendors)
+        if facts is not None:
+            found.append((request, facts))
+            queue += [ModelRequest(base) for base in facts.base_models]
+    return found
+
+
+def check(options: ScanOptions) -> LockCheck:
+    """Is the lockfile current for the code? Offline: compares ids, not facts (drift is `scan`'s job)."""
+    config = options.config
+    references, notes = _references(options)
+    lockfile = read_lockfile(config.lockfile_path)
+    wanted = requests_for(references)
+    if lockfile is None:
+        return LockCheck(tuple(map(request_key, wanted)), (), tuple(notes))
+    needed: set[str] = set()
+    queue: list[ModelRequest] = list(wanted)
+    missing = []
+    while queue:
+        request = queue.pop()
+        key = request_key(request)
+        if key in needed:
+            continue
+        needed.add(key)
+        record = lockfile.record(request)
+        if record is None:
+            missing.append(key)
+            continue
+        queue.extend(ModelRequest(str(base)) for base in record.get("base_models") or ())
+    unused = sorted(set(lockfile.entries) - needed)
+    return LockCheck(tuple(sorted(missing)), tuple(unused), tuple(notes))

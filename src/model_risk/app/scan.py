@@ -1,0 +1,243 @@
+"""The scan pipeline: walk -> detect -> resolve -> evaluate. No CLI code here.
+
+``scan()`` returns a :class:`~model_risk.contract.domain.ScanResult`; reporters turn it into documents.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from model_risk import __version__
+from model_risk.app import plugins
+from model_risk.app.config import Config
+from model_risk.common.paths import default_cache_dir
+from model_risk.contract.detector import Detector
+from model_risk.contract.domain import ModelFacts, ModelStatus, Note, Reference, ScanResult
+from model_risk.contract.errors import ConfigError, UsageError
+from model_risk.contract.resolver import ModelRequest, ResolveContext
+from model_risk.detect.runner import DetectionResult, detect
+from model_risk.detect.walk import Walker, find_git_root
+from model_risk.evaluate.baseline import read_baseline
+from model_risk.evaluate.evaluate import Policy, apply_policy, run_rules
+from model_risk.evaluate.packs import Rule, load_rules
+from model_risk.evaluate.subjects import ModelUsage
+from model_risk.knowledge.facts import build_facts
+from model_risk.knowledge.vendors import VendorTable, builtin_vendors
+from model_risk.resolve.cache import ModelCache
+from model_risk.resolve.drift import compare_with_lockfile
+from model_risk.resolve.lineage import with_lineage
+from model_risk.resolve.lockfile import read_lockfile
+from model_risk.resolve.runner import AskPlugins, Stores, answer_with, resolve_with_lineage
+
+#: Rule scopes whose findings do not depend on files outside the ones scanned.
+PER_FILE_SCOPES = ("model", "reference")
+
+#: progress(stage, done, total): stage is "files" or "models".
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    paths: tuple[Path, ...]
+    config: Config
+    offline: bool = False
+    #: Compare against model-risk.lock on the Hub (online scans only).
+    check_drift: bool = True
+    jobs: int | None = None
+    #: Use the on-disk cache (tests and `model-risk lock` may turn it off).
+    use_cache: bool = True
+    #: Evaluate only rules about single models and references. Vendor and project-wide rules depend on
+    #: the whole project, so they are wrong on a partial file list (pre-commit passes staged files,
+    #: possibly split across several runs).
+    per_file: bool = False
+
+
+def project_paths(paths: Sequence[str]) -> tuple[Path, tuple[Path, ...]]:
+    """The scan root and the absolute paths to scan. One directory given: it is the root (reports are
+    relative to it); files or several paths: the working directory is the root, as for pre-commit."""
+    resolved = tuple(Path(p) for p in paths) or (Path("."),)
+    for path in resolved:
+        if not path.exists() and not path.is_symlink():
+            raise UsageError(f"no such file or directory: {path}")
+    if len(resolved) == 1 and resolved[0].is_dir():
+        root = resolved[0].resolve()
+        return root, (root,)
+    cwd = Path.cwd().resolve()
+    return cwd, tuple(p if p.is_absolute() else cwd / p for p in resolved)
+
+
+def active_detectors(config: Config) -> list[Detector]:
+    selected = []
+    for name, detector in plugins.detectors().items():
+        if name in config.disabled_detectors:
+            continue
+        if detector.documentation and not config.docs:
+            continue
+        selected.append(detector)
+    return selected
+
+
+def vendor_table(config: Config) -> VendorTable:
+    return builtin_vendors().extended(config.vendors)
+
+
+def resolve_context(config: Config, *, offline: bool) -> ResolveContext:
+    if not offline and (problem := config.hub.endpoint_problem()):
+        raise ConfigError(problem)
+    return ResolveContext(offline=offline, vendors=vendor_table(config), hub=config.hub, root=config.root)
+
+
+def stores_for(config: Config, *, use_cache: bool = True, use_lockfile: bool = True, read_cache: bool = True
+               ) -> Stores:
+    """The lockfile and the cache, as the resolve runner asks them before any resolver plugin."""
+    cache = None
+    if use_cache:
+        cache = ModelCache(default_cache_dir(), ttl=config.hub.cache_ttl,
+                           negative_ttl=config.hub.negative_cache_ttl)
+    lockfile = read_lockfile(config.lockfile_path) if use_lockfile else None
+    return Stores(lockfile=lockfile, cache=cache, read_cache=read_cache)
+
+
+def ask_plugins() -> AskPlugins:
+    """The ``resolve_model`` hook as a function: plugin resolvers, then the Hub."""
+    hook = plugins.get_plugin_manager().hook.resolve_model
+    return lambda request, context: hook(request=request, context=context)
+
+
+#: huggingface_hub's DEFAULT_REVISION: asking for it is asking for the default branch.
+DEFAULT_BRANCH = "main"
+
+
+def request_for(reference: Reference) -> ModelRequest:
+    revision = None if reference.revision == DEFAULT_BRANCH else reference.revision
+    return ModelRequest(reference.resolve_id, revision)
+
+
+def requests_for(references: Sequence[Reference]) -> list[ModelRequest]:
+    return list(dict.fromkeys(request_for(r) for r in references if r.kind == "hub"))
+
+
+def resolve_references(references: Sequence[Reference], context: ResolveContext, stores: Stores, *,
+                       check_drift: bool, progress: Progress | None = None
+                       ) -> tuple[list[ModelUsage], dict[ModelRequest, ModelFacts], list[Note]]:
+    """Facts for every referenced model, with lineage, aliases and drift; grouped with their references."""
+    requests = requests_for(references)
+    if progress:
+        progress("models", 0, len(requests))
+    known = resolve_with_lineage(requests, answer_with(stores, ask_plugins(), context), context)
+    if progress:
+        progress("models", len(requests), len(requests))
+    drift: dict[ModelRequest, tuple] = {}
+    notes: list[Note] = []
+    if check_drift and stores.lockfile is not None and not context.offline:
+        locked = [r for r in requests if known[r].source == "lockfile"]
+        if locked:
+            fresh = answer_with(dataclasses.replace(stores, lockfile=None), ask_plugins(), context)
+            checked = compare_with_lockfile(locked, known, fresh, context)
+            drift, notes = checked.drift, list(checked.notes)
+    grouped: dict[tuple[str, str | None], list[Reference]] = {}
+    facts_for: dict[tuple[str, str | None], ModelFacts] = {}
+    for ref in references:
+        if ref.kind == "api":
+            key = (f"api:{ref.model}", None)
+            facts_for.setdefault(key, _api_facts(ref, context.vendors))
+        else:
+            request = request_for(ref)
+            facts = known[request]
+            key = (facts.id.lower(), request.revision)
+            if key not in facts_for:
+                facts_for[key] = dataclasses.replace(with_lineage(facts, known, context.vendors),
+                                                     drift=drift.get(request, ()))
+            else:
+                previous = facts_for[key]
+                facts_for[key] = dataclasses.replace(
+                    previous, redirected_from=tuple(dict.fromkeys(previous.redirected_from + facts.redirected_from)),
+                    drift=previous.drift or drift.get(request, ()))
+        grouped.setdefault(key, []).append(ref)
+    usages = []
+    for key, refs in grouped.items():
+        facts = facts_for[key]
+        spellings = {r.model for r in refs} | {r.resolve_id for r in refs}
+        aliases = tuple(sorted(s for s in spellings if s != facts.id))
+        usages.append(ModelUsage(dataclasses.replace(facts, aliases=aliases), tuple(refs)))
+    usages.sort(key=lambda u: (u.facts.id.lower(), u.facts.revision or ""))
+    return usages, known, notes
+
+
+def _api_facts(ref: Reference, vendors: VendorTable) -> ModelFacts:
+    country = vendors.country_of(ref.api_vendor)
+    return dataclasses.replace(
+        build_facts(model_id=ref.model, status=ModelStatus.API, vendors=vendors, source="api"),
+        vendor=ref.api_vendor, vendor_country=country, root_vendor=ref.api_vendor, root_vendor_country=country,
+        lineage=(ref.model,), author=ref.api_vendor)
+
+
+def rules_for(config: Config) -> list[Rule]:
+    manager = plugins.get_plugin_manager()
+    plugin_packs = [p for packs in manager.hook.rule_packs() for p in packs]
+    return load_rules(plugins.conditions(), config.rules, plugin_packs=plugin_packs,
+                      cache_dir=default_cache_dir())
+
+
+def find_references(options: ScanOptions, progress: Progress | None = None
+                    ) -> tuple[DetectionResult, tuple[Note, ...]]:
+    """Walk the paths and run the detectors: the references, and the walker's notes."""
+    config = options.config
+    detectors = active_detectors(config)
+    walker = Walker(config.root, accepts=lambda name: any(d.accepts(name) for d in detectors),
+                    exclude=config.exclude)
+    candidates = list(walker.walk(options.paths))
+    total = len(candidates)
+    detection = detect(candidates, detectors, max_size=config.max_file_size, jobs=options.jobs,
+                       progress=(lambda done: progress("files", done, total)) if progress else None)
+    return detection, tuple(walker.notes)
+
+
+def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
+    config = options.config
+    started = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    # Load everything that can fail on bad input first, so a broken pack or baseline stops the scan
+    # before any work is done.
+    rules = rules_for(config)
+    baseline = read_baseline(config.baseline) if config.baseline else frozenset()
+    context = resolve_context(config, offline=options.offline)
+    stores = stores_for(config, use_cache=options.use_cache)
+
+    detection, walk_notes = find_references(options, progress)
+    usages, _known, resolution_notes = resolve_references(detection.references, context, stores,
+                                                          check_drift=options.check_drift, progress=progress)
+    active = [r for r in rules if r.enabled and (not options.per_file or r.info.scope in PER_FILE_SCOPES)]
+    results = run_rules(active, usages, references=len(detection.references),
+                        files=detection.files_scanned, watchlist=config.watchlist)
+    findings, policy_notes = apply_policy(results, Policy(config.watchlist, config.allow, baseline))
+    if progress:
+        progress("done", 0, 0)
+    notes: list[Note] = [*walk_notes, *detection.notes, *resolution_notes, *policy_notes]
+    return ScanResult(
+        tool_version=__version__,
+        root=str(config.root),
+        files_scanned=detection.files_scanned,
+        references=detection.references,
+        models=tuple(u.facts for u in usages),
+        findings=tuple(findings),
+        rules=tuple(r.info for r in active),
+        notes=tuple(notes),
+        fail_on=config.fail_on,
+        offline=options.offline,
+        started_at=started,
+        repository_path=repository_path(config.root),
+    )
+
+
+def repository_path(root: Path) -> str | None:
+    """``root`` relative to the top of its git work tree (``""`` at the top), or None outside git."""
+    resolved = root.resolve()
+    top = find_git_root(resolved)
+    if top is None:
+        return None
+    relative = resolved.relative_to(top).as_posix()
+    return "" if relative == "." else relative

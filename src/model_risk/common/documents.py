@@ -1,0 +1,123 @@
+"""Loading model-risk's own YAML documents: data tables, rule packs, the configuration.
+
+Each document is parsed with :mod:`model_risk.common.safe_yaml` and, when it has a schema, validated against
+model-risk's published JSON Schema, with errors located by line. Both are slow to set up (importing
+PyYAML and jsonschema is most of a pre-commit run's budget), so a document that loaded cleanly once is
+kept as JSON in the cache directory, keyed by a hash of its text and model-risk's version. Later runs
+read that JSON instead, and parse the YAML again only if they need a line number for a message.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache, cached_property
+from pathlib import Path
+
+from model_risk import __version__
+from model_risk.common import safe_yaml
+from model_risk.common.resources import read_package_text
+
+
+@dataclass(frozen=True)
+class SchemaViolation:
+    message: str
+    path: tuple[str | int, ...]
+    line: int | None
+
+
+class Document:
+    """The data of a document, and the line of any value in it (found by parsing again, on demand)."""
+
+    def __init__(self, data: object, text: str = "", parsed: safe_yaml.YamlDocument | None = None,
+                 default_line: int | None = None) -> None:
+        self.data = data
+        self.text = text
+        self.default_line = default_line
+        if parsed is not None:
+            self.__dict__["_parsed"] = parsed
+
+    @cached_property
+    def _parsed(self) -> safe_yaml.YamlDocument | None:
+        return safe_yaml.load(self.text) if self.text else None
+
+    def line_of(self, path: Sequence[str | int]) -> int | None:
+        parsed = self._parsed
+        return parsed.line_of(path) if parsed is not None else self.default_line
+
+
+@cache
+def load_schema(name: str) -> dict:
+    return json.loads(read_package_text(f"schemas/{name}"))
+
+
+def _cache_path(cache_dir: Path | None, schema_name: str | None, text: str) -> Path | None:
+    if cache_dir is None:
+        return None
+    import hashlib
+
+    digest = hashlib.sha256(f"{__version__}\0{schema_name}\0{text}".encode()).hexdigest()
+    return cache_dir / "documents" / digest[:2] / f"{digest}.json"
+
+
+def _remember(path: Path | None, data: object) -> None:
+    if path is None:
+        return
+    try:
+        encoded = json.dumps(data, ensure_ascii=False)
+        if json.loads(encoded) != data:
+            return  # not plain JSON data (integer keys, sets ...): parse the YAML every time
+        from model_risk.common.fileio import atomic_write
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, encoded, durable=False)
+    except (OSError, TypeError, ValueError):
+        pass  # an unwritable cache costs the next run time, nothing else
+
+
+def load_document(text: str, *, schema_name: str | None = None, cache_dir: Path | None = None
+                  ) -> tuple[Document, SchemaViolation | None]:
+    """Parse (and validate) ``text``. Raises :class:`safe_yaml.YamlError` for text that is not YAML."""
+    remembered = _cache_path(cache_dir, schema_name, text)
+    if remembered is not None:
+        try:
+            return Document(json.loads(remembered.read_text(encoding="utf-8")), text), None
+        except (OSError, ValueError):
+            pass  # not cached yet, or a damaged entry: parse again
+    parsed = safe_yaml.load(text)
+    document = Document(parsed.data, text, parsed)
+    violation = first_violation(document, schema_name) if schema_name else None
+    if violation is None:
+        _remember(remembered, parsed.data)
+    return document, violation
+
+
+def _format_path(path: tuple[str | int, ...]) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out
+
+
+def first_violation(document: Document, schema_name: str) -> SchemaViolation | None:
+    """The most relevant schema violation in ``document``, or None when it is valid."""
+    import jsonschema
+
+    schema = load_schema(schema_name)
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(document.data))
+    if error is None:
+        return None
+    path = tuple(error.absolute_path)
+    where = _format_path(path)
+    message = f"{where}: {error.message}" if where else error.message
+    return SchemaViolation(message, path, document.line_of(list(path)))
+
+
+def load_package_data(relative: str) -> object:
+    """A YAML data table shipped inside the package (``data/vendors.yaml``), through the cache."""
+    from model_risk.common.paths import default_cache_dir
+
+    document, _ = load_document(read_package_text(relative), cache_dir=default_cache_dir())
+    return document.data

@@ -1,0 +1,33 @@
+"""Reporters: one ScanResult in, one document out.
+
+A reporter is a plugin object registered through the ``register_reporters`` hook; each format lives in its
+own module in this package. Reporters return text and never write files: the CLI decides where it goes.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from typing import ClassVar
+
+from model_risk.contract.domain import ScanResult
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    #: ANSI colours (terminal formats only).
+    color: bool = False
+    #: Also show informational notes and suppressed findings in terminal formats.
+    verbose: bool = False
+
+
+class Reporter(abc.ABC):
+    #: The value of ``--format``.
+    format: ClassVar[str]
+    description: ClassVar[str] = ""
+    #: File extension for reports of this format (used when naming default output files).
+    extension: ClassVar[str] = ".txt"
+
+    @abc.abstractmethod
+    def render(self, result: ScanResult, options: ReportOptions) -> str:
+        """The whole document as text."""

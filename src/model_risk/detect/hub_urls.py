@@ -1,0 +1,102 @@
+"""Links to models on the Hub: ``https://huggingface.co/ORG/NAME``, ``hf.co/ORG/NAME``, ``hf://ORG/NAME``.
+
+A link names a model when its first path segment is an organisation (not ``datasets``, ``spaces``,
+``docs``, ``api`` ...) and a second segment follows; a single segment counts only for a legacy root
+model (``huggingface.co/gpt2``). ``/resolve/REV/``, ``/blob/REV/``, ``/tree/REV`` and ``hf://ID@REV``
+give the revision. Ollama's ``hf.co/ORG/NAME:Q4_K_M`` names the repo without its quantisation tag.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from model_risk.contract.detector import Detector
+from model_risk.contract.domain import Note, Reference
+from model_risk.contract.hookspecs import hookimpl
+from model_risk.contract.source import SourceFile
+from model_risk.detect.commands import Found
+from model_risk.detect.model_names import ModelName
+from model_risk.detect.references import reference_to
+from model_risk.knowledge import hub_ids
+
+_SEGMENT = r"[A-Za-z0-9_][\w.\-]{0,95}"
+_URL = re.compile(
+    rf"(?<![\w.\-@/])(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/({_SEGMENT})(?:/({_SEGMENT}))?"
+    r"(?:/(?:resolve|blob|tree|raw)/([\w.\-%]{1,96}))?"
+    rf"|(?<![\w.\-])hf://({_SEGMENT})/({_SEGMENT})(?:@([\w.\-%]{{1,96}}))?"
+)
+#: First path segments of huggingface.co that are site sections, not organisations.
+_SITE_SECTIONS = frozenset({
+    "datasets", "spaces", "docs", "blog", "api", "models", "collections", "papers", "organizations",
+    "settings", "login", "join", "pricing", "tasks", "learn", "chat", "new", "new-dataset", "new-space",
+    "enterprise", "inference-endpoints", "inference-api", "posts", "changelog", "terms-of-service",
+    "privacy", "notifications", "oauth", "search", "support", "front", "static-proxy", "avatars",
+    "hf", "course", "welcome", "storage", "billing", "spaces-dev-mode", "buckets",
+})
+#: ``hf://`` paths that start with a repo type are not models.
+_FS_REPO_TYPES = frozenset({"datasets", "spaces", "buckets"})
+MARKERS = ("huggingface.co/", "hf.co/", "hf://")
+
+
+def has_marker(text: str) -> bool:
+    return any(marker in text for marker in MARKERS)
+
+
+def _trimmed(segment: str) -> str:
+    """Prose puts punctuation after links: ``see huggingface.co/org/name.``"""
+    return segment.rstrip(".-")
+
+
+def find_models(text: str, base: int = 0) -> Iterator[Found]:
+    """Models linked in ``text``: (offset of the id, what it names, revision)."""
+    if not has_marker(text):
+        return
+    for match in _URL.finditer(text):
+        if match.group(1) is not None:
+            org, name, revision = match.group(1), match.group(2), match.group(3)
+            org_start = match.start(1)
+            if org.lower() in _SITE_SECTIONS:
+                continue
+        else:
+            org, name, revision = match.group(4), match.group(5), match.group(6)
+            org_start = match.start(4)
+            if org.lower() in _FS_REPO_TYPES:
+                continue
+        if name is None:
+            org = _trimmed(org)
+            if hub_ids.is_legacy_id(org):
+                yield Found(base + org_start, ModelName(org), "url")
+            continue
+        model = f"{org}/{_trimmed(name)}"
+        if hub_ids.is_repo_id(model):
+            yield Found(base + org_start, ModelName(model), "url", revision=revision)
+
+
+class HubUrlDetector(Detector):
+    name = "hub-url"
+    description = "Hub links (huggingface.co/ORG/NAME, hf.co/..., hf://...) in code and configuration"
+
+    #: Code and configuration that may carry links; Markdown and notebooks find their own.
+    SUFFIXES = (".py", ".pyi", ".yaml", ".yml", ".json", ".toml", ".cfg", ".ini", ".sh", ".bash", ".zsh",
+                ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".mts", ".cts")
+
+    def accepts(self, filename: str) -> bool:
+        from model_risk.detect.shell import is_shell_like
+
+        if filename in (".model-risk.yaml", ".model-risk.yml"):  # the user's policy, not dependencies
+            return False
+        return filename.endswith(self.SUFFIXES) or is_shell_like(filename)
+
+    def prefilter(self, text: str) -> bool:
+        return has_marker(text)
+
+    def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
+        for found in find_models(source.text):
+            yield reference_to(source, found.offset, found.name, self.name, loader=found.loader,
+                               revision=found.revision)
+
+
+@hookimpl
+def register_detectors(register) -> None:  # type: ignore[no-untyped-def]
+    register(HubUrlDetector())

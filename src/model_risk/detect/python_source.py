@@ -1,0 +1,599 @@
+"""Model references in Python source, found by parsing (``ast``), not by grepping.
+
+A string is a reference when it reaches a place that loads or names a model:
+
+* the id argument of a loading call: transformers ``*.from_pretrained`` and ``pipeline(task, model)``,
+  sentence-transformers ``SentenceTransformer``/``CrossEncoder`` (short names are completed inside
+  ``sentence-transformers/``), diffusers and peft loaders (``PeftModel.from_pretrained(base, ID)``,
+  ``load_lora_weights``), ``huggingface_hub`` downloads, vLLM ``LLM``, ``InferenceClient``, Gemini's
+  ``GenerativeModel``;
+* a keyword, parameter, variable, attribute, dict key or command-line option whose name means a model
+  (``model=``, ``repo_id=``, ``EMBEDDING_MODEL = ...``, ``parser.add_argument("--model_name_or_path",
+  default=...)``, ``model_name: str = field(default=...)``) -- see :mod:`model_risk.detect.model_names`;
+* a ``hf-hub:ORG/NAME`` string (timm, open_clip);
+* a command line run from Python (``subprocess.run(["vllm", "serve", ID])``, ``os.system("...")``).
+
+Strings reach these places directly, through module, class or function constants, function parameter
+defaults, ``os.environ.get("VAR", "org/name")`` defaults and ``x or "org/name"``. A call with
+``repo_type="dataset"`` (or ``"space"``) names no model. The reference is located where the id is
+written, with the call's ``revision=`` and ``trust_remote_code=True``.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import dataclasses
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from model_risk.contract.detector import Detector
+from model_risk.contract.domain import Note, Reference
+from model_risk.contract.hookspecs import hookimpl
+from model_risk.contract.source import SourceFile
+from model_risk.detect import commands, model_names, structured
+from model_risk.detect.model_names import ModelName
+from model_risk.detect.references import reference_to
+
+
+@dataclass(frozen=True)
+class LoaderSpec:
+    """Where a loading call takes its model id."""
+
+    loader: str
+    positional: int | None
+    keywords: tuple[str, ...]
+    #: The call loads a model, so un-namespaced legacy ids (``gpt2``) are references too.
+    accepts_legacy: bool = True
+    #: sentence-transformers completes bare names inside its organisation (``all-MiniLM-L6-v2``).
+    short_names: bool = False
+
+
+_HUB_DOWNLOAD = ("repo_id",)
+#: Keyed by the called function's or method's own name.
+LOADERS: dict[str, LoaderSpec] = {
+    "from_pretrained": LoaderSpec(
+        "from_pretrained", 0, ("pretrained_model_name_or_path", "model_id", "repo_id", "model_name")),
+    "pipeline": LoaderSpec("transformers.pipeline", 1, ("model", "tokenizer")),
+    "SentenceTransformer": LoaderSpec(
+        "sentence_transformers.SentenceTransformer", 0, ("model_name_or_path",),
+        short_names=True),
+    "CrossEncoder": LoaderSpec("sentence_transformers.CrossEncoder", 0, ("model_name", "model_name_or_path")),
+    "SparseEncoder": LoaderSpec("sentence_transformers.SparseEncoder", 0, ("model_name_or_path",)),
+    "HuggingFaceEmbeddings": LoaderSpec("langchain HuggingFaceEmbeddings", None, ("model_name",),
+                                        short_names=True),
+    "hf_hub_download": LoaderSpec("huggingface_hub.hf_hub_download", 0, _HUB_DOWNLOAD, accepts_legacy=False),
+    "snapshot_download": LoaderSpec("huggingface_hub.snapshot_download", 0, _HUB_DOWNLOAD, accepts_legacy=False),
+    "hf_hub_url": LoaderSpec("huggingface_hub.hf_hub_url", 0, _HUB_DOWNLOAD, accepts_legacy=False),
+    "load_adapter": LoaderSpec("load_adapter", 0, ("peft_model_id",)),
+    "load_lora_weights": LoaderSpec("diffusers load_lora_weights", 0, ("pretrained_model_name_or_path_or_dict",)),
+    "load_textual_inversion": LoaderSpec("diffusers load_textual_inversion", 0, ("pretrained_model_name_or_path",)),
+    "LLM": LoaderSpec("vllm.LLM", 0, ("model", "tokenizer")),
+    "LM": LoaderSpec("dspy.LM", 0, ("model",), accepts_legacy=False),
+    "InferenceClient": LoaderSpec("huggingface_hub.InferenceClient", 0, ("model",)),
+    "GenerativeModel": LoaderSpec("google.generativeai.GenerativeModel", 0, ("model_name",), accepts_legacy=False),
+    "init_chat_model": LoaderSpec("langchain.init_chat_model", 0, ("model",), accepts_legacy=False),
+    "HuggingFaceModel": LoaderSpec("bentoml.models.HuggingFaceModel", 0, ("model_id",), accepts_legacy=False),
+    "get_model": LoaderSpec("mteb.get_model", 0, ("model_name",), accepts_legacy=False),
+}
+#: ``PeftModel.from_pretrained(base_model, ADAPTER_ID)``: the adapter is the second argument.
+_PEFT_FROM_PRETRAINED = LoaderSpec("peft.PeftModel.from_pretrained", 1, ("model_id",))
+#: Command-line option declarations: argparse, click, typer.
+_OPTION_CALLS = frozenset({"add_argument", "option", "Option", "argument", "Argument"})
+#: Dataclass and pydantic field declarations: ``model_name: str = field(default="org/x")``.
+_FIELD_CALLS = frozenset({"field", "Field"})
+#: ``os.environ.get("MODEL_ID", "org/x")``, ``config.get("model", "org/x")``.
+_GETTERS = frozenset({"get", "getenv", "setdefault", "pop"})
+#: Calls that run their first argument as a shell command line.
+_SHELL_CALLS = frozenset({"run", "Popen", "call", "check_call", "check_output", "system", "popen", "getoutput"})
+_COMMAND_WORDS = frozenset({"serve", "download"})
+
+#: Classes that complete short names, so ``"all-MiniLM-L6-v2"`` needs no slash to be a reference.
+_SHORT_NAME_LOADERS = ("SentenceTransformer", "HuggingFaceEmbeddings")
+#: Command lines in strings (``os.system("vllm serve org/x")``) are not single literals.
+_COMMANDS_IN_STRINGS = ("vllm serve", "cli download", "hf download")
+
+
+def could_reference(text: str) -> bool:
+    """A cheap test: can this code hold a reference at all? (Also used for JavaScript and notebooks.)"""
+    return model_names.quoted_candidate(text) or any(n in text for n in _SHORT_NAME_LOADERS) \
+        or any(c in text for c in _COMMANDS_IN_STRINGS)
+
+
+class _Scope:
+    """Simple assignments in one scope, so names used in calls can be followed to their strings."""
+
+    def __init__(self) -> None:
+        self.assignments: dict[str, list[tuple[int, ast.expr]]] = {}
+
+    def add(self, name: str, line: int, value: ast.expr) -> None:
+        self.assignments.setdefault(name, []).append((line, value))
+
+    def lookup(self, name: str, before_line: int | None) -> ast.expr | None:
+        candidates = self.assignments.get(name)
+        if not candidates:
+            return None
+        if before_line is None:
+            return candidates[-1][1]
+        earlier = [value for line, value in candidates if line <= before_line]
+        return earlier[-1] if earlier else None
+
+
+def _call_name(func: ast.expr) -> str | None:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
+
+
+def _receiver_name(func: ast.expr) -> str:
+    if isinstance(func, ast.Attribute):
+        return _call_name(func.value) or ""
+    return ""
+
+
+def _is_str(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _target_name(target: ast.expr) -> str | None:
+    if isinstance(target, ast.Name):
+        return target.id
+    if isinstance(target, ast.Attribute):
+        return target.attr
+    if isinstance(target, ast.Subscript) and _is_str(target.slice):
+        return target.slice.value  # type: ignore[attr-defined, no-any-return]
+    return None
+
+
+class _Finder:
+    def __init__(self, source: SourceFile, detector_name: str) -> None:
+        self.source = source
+        self.detector_name = detector_name
+        self.module_scope = _Scope()
+        #: Class attributes and ``self.x = ...``, by attribute name: followed from ``self.x``.
+        self.attribute_scope = _Scope()
+        self.function_scopes: dict[ast.AST, _Scope] = {}
+        self.found: dict[tuple[int, int, str], Reference] = {}
+        #: Dicts already read with the name they are assigned to as context.
+        self.read_dicts: set[int] = set()
+        #: Sorted line numbers worth walking (see ``_relevant_lines``).
+        self.relevant: list[int] = []
+
+    # -- collecting assignments ----------------------------------------------------------------
+    def collect(self, tree: ast.Module) -> None:
+        self._collect(tree.body, self.module_scope, in_class=False)
+
+    def _collect(self, body: list[ast.stmt], scope: _Scope, in_class: bool) -> None:
+        """Assignments are statements: only statement lists are walked here, never expressions."""
+        for stmt in body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                inner = _Scope()
+                for arg, default in _parameter_defaults(stmt.args):
+                    inner.add(arg, stmt.lineno, default)
+                self.function_scopes[stmt] = inner
+                self._collect(stmt.body, inner, in_class=False)
+                continue
+            if isinstance(stmt, ast.ClassDef):
+                self._collect(stmt.body, scope, in_class=True)
+                continue
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+                for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
+                    if isinstance(target, ast.Name):
+                        (self.attribute_scope if in_class else scope).add(target.id, stmt.lineno, stmt.value)
+                    elif isinstance(target, ast.Attribute):  # self.model_id = "org/x"
+                        self.attribute_scope.add(target.attr, stmt.lineno, stmt.value)
+            for nested in _bodies(stmt):
+                self._collect(nested, scope, in_class)
+
+    def _relevant_lines(self) -> list[int]:
+        """Lines a reference can come from or reach: those with a string that could be a model name
+        (or a call that completes short names, or a command line), and every line that uses a name
+        set on such a line. Statements elsewhere are not walked at all, which is most of the work."""
+        text = self.source.text
+        offsets = [m.start() for m in model_names.candidate_literals(text)]
+        for word in (*_SHORT_NAME_LOADERS, *_COMMANDS_IN_STRINGS):
+            position = text.find(word)
+            while position >= 0:
+                offsets.append(position)
+                position = text.find(word, position + 1)
+        lines = {self.source.position(offset)[0] for offset in offsets}
+        scopes = [self.module_scope, self.attribute_scope, *self.function_scopes.values()]
+        followed: set[str] = set()
+        for _ in range(3):  # names set from names set from literals ...
+            names = {name for scope in scopes for name, entries in scope.assignments.items()
+                     if name not in followed and any(_spans(value, lines) for _, value in entries)}
+            if not names:
+                break
+            followed |= names
+            for name in names:
+                for match in re.finditer(rf"\b{re.escape(name)}\b", text):
+                    lines.add(self.source.position(match.start())[0])
+        return sorted(lines)
+
+    def _touches(self, node: ast.AST) -> bool:
+        start = node.lineno  # type: ignore[attr-defined]
+        index = bisect.bisect_left(self.relevant, start)
+        return index < len(self.relevant) and self.relevant[index] <= (node.end_lineno or start)  # type: ignore[attr-defined]
+
+    # -- following values to their strings -----------------------------------------------------
+    def strings(self, node: ast.expr | None, scopes: Sequence[_Scope], line: int, depth: int = 0
+                ) -> list[ast.Constant]:
+        """The string literals an expression can evaluate to, following simple constants."""
+        if node is None or depth > 6:
+            return []
+        if _is_str(node):
+            return [node]  # type: ignore[list-item]
+        if isinstance(node, ast.Name):
+            for i, scope in enumerate(scopes):
+                # A name in the innermost scope must be assigned before use; constants of enclosing
+                # scopes may be defined anywhere (functions run after the module body).
+                value = scope.lookup(node.id, line if i == 0 else None)
+                if value is not None:
+                    return self.strings(value, scopes, line, depth + 1)
+            return []
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            value = self.attribute_scope.lookup(node.attr, None)
+            return self.strings(value, scopes, line, depth + 1) if value is not None else []
+        if isinstance(node, ast.Call) and _call_name(node.func) in _GETTERS and len(node.args) == 2:
+            return self.strings(node.args[1], scopes, line, depth + 1)
+        if isinstance(node, ast.Call) and _call_name(node.func) in _FIELD_CALLS:
+            return self.strings(_field_default(node), scopes, line, depth + 1)
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            # os.environ.get("MODEL") or "org/name"
+            return [s for value in node.values for s in self.strings(value, scopes, line, depth + 1)]
+        if isinstance(node, ast.IfExp):
+            return self.strings(node.body, scopes, line, depth + 1) + \
+                self.strings(node.orelse, scopes, line, depth + 1)
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            # add_argument("--models", nargs="*", default=CANDIDATES): each element is a value
+            return [e for e in node.elts if _is_str(e)]  # type: ignore[misc]
+        return []
+
+    # -- recording references ------------------------------------------------------------------
+    def add(self, literal: ast.Constant, name: ModelName, **attributes: object) -> None:
+        """Record ``name``, found at ``name.start`` of the literal's value."""
+        offset = self._offset_in_literal(literal, name.start, name.model)
+        self.record(reference_to(self.source, offset, dataclasses.replace(name, start=0), self.detector_name,
+                                 **attributes))
+
+    def record(self, ref: Reference) -> None:
+        """Keep one reference per place; a constant used by several calls collects what each says."""
+        key = (ref.line, ref.column, ref.model)
+        previous = self.found.get(key)
+        if previous is not None:
+            ref = dataclasses.replace(
+                ref, revision=previous.revision or ref.revision,
+                trust_remote_code=previous.trust_remote_code or ref.trust_remote_code,
+                loader=previous.loader or ref.loader, lookup_id=previous.lookup_id or ref.lookup_id)
+        self.found[key] = ref
+
+    def add_under_key(self, literal: ast.Constant, path: Sequence[str], **attributes: object) -> None:
+        for name in model_names.under_key(path, literal.value):
+            self.add(literal, name, **attributes)
+
+    def _literal_span(self, node: ast.AST) -> tuple[int, int]:
+        """Character offsets of a node's source text (ast columns count UTF-8 bytes)."""
+        start = self._char_offset(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+        end_line = getattr(node, "end_lineno", None) or node.lineno  # type: ignore[attr-defined]
+        end_col = getattr(node, "end_col_offset", None)
+        end = self._char_offset(end_line, end_col) if end_col is not None else start
+        return start, max(end, start)
+
+    def _char_offset(self, line: int, byte_column: int) -> int:
+        text = self.source.line_text(line)
+        column = len(text.encode("utf-8")[:byte_column].decode("utf-8", "ignore"))
+        return self.source.line_offset(line) + column
+
+    def _offset_in_literal(self, literal: ast.AST, index: int, text: str) -> int:
+        """Where the ``text`` found at ``index`` of a string literal's value is written in the source."""
+        start, end = self._literal_span(literal)
+        value = literal.value if _is_str(literal) else ""  # type: ignore[attr-defined]
+        return start + structured.nth_offset(self.source.text[start:end], value, index, text)
+
+    # -- walking -------------------------------------------------------------------------------
+    def walk(self, tree: ast.Module) -> list[Reference]:
+        self.relevant = self._relevant_lines()
+        if self.relevant:
+            self._statements(tree.body, [self.module_scope])
+        return sorted(self.found.values(), key=lambda r: (r.line, r.column))
+
+    def _statements(self, body: list[ast.stmt], scopes: list[_Scope]) -> None:
+        for stmt in body:
+            if not self._touches(stmt):
+                continue
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                inner = [self.function_scopes[stmt], *scopes]
+                for decorator in stmt.decorator_list:
+                    self._expression(decorator, scopes)
+                self._parameters(stmt.args, inner)
+                self._statements(stmt.body, inner)
+            elif isinstance(stmt, ast.ClassDef):
+                for header in (*stmt.decorator_list, *stmt.bases, *(k.value for k in stmt.keywords)):
+                    self._expression(header, scopes)
+                self._statements(stmt.body, scopes)
+            elif nested := list(_bodies(stmt)):
+                if isinstance(stmt, (ast.For, ast.AsyncFor)):
+                    self._loop(stmt.target, stmt.iter)
+                for header in _headers(stmt):
+                    self._expression(header, scopes)
+                for statements in nested:
+                    self._statements(statements, scopes)
+            else:
+                self._expression(stmt, scopes)
+
+    def _expression(self, node: ast.AST, scopes: list[_Scope]) -> None:
+        """A simple statement or a compound statement's header, and everything in it."""
+        if self._touches(node):
+            self._visit(node, scopes)
+            self._walk(node, scopes)
+
+    def _walk(self, node: ast.AST, scopes: list[_Scope]) -> None:
+        for child in ast.iter_child_nodes(node):
+            self._visit(child, scopes)
+            self._walk(child, scopes)
+
+    def _visit(self, node: ast.AST, scopes: list[_Scope]) -> None:
+        if isinstance(node, ast.Call):
+            self._call(node, scopes)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            self._assignment(node, scopes)
+        elif isinstance(node, ast.comprehension):
+            self._loop(node.target, node.iter)
+        elif isinstance(node, ast.Dict) and id(node) not in self.read_dicts:
+            self._dict(node, (), scopes, node.lineno)
+        elif isinstance(node, (ast.List, ast.Tuple)):
+            self._argv(node.elts)
+        elif _is_str(node) and node.value.startswith(("hf-hub:", "hf_hub:")):  # type: ignore[attr-defined]
+            name = model_names.named(node.value)  # type: ignore[attr-defined]
+            if name is not None:
+                self.add(node, name, loader="hf-hub")  # type: ignore[arg-type]
+
+    def _call(self, call: ast.Call, scopes: list[_Scope]) -> None:
+        name = _call_name(call.func) or ""
+        keywords = {kw.arg: kw.value for kw in call.keywords if kw.arg}
+        repo_type = keywords.get("repo_type")
+        if _is_str(repo_type) and repo_type.value in ("dataset", "space"):  # type: ignore[union-attr]
+            return
+        line = call.lineno
+        revision = next(iter(self.strings(keywords.get("revision"), scopes, line)), None)
+        trust = keywords.get("trust_remote_code")
+        if isinstance(trust, ast.Name):
+            trust = next((v for s in scopes if (v := s.lookup(trust.id, None)) is not None), trust)
+        attributes = {"revision": revision.value if revision is not None else None,
+                      "trust_remote_code": isinstance(trust, ast.Constant) and trust.value is True}
+        receiver = _receiver_name(call.func)
+        spec = LOADERS.get(name)
+        if name == "from_pretrained" and receiver.startswith("Peft"):
+            spec = _PEFT_FROM_PRETRAINED
+        consumed: set[str] = set()
+        if spec is not None:
+            loader = f"{receiver}.{name}" if name == "from_pretrained" and receiver else spec.loader
+            arguments: list[ast.expr] = []
+            if spec.positional is not None and len(call.args) > spec.positional:
+                arguments.append(call.args[spec.positional])
+            arguments += [keywords[k] for k in spec.keywords if k in keywords]
+            consumed.update(spec.keywords)
+            for argument in arguments:
+                for literal in self.strings(argument, scopes, line):
+                    found = model_names.loaded(literal.value, legacy=spec.accepts_legacy,
+                                               short_names=spec.short_names)
+                    if found is not None:
+                        self.add(literal, found, loader=loader, **attributes)
+        if name in _OPTION_CALLS:
+            self._option(call, scopes)
+            return
+        if name in _GETTERS and len(call.args) == 2 and _is_str(call.args[0]):
+            for literal in self.strings(call.args[1], scopes, line):
+                self.add_under_key(literal, (call.args[0].value,))  # type: ignore[attr-defined]
+        if name in _SHELL_CALLS and call.args and _is_str(call.args[0]):
+            self._shell(call.args[0])  # type: ignore[arg-type]
+        for keyword, value in keywords.items():
+            if keyword in consumed:
+                continue
+            if isinstance(value, ast.Dict):
+                self._dict(value, (keyword,), scopes, line)
+                continue
+            for literal in self.strings(value, scopes, line):
+                self.add_under_key(literal, (keyword,), loader=name or None, **attributes)
+
+    def _option(self, call: ast.Call, scopes: list[_Scope]) -> None:
+        """``add_argument("--model", default="org/x")``, ``typer.Option("org/x", "--model")``."""
+        flags = [a.value for a in call.args if _is_str(a) and a.value.startswith("-")]  # type: ignore[attr-defined]
+        if not flags:
+            return
+        flag = max(flags, key=len).lstrip("-")
+        default = next((kw.value for kw in call.keywords if kw.arg == "default"), None)
+        if default is None and call.args and _is_str(call.args[0]) and not call.args[0].value.startswith("-"):  # type: ignore[attr-defined]
+            default = call.args[0]
+        for literal in self.strings(default, scopes, call.lineno):
+            self.add_under_key(literal, (flag,), loader="command-line option")
+
+    def _assignment(self, node: ast.Assign | ast.AnnAssign, scopes: list[_Scope]) -> None:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        value = node.value
+        if value is None:
+            return
+        for target in targets:
+            if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple):
+                pairs = list(zip(target.elts, value.elts))
+            else:
+                pairs = [(target, value)]
+            for one_target, one_value in pairs:
+                name = _target_name(one_target)
+                if name is not None:
+                    self._named_value(name, one_value, scopes, node.lineno)
+
+    def _named_value(self, name: str, value: ast.expr, scopes: list[_Scope], line: int) -> None:
+        if isinstance(value, ast.Dict):
+            self._dict(value, (name,), scopes, line)
+        elif isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+            for element in value.elts:
+                if isinstance(element, ast.Dict):
+                    self._dict(element, (name,), scopes, line)
+                elif _is_str(element):
+                    self.add_under_key(element, (name,))  # type: ignore[arg-type]
+        else:
+            for literal in self.strings(value, scopes, line):
+                self.add_under_key(literal, (name,))
+
+    def _dict(self, node: ast.Dict, path: tuple[str, ...], scopes: list[_Scope], line: int) -> None:
+        self.read_dicts.add(id(node))
+        if len(path) > 8:
+            return
+        for key, value in zip(node.keys, node.values):
+            if not _is_str(key):
+                continue
+            key_path = (*path, key.value)  # type: ignore[union-attr]
+            if isinstance(value, ast.Dict):
+                self._dict(value, key_path, scopes, line)
+            elif isinstance(value, (ast.List, ast.Tuple)):
+                for element in value.elts:
+                    if isinstance(element, ast.Dict):
+                        self._dict(element, key_path, scopes, line)
+                    elif _is_str(element):
+                        self.add_under_key(element, key_path)  # type: ignore[arg-type]
+            else:
+                for literal in self.strings(value, scopes, line):
+                    self.add_under_key(literal, key_path)
+
+    def _loop(self, target: ast.expr, iterable: ast.expr) -> None:
+        """``for model_id in ["org/a", "org/b"]:``"""
+        name = _target_name(target)
+        if name is not None and isinstance(iterable, (ast.List, ast.Tuple, ast.Set)):
+            for element in iterable.elts:
+                if _is_str(element):
+                    self.add_under_key(element, (name,))  # type: ignore[arg-type]
+
+    def _parameters(self, arguments: ast.arguments, scopes: list[_Scope]) -> None:
+        for arg, default in _parameter_defaults(arguments):
+            if self._touches(default):
+                for literal in self.strings(default, scopes[1:], default.lineno):
+                    self.add_under_key(literal, (arg,))
+
+    def _argv(self, elements: Sequence[ast.expr]) -> None:
+        """``subprocess.run(["vllm", "serve", "org/x"])``: a literal list of command-line words."""
+        if len(elements) < 2 or not all(_is_str(e) for e in elements):
+            return
+        values = [e.value for e in elements]  # type: ignore[attr-defined]
+        if not any(v.startswith("-") or v in _COMMAND_WORDS for v in values):
+            return
+        words = []
+        for element, value in zip(elements, values):
+            start, end = self._literal_span(element)
+            words.append(commands.Word(value, start, self.source.text[start:end]))
+        for found in commands.command_models(words):
+            self.record(reference_to(self.source, found.offset, found.name, self.detector_name,
+                                     loader=found.loader, revision=found.revision,
+                                     trust_remote_code=found.trust_remote_code))
+
+    def _shell(self, literal: ast.Constant) -> None:
+        """``os.system("vllm serve org/x")``: the string is read as shell text."""
+        for found in commands.text_models(literal.value):
+            name = dataclasses.replace(found.name, start=found.offset + found.name.start)
+            self.add(literal, name, loader=found.loader, revision=found.revision,
+                     trust_remote_code=found.trust_remote_code)
+
+
+def _bodies(stmt: ast.stmt) -> Iterator[list[ast.stmt]]:
+    """The statement lists nested in a compound statement (none for a simple one)."""
+    for field in ("body", "orelse", "finalbody"):
+        nested = getattr(stmt, field, None)
+        if isinstance(nested, list) and nested:
+            yield nested
+    for part in (*getattr(stmt, "handlers", ()), *getattr(stmt, "cases", ())):
+        yield part.body
+
+
+def _headers(stmt: ast.stmt) -> list[ast.AST]:
+    """The expressions a compound statement evaluates before its bodies."""
+    headers = [getattr(stmt, field) for field in ("test", "iter", "subject") if getattr(stmt, field, None)]
+    headers += [item.context_expr for item in getattr(stmt, "items", ())]
+    return headers
+
+
+def _spans(node: ast.AST, lines: set[int]) -> bool:
+    return any(line in lines for line in range(node.lineno, (node.end_lineno or node.lineno) + 1))  # type: ignore[attr-defined]
+
+
+def _field_default(call: ast.Call) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg == "default":
+            return keyword.value
+    return call.args[0] if call.args else None
+
+
+def _parameter_defaults(arguments: ast.arguments) -> Iterator[tuple[str, ast.expr]]:
+    positional = [*arguments.posonlyargs, *arguments.args]
+    for arg, default in zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults):
+        yield arg.arg, default
+    for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults):
+        if default is not None:
+            yield arg.arg, default
+
+
+#: ``NAME = "org/x"`` at the start of a line (type annotations allowed).
+_PLAIN_ASSIGNMENT = re.compile(r"[ \t]*([A-Za-z_][\w.]{0,80})[ \t]*(?::[^=\n]{1,80})?=[ \t]*[rbuRBU]{0,2}$")
+
+
+def worth_parsing(text: str) -> bool:
+    """Could any string that looks like a model name become a reference? A literal assigned to a
+    name that means nothing about models, and that is never used again, cannot; when that is true of
+    every such literal, the file need not be parsed (``WANDB_PROJECT = "team/project"``)."""
+    if any(word in text for word in (*_SHORT_NAME_LOADERS, *_COMMANDS_IN_STRINGS)):
+        return True
+    for match in model_names.candidate_literals(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        assignment = _PLAIN_ASSIGNMENT.fullmatch(text, line_start, match.start())
+        if assignment is None:
+            return True
+        name = assignment.group(1).rsplit(".", 1)[-1]
+        if model_names.meaning((name,)) is not model_names.Meaning.NONE:
+            return True
+        if len(re.findall(rf"\b{re.escape(name)}\b", text)) > 1:
+            return True
+    return False
+
+
+def python_references(source: SourceFile, detector_name: str) -> Iterator[Reference | Note]:
+    """Parse ``source`` as Python and yield its references (or a note when it does not parse)."""
+    if not worth_parsing(source.text):
+        return
+    try:
+        tree = ast.parse(source.text)
+    except SyntaxError as exc:
+        yield Note(f"skipped: Python syntax error: {exc.msg}", source.path, exc.lineno)
+        return
+    except (ValueError, RecursionError, MemoryError) as exc:
+        yield Note(f"skipped: cannot parse Python ({exc.__class__.__name__})", source.path)
+        return
+    finder = _Finder(source, detector_name)
+    try:
+        finder.collect(tree)
+        references = finder.walk(tree)
+    except RecursionError:
+        yield Note("skipped: Python nested too deeply to analyse", source.path)
+        return
+    yield from references
+
+
+class PythonDetector(Detector):
+    name = "python"
+    description = ("Python source: transformers, sentence-transformers, diffusers, peft, huggingface_hub, vLLM, "
+                   "LangChain/LlamaIndex, API clients, model-ish names and command-line options")
+
+    def accepts(self, filename: str) -> bool:
+        return filename.endswith((".py", ".pyi"))
+
+    def prefilter(self, text: str) -> bool:
+        return could_reference(text)
+
+    def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
+        return python_references(source, self.name)
+
+
+@hookimpl
+def register_detectors(register) -> None:  # type: ignore[no-untyped-def]
+    register(PythonDetector())

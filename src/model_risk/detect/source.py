@@ -1,0 +1,42 @@
+"""Reading one file for the detectors: size and binary checks and decoding."""
+
+from __future__ import annotations
+
+import os
+
+from model_risk.contract.domain import Note
+from model_risk.contract.source import SourceFile
+
+DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024
+_SNIFF_BYTES = 8192
+
+
+def read_source(abs_path: str, rel_path: str, max_size: int = DEFAULT_MAX_FILE_SIZE
+                ) -> tuple[SourceFile | None, Note | None]:
+    """Read and decode a file. Returns the file (or None when it is skipped) and a note, if any."""
+    try:
+        with open(abs_path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_size:
+                return None, Note(
+                    f"skipped: {size / 1_048_576:.1f} MiB is over the {max_size / 1_048_576:.0f} MiB limit "
+                    "(set max-file-size in the config to scan it)", rel_path, level="info")
+            data = handle.read(max_size + 1)
+    except PermissionError:
+        return None, Note("skipped: permission denied", rel_path)
+    except IsADirectoryError:
+        return None, None
+    except OSError as exc:
+        return None, Note(f"skipped: cannot read ({exc.strerror or exc.__class__.__name__})", rel_path)
+    if len(data) > max_size:  # the file grew while we read it
+        return None, Note("skipped: file is over the size limit", rel_path, level="info")
+    if b"\0" in data[:_SNIFF_BYTES]:
+        return None, Note("skipped: binary content", rel_path, level="info")
+    try:
+        text = data.decode("utf-8-sig")
+        note = None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        text = data.decode("utf-8-sig", errors="replace")
+        note = Note("not valid UTF-8; scanned with the bad bytes replaced", rel_path, line)
+    return SourceFile(rel_path, text), note

@@ -1,0 +1,204 @@
+"""Model references in structured documents (YAML, JSON, TOML) once they are parsed.
+
+Parsers hand over plain data -- dicts, lists, strings -- in which strings may be :class:`LocatedStr`,
+which remember where they are written. One walker then reads every kind of document the same way:
+
+* a string under keys that mean a model (``model``, ``embedding_model``, ``models: {small: ...}``);
+* ``NAME=VALUE`` strings (compose ``environment:`` lists) and Kubernetes ``env:`` entries
+  (``{name: MODEL_ID, value: org/x}``), which are judged by the variable's name;
+* command lines under ``command:``, ``args:``, ``entrypoint:``, ``run:``, ``script:`` (a string is
+  read as shell text, a list as the command's words).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from model_risk.detect import commands, model_names
+from model_risk.detect.commands import Found
+
+if TYPE_CHECKING:
+    import yaml
+
+
+class LocatedStr(str):
+    """A string value together with the span of source text it was read from (quotes included)."""
+
+    start: int
+    end: int
+
+    @classmethod
+    def at(cls, value: str, start: int, end: int) -> LocatedStr:
+        located = cls(value)
+        located.start = start
+        located.end = end
+        return located
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A model named by a string in a document; ``found.offset`` is an index into ``value``."""
+
+    value: str
+    found: Found
+
+    @property
+    def index(self) -> int:
+        """Where in ``value`` the id starts."""
+        return self.found.offset + self.found.name.start
+
+
+def nth_offset(raw: str, value: str, index: int, needle: str) -> int:
+    """Where, in ``raw`` (the source text of ``value``), the ``needle`` found at ``value[index:]`` is.
+
+    Escapes, quotes, prefixes and folding make a value differ from its source text, but ids contain no
+    character that is ever escaped: the n-th occurrence in the value is the n-th in the source.
+    """
+    ordinal = value.count(needle, 0, index)
+    position = -1
+    for _ in range(ordinal + 1):
+        position = raw.find(needle, position + 1)
+        if position < 0:
+            return 0
+    return position
+
+
+#: Keys whose value is a command line rather than a setting.
+COMMAND_KEYS = frozenset({"command", "commands", "args", "entrypoint", "cmd", "run", "script",
+                          "before_script", "after_script", "exec"})
+_ASSIGNMENT = re.compile(r"([A-Za-z_][\w.]{0,63})=([^\s=]{1,250})")
+_MAX_DEPTH = 64
+
+
+def walk(data: object) -> Iterator[Hit]:
+    """Every model the document names. Shared (aliased) values may be visited more than once."""
+    stack: list[tuple[object, tuple[str, ...], int]] = [(data, (), 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if depth > _MAX_DEPTH:
+            continue
+        if isinstance(value, dict):
+            name, env_value = value.get("name"), value.get("value")
+            if isinstance(name, str) and isinstance(env_value, str) and len(value) <= 3:
+                yield from _string(env_value, (*path, name))  # Kubernetes env: {name: X, value: Y}
+            for key, child in reversed(list(value.items())):
+                if not isinstance(key, str):
+                    continue
+                if key in COMMAND_KEYS and not isinstance(child, dict):
+                    yield from _command(child)
+                elif key != "value" or not isinstance(name, str):
+                    stack.append((child, path if key == "<<" else (*path, key)[-6:], depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, path, depth + 1) for item in reversed(value))
+        elif isinstance(value, str) and path:
+            yield from _string(value, path)
+        elif isinstance(value, str):
+            yield from _assignment(value)
+
+
+def _string(value: str, path: Sequence[str]) -> Iterator[Hit]:
+    if "=" not in value and not model_names.could_be_model(value):
+        return  # most values: numbers, words, paths -- no need to weigh the keys
+    names = model_names.under_key(path, value)
+    for name in names:
+        yield Hit(value, Found(0, name))
+    if not names:
+        yield from _assignment(value)
+
+
+def _assignment(value: str) -> Iterator[Hit]:
+    match = _ASSIGNMENT.fullmatch(value.strip()) if "=" in value else None
+    if match is not None:
+        shift = value.index(match.group(2), len(value) - len(value.lstrip()) + len(match.group(1)))
+        for name in model_names.under_key((match.group(1),), match.group(2)):
+            yield Hit(value, Found(shift, name))
+
+
+#: Command words given as a list are numbered in slots of this size, so an offset names its word.
+_SLOT = 1 << 24
+
+
+def _command(value: object) -> Iterator[Hit]:
+    if isinstance(value, str):
+        for found in commands.text_models(value):
+            yield Hit(value, found)
+    elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        # Each word is its own string: report against the word that holds the id.
+        words = [commands.Word(v, i * _SLOT, v) for i, v in enumerate(value)]
+        for found in commands.command_models(words):
+            index, within = divmod(found.offset, _SLOT)
+            yield Hit(value[index], replace(found, offset=within))
+        for item in value:
+            if " " in item.strip():  # a script in the list: ["/bin/sh", "-c", "huggingface-cli download ..."]
+                yield from _command(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _command(item)
+
+
+# -- JSON ----------------------------------------------------------------------------------------
+
+def json_data(text: str) -> object:
+    """Parse JSON with every string value a :class:`LocatedStr` (keys stay plain strings).
+
+    The standard decoder is used with its pure-Python scanner, whose string hook can record offsets.
+    Raises ``ValueError`` (``json.JSONDecodeError``) or ``RecursionError`` like ``json.loads``.
+    """
+    import json
+    import json.decoder
+    import json.scanner
+
+    scanstring = json.decoder.scanstring
+
+    def parse_string(string: str, end: int, strict: bool) -> tuple[LocatedStr, int]:
+        value, after = scanstring(string, end, strict)
+        return LocatedStr.at(value, end - 1, after), after
+
+    decoder = json.JSONDecoder()
+    decoder.parse_string = parse_string  # type: ignore[attr-defined]
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
+    return decoder.decode(text)
+
+
+# -- YAML ----------------------------------------------------------------------------------------
+
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def yaml_data(node: yaml.Node) -> object:
+    """The data of a composed YAML node, with every string a :class:`LocatedStr`.
+
+    Aliased nodes become the same Python object, so an alias costs nothing more (the caller has
+    already refused documents whose aliases expand too far).
+    """
+    built: dict[int, object] = {}
+    return _yaml_value(node, built, 0)
+
+
+def _yaml_value(node: yaml.Node, built: dict[int, object], depth: int) -> object:
+    import yaml  # already loaded by the caller, which composed the node
+
+    known = built.get(id(node))
+    if known is not None or depth > _MAX_DEPTH:
+        return known
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag != _STR_TAG:
+            return None
+        value: object = LocatedStr.at(node.value, node.start_mark.index, node.end_mark.index)
+    elif isinstance(node, yaml.SequenceNode):
+        value = []
+        built[id(node)] = value
+        value.extend(_yaml_value(item, built, depth + 1) for item in node.value)  # type: ignore[attr-defined]
+    elif isinstance(node, yaml.MappingNode):
+        value = {}
+        built[id(node)] = value
+        for key, child in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                value[key.value] = _yaml_value(child, built, depth + 1)  # type: ignore[index]
+    else:
+        return None
+    built[id(node)] = value
+    return value

@@ -1,0 +1,268 @@
+"""Finding the files to scan.
+
+A directory is walked in sorted order without following directory symlinks (so no loops), skipping
+version-control metadata, virtual environments, dependency folders and caches. Inside a git work tree
+the ``.gitignore`` files (and ``.git/info/exclude``) apply as git applies them. Explicit files, as
+pre-commit passes them, are taken as given.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from model_risk.contract.domain import Note
+
+if TYPE_CHECKING:
+    import pathspec
+
+#: Directories that never hold a project's own model references.
+SKIP_DIRS = frozenset({
+    ".git", ".hg", ".svn", ".bzr", "node_modules", "__pycache__", ".tox", ".nox", ".venv", "venv",
+    ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis", ".eggs", "site-packages",
+    ".ipynb_checkpoints", ".terraform", ".gradle", ".idea", ".vscode",
+})
+#: A directory holding one of these files is a Python or conda environment.
+ENVIRONMENT_MARKERS = ("pyvenv.cfg", "conda-meta")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    abs_path: str
+    #: Relative to the scan root, ``/``-separated, safe to print.
+    rel_path: str
+
+
+def display_path(path: str) -> str:
+    """A path that can be printed and written as UTF-8 even if the file name is not valid UTF-8."""
+    return os.fsencode(path).decode("utf-8", "replace") if _has_surrogates(path) else path
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def relative_path(path: Path, root: Path) -> str:
+    try:
+        rel = path.relative_to(root)
+    except ValueError:
+        rel = Path(os.path.relpath(path, root))
+    return display_path(rel.as_posix())
+
+
+def find_git_root(start: Path) -> Path | None:
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():
+            return directory
+    return None
+
+
+class _IgnoreRules:
+    """The gitignore specs that apply to one directory, from the repository root down, plus the
+    user's ``exclude`` patterns, which win over everything."""
+
+    def __init__(self, specs: tuple[tuple[str, pathspec.GitIgnoreSpec], ...] = (),
+                 exclude: pathspec.GitIgnoreSpec | None = None) -> None:
+        self.specs = specs
+        self.exclude = exclude
+
+    def child(self, directory_rel: str, lines: list[str]) -> _IgnoreRules:
+        import pathspec
+
+        spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        return _IgnoreRules((*self.specs, (directory_rel, spec)), self.exclude)
+
+    def ignored(self, rel_path: str, is_dir: bool) -> bool:
+        """Git semantics: the last matching pattern wins, deeper .gitignore files after shallower ones."""
+        candidate = rel_path + "/" if is_dir else rel_path
+        if self.exclude is not None and self.exclude.match_file(candidate):
+            return True
+        verdict = False
+        for base, spec in self.specs:
+            if base:
+                if not candidate.startswith(base + "/"):
+                    continue
+                local = candidate[len(base) + 1:]
+            else:
+                local = candidate
+            result = spec.check_file(local)
+            if result.include is not None:
+                verdict = result.include
+        return verdict
+
+
+def _read_lines(path: Path) -> list[str] | None:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+
+
+class Walker:
+    """Yields the candidate files under the given paths; records what it skipped as notes."""
+
+    def __init__(self, root: Path, *, accepts: Callable[[str], bool],
+                 exclude: Sequence[str] = (), use_gitignore: bool = True) -> None:
+        self.root = root
+        self.accepts = accepts
+        self.notes: list[Note] = []
+        self._exclude = exclude
+        self._git_root = find_git_root(root) if use_gitignore else None
+
+    # -- ignore rules ------------------------------------------------------------------------
+    def _base_rules(self) -> _IgnoreRules | None:
+        """Rules in force at the scan root: repository-wide excludes and the .gitignore files above it."""
+        exclude = None
+        if self._exclude:
+            import pathspec
+
+            exclude = pathspec.GitIgnoreSpec.from_lines(list(self._exclude))
+        if self._git_root is None:
+            return _IgnoreRules((), exclude) if exclude is not None else None
+        rules = _IgnoreRules((), exclude)
+        git_root = self._git_root
+        sources = [(git_root / ".git" / "info" / "exclude", git_root)]
+        above = self.root.relative_to(git_root).parts
+        for i in range(len(above)):
+            directory = git_root.joinpath(*above[:i])
+            sources.append((directory / ".gitignore", directory))
+        for path, base in sources:
+            lines = _read_lines(path)
+            if lines:
+                rules = rules.child("", _reanchor(lines, base, self.root))
+        return rules
+
+    def _rules_for(self, directory: Path, base: _IgnoreRules | None) -> _IgnoreRules | None:
+        """Rules in force inside ``directory`` before its own .gitignore: those of the directories
+        between the scan root and it."""
+        if base is None or self._git_root is None:
+            return base
+        try:
+            parts = directory.relative_to(self.root).parts
+        except ValueError:
+            return base
+        rules = base
+        for i in range(len(parts)):
+            above = self.root.joinpath(*parts[:i])
+            lines = _read_lines(above / ".gitignore")
+            if lines:
+                rules = rules.child("/".join(parts[:i]), lines)
+        return rules
+
+    # -- walking -----------------------------------------------------------------------------
+    def walk(self, paths: Sequence[Path]) -> Iterator[Candidate]:
+        base_rules: _IgnoreRules | None = None
+        loaded = False
+        for path in paths:
+            if path.is_dir() and not path.is_symlink():
+                if not loaded:  # explicit files (pre-commit) never need the ignore rules
+                    base_rules, loaded = self._base_rules(), True
+                rel = relative_path(path, self.root)
+                rules = self._rules_for(path, base_rules)
+                if rel != "." and rules is not None and rules.ignored(rel, True):
+                    continue
+                yield from self._walk_dir(path, "" if rel == "." else rel, rules)
+            elif path.is_file():
+                if self.accepts(path.name):
+                    yield Candidate(str(path), relative_path(path, self.root))
+            elif path.is_symlink():
+                self.notes.append(Note("skipped: broken symlink", relative_path(path, self.root)))
+            elif not path.exists():
+                self.notes.append(Note("skipped: no such file or directory", relative_path(path, self.root),
+                                       level="error"))
+
+    def _walk_dir(self, directory: Path, rel_dir: str, rules: _IgnoreRules | None) -> Iterator[Candidate]:
+        try:
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except PermissionError:
+            self.notes.append(Note("skipped directory: permission denied", rel_dir or "."))
+            return
+        except OSError as exc:
+            self.notes.append(Note(f"skipped directory: {exc.strerror}", rel_dir or "."))
+            return
+        names = {e.name for e in entries}
+        if rel_dir and any(marker in names for marker in ENVIRONMENT_MARKERS):
+            return
+        if rules is not None and self._git_root is not None and ".gitignore" in names:
+            lines = _read_lines(directory / ".gitignore")
+            if lines:
+                rules = rules.child(rel_dir, lines)
+        subdirs: list[tuple[os.DirEntry[str], str]] = []
+        for entry in entries:
+            name = display_path(entry.name)
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            try:
+                if entry.is_symlink():
+                    self._note_symlink(entry, rel)
+                    continue
+                is_dir = entry.is_dir()
+            except OSError:
+                continue
+            if is_dir:
+                if entry.name in SKIP_DIRS:
+                    continue
+                if rules is not None and rules.ignored(rel, True):
+                    continue
+                subdirs.append((entry, rel))
+            elif self.accepts(entry.name):
+                if rules is not None and rules.ignored(rel, False):
+                    continue
+                try:
+                    regular = entry.is_file()
+                except OSError:
+                    regular = False
+                if not regular:  # a FIFO or device would block or never end
+                    self.notes.append(Note("skipped: not a regular file", rel, level="info"))
+                    continue
+                yield Candidate(entry.path, rel)
+        for entry, rel in subdirs:
+            yield from self._walk_dir(Path(entry.path), rel, rules)
+
+    def _note_symlink(self, entry: os.DirEntry[str], rel: str) -> None:
+        """Symlinks are not followed; say so when what they point at will not be scanned otherwise."""
+        try:
+            target = Path(entry.path).resolve(strict=True)
+        except (OSError, RuntimeError):
+            self.notes.append(Note("skipped: broken symlink or symlink loop", rel))
+            return
+        try:
+            target.relative_to(self.root.resolve())
+        except ValueError:
+            self.notes.append(Note("skipped: symlink to a path outside the scan root", rel, level="info"))
+
+
+def _reanchor(lines: list[str], base: Path, root: Path) -> list[str]:
+    """Rewrite gitignore lines from a directory above the scan root so they match root-relative paths.
+
+    Unanchored patterns (no slash but a trailing one) match at any depth and need no change. Anchored
+    patterns are relative to ``base``; those that point inside the scan root are re-rooted and the
+    rest cannot match anything we walk and are dropped.
+    """
+    if base == root:
+        return lines
+    prefix = root.relative_to(base).as_posix() + "/"
+    out: list[str] = []
+    for raw in lines:
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        negate = line.startswith("!")
+        body = line[1:] if negate else line
+        anchored = "/" in body.rstrip("/")
+        if not anchored:
+            out.append(line)
+            continue
+        body = body.lstrip("/")
+        if body.startswith("**/"):
+            out.append(line)
+        elif body.startswith(prefix):
+            out.append(("!" if negate else "") + "/" + body[len(prefix):])
+    return out

@@ -1,0 +1,220 @@
+"""The subjects rules are evaluated on, as plain read-only mappings, and the fields each scope offers.
+
+Scopes:
+
+* ``model``: one per model the project references;
+* ``reference``: one per reference, with the model's fields plus ``reference.*``;
+* ``vendor``: one per root vendor, with its share of the project's distinct Hub models;
+* ``project``: the project once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from model_risk.contract.domain import ModelFacts, ModelStatus, Reference
+from model_risk.knowledge import formats, licenses
+
+LICENSE_FIELDS = frozenset({"hub", "name", "spdx", "osi", "commercial", "conditions", "link", "label"})
+WATCH_FIELDS = frozenset({"vendor", "reason", "severity"})
+REFERENCE_FIELDS = frozenset({"model", "path", "line", "column", "revision", "revision_pinned",
+                              "trust_remote_code", "loader", "detector", "kind"})
+
+#: Field -> allowed sub-fields (None: a plain value; "any": free-form mapping such as the model card).
+MODEL_SCOPE: dict[str, frozenset[str] | str | None] = {
+    "id": None, "model": None, "kind": None, "status": None, "reason": None, "aliases": None,
+    "redirected_from": None, "renamed": None, "renamed_from": None, "revision": None, "author": None,
+    "vendor": None, "vendor_country": None, "root_vendor": None, "root_vendor_country": None,
+    "lineage": None, "lineage_depth": None, "lineage_text": None, "base_models": None, "base_relation": None,
+    "license": LICENSE_FIELDS, "license_known": None, "gated": None, "gating": None, "sha": None,
+    "formats": None, "formats_text": None, "pickle_only": None, "downloads": None, "likes": None,
+    "created_at": None, "last_modified": None, "library_name": None, "pipeline_tag": None,
+    "custom_code": None, "card": "any", "drift": None, "drifted": None, "drift_summary": None, "drift_severity": None,
+    "references": None, "watchlist": WATCH_FIELDS,
+}
+REFERENCE_SCOPE: dict[str, frozenset[str] | str | None] = {**MODEL_SCOPE, "reference": REFERENCE_FIELDS}
+VENDOR_SCOPE: dict[str, frozenset[str] | str | None] = {
+    "vendor": None, "country": None, "models": None, "total": None, "share": None, "share_percent": None,
+    "model_ids": None, "watchlist": WATCH_FIELDS,
+}
+PROJECT_SCOPE: dict[str, frozenset[str] | str | None] = {
+    "models": None, "hub_models": None, "api_models": None, "vendors": None, "root_vendors": None,
+    "references": None, "files": None, "unresolved": None, "top_vendor": None, "top_vendor_share": None,
+}
+SCOPES = {"model": MODEL_SCOPE, "reference": REFERENCE_SCOPE, "vendor": VENDOR_SCOPE,
+          "project": PROJECT_SCOPE}
+
+
+def check_field(scope: str, path: str) -> str | None:
+    """An error message if ``path`` is not a field of ``scope``."""
+    fields = SCOPES[scope]
+    head, _, rest = path.partition(".")
+    if head not in fields:
+        return f"unknown field {head!r} for scope {scope!r} (fields: {', '.join(sorted(fields))})"
+    allowed = fields[head]
+    if rest and allowed is None:
+        return f"field {head!r} has no sub-fields"
+    if rest and isinstance(allowed, frozenset) and rest.split(".")[0] not in allowed:
+        return f"unknown field {path!r} (sub-fields of {head}: {', '.join(sorted(allowed))})"
+    return None
+
+
+@dataclass(frozen=True)
+class WatchEntry:
+    vendor: str
+    reason: str | None = None
+    severity: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"vendor": self.vendor, "reason": self.reason, "severity": self.severity}
+
+
+@dataclass(frozen=True)
+class ModelUsage:
+    """A model and the references that lead to it."""
+
+    facts: ModelFacts
+    references: tuple[Reference, ...]
+
+
+def _watch(facts: ModelFacts, watchlist: Sequence[WatchEntry]) -> dict[str, Any] | None:
+    for entry in watchlist:
+        if entry.vendor.lower() in {(facts.root_vendor or "").lower(), (facts.vendor or "").lower()}:
+            return entry.as_dict()
+    return None
+
+
+#: A new commit alone is routine upstream work; a changed license, gate, name or availability is not.
+_ROUTINE_DRIFT = frozenset({"sha"})
+
+
+def _drift_severity(drift: list[dict[str, Any]]) -> str | None:
+    if not drift:
+        return None
+    return "low" if all(d["field"] in _ROUTINE_DRIFT for d in drift) else None
+
+
+def model_subject(usage: ModelUsage, watchlist: Sequence[WatchEntry] = ()) -> dict[str, Any]:
+    facts = usage.facts
+    lic = facts.license
+    license_fields = None
+    if lic is not None:
+        license_fields = {"hub": lic.hub, "name": lic.name, "spdx": lic.spdx, "osi": lic.osi,
+                          "commercial": lic.commercial, "conditions": list(lic.conditions), "link": lic.link,
+                          "label": licenses.label(lic)}
+    drift = [{"field": d.field, "locked": d.locked, "current": d.current} for d in facts.drift]
+    return {
+        "id": facts.id,
+        "model": facts.id,
+        "kind": "api" if facts.status is ModelStatus.API else "hub",
+        "status": facts.status.value,
+        "reason": facts.reason,
+        "aliases": list(facts.aliases),
+        "redirected_from": list(facts.redirected_from),
+        "renamed": bool(facts.redirected_from),
+        "renamed_from": ", ".join(facts.redirected_from) or None,
+        "revision": facts.revision,
+        "author": facts.author,
+        "vendor": facts.vendor,
+        "vendor_country": facts.vendor_country,
+        "root_vendor": facts.root_vendor,
+        "root_vendor_country": facts.root_vendor_country,
+        "lineage": list(facts.lineage),
+        "lineage_depth": max(0, len(facts.lineage) - 1),
+        "lineage_text": " <- ".join(facts.lineage) or facts.id,
+        "base_models": list(facts.base_models),
+        "base_relation": facts.base_relation,
+        "license": license_fields,
+        "license_known": lic is not None,
+        "gated": facts.gated is not False,
+        "gating": facts.gated if isinstance(facts.gated, str) else None,
+        "sha": facts.sha,
+        "formats": list(facts.formats),
+        "formats_text": ", ".join(facts.formats) or "none",
+        "pickle_only": formats.pickle_only(facts.formats),
+        "downloads": facts.downloads,
+        "likes": facts.likes,
+        "created_at": facts.created_at,
+        "last_modified": facts.last_modified,
+        "library_name": facts.library_name,
+        "pipeline_tag": facts.pipeline_tag,
+        "custom_code": facts.custom_code,
+        "card": dict(facts.card),
+        "drift": drift,
+        "drifted": bool(drift),
+        "drift_summary": "; ".join(f"{d['field']} {d['locked']} -> {d['current']}" for d in drift) or None,
+        "drift_severity": _drift_severity(drift),
+        "references": len(usage.references),
+        "watchlist": _watch(facts, watchlist),
+    }
+
+
+def reference_subject(model: Mapping[str, Any], reference: Reference) -> dict[str, Any]:
+    return {**model, "reference": {
+        "model": reference.model, "path": reference.path, "line": reference.line, "column": reference.column,
+        "revision": reference.revision, "revision_pinned": reference.revision_pinned,
+        "trust_remote_code": reference.trust_remote_code, "loader": reference.loader,
+        "detector": reference.detector, "kind": reference.kind,
+    }}
+
+
+@dataclass(frozen=True)
+class VendorGroup:
+    vendor: str
+    country: str | None
+    usages: tuple[ModelUsage, ...]
+
+
+def hub_models(usages: Iterable[ModelUsage]) -> dict[str, ModelUsage]:
+    """Distinct Hub models by canonical id (revisions of one repo count once)."""
+    distinct: dict[str, ModelUsage] = {}
+    for usage in usages:
+        if usage.facts.status is not ModelStatus.API:
+            distinct.setdefault(usage.facts.id.lower(), usage)
+    return distinct
+
+
+def vendor_groups(usages: Sequence[ModelUsage]) -> list[VendorGroup]:
+    groups: dict[str, list[ModelUsage]] = {}
+    countries: dict[str, str | None] = {}
+    for usage in hub_models(usages).values():
+        vendor = usage.facts.root_vendor or usage.facts.vendor or "unknown"
+        groups.setdefault(vendor, []).append(usage)
+        countries.setdefault(vendor, usage.facts.root_vendor_country)
+    return [VendorGroup(v, countries[v], tuple(u)) for v, u in sorted(groups.items())]
+
+
+def vendor_subject(group: VendorGroup, total: int, watchlist: Sequence[WatchEntry] = ()) -> dict[str, Any]:
+    share = len(group.usages) / total if total else 0.0
+    watch = next((e.as_dict() for e in watchlist if e.vendor.lower() == group.vendor.lower()), None)
+    return {
+        "vendor": group.vendor,
+        "country": group.country,
+        "models": len(group.usages),
+        "total": total,
+        "share": share,
+        "share_percent": f"{share:.0%}",
+        "model_ids": sorted(u.facts.id for u in group.usages),
+        "watchlist": watch,
+    }
+
+
+def project_subject(usages: Sequence[ModelUsage], references: int, files: int) -> dict[str, Any]:
+    distinct = hub_models(usages)
+    roots = Counter(u.facts.root_vendor or u.facts.vendor or "unknown" for u in distinct.values())
+    top_vendor, top_count = roots.most_common(1)[0] if roots else (None, 0)
+    return {
+        "models": len({u.facts.id.lower() for u in usages}),
+        "hub_models": len(distinct),
+        "api_models": sum(1 for u in usages if u.facts.status is ModelStatus.API),
+        "vendors": len({(u.facts.vendor or "").lower() for u in usages if u.facts.vendor}),
+        "root_vendors": len(roots),
+        "references": references,
+        "files": files,
+        "unresolved": sum(1 for u in usages if u.facts.status is ModelStatus.UNRESOLVED),
+        "top_vendor": top_vendor,
+        "top_vendor_share": top_count / len(distinct) if distinct else 0.0,
+    }

@@ -1,0 +1,223 @@
+"""The version-1 JSON report: :class:`ScanResult` to a JSON document and back.
+
+The shape is a contract (DESIGN.md, ``schemas/report.schema.json``). ``model-risk report`` reads a saved
+document back into a ScanResult, so every format can be rendered again without scanning.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from model_risk.contract.domain import (
+    Drift,
+    Finding,
+    LicenseFacts,
+    Location,
+    ModelFacts,
+    ModelStatus,
+    Note,
+    Reference,
+    RuleInfo,
+    ScanResult,
+    Severity,
+    Suppression,
+)
+from model_risk.contract.errors import ReportInputError
+
+REPORT_VERSION = 1
+
+
+def _location(loc: Location) -> dict[str, Any]:
+    out: dict[str, Any] = {"path": loc.path, "line": loc.line}
+    if loc.column is not None:
+        out["column"] = loc.column
+    return out
+
+
+def _license(lic: LicenseFacts | None) -> dict[str, Any] | None:
+    if lic is None:
+        return None
+    return {"hub": lic.hub, "name": lic.name, "spdx": lic.spdx, "osi": lic.osi, "commercial": lic.commercial,
+            "conditions": list(lic.conditions), "link": lic.link, "declared_name": lic.declared_name}
+
+
+def model_document(m: ModelFacts) -> dict[str, Any]:
+    return {
+        "id": m.id, "aliases": list(m.aliases), "status": m.status.value, "reason": m.reason,
+        "revision": m.revision, "author": m.author,
+        "vendor": m.vendor, "vendor_country": m.vendor_country,
+        "root_vendor": m.root_vendor, "root_vendor_country": m.root_vendor_country,
+        "lineage": list(m.lineage), "base_models": list(m.base_models), "base_relation": m.base_relation,
+        "license": _license(m.license), "gated": m.gated, "sha": m.sha, "formats": list(m.formats),
+        "custom_code": m.custom_code, "downloads": m.downloads, "likes": m.likes,
+        "created_at": m.created_at, "last_modified": m.last_modified, "library_name": m.library_name,
+        "pipeline_tag": m.pipeline_tag, "card": dict(m.card), "redirected_from": list(m.redirected_from),
+        "drift": [{"field": d.field, "locked": d.locked, "current": d.current} for d in m.drift],
+        "source": m.source,
+    }
+
+
+def summary(result: ScanResult) -> dict[str, Any]:
+    counts = {s.value: 0 for s in Severity}
+    for finding in result.active_findings():
+        counts[finding.severity.value] += 1
+    return {
+        "files": result.files_scanned,
+        "references": len(result.references),
+        "models": len(result.models),
+        "findings": counts,
+        "suppressed": sum(1 for f in result.findings if not f.active),
+        "failed": bool(result.failing_findings()),
+    }
+
+
+def to_document(result: ScanResult) -> dict[str, Any]:
+    return {
+        "version": REPORT_VERSION,
+        "tool": {"name": "model-risk", "version": result.tool_version},
+        "scan": {
+            "started_at": result.started_at or None,
+            "offline": result.offline,
+            "fail_on": result.fail_on.value if result.fail_on else "never",
+            "diff_base": result.diff_base,
+            "repository_path": result.repository_path,
+        },
+        "references": [
+            {"model": r.model, "path": r.path, "line": r.line, "column": r.column, "detector": r.detector,
+             "revision": r.revision, "revision_pinned": r.revision_pinned, "trust_remote_code": r.trust_remote_code,
+             "loader": r.loader, "kind": r.kind, "lookup_id": r.lookup_id, "api_vendor": r.api_vendor,
+             "ignore": None if r.ignore is None else sorted(r.ignore)}
+            for r in result.references
+        ],
+        "models": [model_document(m) for m in result.models],
+        "findings": [
+            {"rule": f.rule, "code": f.code, "severity": f.severity.value, "model": f.model, "vendor": f.vendor,
+             "message": f.message, "locations": [_location(loc) for loc in f.locations],
+             "suppressed": None if f.suppressed is None else {"kind": f.suppressed.kind,
+                                                              "reason": f.suppressed.reason},
+             "suppressed_locations": [_location(loc) for loc in f.suppressed_locations],
+             "fingerprint": f.fingerprint}
+            for f in result.findings
+        ],
+        "rules": [
+            {"code": r.code, "name": r.name, "severity": r.severity.value, "pack": r.pack, "scope": r.scope,
+             "summary": r.summary, "why": r.why, "fix": r.fix, "example": r.example,
+             "example_language": r.example_language, "tags": list(r.tags)}
+            for r in result.rules
+        ],
+        "notes": [{"level": n.level, "message": n.message, "path": n.path, "line": n.line} for n in result.notes],
+        "summary": summary(result),
+    }
+
+
+def _loc(data: Mapping[str, Any]) -> Location:
+    return Location(str(data["path"]), int(data["line"]), data.get("column"))
+
+
+def from_document(doc: Mapping[str, Any]) -> ScanResult:
+    """A ScanResult from a version-1 document already validated against the report schema."""
+    scan = doc.get("scan") or {}
+    fail_on = scan.get("fail_on", "high")
+    models = []
+    for m in doc["models"]:
+        lic = m.get("license")
+        models.append(ModelFacts(
+            id=m["id"], status=ModelStatus(m["status"]), reason=m.get("reason"), aliases=tuple(m.get("aliases", ())),
+            redirected_from=tuple(m.get("redirected_from", ())), revision=m.get("revision"), author=m.get("author"),
+            vendor=m.get("vendor"), vendor_country=m.get("vendor_country"), root_vendor=m.get("root_vendor"),
+            root_vendor_country=m.get("root_vendor_country"), lineage=tuple(m.get("lineage", ())),
+            base_models=tuple(m.get("base_models", ())), base_relation=m.get("base_relation"),
+            license=None if lic is None else LicenseFacts(
+                hub=lic.get("hub"), name=lic.get("name"), spdx=lic.get("spdx"), osi=lic.get("osi"),
+                commercial=lic.get("commercial"), conditions=tuple(lic.get("conditions", ())), link=lic.get("link"),
+                declared_name=lic.get("declared_name")),
+            gated=m.get("gated", False), sha=m.get("sha"), formats=tuple(m.get("formats", ())),
+            downloads=m.get("downloads"), likes=m.get("likes"), created_at=m.get("created_at"),
+            last_modified=m.get("last_modified"), library_name=m.get("library_name"),
+            pipeline_tag=m.get("pipeline_tag"), custom_code=bool(m.get("custom_code", False)),
+            card=tuple(sorted((m.get("card") or {}).items())), source=m.get("source"),
+            drift=tuple(Drift(d["field"], d.get("locked"), d.get("current")) for d in m.get("drift", ())),
+        ))
+    return ScanResult(
+        tool_version=doc["tool"]["version"],
+        root=".",
+        files_scanned=int(doc["summary"]["files"]),
+        references=tuple(
+            Reference(model=r["model"], path=r["path"], line=r["line"], column=r["column"], detector=r["detector"],
+                      revision=r.get("revision"), trust_remote_code=bool(r.get("trust_remote_code")),
+                      loader=r.get("loader"), kind=r.get("kind", "hub"), api_vendor=r.get("api_vendor"),
+                      lookup_id=r.get("lookup_id"),
+                      ignore=None if r.get("ignore") is None else frozenset(r["ignore"]))
+            for r in doc["references"]),
+        models=tuple(models),
+        findings=tuple(
+            Finding(rule=f["rule"], code=f["code"], severity=Severity(f["severity"]), message=f["message"],
+                    model=f.get("model"), vendor=f.get("vendor"), locations=tuple(_loc(x) for x in f["locations"]),
+                    suppressed_locations=tuple(_loc(x) for x in f.get("suppressed_locations", ())),
+                    suppressed=None if not f.get("suppressed") else Suppression(
+                        f["suppressed"]["kind"], f["suppressed"].get("reason")),
+                    fingerprint=f.get("fingerprint", ""))
+            for f in doc["findings"]),
+        rules=tuple(
+            RuleInfo(code=r["code"], name=r["name"], severity=Severity(r["severity"]), pack=r.get("pack", ""),
+                     summary=r.get("summary", ""), why=r.get("why", ""), fix=r.get("fix", ""),
+                     example=r.get("example", ""), example_language=r.get("example_language", "python"),
+                     scope=r.get("scope", "model"), tags=tuple(r.get("tags", ())))
+            for r in doc.get("rules", ())),
+        notes=tuple(Note(n["message"], n.get("path"), n.get("line"), n.get("level", "warning"))
+                    for n in doc.get("notes", ())),
+        fail_on=None if fail_on == "never" else Severity(fail_on),
+        offline=bool(scan.get("offline", False)),
+        started_at=scan.get("started_at") or "",
+        diff_base=scan.get("diff_base"),
+        repository_path=scan.get("repository_path"),
+    )
+
+
+#: Longest schema message quoted in an error: jsonschema quotes whole sub-documents.
+_MAX_MESSAGE = 160
+
+
+def _where(path: Any) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out or "top level"
+
+
+def read_document(text: str, source: str) -> ScanResult:
+    """A ScanResult from the text of a saved version-1 JSON report, validated against the report schema.
+
+    Raises :class:`ReportInputError` with a one-line message for anything that is not such a report.
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReportInputError(f"not a JSON document: {exc.msg}", path=source, line=exc.lineno) from None
+    except RecursionError:
+        raise ReportInputError("not a model-risk report: nested too deeply", path=source) from None
+    if not isinstance(data, dict) or "version" not in data or "findings" not in data:
+        raise ReportInputError("not a model-risk JSON report (write one with `model-risk scan --format json`)",
+                               path=source)
+    if data["version"] != REPORT_VERSION:
+        raise ReportInputError(f"report version {data['version']!r} is not supported (this model-risk reads "
+                               f"version {REPORT_VERSION})", path=source)
+    import jsonschema
+
+    from model_risk.common.documents import load_schema
+
+    schema = load_schema("report.schema.json")
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(data))
+    if error is not None:
+        message = " ".join(error.message.split())
+        if len(message) > _MAX_MESSAGE:
+            message = message[: _MAX_MESSAGE - 1] + "…"
+        raise ReportInputError(f"not a valid model-risk report: {_where(error.absolute_path)}: {message}",
+                               path=source)
+    try:
+        return from_document(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ReportInputError(f"not a valid model-risk report: {exc.__class__.__name__}: {exc}",
+                               path=source) from None

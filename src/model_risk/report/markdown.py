@@ -1,0 +1,126 @@
+"""A compact Markdown summary for pull-request comments and ``$GITHUB_STEP_SUMMARY``.
+
+The findings that fail the check come first, then the other active findings, then the details in
+collapsed ``<details>`` blocks. GitHub rejects a comment longer than 65,536 characters and a step summary
+over 1 MiB, so the document is kept under :data:`MAX_BYTES`: when it would be longer, fewer details and
+rows are shown, with a note pointing to the full reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from model_risk.contract.domain import Finding, ScanResult, Severity
+from model_risk.contract.reporter import Reporter, ReportOptions
+from model_risk.report.presentation import (
+    by_severity,
+    commercial_label,
+    finding_subject,
+    is_failing,
+    license_label,
+    location_text,
+    model_uses,
+    rules_by_code,
+    severities_descending,
+    severity_counts,
+    status_label,
+    vendor_shares,
+    verdict,
+)
+
+TEMPLATE = "summary.md.j2"
+#: Under GitHub's 65,536-character limit for a comment, with room for a caller's own header.
+MAX_BYTES = 60_000
+#: (findings with details, rows per table) tried in turn until the document fits.
+_BUDGETS: tuple[tuple[int | None, int | None], ...] = (
+    (None, None), (50, None), (20, 200), (10, 100), (0, 50), (0, 20), (0, 5), (0, 0))
+
+SEVERITY_MARK = {
+    Severity.CRITICAL: "🟣",
+    Severity.HIGH: "🔴",
+    Severity.MEDIUM: "🟠",
+    Severity.LOW: "🔵",
+    Severity.INFO: "⚪",
+}
+
+
+@dataclass(frozen=True)
+class _Row:
+    finding: Finding
+    subject: str
+    where: str
+    more: int
+
+
+def _row(finding: Finding) -> _Row:
+    first = location_text(finding.locations[0]) if finding.locations else "project-wide"
+    return _Row(finding, finding_subject(finding), first, max(0, len(finding.locations) - 1))
+
+
+def _take(items: list[Any], limit: int | None) -> list[Any]:
+    return items if limit is None else items[:limit]
+
+
+def summary_context(result: ScanResult, details: int | None, rows: int | None) -> dict[str, Any]:
+    active = by_severity(f for f in result.findings if f.active)
+    failing = [f for f in active if is_failing(result, f)]
+    others = [f for f in active if not is_failing(result, f)]
+    suppressed = by_severity(f for f in result.findings if not f.active)
+    uses = model_uses(result)
+    shares = vendor_shares(result)
+    total = sum(n for _, n in shares)
+    shown_failing = _take(failing, rows)
+    shown_others = _take(others, None if rows is None else max(0, rows - len(shown_failing)))
+    detailed = _take(active, details)
+    shown_models = _take(uses, rows)
+    shown_suppressed = _take(suppressed, rows)
+    hidden = (len(failing) - len(shown_failing)) + (len(others) - len(shown_others)) \
+        + (len(active) - len(detailed)) + (len(uses) - len(shown_models)) + (len(suppressed) - len(shown_suppressed))
+    return {
+        "result": result,
+        "verdict": verdict(result),
+        "failed": bool(failing),
+        "counts": severity_counts(active),
+        "severities": severities_descending(),
+        "mark": SEVERITY_MARK,
+        "active_count": len(active),
+        "failing": [_row(f) for f in shown_failing],
+        "failing_total": len(failing),
+        "others": [_row(f) for f in shown_others],
+        "others_total": len(others),
+        "detailed": [_row(f) for f in detailed],
+        "rules": rules_by_code(result),
+        "suppressed": [_row(f) for f in shown_suppressed],
+        "suppressed_total": len(suppressed),
+        "models": [
+            {"facts": u.facts, "license": license_label(u.facts), "commercial": commercial_label(u.facts),
+             "status": status_label(u.facts), "uses": len(u.references)}
+            for u in shown_models],
+        "models_total": len(uses),
+        "shares": [(vendor, count, 100.0 * count / total) for vendor, count in shares[:6]],
+        "more_vendors": max(0, len(shares) - 6),
+        "truncated": hidden > 0,
+    }
+
+
+class MarkdownReporter(Reporter):
+    format = "markdown"
+    description = "compact Markdown summary for pull-request comments and $GITHUB_STEP_SUMMARY"
+    extension = ".md"
+
+    def render(self, result: ScanResult, options: ReportOptions) -> str:
+        from model_risk.report.templating import markdown_environment
+
+        template = markdown_environment().get_template(TEMPLATE)
+        text = ""
+        for details, rows in _BUDGETS:
+            text = template.render(summary_context(result, details, rows))
+            if len(text.encode("utf-8")) <= MAX_BYTES:
+                return text
+        # Only reachable with absurdly long fields: cut at a line and say so.
+        cut = text.encode("utf-8")[: MAX_BYTES - 200].decode("utf-8", "ignore").rsplit("\n", 1)[0]
+        unclosed = cut.count("<details>") - cut.count("</details>")
+        return cut + "\n\n</details>" * unclosed \
+            + "\n\n_Summary cut to fit GitHub's size limit; see the JSON or HTML report._\n"
+

@@ -1,0 +1,259 @@
+"""How every report format names and groups the facts of a scan.
+
+The labels here are shared so that the terminal, HTML, Markdown and SARIF reports say the same thing
+in the same words: a license is ``qwen-research`` everywhere, commercial use is "with conditions"
+everywhere, and a model is "used in" the same places.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+from model_risk.contract.domain import (
+    Finding,
+    Location,
+    ModelFacts,
+    ModelStatus,
+    Reference,
+    RuleInfo,
+    ScanResult,
+    Severity,
+)
+
+#: Shown where a fact is not known because the model itself could not be looked up.
+NOT_KNOWN = "-"
+
+
+def severities_descending() -> list[Severity]:
+    return sorted(Severity, reverse=True)
+
+
+def license_label(model: ModelFacts) -> str:
+    """A short license label: the SPDX id, else the card's own name for an ``other`` license
+    (``qwen-research``), else the Hub id (``llama3.1``)."""
+    if model.status is ModelStatus.API:
+        return "API terms"
+    lic = model.license
+    if lic is None:
+        return "no license" if model.is_resolved else NOT_KNOWN
+    if lic.spdx:
+        return lic.spdx
+    if lic.hub == "other" and lic.declared_name:
+        return lic.declared_name
+    return lic.hub or lic.name or "unknown license"
+
+
+def license_name(model: ModelFacts) -> str:
+    """The license's full name where the tables know one (``Qwen Research License Agreement``)."""
+    if model.license is None or not model.license.name:
+        return license_label(model)
+    return model.license.name
+
+
+def commercial_label(model: ModelFacts) -> str:
+    if model.status is ModelStatus.API:
+        return "per API terms"
+    lic = model.license
+    if lic is None:
+        return "no" if model.is_resolved else NOT_KNOWN
+    if lic.commercial is None:
+        return "unknown"
+    if not lic.commercial:
+        return "no"
+    return "with conditions" if lic.conditions else "yes"
+
+
+def osi_label(model: ModelFacts) -> str:
+    lic = model.license
+    if model.status is ModelStatus.API:
+        return "n/a"
+    if lic is None:
+        return "no" if model.is_resolved else NOT_KNOWN
+    if lic.osi is None:
+        return "unknown"
+    return "yes" if lic.osi else "no"
+
+
+def gated_label(model: ModelFacts) -> str:
+    if not model.is_resolved:
+        return NOT_KNOWN
+    if model.gated == "manual":
+        return "yes (manual approval)"
+    if model.gated == "auto":
+        return "yes (automatic approval)"
+    return "yes" if model.gated else "no"
+
+
+def status_label(model: ModelFacts) -> str:
+    if model.status is ModelStatus.UNRESOLVED and model.reason:
+        return f"unresolved ({model.reason})"
+    return model.status.value
+
+
+def vendor_key(model: ModelFacts) -> str:
+    """Whose weights these are at the root of the lineage."""
+    return model.root_vendor or model.vendor or "unknown"
+
+
+def location_text(location: Location) -> str:
+    column = f":{location.column}" if location.column else ""
+    return f"{location.path}:{location.line}{column}"
+
+
+def finding_subject(finding: Finding) -> str:
+    return finding.model or finding.vendor or "project"
+
+
+def safe_url(value: object) -> str | None:
+    """The URL if it is plain http(s), else None: a card's ``license_link`` may say ``javascript:...``."""
+    text = str(value or "").strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c in text for c in "\"'<> \n\r\t"):
+        return None
+    return text
+
+
+def hub_url(model_id: str) -> str:
+    return "https://huggingface.co/" + quote(model_id, safe="/")
+
+
+# -- grouping ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelUse:
+    """One model with the references that load it."""
+
+    facts: ModelFacts
+    references: tuple[Reference, ...]
+
+    @property
+    def locations(self) -> tuple[Location, ...]:
+        return tuple(r.location for r in self.references)
+
+
+def model_uses(result: ScanResult) -> list[ModelUse]:
+    """Every model of the scan with the references that load it, in the scan's model order.
+
+    A reference belongs to a model when it is written as the model's id or one of its aliases (or
+    resolves to one) at the model's revision; an API reference belongs to the API model it names.
+    """
+    # Indexed by (kind, spelling, revision): a monorepo has thousands of references.
+    index: dict[tuple[str, str, str | None], list[int]] = {}
+    for position, ref in enumerate(result.references):
+        for spelling in {ref.model, ref.resolve_id}:
+            index.setdefault((ref.kind, spelling, ref.revision), []).append(position)
+    uses = []
+    for model in result.models:
+        if model.status is ModelStatus.API:
+            keys = [("api", model.id, None)]
+        else:
+            keys = [("hub", spelling, model.revision) for spelling in (model.id, *model.aliases)]
+        positions = sorted({p for key in keys for p in index.get(key, ())})
+        uses.append(ModelUse(model, tuple(result.references[p] for p in positions)))
+    return uses
+
+
+def findings_by_model(result: ScanResult) -> dict[str, list[Finding]]:
+    """Active findings about each model id (vendor and project findings have no model)."""
+    grouped: dict[str, list[Finding]] = {}
+    for finding in result.findings:
+        if finding.active and finding.model is not None:
+            grouped.setdefault(finding.model, []).append(finding)
+    return grouped
+
+
+def hub_models(result: ScanResult) -> list[ModelFacts]:
+    """Distinct Hub repositories (a model pinned at two revisions counts once; API models not at all)."""
+    distinct: dict[str, ModelFacts] = {}
+    for model in result.models:
+        if model.status is not ModelStatus.API:
+            distinct.setdefault(model.id.lower(), model)
+    return list(distinct.values())
+
+
+def vendor_shares(result: ScanResult) -> list[tuple[str, int]]:
+    """(root vendor, number of distinct Hub models), largest first; ties by name."""
+    counts = Counter(vendor_key(m) for m in hub_models(result))
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0].lower()))
+
+
+def vendor_countries(result: ScanResult) -> dict[str, str]:
+    """Root vendor -> its country, where the vendor table knows it."""
+    return {vendor_key(m): m.root_vendor_country for m in hub_models(result) if m.root_vendor_country}
+
+
+#: License groups, in the order charts and legends list them.
+LICENSE_GROUPS = {
+    "open": "OSI-approved",
+    "conditions": "commercial use with conditions",
+    "noncommercial": "no commercial use",
+    "unknown": "unknown or missing",
+    "api": "API terms",
+}
+
+
+def license_group(model: ModelFacts) -> str:
+    if model.status is ModelStatus.API:
+        return "api"
+    lic = model.license
+    if lic is None or lic.commercial is None:
+        return "unknown"
+    if lic.commercial is False:
+        return "noncommercial"
+    if lic.osi and not lic.conditions:
+        return "open"
+    return "conditions"
+
+
+@dataclass(frozen=True)
+class LicenseCount:
+    label: str
+    group: str
+    count: int
+
+
+def license_mix(result: ScanResult) -> list[LicenseCount]:
+    """How many distinct models carry each license label, most common first."""
+    distinct: dict[str, ModelFacts] = {}
+    for model in result.models:
+        distinct.setdefault(model.id.lower(), model)
+    counts: Counter[tuple[str, str]] = Counter(
+        (license_label(m) if license_label(m) != NOT_KNOWN else "not looked up", license_group(m))
+        for m in distinct.values())
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0][0].lower()))
+    return [LicenseCount(label, group, count) for (label, group), count in ordered]
+
+
+def severity_counts(findings: Iterable[Finding]) -> dict[Severity, int]:
+    counts = Counter(f.severity for f in findings)
+    return {s: counts.get(s, 0) for s in severities_descending()}
+
+
+def by_severity(findings: Iterable[Finding]) -> list[Finding]:
+    """Most severe first; the scan's order within a severity (it is already stable)."""
+    return sorted(findings, key=lambda f: -f.severity.rank)
+
+
+def rules_by_code(result: ScanResult) -> dict[str, RuleInfo]:
+    return {rule.code: rule for rule in result.rules}
+
+
+def is_failing(result: ScanResult, finding: Finding) -> bool:
+    return finding.active and result.fail_on is not None and finding.severity >= result.fail_on
+
+
+def verdict(result: ScanResult) -> str:
+    """One line that says whether the scan fails the build, and why."""
+    if result.fail_on is None:
+        return "not failing (--fail-on never)"
+    failing = len(result.failing_findings())
+    if failing:
+        return f"failed: {failing} finding{'s' if failing != 1 else ''} at or above {result.fail_on.value}"
+    return f"passed: nothing at or above {result.fail_on.value}"

@@ -1,0 +1,91 @@
+"""The on-disk cache of Hub answers, and the resolver that reads it.
+
+One small JSON file per lookup (endpoint, id, revision), written atomically, so concurrent runs (pre-commit
+starts several) never see a half-written entry. Resolved models stay fresh for ``cache_ttl``; missing,
+disabled and unknown-revision answers for the shorter ``negative_cache_ttl``; failed lookups are never
+cached. An unreadable or corrupt entry counts as a miss and is overwritten by the next answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from model_risk.common.fileio import atomic_write
+from model_risk.contract.domain import ModelFacts, ModelStatus
+from model_risk.contract.resolver import ModelRequest, ResolveContext
+from model_risk.knowledge import facts as records
+from model_risk.resolve import hub
+
+CACHE_VERSION = 1
+
+
+class ModelCache:
+    def __init__(self, directory: Path, *, ttl: float, negative_ttl: float) -> None:
+        self.directory = Path(directory)
+        self.ttl = ttl
+        self.negative_ttl = negative_ttl
+        #: Shard directories known to exist: saves a mkdir call per entry written.
+        self._made: set[Path] = set()
+
+    def _path(self, endpoint: str, request: ModelRequest) -> Path:
+        key = "\0".join((endpoint, request.model_id, request.revision or ""))
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        return self.directory / "models" / digest[:2] / f"{digest}.json"
+
+    def get(self, endpoint: str, request: ModelRequest,
+            authenticated: Callable[[], bool] | None = None) -> dict[str, Any] | None:
+        """The stored record for a lookup, if present and fresh.
+
+        ``authenticated`` tells whether lookups now send a token: a repo missing for an anonymous
+        lookup may be a private one the token can see, so that answer is not reused."""
+        path = self._path(endpoint, request)
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+            if entry.get("version") != CACHE_VERSION:
+                return None
+            record = entry["record"]
+            age = time.time() - float(entry["fetched_at"])
+            status = record["status"]
+            anonymous = not entry.get("authenticated", False)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+        resolved = status == ModelStatus.RESOLVED.value
+        if not 0 <= age <= (self.ttl if resolved else self.negative_ttl):
+            return None
+        if not resolved and anonymous and authenticated is not None and authenticated():
+            return None
+        return record
+
+    def put(self, endpoint: str, request: ModelRequest, facts: ModelFacts, *, authenticated: bool = False) -> None:
+        if facts.status in (ModelStatus.UNRESOLVED, ModelStatus.API):
+            return
+        path = self._path(endpoint, request)
+        entry = {"version": CACHE_VERSION, "fetched_at": time.time(), "endpoint": endpoint,
+                 "request": {"id": request.model_id, "revision": request.revision},
+                 "authenticated": authenticated, "record": records.to_record(facts)}
+        try:
+            if path.parent not in self._made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(path.parent)
+            # Not flushed to disk: a crash may lose an entry or leave it empty, and either is a miss.
+            atomic_write(path, json.dumps(entry, sort_keys=True), durable=False)
+        except OSError:
+            pass  # a read-only or full cache directory slows the next run down; it must not fail this one
+
+
+def cached_facts(request: ModelRequest, context: ResolveContext, cache: ModelCache) -> ModelFacts | None:
+    """The cached answer for ``request``, if there is a fresh one."""
+    # Offline, nothing better than a stale "missing" exists, and finding the token may use the network.
+    authenticated = None if context.offline else lambda: hub.state_for(context).authenticated()
+    record = cache.get(context.hub.endpoint, request, authenticated)
+    if record is None:
+        return None
+    try:
+        return records.from_record(record, context.vendors, source="cache")
+    except records.RecordError:
+        return None

@@ -1,0 +1,107 @@
+"""``model-risk.lock``: the reviewed facts of every model a project uses, for offline and CI scans.
+
+The file is JSON with sorted keys and one entry per lookup (``id`` or ``id@revision``), so a change
+upstream shows up as a small, readable diff. Entries hold what the Hub said (see :mod:`records`);
+classifications are derived again when the lock is read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from model_risk import __version__
+from model_risk.common.fileio import atomic_write
+from model_risk.contract.domain import ModelFacts
+from model_risk.contract.errors import ConfigError
+from model_risk.contract.resolver import ModelRequest
+from model_risk.knowledge import facts as records
+from model_risk.knowledge.vendors import VendorTable
+
+LOCKFILE_NAME = "model-risk.lock"
+LOCKFILE_VERSION = 1
+
+
+class LockfileError(ConfigError):
+    """The lockfile exists but cannot be used."""
+
+
+def request_key(request: ModelRequest) -> str:
+    return f"{request.model_id}@{request.revision}" if request.revision else request.model_id
+
+
+def parse_request_key(key: str) -> ModelRequest:
+    model_id, _, revision = key.partition("@")
+    return ModelRequest(model_id, revision or None)
+
+
+@dataclass(frozen=True)
+class Lockfile:
+    path: Path
+    entries: Mapping[str, Mapping[str, Any]]
+
+    def record(self, request: ModelRequest) -> Mapping[str, Any] | None:
+        return self.entries.get(request_key(request))
+
+    def facts(self, request: ModelRequest, vendors: VendorTable) -> ModelFacts | None:
+        record = self.record(request)
+        if record is None:
+            return None
+        try:
+            return records.from_record(record, vendors, source="lockfile")
+        except records.RecordError as exc:
+            raise LockfileError(f"entry {request_key(request)!r}: {exc}", path=str(self.path)) from None
+
+    def requests(self) -> list[ModelRequest]:
+        return [parse_request_key(key) for key in self.entries]
+
+
+def read_lockfile(path: Path) -> Lockfile | None:
+    """The lockfile at ``path``, or None when there is none. A broken lockfile is an error: silently
+    ignoring it would turn every locked model into an unresolved one."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LockfileError(f"cannot read the lockfile: {exc}", path=str(path)) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LockfileError(f"invalid JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
+    except RecursionError:
+        raise LockfileError("invalid lockfile: nested too deeply", path=str(path)) from None
+    if not isinstance(data, dict) or not isinstance(data.get("models"), dict):
+        raise LockfileError("not a model-risk lockfile (no \"models\" object)", path=str(path))
+    version = data.get("version")
+    if version != LOCKFILE_VERSION:
+        raise LockfileError(f"lockfile version {version!r} is not supported (expected {LOCKFILE_VERSION}); "
+                            "run `model-risk lock` to rewrite it", path=str(path))
+    for key, entry in data["models"].items():
+        # Every entry is checked now: a hand-edited entry that cannot be read must stop the scan with
+        # its line, not turn into one unresolved model halfway through it.
+        if not isinstance(entry, dict):
+            raise LockfileError(f"entry {key!r} is not an object", path=str(path), line=_line_of(text, key))
+        try:
+            records.check_record(entry)
+        except records.RecordError as exc:
+            raise LockfileError(f"entry {key!r}: {exc}", path=str(path), line=_line_of(text, key)) from None
+    return Lockfile(path, data["models"])
+
+
+def _line_of(text: str, key: str) -> int | None:
+    offset = text.find(json.dumps(key, ensure_ascii=False) + ":")
+    return text.count("\n", 0, offset) + 1 if offset >= 0 else None
+
+
+def write_lockfile(path: Path, facts_by_request: Iterable[tuple[ModelRequest, ModelFacts]]) -> None:
+    models = {request_key(req): records.to_record(facts, volatile=False) for req, facts in facts_by_request}
+    document = {
+        "version": LOCKFILE_VERSION,
+        "generated-by": f"model-risk {__version__}",
+        "models": dict(sorted(models.items())),
+    }
+    atomic_write(path, json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False) + "\n")

@@ -1,0 +1,170 @@
+"""Resolving every referenced model, concurrently, then following base models up to the root.
+
+Each lookup asks the stores (lockfile, cache), then the ``resolve_model`` hook (plugins, Hub). Lookups
+run on a bounded thread pool: the referenced models first, and each base model as soon as the model
+naming it is answered, up to a depth limit; a base model shared by many models is looked up once.
+Lineage (:mod:`model_risk.resolve.lineage`) and drift (:mod:`model_risk.resolve.drift`) are worked out
+from the answers.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from model_risk.contract.domain import ModelFacts, ModelStatus
+from model_risk.contract.resolver import ModelRequest, ResolveContext
+from model_risk.resolve import hub
+from model_risk.resolve.cache import ModelCache, cached_facts
+from model_risk.resolve.lineage import MAX_LINEAGE_DEPTH, with_hint
+from model_risk.resolve.lockfile import Lockfile
+
+Resolve = Callable[[ModelRequest], ModelFacts | None]
+#: The ``resolve_model`` hook as a function (plugins, then the Hub).
+AskPlugins = Callable[[ModelRequest, ResolveContext], ModelFacts | None]
+
+
+@dataclass(frozen=True)
+class Stores:
+    """What the project and this machine already know, asked before any resolver plugin."""
+
+    #: model-risk.lock: the facts the project reviewed and committed.
+    lockfile: Lockfile | None = None
+    #: The on-disk cache of earlier Hub answers.
+    cache: ModelCache | None = None
+    #: Read the cache (``lock`` wants fresh facts online, and still writes what it fetches).
+    read_cache: bool = True
+
+
+def answer_with(stores: Stores, ask_plugins: AskPlugins, context: ResolveContext) -> Resolve:
+    """One lookup: the lockfile, then the cache, then the plugins (the Hub last); Hub answers are cached."""
+
+    def resolve(request: ModelRequest) -> ModelFacts | None:
+        if stores.lockfile is not None and (locked := stores.lockfile.facts(request, context.vendors)):
+            return locked
+        if stores.cache is not None and stores.read_cache:
+            if (cached := cached_facts(request, context, stores.cache)) is not None:
+                return cached
+        facts = ask_plugins(request, context)
+        if stores.cache is not None and isinstance(facts, ModelFacts) and facts.source == "hub":
+            stores.cache.put(context.hub.endpoint, request, facts, authenticated=hub.state_for(context).authenticated())
+        return facts
+
+    return resolve
+
+
+def _safe(resolve: Resolve, context: ResolveContext, request: ModelRequest) -> ModelFacts:
+    from model_risk.knowledge.facts import build_facts
+
+    try:
+        facts = resolve(request)
+        if facts is None:
+            reason = ("offline: not in the lockfile or the cache" if context.offline
+                      else "no resolver could answer")
+            return build_facts(model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
+                               source="none", revision=request.revision, reason=reason)
+        if not isinstance(facts, ModelFacts):
+            raise TypeError(f"returned {type(facts).__name__}, not ModelFacts")
+        return with_hint(facts)
+    except Exception as exc:  # a resolver plugin bug must cost one model, not the scan (nor hang it)
+        return build_facts(model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
+                           source="error", revision=request.revision,
+                           reason=f"resolver failed: {exc.__class__.__name__}: {exc}")
+
+
+def resolve_concurrently(requests: Iterable[ModelRequest], resolve: Resolve, context: ResolveContext,
+                         deadline: float) -> dict[ModelRequest, ModelFacts]:
+    """Resolve ``requests`` on the thread pool; lookups still running at ``deadline`` become unresolved."""
+    return _resolve_all(requests, resolve, context, deadline, follow_bases=False)
+
+
+def resolve_with_lineage(requests: Iterable[ModelRequest], resolve: Resolve, context: ResolveContext
+                         ) -> dict[ModelRequest, ModelFacts]:
+    """Facts for every request and for every base model reachable from them (up to the depth limit)."""
+    return _resolve_all(requests, resolve, context, time.monotonic() + context.hub.deadline, follow_bases=True)
+
+
+def _resolve_all(requests: Iterable[ModelRequest], resolve: Resolve, context: ResolveContext, deadline: float,
+                 *, follow_bases: bool) -> dict[ModelRequest, ModelFacts]:
+    # A base model is asked for as soon as the model naming it is answered, not after the whole
+    # generation: one slow lookup does not hold back the lineage of all the others.
+    # The workers are daemon threads: a lookup abandoned at the deadline (a Hub that hangs, an answer
+    # that trickles in) must not keep the process alive after the report is written, which a
+    # ThreadPoolExecutor would, as it joins its threads at exit.
+    from model_risk.knowledge.facts import build_facts
+
+    if context.offline:
+        return _resolve_inline(requests, resolve, context, follow_bases=follow_bases)
+    tasks: queue.SimpleQueue[ModelRequest | None] = queue.SimpleQueue()
+    answers: queue.SimpleQueue[tuple[ModelRequest, ModelFacts]] = queue.SimpleQueue()
+    stopped = threading.Event()
+    workers: list[threading.Thread] = []
+
+    def work() -> None:
+        while (request := tasks.get()) is not None and not stopped.is_set():
+            answers.put((request, _safe(resolve, context, request)))
+
+    results: dict[ModelRequest, ModelFacts] = {}
+    generation: dict[ModelRequest, int] = {}
+    outstanding: set[ModelRequest] = set()
+
+    def submit(request: ModelRequest, depth: int) -> None:
+        if request in generation:
+            # Reached again by a shorter path: its bases may go one generation further.
+            generation[request] = min(generation[request], depth)
+            return
+        generation[request] = depth
+        outstanding.add(request)
+        tasks.put(request)
+        if len(workers) < min(max(1, context.hub.concurrency), len(generation)):
+            worker = threading.Thread(target=work, name=f"model-risk-resolve-{len(workers)}", daemon=True)
+            worker.start()
+            workers.append(worker)
+
+    try:
+        for request in dict.fromkeys(requests):
+            submit(request, 0)
+        while outstanding:
+            try:
+                request, facts = answers.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break  # the deadline
+            outstanding.discard(request)
+            results[request] = facts
+            if follow_bases and generation[request] < MAX_LINEAGE_DEPTH:
+                for base in facts.base_models:
+                    submit(ModelRequest(base), generation[request] + 1)
+    finally:
+        stopped.set()  # queued lookups are dropped; running ones finish (or die with the process)
+        for _ in workers:
+            tasks.put(None)
+    for request in outstanding:
+        results[request] = build_facts(
+            model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
+            source="none", revision=request.revision, reason="lookup did not finish before the deadline")
+    return results
+
+
+def _resolve_inline(requests: Iterable[ModelRequest], resolve: Resolve, context: ResolveContext, *,
+                    follow_bases: bool) -> dict[ModelRequest, ModelFacts]:
+    """Offline, nothing waits on the network (the lockfile and the cache answer at once), so the
+    lookups run here, in order, without starting threads: a pre-commit hook's usual case."""
+    results: dict[ModelRequest, ModelFacts] = {}
+    generation: dict[ModelRequest, int] = {}
+    pending: list[ModelRequest] = []
+    for request in dict.fromkeys(requests):
+        generation[request] = 0
+        pending.append(request)
+    while pending:
+        request = pending.pop(0)
+        facts = results[request] = _safe(resolve, context, request)
+        if follow_bases and generation[request] < MAX_LINEAGE_DEPTH:
+            for base in facts.base_models:
+                base_request = ModelRequest(base)
+                if base_request not in generation:
+                    generation[base_request] = generation[request] + 1
+                    pending.append(base_request)
+    return results
