@@ -194,16 +194,21 @@ class _BrokenRegistry:
         return None
 
 
-def test_a_broken_resolver_plugin_costs_one_model(cli, hub, project):
+@pytest.mark.parametrize(("model", "message"), [
+    ("acme/raises", "RuntimeError: registry down"),
+    ("acme/wrong-type", "returned dict, not ModelFacts or None"),
+])
+def test_a_broken_resolver_plugin_is_one_line_naming_it(cli, hub, project, model, message):
+    """A third-party resolver that raises, or answers with the wrong type, is a plugin bug: one line
+    naming the plugin and the hook, exit status 2 (issue 17), not a model silently unresolved."""
     from model_risk.app import plugins
 
     manager = plugins.get_plugin_manager()
     manager.register(_BrokenRegistry(), name="broken-registry")
     try:
-        root = project({"app.py": loader("acme/raises", "acme/wrong-type", QWEN)})
-        models = models_by_id(scan_json(cli, root))
+        root = project({"app.py": loader(model, QWEN)})
+        run = cli("scan", root, "--format", "json", "--fail-on", "never")
     finally:
         manager.unregister(name="broken-registry")
-    assert models["acme/raises"]["reason"] == "resolver failed: RuntimeError: registry down"
-    assert models["acme/wrong-type"]["reason"] == "resolver failed: TypeError: returned dict, not ModelFacts"
-    assert models[QWEN]["status"] == "resolved"
+    assert run.code == 2
+    assert run.stderr.strip() == f"model-risk: error: plugin 'broken-registry' failed in resolve_model: {message}"

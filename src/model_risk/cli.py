@@ -359,9 +359,36 @@ def list_plugins() -> None:
 
 
 def _register_plugin_commands() -> None:
+    """Let each plugin add its commands; a third-party command that raises names its plugin."""
     from model_risk.app import plugins
 
-    plugins.get_plugin_manager().hook.register_commands(cli=cli)
+    for plugin_name, function in plugins.implementations("register_commands"):
+        before = dict(cli.commands)
+        try:
+            function(cli=cli)
+        except Exception as exc:
+            raise plugins.plugin_failed(plugin_name, "register_commands", exc) from exc
+        for name, command in cli.commands.items():
+            if before.get(name) is not command and command.callback is not None:
+                command.callback = _guarded_callback(command.callback, plugin_name, name)
+
+
+def _guarded_callback(callback, plugin_name: str, command_name: str):  # type: ignore[no-untyped-def]
+    import functools
+
+    from model_risk.app import plugins
+
+    @functools.wraps(callback)
+    def run_command(*args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return callback(*args, **kwargs)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, ModelRiskError,
+                KeyboardInterrupt, BrokenPipeError):
+            raise
+        except Exception as exc:
+            raise plugins.plugin_failed(plugin_name, f"register_commands (command {command_name!r})", exc) from exc
+
+    return run_command
 
 
 def main(argv: list[str] | None = None) -> None:

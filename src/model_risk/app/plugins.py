@@ -178,29 +178,72 @@ def list_plugins() -> list[PluginInfo]:
 T = TypeVar("T")
 
 
-def _collect(hook: Callable[..., object], key: Callable[[T], str], kind: str) -> dict[str, T]:
+def plugin_failed(plugin: str, hook: str, exc: BaseException | str) -> PluginError:
+    """The one line for a third-party plugin that raised or broke the contract of a hook."""
+    detail = exc if isinstance(exc, str) else f"{exc.__class__.__name__}: {exc}"
+    return PluginError(f"plugin {plugin!r} failed in {hook}: {detail}")
+
+
+def is_builtin(plugin_name: str) -> bool:
+    return plugin_name in DEFAULT_PLUGINS
+
+
+def implementations(hook_name: str) -> list[tuple[str, Callable[..., object]]]:
+    """(plugin name, function) of every implementation of a hook, in the order pluggy calls them."""
+    caller = getattr(get_plugin_manager().hook, hook_name)
+    return [(impl.plugin_name, impl.function) for impl in reversed(caller.get_hookimpls())]
+
+
+def _collect(hook_name: str, key: Callable[[T], str], kind: str, expected: type, guard: Callable[[T, str], T]
+             ) -> dict[str, T]:
+    """Call a ``register_*`` hook of every plugin. A third-party plugin that raises, or registers
+    anything but one ``expected`` object per call, is named in the error; what it registers is wrapped
+    so that a failure at run time names it too."""
     items: dict[str, T] = {}
+    for plugin_name, function in implementations(hook_name):
+        builtin = is_builtin(plugin_name)
 
-    def register(item: T) -> None:
-        name = key(item)
-        if name in items:
-            raise PluginError(f"two plugins register a {kind} named {name!r}")
-        items[name] = item
+        def register(*given: object, _plugin: str = plugin_name, _builtin: bool = builtin, **named: object) -> None:
+            if len(given) != 1 or named or not isinstance(given[0], expected):
+                got = ", ".join([type(g).__name__ for g in given] + [f"{k}=" for k in named]) or "nothing"
+                raise plugin_failed(_plugin, hook_name, f"register() takes one {expected.__name__} object "
+                                                        f"({expected.__module__}.{expected.__name__}), got {got}")
+            item: T = given[0]  # type: ignore[assignment]
+            name = key(item)
+            if name in items:
+                raise PluginError(f"two plugins register a {kind} named {name!r}")
+            items[name] = item if _builtin else guard(item, _plugin)
 
-    hook(register=register)
+        try:
+            function(register=register)
+        except PluginError:
+            raise
+        except Exception as exc:
+            if builtin:
+                raise
+            raise plugin_failed(plugin_name, hook_name, exc) from exc
     return items
 
 
 @cache
 def detectors() -> dict[str, Detector]:
-    return _collect(get_plugin_manager().hook.register_detectors, lambda d: d.name, "detector")
+    from model_risk.app.guards import GuardedDetector
+    from model_risk.contract.detector import Detector
+
+    return _collect("register_detectors", lambda d: d.name, "detector", Detector, GuardedDetector)
 
 
 @cache
 def reporters() -> dict[str, Reporter]:
-    return _collect(get_plugin_manager().hook.register_reporters, lambda r: r.format, "report format")
+    from model_risk.app.guards import GuardedReporter
+    from model_risk.contract.reporter import Reporter
+
+    return _collect("register_reporters", lambda r: r.format, "report format", Reporter, GuardedReporter)
 
 
 @cache
 def conditions() -> dict[str, Condition]:
-    return _collect(get_plugin_manager().hook.register_conditions, lambda c: c.name, "condition")
+    from model_risk.app.guards import guarded_condition
+    from model_risk.contract.condition import Condition
+
+    return _collect("register_conditions", lambda c: c.name, "condition", Condition, guarded_condition)

@@ -103,9 +103,28 @@ def stores_for(config: Config, *, use_cache: bool = True, use_lockfile: bool = T
 
 
 def ask_plugins() -> AskPlugins:
-    """The ``resolve_model`` hook as a function: plugin resolvers, then the Hub."""
-    hook = plugins.get_plugin_manager().hook.resolve_model
-    return lambda request, context: hook(request=request, context=context)
+    """The ``resolve_model`` hook as a function: plugin resolvers, then the Hub, the first answer wins
+    (pluggy's ``firstresult``, called here one implementation at a time so that a third-party resolver
+    that raises or answers with something else than ModelFacts is named)."""
+    resolvers = plugins.implementations("resolve_model")
+
+    def ask(request: ModelRequest, context: ResolveContext) -> ModelFacts | None:
+        for plugin_name, function in resolvers:
+            if plugins.is_builtin(plugin_name):
+                answer = function(request=request, context=context)
+            else:
+                try:
+                    answer = function(request=request, context=context)
+                except Exception as exc:
+                    raise plugins.plugin_failed(plugin_name, "resolve_model", exc) from exc
+                if answer is not None and not isinstance(answer, ModelFacts):
+                    raise plugins.plugin_failed(plugin_name, "resolve_model",
+                                                f"returned {type(answer).__name__}, not ModelFacts or None")
+            if answer is not None:
+                return answer  # type: ignore[return-value]
+        return None
+
+    return ask
 
 
 #: huggingface_hub's DEFAULT_REVISION: asking for it is asking for the default branch.
@@ -177,8 +196,14 @@ def _api_facts(ref: Reference, vendors: VendorTable) -> ModelFacts:
 
 
 def rules_for(config: Config) -> list[Rule]:
-    manager = plugins.get_plugin_manager()
-    plugin_packs = [p for packs in manager.hook.rule_packs() for p in packs]
+    plugin_packs: list[str | Path] = []
+    for plugin_name, function in plugins.implementations("rule_packs"):
+        try:
+            plugin_packs.extend(function() or ())
+        except Exception as exc:
+            if plugins.is_builtin(plugin_name):
+                raise
+            raise plugins.plugin_failed(plugin_name, "rule_packs", exc) from exc
     return load_rules(plugins.conditions(), config.rules, plugin_packs=plugin_packs,
                       cache_dir=default_cache_dir())
 

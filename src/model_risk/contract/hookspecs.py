@@ -63,10 +63,9 @@ def register_detectors(register: Callable[[Detector], None]) -> None:
 def resolve_model(request: ModelRequest, context: ResolveContext) -> ModelFacts | None:
     """Return what is known about one model id, or ``None`` to let the next resolver answer.
 
-    Resolvers are asked in order and the first answer wins. The built-ins are, in that order: the
-    lockfile (``tryfirst``), the on-disk cache, and the Hugging Face Hub (``trylast``). A plugin resolver
-    (an internal model registry, say) runs between the lockfile and the Hub unless it asks otherwise
-    with ``tryfirst``/``trylast``.
+    model-risk.lock and the on-disk cache answer first; then resolvers are asked in order and the first
+    answer wins. The Hugging Face Hub resolver is built in and ``trylast``: a plugin resolver (an
+    internal model registry, say) is asked before it.
 
     ``request.model_id`` is the id to look up (already canonicalised for known short names) and
     ``request.revision`` the revision the code asks for, or ``None``. Return
@@ -98,9 +97,13 @@ def register_conditions(register: Callable[[Condition], None]) -> None:
     Rule packs are data: they combine the comparisons the engine provides (``equals``, ``in``, ``gt``,
     ``matches`` ...) over the fields of a model, reference, vendor or project. When a rule needs logic
     that cannot be written that way, a plugin provides it as a
-    :class:`model_risk.evaluate.conditions.Condition`: a name, the scopes it applies to, and a function
+    :class:`model_risk.contract.condition.Condition`: a name, the scopes it applies to, and a function
     ``test(subject, args) -> bool`` that receives the subject's fields (a read-only mapping) and the
     rule's ``args``. Conditions must be pure and fast; they are called once per subject.
+
+    ``register`` takes exactly one ``Condition`` object: ``register(Condition(name=..., test=...))``.
+    Anything else, or an exception from a hook or from ``test``, stops model-risk with one line naming
+    the plugin and the hook (exit status 2).
     """
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
+from model_risk.contract.errors import PluginError
 from model_risk.contract.source import SourceFile
 from model_risk.detect.source import read_source
 from model_risk.detect.walk import Candidate
@@ -54,6 +55,8 @@ def detect_file(source: SourceFile, detectors: Sequence[Detector]) -> tuple[list
                     notes.append(item)
                 else:
                     references.append(item)
+        except PluginError:
+            raise  # a third-party detector that raised: one line naming it (app/guards.py), not a note
         except Exception as exc:  # a detector bug costs this file, not the scan
             notes.append(Note(f"detector {detector.name!r} failed: {exc.__class__.__name__}: {exc}",
                               source.path, level="error"))
