@@ -276,32 +276,18 @@ def run_check(inputs: ActionInputs) -> int:
 
 
 def run_scan(inputs: ActionInputs) -> int:
-    from dataclasses import replace
-
-    from model_risk.app import plugins
-    from model_risk.app.config import load_config, parse_fail_on
-    from model_risk.app.scan import ScanOptions, project_paths, scan
+    from model_risk.app.plugins import load_plugins
+    from model_risk.app.run import ScanSettings
+    from model_risk.app.run import run_scan as scan
     from model_risk.common.fileio import atomic_write
-    from model_risk.contract.errors import ModelRiskError
     from model_risk.contract.reporter import ReportOptions
     from model_risk.report.document import summary
 
-    try:
-        root, paths = project_paths(inputs.paths)
-        config = load_config(root, Path(inputs.config) if inputs.config else None)
-        config = replace(config, fail_on=parse_fail_on(inputs.fail_on))
-        options = ScanOptions(paths=paths, config=config, offline=inputs.offline or config.offline)
-        diff_base = inputs.resolve_diff_base()
-        if diff_base:
-            from model_risk.app.diff import scan_against
-
-            result = scan_against(diff_base, options)
-        else:
-            result = scan(options)
-        available = plugins.reporters()
-    except ModelRiskError as exc:
-        _emit("error", str(exc))
-        return 2
+    plugins = load_plugins()
+    result = scan(ScanSettings(paths=inputs.paths, config_file=inputs.config, fail_on=inputs.fail_on,
+                               offline=inputs.offline, diff_base=inputs.resolve_diff_base(),
+                               formats=inputs.formats), plugins)
+    available = plugins.reporters
     for note in result.notes:
         if note.level != "info":
             _emit("warning" if note.level == "warning" else "error", note.render())
@@ -317,8 +303,9 @@ def run_scan(inputs: ActionInputs) -> int:
             written[fmt] = path
         markdown = written["markdown"].read_text(encoding="utf-8")
     except OSError as exc:
-        raise InputError("output-dir", f"cannot write the reports to {_shown(str(inputs.output_dir))}: "
-                                       f"{exc.strerror or exc}") from None
+        _emit("error", f"input 'output-dir': cannot write the reports to {_shown(str(inputs.output_dir))}: "
+                       f"{exc.strerror or exc}")
+        return 2
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if step_summary:
         with open(step_summary, "a", encoding="utf-8") as handle:
@@ -464,7 +451,14 @@ def _run(step: str) -> int:
     if step == "comment":
         return upsert_comment()
     inputs = ActionInputs.from_env()
-    return run_check(inputs) if step == "check" else run_scan(inputs)
+    if step == "check":
+        return run_check(inputs)
+    # The scan has the command line's error boundary (model_risk.boundary), as annotations.
+    from model_risk.boundary import guarded
+
+    return guarded(lambda: run_scan(inputs),
+                   lambda level, message: _emit("error", f"internal error: {message}" if level == "internal"
+                                                else message))
 
 
 def main(argv: list[str] | None = None) -> int:

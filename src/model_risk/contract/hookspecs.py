@@ -22,7 +22,7 @@ Rules for plugins:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,9 +63,11 @@ def register_detectors(register: Callable[[Detector], None]) -> None:
 def resolve_model(request: ModelRequest, context: ResolveContext) -> ModelFacts | None:
     """Return what is known about one model id, or ``None`` to let the next resolver answer.
 
-    model-risk.lock and the on-disk cache answer first; then resolvers are asked in order and the first
-    answer wins. The Hugging Face Hub resolver is built in and ``trylast``: a plugin resolver (an
-    internal model registry, say) is asked before it.
+    Before any resolver, model-risk asks its stores: ``model-risk.lock``, then the on-disk cache (a
+    Hub answer is cached; a plugin's is not). Then resolvers are asked in order and the first answer
+    wins; the Hugging Face Hub resolver is ``trylast``, so a plugin resolver (an internal model
+    registry, say) answers before it. A resolver that raises costs that one model: it is reported
+    ``unresolved`` with a reason naming the plugin.
 
     ``request.model_id`` is the id to look up (already canonicalised for known short names) and
     ``request.revision`` the revision the code asks for, or ``None``. Return
@@ -102,14 +104,14 @@ def register_conditions(register: Callable[[Condition], None]) -> None:
     rule's ``args``. Conditions must be pure and fast; they are called once per subject.
 
     ``register`` takes exactly one ``Condition`` object: ``register(Condition(name=..., test=...))``.
-    Anything else, or an exception from a hook or from ``test``, stops model-risk with one line naming
-    the plugin and the hook (exit status 2).
+    Anything else, or an exception from the hook or from ``test``, stops model-risk with one line
+    naming the plugin and the hook (exit status 2).
     """
 
 
 @hookspec
-def rule_packs() -> Iterable[str | Path]:
-    """Return paths of YAML rule packs this plugin ships.
+def register_rule_packs(register: Callable[[str | Path], None]) -> None:
+    """Register YAML rule packs this plugin ships: call ``register(path)`` once per pack file.
 
     They are loaded with the built-in packs and validated the same way. Users can still turn their
     rules off in the config.

@@ -22,6 +22,7 @@ from model_risk.contract.domain import (
     ScanResult,
     Severity,
 )
+from model_risk.knowledge import licenses
 
 #: Shown where a fact is not known because the model itself could not be looked up.
 NOT_KNOWN = "-"
@@ -32,18 +33,13 @@ def severities_descending() -> list[Severity]:
 
 
 def license_label(model: ModelFacts) -> str:
-    """A short license label: the SPDX id, else the card's own name for an ``other`` license
-    (``qwen-research``), else the Hub id (``llama3.1``)."""
+    """The license as every report and rule message names it (:func:`licenses.label`), or what stands in
+    for one: API terms, no license, or not known (a model that was not looked up)."""
     if model.status is ModelStatus.API:
         return "API terms"
-    lic = model.license
-    if lic is None:
+    if model.license is None:
         return "no license" if model.is_resolved else NOT_KNOWN
-    if lic.spdx:
-        return lic.spdx
-    if lic.hub == "other" and lic.declared_name:
-        return lic.declared_name
-    return lic.hub or lic.name or "unknown license"
+    return licenses.label(model.license)
 
 
 def license_name(model: ModelFacts) -> str:
@@ -152,7 +148,7 @@ def model_uses(result: ScanResult) -> list[ModelUse]:
     uses = []
     for model in result.models:
         if model.status is ModelStatus.API:
-            keys = [("api", model.id, None)]
+            keys: list[tuple[str, str, str | None]] = [("api", model.id, None)]
         else:
             keys = [("hub", spelling, model.revision) for spelling in (model.id, *model.aliases)]
         positions = sorted({p for key in keys for p in index.get(key, ())})

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from model_risk.contract.domain import ModelFacts, ModelStatus
-from model_risk.contract.errors import PluginError
+from model_risk.contract.errors import ModelRiskError
 from model_risk.contract.resolver import ModelRequest, ResolveContext
 from model_risk.resolve import hub
 from model_risk.resolve.cache import ModelCache, cached_facts
@@ -70,42 +70,22 @@ def _safe(resolve: Resolve, context: ResolveContext, request: ModelRequest) -> M
         if not isinstance(facts, ModelFacts):
             raise TypeError(f"returned {type(facts).__name__}, not ModelFacts")
         return with_hint(facts)
-    except PluginError as exc:
-        # A third-party resolver raised: remembered here (this runs on a worker thread) and raised on
-        # the calling thread once the lookups are over, by raise_plugin_error().
-        context.stash.setdefault(PLUGIN_ERROR, exc)
-        return build_facts(model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
-                           source="error", revision=request.revision, reason=str(exc))
     except Exception as exc:  # a resolver plugin bug must cost one model, not the scan (nor hang it)
         return build_facts(model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
                            source="error", revision=request.revision,
-                           reason=f"resolver failed: {exc.__class__.__name__}: {exc}")
-
-
-#: ``context.stash`` key of the first error of a third-party resolver.
-PLUGIN_ERROR = "model-risk:plugin-error"
-
-
-def raise_plugin_error(context: ResolveContext) -> None:
-    error = context.stash.get(PLUGIN_ERROR)
-    if isinstance(error, PluginError):
-        raise error
+                           reason=f"resolver failed: {_describe(exc)}")
 
 
 def resolve_concurrently(requests: Iterable[ModelRequest], resolve: Resolve, context: ResolveContext,
                          deadline: float) -> dict[ModelRequest, ModelFacts]:
     """Resolve ``requests`` on the thread pool; lookups still running at ``deadline`` become unresolved."""
-    results = _resolve_all(requests, resolve, context, deadline, follow_bases=False)
-    raise_plugin_error(context)
-    return results
+    return _resolve_all(requests, resolve, context, deadline, follow_bases=False)
 
 
 def resolve_with_lineage(requests: Iterable[ModelRequest], resolve: Resolve, context: ResolveContext
                          ) -> dict[ModelRequest, ModelFacts]:
     """Facts for every request and for every base model reachable from them (up to the depth limit)."""
-    results = _resolve_all(requests, resolve, context, time.monotonic() + context.hub.deadline, follow_bases=True)
-    raise_plugin_error(context)
-    return results
+    return _resolve_all(requests, resolve, context, time.monotonic() + context.hub.deadline, follow_bases=True)
 
 
 def _resolve_all(requests: Iterable[ModelRequest], resolve: Resolve, context: ResolveContext, deadline: float,
@@ -189,3 +169,8 @@ def _resolve_inline(requests: Iterable[ModelRequest], resolve: Resolve, context:
                     generation[base_request] = generation[request] + 1
                     pending.append(base_request)
     return results
+
+
+def _describe(exc: Exception) -> str:
+    # A plugin failure already names the plugin, the hook and the exception.
+    return str(exc) if isinstance(exc, ModelRiskError) else f"{exc.__class__.__name__}: {exc}"

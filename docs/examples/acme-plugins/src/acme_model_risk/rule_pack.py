@@ -6,5 +6,5 @@ from model_risk import hookimpl
 
 
 @hookimpl
-def rule_packs():
-    return [Path(__file__).parent / "rules" / "acme.yaml"]
+def register_rule_packs(register):
+    register(Path(__file__).parent / "rules" / "acme.yaml")
