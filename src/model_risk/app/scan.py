@@ -166,11 +166,16 @@ def resolve_references(references: Sequence[Reference], context: ResolveContext,
 
 
 def _api_facts(ref: Reference, vendors: VendorTable) -> ModelFacts:
-    country = vendors.country_of(ref.api_vendor)
+    return api_model_facts(ref.model, ref.api_vendor, vendors)
+
+
+def api_model_facts(model: str, api_vendor: str | None, vendors: VendorTable) -> ModelFacts:
+    """The facts of a hosted API model (``gpt-4o``): its vendor is its root vendor; there is no repo."""
+    country = vendors.country_of(api_vendor)
     return dataclasses.replace(
-        build_facts(model_id=ref.model, status=ModelStatus.API, vendors=vendors, source="api"),
-        vendor=ref.api_vendor, vendor_country=country, root_vendor=ref.api_vendor, root_vendor_country=country,
-        lineage=(ref.model,), author=ref.api_vendor)
+        build_facts(model_id=model, status=ModelStatus.API, vendors=vendors, source="api"),
+        vendor=api_vendor, vendor_country=country, root_vendor=api_vendor, root_vendor_country=country,
+        lineage=(model,), author=api_vendor)
 
 
 def rules_for(config: Config, plugins: Plugins) -> list[Rule]:
