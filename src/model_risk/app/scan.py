@@ -135,6 +135,8 @@ def resolve_references(references: Sequence[Reference], context: ResolveContext,
             fresh = answer_with(dataclasses.replace(stores, lockfile=None), plugins.resolve, context)
             checked = compare_with_lockfile(locked, known, fresh, context)
             drift, notes = checked.drift, list(checked.notes)
+            # What changed upstream is judged as it is now, by every rule, besides the drift finding.
+            known = {**known, **checked.current}
     grouped: dict[tuple[str, str | None], list[Reference]] = {}
     facts_for: dict[tuple[str, str | None], ModelFacts] = {}
     for ref in references:
