@@ -167,7 +167,7 @@ def test_docs_document_every_hook_with_its_signature():
                  "register_rule_packs", "register_commands"):
         spec = getattr(hookspecs, name)
         signature = f"{name}{inspect.signature(spec)}".replace("'", "")
-        assert f"def {signature}" in docs, signature
+        assert f"### `{signature}`" in docs, signature
 
 
 # --- plugins that break the contract --------------------------------------------------------------
