@@ -31,6 +31,7 @@ from model_risk.resolve.cache import ModelCache
 from model_risk.resolve.drift import compare_with_lockfile
 from model_risk.resolve.lineage import with_lineage
 from model_risk.resolve.lockfile import read_lockfile
+from model_risk.resolve.monorepo import nearest_lockfiles
 from model_risk.resolve.runner import Stores, answer_with, resolve_with_lineage
 
 #: Rule scopes whose findings do not depend on files outside the ones scanned.
@@ -210,6 +211,10 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
     stores = stores_for(config, use_cache=options.use_cache)
 
     detection, walk_notes = find_references(options, progress)
+    if config.lockfile is None:
+        # A monorepo: each reference is answered by the model-risk.lock nearest above its file.
+        located = [(ref.path, request_for(ref)) for ref in detection.references if ref.kind == "hub"]
+        stores = dataclasses.replace(stores, lockfile=nearest_lockfiles(config.root, located))
     usages, _known, resolution_notes = resolve_references(detection.references, context, stores, options.plugins,
                                                           check_drift=options.check_drift, progress=progress)
     active = [r for r in rules if r.enabled and (not options.per_file or r.info.scope in PER_FILE_SCOPES)]
