@@ -124,3 +124,13 @@ def test_workflow_schema_is_the_one_check_jsonschema_ships():
     expected = (SCHEMAS / "SOURCES.md").read_text(encoding="utf-8")
     digest = hashlib.sha256((SCHEMAS / "github-workflow.json").read_bytes()).hexdigest()
     assert digest in expected
+
+
+def test_every_action_input_reaches_the_check_and_scan_steps():
+    """The Python check validates what the steps pass it: each input goes to both steps' env."""
+    action = yaml.safe_load(ACTION.read_text())
+    steps = {step.get("id"): step for step in action["runs"]["steps"]}
+    for step_id in ("check", "scan"):
+        passed = " ".join(str(v) for v in steps[step_id]["env"].values())
+        for name in action["inputs"]:
+            assert f"inputs.{name} }}}}" in passed, f"{step_id} step does not get input {name}"
