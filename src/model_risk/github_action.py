@@ -259,7 +259,10 @@ def run_check(inputs: ActionInputs) -> int:
     bin_dir = "Scripts" if os.name == "nt" else "bin"
     set_outputs({
         "setup-python": "true" if setup_python else "false",
-        "python-version": inputs.python_version or "3.12",
+        # Set up: the version asked for (3.12 by default). The runner's own: its exact version, which
+        # keys the cached virtualenv (a virtualenv works only with the interpreter that made it).
+        "python-version": inputs.python_version or ("3.12" if setup_python else
+                                                    ".".join(map(str, sys.version_info[:3]))),
         "python": "" if setup_python else sys.executable,
         "venv": str(venv),
         "venv-python": str(venv / bin_dir / ("python.exe" if os.name == "nt" else "python")),

@@ -143,6 +143,7 @@ def test_the_check_step_plans_an_install_that_leaves_the_jobs_python_alone(tmp_p
     assert proc.returncode == 0, proc.stdout + proc.stderr
     outputs = _outputs(Path(env["GITHUB_OUTPUT"]))
     assert outputs["setup-python"] == "false" and outputs["python"] == sys.executable
+    assert outputs["python-version"] == ".".join(map(str, sys.version_info[:3]))
     assert outputs["venv"] == str(tmp_path / "runner-temp" / "model-risk-venv")
     assert outputs["venv-python"] == str(tmp_path / "runner-temp" / "model-risk-venv" / "bin" / "python")
     assert outputs["upload-sarif"] == "false" and outputs["comment"] == "false"
