@@ -123,7 +123,9 @@ def test_the_reporter_prints_severity_as_its_value(acme_site: Path, registry: _R
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0] == "severity\trule\tcode\tmodel\tlocation\tmessage"
-    assert "high\ttrust-remote-code\t" in proc.stdout and "\tdeploy/prod.properties:1\t" in proc.stdout
+    # The line docs/plugins.md shows.
+    assert "\nhigh\ttrust-remote-code\tMR302\tacme/support-llm\tdeploy/prod.properties:1\t" in proc.stdout
+    assert "`high\ttrust-remote-code\tMR302\tacme/support-llm\tdeploy/prod.properties:1\t...`" in DOCS.read_text()
     assert {line.split("\t")[0] for line in lines[1:]} <= {"info", "low", "medium", "high", "critical"}
     assert "Severity." not in proc.stdout
 
