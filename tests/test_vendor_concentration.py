@@ -75,7 +75,8 @@ def test_qwen_family_project_is_concentrated_on_alibaba(cli, hub, project):
     assert len(findings) == 1
     finding = findings[0]
     assert finding["vendor"] == "Alibaba" and finding["model"] is None and finding["severity"] == "medium"
-    assert "6 of the project's 9 Hub models (67%)" in finding["message"]
+    assert "6 of the project's 9 models (67%: 6 open-weight)" in finding["message"]
+    assert "HHI 4815 (highly concentrated)" in finding["message"]  # (6/9)² + 3 × (1/9)², in percent²
     assert [(loc["path"], loc["line"]) for loc in finding["locations"]] == [
         ("edge/download.py", 3), ("edge/download.py", 4), ("rag/config.yaml", 1),
         ("serving/agents.py", 3), ("serving/agents.py", 4), ("serving/chat.py", 3),
