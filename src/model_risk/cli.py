@@ -344,6 +344,38 @@ def explain(model: str, revision: str | None, offline: bool, fmt: str, config_fi
         click.echo(explaining.render_text(result), nl=False)
 
 
+@cli.command()
+@click.argument("vendor")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
+@click.option("--fail-on-exposure", type=click.Choice(["api", "unpinned", "pinned", "derived", "never"]),
+              default="never", show_default=True,
+              help="Exit 1 when a reference is exposed at this level or a more exposed one "
+                   "(api > unpinned > pinned > derived).")
+@click.option("--offline", is_flag=True, help="No network: lockfile and cache only.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors on stderr.")
+def exposure(vendor: str, paths: tuple[str, ...], fmt: str, output: str | None, fail_on_exposure: str,
+             offline: bool, config_file: str | None, quiet: bool) -> None:
+    """What depends on VENDOR (a vendor or one of its Hub organisations), in PATHS (default: .): every
+    reference, grouped by how exposed it is: API use, unpinned open weights, pinned open weights, and
+    models built on the vendor's base."""
+    from model_risk.app import exposure as exposing
+    from model_risk.app.scan import ScanOptions, vendor_table
+    from model_risk.app.scan import scan as run_scan
+
+    root, scan_paths = _project(paths)
+    config = _load_config(root, config_file)
+    result = run_scan(ScanOptions(paths=scan_paths, config=config, offline=offline or config.offline))
+    if not quiet:
+        for note in result.notes:
+            _warn(note, False)
+    found = exposing.exposure(vendor, result, vendor_table(config), fail_on_exposure)
+    _write(exposing.RENDERERS[fmt](found), output)
+    _exit(1 if found.failing else 0)
+
+
 @cli.command("plugins")
 def list_plugins() -> None:
     """List the loaded plugins and what they provide."""

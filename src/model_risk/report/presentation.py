@@ -23,6 +23,9 @@ from model_risk.contract.domain import (
     Severity,
 )
 
+#: huggingface_hub's default revision (``revision="main"`` is the model at no revision).
+DEFAULT_BRANCH = "main"
+
 #: Shown where a fact is not known because the model itself could not be looked up.
 NOT_KNOWN = "-"
 
@@ -147,8 +150,10 @@ def model_uses(result: ScanResult) -> list[ModelUse]:
     # Indexed by (kind, spelling, revision): a monorepo has thousands of references.
     index: dict[tuple[str, str, str | None], list[int]] = {}
     for position, ref in enumerate(result.references):
+        # The default branch asked for by name is the model at no revision (as the scan resolves it).
+        revision = None if ref.revision == DEFAULT_BRANCH else ref.revision
         for spelling in {ref.model, ref.resolve_id}:
-            index.setdefault((ref.kind, spelling, ref.revision), []).append(position)
+            index.setdefault((ref.kind, spelling, revision), []).append(position)
     uses = []
     for model in result.models:
         if model.status is ModelStatus.API:
