@@ -376,6 +376,33 @@ def exposure(vendor: str, paths: tuple[str, ...], fmt: str, output: str | None, 
     _exit(1 if found.failing else 0)
 
 
+@cli.command()
+@click.argument("model")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--offline", is_flag=True, help="No network: what model-risk.lock recorded (or the cache holds).")
+@click.option("--no-record", is_flag=True, help="Do not record the suggestions in model-risk.lock.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
+def alternatives(model: str, fmt: str, offline: bool, no_record: bool, config_file: str | None) -> None:
+    """Suggest up to three replacements for MODEL from other root vendors: same task and library, an
+    OSI-approved license (or one the config accepts), a similar size, ranked by downloads. Online, the
+    choice is recorded in model-risk.lock so offline scans show it. Exit 1 when the Hub could not be asked."""
+    from model_risk.app import alternatives as alternating
+    from model_risk.knowledge.hub_ids import repo_id_from
+
+    model_id = repo_id_from(model)
+    if model_id is None:
+        raise UsageError(f"not a Hugging Face model id: {model!r} (expected org/name)")
+    config = _load_config(Path.cwd().resolve(), config_file)
+    found = alternating.suggest(model_id, config, offline=offline or config.offline, record=not no_record)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(alternating.json_document(found), indent=2, ensure_ascii=False))
+    else:
+        click.echo(alternating.render_text(found), nl=False)
+    _exit(1 if found.outcome.failed else 0)
+
+
 @cli.command("plugins")
 def list_plugins() -> None:
     """List the loaded plugins and what they provide."""

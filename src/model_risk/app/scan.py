@@ -214,9 +214,15 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
     results = run_rules(active, usages, references=len(detection.references),
                         files=detection.files_scanned, watchlist=config.watchlist)
     findings, policy_notes = apply_policy(results, Policy(config.watchlist, config.allow, baseline))
+    alternative_notes: list[Note] = []
+    if config.alternatives.enabled and not options.per_file:
+        from model_risk.app.alternatives import Finder, with_alternatives
+
+        finder = Finder(config, context, stores, use_cache=options.use_cache)
+        usages, alternative_notes = with_alternatives(usages, findings, finder)
     if progress:
         progress("done", 0, 0)
-    notes: list[Note] = [*walk_notes, *detection.notes, *resolution_notes, *policy_notes]
+    notes: list[Note] = [*walk_notes, *detection.notes, *resolution_notes, *policy_notes, *alternative_notes]
     return ScanResult(
         tool_version=__version__,
         root=str(config.root),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from model_risk.contract.domain import ModelFacts, ModelStatus
+from model_risk.contract.domain import Alternative, ModelFacts, ModelStatus
 from model_risk.knowledge import licenses
 from model_risk.knowledge.vendors import VendorTable
 
@@ -122,3 +122,20 @@ def check_record(data: Mapping[str, Any]) -> None:
 
 def from_record(data: Mapping[str, Any], vendors: VendorTable, source: str) -> ModelFacts:
     return build_facts(vendors=vendors, source=source, **_fields(data))
+
+
+def alternative_record(a: Alternative) -> dict[str, Any]:
+    """A suggested replacement as the JSON report and the lockfile store it."""
+    return {"id": a.id, "root_vendor": a.root_vendor, "license": a.license, "parameters": a.parameters,
+            "downloads": a.downloads, "pipeline_tag": a.pipeline_tag, "library_name": a.library_name,
+            "why": a.why}
+
+
+def alternative_from_record(data: Mapping[str, Any]) -> Alternative:
+    try:
+        return Alternative(id=str(data["id"]), root_vendor=data.get("root_vendor"), license=data.get("license"),
+                           parameters=data.get("parameters"), downloads=data.get("downloads"),
+                           pipeline_tag=data.get("pipeline_tag"), library_name=data.get("library_name"),
+                           why=str(data.get("why") or ""))
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise RecordError(f"malformed alternative: {exc.__class__.__name__}: {exc}") from None

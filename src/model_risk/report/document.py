@@ -26,6 +26,7 @@ from model_risk.contract.domain import (
 )
 from model_risk.contract.errors import ReportInputError
 from model_risk.evaluate.vendors import EXPOSURE_LEVELS, Concentration, VendorView, scope_of, vendor_view
+from model_risk.knowledge import facts as records
 from model_risk.report.presentation import license_label, model_uses
 
 REPORT_VERSION = 1
@@ -58,6 +59,8 @@ def model_document(m: ModelFacts) -> dict[str, Any]:
         "pipeline_tag": m.pipeline_tag, "card": dict(m.card), "redirected_from": list(m.redirected_from),
         "drift": [{"field": d.field, "locked": d.locked, "current": d.current} for d in m.drift],
         "source": m.source,
+        "alternatives": [records.alternative_record(a) for a in m.alternatives],
+        "alternatives_note": m.alternatives_note,
     }
 
 
@@ -186,6 +189,8 @@ def from_document(doc: Mapping[str, Any]) -> ScanResult:
             pipeline_tag=m.get("pipeline_tag"), custom_code=bool(m.get("custom_code", False)),
             card=tuple(sorted((m.get("card") or {}).items())), source=m.get("source"),
             drift=tuple(Drift(d["field"], d.get("locked"), d.get("current")) for d in m.get("drift", ())),
+            alternatives=tuple(records.alternative_from_record(a) for a in m.get("alternatives", ())),
+            alternatives_note=m.get("alternatives_note"),
         ))
     return ScanResult(
         tool_version=doc["tool"]["version"],
