@@ -1,155 +1,23 @@
-"""Replacements for models: ``model-risk alternatives MODEL``, and the scan's ``models[].alternatives``.
-
-Like model facts, replacements come from model-risk.lock first (what ``model-risk alternatives``
-recorded), then the cache, then the Hub (:mod:`model_risk.resolve.alternatives`); the choice is
-:mod:`model_risk.evaluate.alternatives`'. A candidate's root vendor is worked out by resolving its base
-models like any other lineage. A Hub fault costs the suggestions and adds a note; the scan's report is
-otherwise the same.
-"""
+"""``model-risk alternatives MODEL``: replacements for one model, looked up online (and recorded in
+model-risk.lock) or read back offline; the lookup itself is :mod:`model_risk.app.replacements`."""
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from model_risk.app.config import Config
-from model_risk.app.scan import ask_plugins
-from model_risk.common.paths import default_cache_dir
-from model_risk.contract.domain import Alternative, Finding, ModelFacts, ModelStatus, Note
-from model_risk.contract.resolver import ModelRequest, ResolveContext
-from model_risk.evaluate.alternatives import TRIGGERING_RULES, AlternativesPolicy, choose, query_for
-from model_risk.evaluate.subjects import ModelUsage
+from model_risk.app.plugins import Plugins
+from model_risk.app.replacements import Finder, Outcome
+from model_risk.app.scan import resolve_context, stores_for
+from model_risk.contract.domain import ModelFacts
+from model_risk.contract.resolver import ModelRequest
+from model_risk.evaluate.alternatives import human_count
 from model_risk.knowledge import facts as records
-from model_risk.resolve.alternatives import Candidate, CandidatesUnavailable, ListCache, list_candidates, parameters_of
-from model_risk.resolve.lineage import with_hint, with_lineage
-from model_risk.resolve.lockfile import record_alternatives
-from model_risk.resolve.runner import Stores, answer_with, resolve_with_lineage
-
-
-@dataclass(frozen=True)
-class Outcome:
-    alternatives: tuple[Alternative, ...]
-    #: Why there are none: nothing qualified, or the lookup failed (then ``failed`` is True).
-    note: str | None
-    #: ``lockfile``, ``cache`` or ``hub``.
-    source: str
-    failed: bool = False
-    criteria: dict[str, Any] | None = None
-
-    def record(self) -> dict[str, Any]:
-        return {"suggestions": [records.alternative_record(a) for a in self.alternatives], "note": self.note,
-                "criteria": self.criteria or {}, "recorded": datetime.now(UTC).date().isoformat()}
-
-
-class Finder:
-    """Looks up replacements through the lockfile, the cache and the Hub, for one scan or command."""
-
-    def __init__(self, config: Config, context: ResolveContext, stores: Stores, *, use_cache: bool = True) -> None:
-        self.policy: AlternativesPolicy = config.alternatives
-        self.context = context
-        self.stores = stores
-        self.lockfile_path = config.lockfile_path
-        self.cache = ListCache(default_cache_dir(), config.hub.cache_ttl) if use_cache else None
-        self._resolve = answer_with(stores, ask_plugins(), context)
-        self._roots: dict[str, str | None] = {}
-
-    def root_vendor_of(self, candidate: Candidate) -> str | None:
-        """The candidate's root vendor, following its base models (and the lineage table's hints)."""
-        if candidate.id not in self._roots:
-            facts = with_hint(records.build_facts(
-                model_id=candidate.id, status=ModelStatus.RESOLVED, vendors=self.context.vendors, source="hub",
-                base_models=candidate.base_models, base_relation=candidate.base_relation))
-            if facts.base_models:
-                known = resolve_with_lineage([ModelRequest(b) for b in facts.base_models], self._resolve, self.context)
-                facts = with_lineage(facts, known, self.context.vendors)
-            self._roots[candidate.id] = facts.root_vendor or facts.vendor
-        return self._roots[candidate.id]
-
-    def recorded(self, target: ModelFacts) -> Outcome | None:
-        lockfile = self.stores.lockfile
-        entry = lockfile.alternatives_for(target.id) if lockfile is not None else None
-        if entry is None:
-            return None
-        try:
-            suggestions = tuple(records.alternative_from_record(a) for a in entry.get("suggestions") or ())
-        except records.RecordError:
-            return None
-        return Outcome(suggestions, entry.get("note"), "lockfile", criteria=dict(entry.get("criteria") or {}))
-
-    def find(self, target: ModelFacts, *, use_lockfile: bool = True) -> Outcome:
-        if use_lockfile and (recorded := self.recorded(target)) is not None:
-            return recorded
-        # The vendor at the root is the one being replaced; the model's own (a distiller's) goes too.
-        replaced = {v for v in (target.root_vendor, target.vendor) if v}
-        parameters = target.card_value("parameters")
-        parameters = parameters if isinstance(parameters, int) and not isinstance(parameters, bool) else None
-        try:
-            if parameters is None and target.status is ModelStatus.RESOLVED:
-                parameters = parameters_of(target.id, self.context, timeout=self.policy.timeout)
-            query = query_for(target, parameters, self.policy)
-            if query is None:
-                return Outcome((), "no candidate looked up: the model's task (pipeline_tag) is not known", "none")
-            candidates = list_candidates(query, self.context, self.cache, timeout=self.policy.timeout)
-        except CandidatesUnavailable as exc:
-            return Outcome((), f"alternatives not looked up: {exc}", "none", failed=True)
-        chosen, note = choose(target, replaced, parameters, candidates, self.policy, self.root_vendor_of)
-        criteria = {"pipeline_tag": query.pipeline_tag, "library_name": query.library_name,
-                    "parameters": parameters, "max_ratio": self.policy.max_ratio,
-                    "licenses": sorted(["osi-approved", *self.policy.licenses]),
-                    "excluded_root_vendors": sorted(replaced)}
-        return Outcome(tuple(chosen), note, "hub", criteria=criteria)
-
-    def record(self, target: ModelFacts, outcome: Outcome) -> None:
-        record_alternatives(self.lockfile_path, target.id, outcome.record())
-
-
-def flagged_models(findings: Sequence[Finding], usages: Sequence[ModelUsage]) -> set[str]:
-    """Ids of the Hub models that have an active finding calling for a replacement (for a vendor finding:
-    every model of that root vendor)."""
-    flagged: set[str] = set()
-    vendors = set()
-    for finding in findings:
-        if not finding.active or finding.rule not in TRIGGERING_RULES:
-            continue
-        if finding.model is not None:
-            flagged.add(finding.model)
-        elif finding.vendor is not None:
-            vendors.add(finding.vendor)
-    for usage in usages:
-        if usage.facts.status is not ModelStatus.API and usage.facts.root_vendor in vendors:
-            flagged.add(usage.facts.id)
-    return flagged
-
-
-def with_alternatives(usages: Sequence[ModelUsage], findings: Sequence[Finding], finder: Finder
-                      ) -> tuple[list[ModelUsage], list[Note]]:
-    """The usages with ``alternatives`` filled in for flagged models, and notes about failed lookups."""
-    flagged = flagged_models(findings, usages)
-    notes: list[Note] = []
-    out: list[ModelUsage] = []
-    outcomes: dict[str, Outcome] = {}
-    for usage in usages:
-        facts = usage.facts
-        if facts.id not in flagged or facts.status is ModelStatus.API:
-            out.append(usage)
-            continue
-        outcome = outcomes.get(facts.id.lower()) or finder.find(facts)
-        outcomes[facts.id.lower()] = outcome
-        if outcome.failed and finder.context.offline:
-            # Not a fault: an offline scan only shows what was recorded. Say so on the model, quietly.
-            outcome = dataclasses.replace(outcome, note="alternatives not looked up (offline, none recorded): "
-                                                        "run `model-risk alternatives MODEL` online to record them")
-        elif outcome.failed:
-            notes.append(Note(f"{facts.id}: {outcome.note}; the rest of the report is complete"))
-        out.append(ModelUsage(dataclasses.replace(facts, alternatives=outcome.alternatives,
-                                                  alternatives_note=outcome.note), usage.references))
-    return out, notes
-
-
-# -- `model-risk alternatives MODEL` --------------------------------------------------------------
+from model_risk.knowledge import licenses
+from model_risk.report.terminal import terminal_safe
+from model_risk.resolve.lineage import with_lineage
+from model_risk.resolve.runner import answer_with, resolve_with_lineage
 
 
 @dataclass(frozen=True)
@@ -159,16 +27,14 @@ class Suggestions:
     recorded_in: str | None = None
 
 
-def suggest(model_id: str, config: Config, *, offline: bool, record: bool = True) -> Suggestions:
+def suggest(model_id: str, config: Config, plugins: Plugins, *, offline: bool, record: bool = True) -> Suggestions:
     """Replacements for one model: looked up afresh online (and recorded in model-risk.lock), read back
     from the lockfile (or the cache) offline."""
-    from model_risk.app.scan import resolve_context, stores_for
-
     context = resolve_context(config, offline=offline)
     stores = stores_for(config)
-    finder = Finder(config, context, stores)
+    finder = Finder(config, context, stores, plugins.resolve)
     request = ModelRequest(model_id)
-    known = resolve_with_lineage([request], answer_with(stores, ask_plugins(), context), context)
+    known = resolve_with_lineage([request], answer_with(stores, plugins.resolve, context), context)
     target = with_lineage(known[request], known, context.vendors)
     outcome = finder.find(target, use_lockfile=offline)
     recorded_in = None
@@ -179,14 +45,10 @@ def suggest(model_id: str, config: Config, *, offline: bool, record: bool = True
 
 
 def _size(parameters: object) -> str:
-    from model_risk.evaluate.alternatives import _human
-
-    return _human(parameters) if isinstance(parameters, int) and parameters > 0 else "size unknown"
+    return human_count(parameters) if isinstance(parameters, int) and parameters > 0 else "size unknown"
 
 
 def json_document(s: Suggestions) -> dict[str, Any]:
-    from model_risk.knowledge import licenses
-
     t = s.target
     return {"model": t.id, "status": t.status.value, "root_vendor": t.root_vendor,
             "license": licenses.label(t.license) if t.license else None, "pipeline_tag": t.pipeline_tag,
@@ -196,9 +58,6 @@ def json_document(s: Suggestions) -> dict[str, Any]:
 
 
 def render_text(s: Suggestions) -> str:
-    from model_risk.knowledge import licenses
-    from model_risk.report.terminal import terminal_safe
-
     t, outcome = s.target, s.outcome
     what = ", ".join(x for x in (t.root_vendor, licenses.label(t.license) if t.license else None, t.pipeline_tag,
                                  t.library_name) if x)

@@ -1,7 +1,7 @@
 """``model-risk exposure VENDOR``: every reference that depends on one vendor, grouped by how exposed it is.
 
 The scan is the ordinary one; this module picks out the vendor's uses (see
-:func:`model_risk.evaluate.vendors.exposure_of`) and renders them as text, JSON or Markdown.
+:func:`model_risk.knowledge.exposure.exposure_of`) and renders them as text, JSON or Markdown.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from model_risk.contract.domain import ScanResult
-from model_risk.evaluate.vendors import EXPOSURE_LEVELS, EXPOSURE_TITLES, ExposedReference, exposure_of, scope_of
+from model_risk.knowledge.exposure import EXPOSURE_LEVELS, EXPOSURE_TITLES, ExposedReference, exposure_of, scope_of
 from model_risk.knowledge.vendors import VendorTable
 from model_risk.report.presentation import NOT_KNOWN, license_label, location_text, model_uses
 from model_risk.report.templating import markdown_code, markdown_escape

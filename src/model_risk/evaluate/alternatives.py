@@ -12,10 +12,34 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from model_risk.contract.domain import Alternative, LicenseFacts, ModelFacts
 from model_risk.knowledge import licenses
-from model_risk.resolve.alternatives import Candidate, Query
+
+
+class Candidate(Protocol):
+    """What the Hub says about one listed model (``model_risk.resolve.alternatives.Candidate``)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def downloads(self) -> int | None: ...
+    @property
+    def parameters(self) -> int | None: ...
+    @property
+    def license_id(self) -> str | list[str] | None: ...
+    @property
+    def license_name(self) -> str | None: ...
+    @property
+    def library_name(self) -> str | None: ...
+    @property
+    def pipeline_tag(self) -> str | None: ...
+    @property
+    def gated(self) -> bool | str: ...
+
+
+C = TypeVar("C", bound=Candidate)
 
 #: Findings (rule names) for which a scan looks for replacements.
 TRIGGERING_RULES = frozenset({"non-commercial-license", "non-osi-license", "unknown-license", "vendor-watchlist",
@@ -35,14 +59,11 @@ class AlternativesPolicy:
     timeout: float = 20.0
 
 
-def query_for(target: ModelFacts, parameters: int | None, policy: AlternativesPolicy) -> Query | None:
-    """The Hub query for replacements of ``target``, or None when its task is not known."""
-    if not target.pipeline_tag:
+def size_band(parameters: int | None, policy: AlternativesPolicy) -> tuple[int, int] | None:
+    """The parameter counts a replacement may have: within ``max_ratio`` of the model's, either way."""
+    if not parameters:
         return None
-    if parameters:
-        low, high = int(parameters / policy.max_ratio), int(parameters * policy.max_ratio)
-        return Query(target.pipeline_tag, target.library_name, low, high)
-    return Query(target.pipeline_tag, target.library_name)
+    return int(parameters / policy.max_ratio), int(parameters * policy.max_ratio)
 
 
 def license_accepted(lic: LicenseFacts | None, policy: AlternativesPolicy) -> bool:
@@ -54,15 +75,15 @@ def license_accepted(lic: LicenseFacts | None, policy: AlternativesPolicy) -> bo
     return bool(lic.osi) and lic.commercial is not False
 
 
-def _human(parameters: int) -> str:
+def human_count(parameters: int) -> str:
     for unit, size in (("T", 10**12), ("B", 10**9), ("M", 10**6), ("K", 10**3)):
         if parameters >= size:
             return f"{parameters / size:.3g}{unit}"
     return str(parameters)
 
 
-def choose(target: ModelFacts, replaced: Collection[str], parameters: int | None, candidates: Sequence[Candidate],
-           policy: AlternativesPolicy, root_vendor_of: Callable[[Candidate], str | None]
+def choose(target: ModelFacts, replaced: Collection[str], parameters: int | None, candidates: Sequence[C],
+           policy: AlternativesPolicy, root_vendor_of: Callable[[C], str | None]
            ) -> tuple[list[Alternative], str | None]:
     """Up to ``policy.count`` replacements from vendors other than the ``replaced`` ones (root vendors),
     and, when there are none, a note saying why."""
@@ -101,7 +122,7 @@ def choose(target: ModelFacts, replaced: Collection[str], parameters: int | None
             continue
         size = ""
         if candidate.parameters:
-            size = f"; {_human(candidate.parameters)} parameters"
+            size = f"; {human_count(candidate.parameters)} parameters"
             if parameters:
                 size += f" ({candidate.parameters / parameters:.2g}x the model's)"
         downloads = f"; {candidate.downloads:,} downloads" if candidate.downloads is not None else ""
@@ -116,8 +137,8 @@ def choose(target: ModelFacts, replaced: Collection[str], parameters: int | None
     if chosen:
         return chosen, None
     scope = f"{target.pipeline_tag}" + (f" / {target.library_name}" if target.library_name else "")
-    if parameters:
-        scope += f", {_human(int(parameters / policy.max_ratio))}-{_human(int(parameters * policy.max_ratio))} parameters"
+    if (band := size_band(parameters, policy)) is not None:
+        scope += f", {human_count(band[0])}-{human_count(band[1])} parameters"
     if not candidates:
         return [], f"no candidate qualifies: the Hub lists no other model for {scope}"
     why = ", ".join(f"{n} {reason}" for reason, n in rejected.most_common())

@@ -5,7 +5,7 @@ Scopes:
 * ``model``: one per model the project references;
 * ``reference``: one per reference, with the model's fields plus ``reference.*``;
 * ``vendor``: one per root vendor, with its share of the project's distinct models (open weights counted
-  through lineage, and API models; see :mod:`model_risk.evaluate.vendors`) and the project's HHI;
+  through lineage, and API models; see :mod:`model_risk.knowledge.exposure`) and the project's HHI;
 * ``project``: the project once.
 """
 
@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from model_risk.contract.domain import ModelFacts, ModelStatus, Reference
-from model_risk.evaluate.vendors import Concentration, VendorEntry, vendor_view
+from model_risk.knowledge.exposure import Concentration, VendorEntry, vendor_view
 from model_risk.knowledge import formats, licenses
+from model_risk.knowledge.facts import facts_document
 
 LICENSE_FIELDS = frozenset({"hub", "name", "spdx", "osi", "commercial", "conditions", "link", "label"})
 WATCH_FIELDS = frozenset({"vendor", "reason", "severity"})
@@ -103,12 +104,12 @@ def _drift_severity(drift: list[dict[str, Any]]) -> str | None:
 def model_subject(usage: ModelUsage, watchlist: Sequence[WatchEntry] = ()) -> dict[str, Any]:
     facts = usage.facts
     lic = facts.license
+    document = facts_document(facts)
     license_fields = None
-    if lic is not None:
-        license_fields = {"hub": lic.hub, "name": lic.name, "spdx": lic.spdx, "osi": lic.osi,
-                          "commercial": lic.commercial, "conditions": list(lic.conditions), "link": lic.link,
-                          "label": licenses.label(lic)}
-    drift = [{"field": d.field, "locked": d.locked, "current": d.current} for d in facts.drift]
+    if document["license"] is not None:
+        license_fields = {**document["license"], "label": licenses.label(lic)}
+        del license_fields["declared_name"]
+    drift = document["drift"]
     return {
         "id": facts.id,
         "model": facts.id,

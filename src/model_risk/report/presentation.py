@@ -22,6 +22,7 @@ from model_risk.contract.domain import (
     ScanResult,
     Severity,
 )
+from model_risk.knowledge import licenses
 
 #: huggingface_hub's default revision (``revision="main"`` is the model at no revision).
 DEFAULT_BRANCH = "main"
@@ -35,18 +36,13 @@ def severities_descending() -> list[Severity]:
 
 
 def license_label(model: ModelFacts) -> str:
-    """A short license label: the SPDX id, else the card's own name for an ``other`` license
-    (``qwen-research``), else the Hub id (``llama3.1``)."""
+    """The license as every report and rule message names it (:func:`licenses.label`), or what stands in
+    for one: API terms, no license, or not known (a model that was not looked up)."""
     if model.status is ModelStatus.API:
         return "API terms"
-    lic = model.license
-    if lic is None:
+    if model.license is None:
         return "no license" if model.is_resolved else NOT_KNOWN
-    if lic.spdx:
-        return lic.spdx
-    if lic.hub == "other" and lic.declared_name:
-        return lic.declared_name
-    return lic.hub or lic.name or "unknown license"
+    return licenses.label(model.license)
 
 
 def license_name(model: ModelFacts) -> str:
@@ -157,7 +153,7 @@ def model_uses(result: ScanResult) -> list[ModelUse]:
     uses = []
     for model in result.models:
         if model.status is ModelStatus.API:
-            keys = [("api", model.id, None)]
+            keys: list[tuple[str, str, str | None]] = [("api", model.id, None)]
         else:
             keys = [("hub", spelling, model.revision) for spelling in (model.id, *model.aliases)]
         positions = sorted({p for key in keys for p in index.get(key, ())})

@@ -1,0 +1,151 @@
+"""Replacements for models with findings: the scan's ``models[].alternatives`` (and the lookup behind
+``model-risk alternatives MODEL``, :mod:`model_risk.app.alternatives`).
+
+Like model facts, replacements come from model-risk.lock first (what ``model-risk alternatives``
+recorded), then the cache, then the Hub (:mod:`model_risk.resolve.alternatives`); the choice is
+:mod:`model_risk.evaluate.alternatives`'. A candidate's root vendor is worked out by resolving its base
+models like any other lineage. A Hub fault costs the suggestions and adds a note; the scan's report is
+otherwise the same.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from model_risk.app.config import Config
+from model_risk.common.paths import default_cache_dir
+from model_risk.contract.domain import Alternative, Finding, ModelFacts, ModelStatus, Note
+from model_risk.contract.resolver import ModelRequest, ResolveContext
+from model_risk.evaluate.alternatives import TRIGGERING_RULES, AlternativesPolicy, choose, size_band
+from model_risk.evaluate.subjects import ModelUsage
+from model_risk.knowledge import facts as records
+from model_risk.resolve.alternatives import Candidate, CandidatesUnavailable, ListCache, Query, list_candidates, parameters_of
+from model_risk.resolve.lineage import with_hint, with_lineage
+from model_risk.resolve.lockfile import record_alternatives
+from model_risk.resolve.runner import AskPlugins, Stores, answer_with, resolve_with_lineage
+
+
+@dataclass(frozen=True)
+class Outcome:
+    alternatives: tuple[Alternative, ...]
+    #: Why there are none: nothing qualified, or the lookup failed (then ``failed`` is True).
+    note: str | None
+    #: ``lockfile``, ``cache`` or ``hub``.
+    source: str
+    failed: bool = False
+    criteria: dict[str, Any] | None = None
+
+    def record(self) -> dict[str, Any]:
+        return {"suggestions": [records.alternative_record(a) for a in self.alternatives], "note": self.note,
+                "criteria": self.criteria or {}, "recorded": datetime.now(UTC).date().isoformat()}
+
+
+class Finder:
+    """Looks up replacements through the lockfile, the cache and the Hub, for one scan or command."""
+
+    def __init__(self, config: Config, context: ResolveContext, stores: Stores, ask: AskPlugins, *,
+                 use_cache: bool = True) -> None:
+        self.policy: AlternativesPolicy = config.alternatives
+        self.context = context
+        self.stores = stores
+        self.lockfile_path = config.lockfile_path
+        self.cache = ListCache(default_cache_dir(), config.hub.cache_ttl) if use_cache else None
+        self._resolve = answer_with(stores, ask, context)
+        self._roots: dict[str, str | None] = {}
+
+    def root_vendor_of(self, candidate: Candidate) -> str | None:
+        """The candidate's root vendor, following its base models (and the lineage table's hints)."""
+        if candidate.id not in self._roots:
+            facts = with_hint(records.build_facts(
+                model_id=candidate.id, status=ModelStatus.RESOLVED, vendors=self.context.vendors, source="hub",
+                base_models=candidate.base_models, base_relation=candidate.base_relation))
+            if facts.base_models:
+                known = resolve_with_lineage([ModelRequest(b) for b in facts.base_models], self._resolve, self.context)
+                facts = with_lineage(facts, known, self.context.vendors)
+            self._roots[candidate.id] = facts.root_vendor or facts.vendor
+        return self._roots[candidate.id]
+
+    def recorded(self, target: ModelFacts) -> Outcome | None:
+        lockfile = self.stores.lockfile
+        entry = lockfile.alternatives_for(target.id) if lockfile is not None else None
+        if entry is None:
+            return None
+        try:
+            suggestions = tuple(records.alternative_from_record(a) for a in entry.get("suggestions") or ())
+        except records.RecordError:
+            return None
+        return Outcome(suggestions, entry.get("note"), "lockfile", criteria=dict(entry.get("criteria") or {}))
+
+    def find(self, target: ModelFacts, *, use_lockfile: bool = True) -> Outcome:
+        if use_lockfile and (recorded := self.recorded(target)) is not None:
+            return recorded
+        # The vendor at the root is the one being replaced; the model's own (a distiller's) goes too.
+        replaced = {v for v in (target.root_vendor, target.vendor) if v}
+        parameters = target.card_value("parameters")
+        parameters = parameters if isinstance(parameters, int) and not isinstance(parameters, bool) else None
+        try:
+            if parameters is None and target.status is ModelStatus.RESOLVED:
+                parameters = parameters_of(target.id, self.context, timeout=self.policy.timeout)
+            if not target.pipeline_tag:
+                return Outcome((), "no candidate looked up: the model's task (pipeline_tag) is not known", "none")
+            band = size_band(parameters, self.policy)
+            query = Query(target.pipeline_tag, target.library_name, *(band or (None, None)))
+            candidates = list_candidates(query, self.context, self.cache, timeout=self.policy.timeout)
+        except CandidatesUnavailable as exc:
+            return Outcome((), f"alternatives not looked up: {exc}", "none", failed=True)
+        chosen, note = choose(target, replaced, parameters, candidates, self.policy, self.root_vendor_of)
+        criteria = {"pipeline_tag": query.pipeline_tag, "library_name": query.library_name,
+                    "parameters": parameters, "max_ratio": self.policy.max_ratio,
+                    "licenses": sorted(["osi-approved", *self.policy.licenses]),
+                    "excluded_root_vendors": sorted(replaced)}
+        return Outcome(tuple(chosen), note, "hub", criteria=criteria)
+
+    def record(self, target: ModelFacts, outcome: Outcome) -> None:
+        record_alternatives(self.lockfile_path, target.id, outcome.record())
+
+
+def flagged_models(findings: Sequence[Finding], usages: Sequence[ModelUsage]) -> set[str]:
+    """Ids of the Hub models that have an active finding calling for a replacement (for a vendor finding:
+    every model of that root vendor)."""
+    flagged: set[str] = set()
+    vendors = set()
+    for finding in findings:
+        if not finding.active or finding.rule not in TRIGGERING_RULES:
+            continue
+        if finding.model is not None:
+            flagged.add(finding.model)
+        elif finding.vendor is not None:
+            vendors.add(finding.vendor)
+    for usage in usages:
+        if usage.facts.status is not ModelStatus.API and usage.facts.root_vendor in vendors:
+            flagged.add(usage.facts.id)
+    return flagged
+
+
+def with_alternatives(usages: Sequence[ModelUsage], findings: Sequence[Finding], finder: Finder
+                      ) -> tuple[list[ModelUsage], list[Note]]:
+    """The usages with ``alternatives`` filled in for flagged models, and notes about failed lookups."""
+    flagged = flagged_models(findings, usages)
+    notes: list[Note] = []
+    out: list[ModelUsage] = []
+    outcomes: dict[str, Outcome] = {}
+    for usage in usages:
+        facts = usage.facts
+        if facts.id not in flagged or facts.status is ModelStatus.API:
+            out.append(usage)
+            continue
+        outcome = outcomes.get(facts.id.lower()) or finder.find(facts)
+        outcomes[facts.id.lower()] = outcome
+        if outcome.failed and finder.context.offline:
+            # Not a fault: an offline scan only shows what was recorded. Say so on the model, quietly.
+            outcome = dataclasses.replace(outcome, note="alternatives not looked up (offline, none recorded): "
+                                                        "run `model-risk alternatives MODEL` online to record them")
+        elif outcome.failed:
+            notes.append(Note(f"{facts.id}: {outcome.note}; the rest of the report is complete"))
+        out.append(ModelUsage(dataclasses.replace(facts, alternatives=outcome.alternatives,
+                                                  alternatives_note=outcome.note), usage.references))
+    return out, notes
