@@ -18,7 +18,7 @@ from typing import Any
 
 from model_risk.app.config import Config
 from model_risk.common.paths import default_cache_dir
-from model_risk.contract.domain import Alternative, Finding, ModelFacts, ModelStatus, Note
+from model_risk.contract.domain import ALTERNATIVES_NOT_RECORDED, Alternative, Finding, ModelFacts, ModelStatus, Note
 from model_risk.contract.resolver import ModelRequest, ResolveContext
 from model_risk.evaluate.alternatives import TRIGGERING_RULES, AlternativesPolicy, choose, size_band
 from model_risk.evaluate.subjects import ModelUsage
@@ -142,8 +142,7 @@ def with_alternatives(usages: Sequence[ModelUsage], findings: Sequence[Finding],
         outcomes[facts.id.lower()] = outcome
         if outcome.failed and finder.context.offline:
             # Not a fault: an offline scan only shows what was recorded. Say so on the model, quietly.
-            outcome = dataclasses.replace(outcome, note="alternatives not looked up (offline, none recorded): "
-                                                        "run `model-risk alternatives MODEL` online to record them")
+            outcome = dataclasses.replace(outcome, note=ALTERNATIVES_NOT_RECORDED)
         elif outcome.failed:
             notes.append(Note(f"{facts.id}: {outcome.note}; the rest of the report is complete"))
         out.append(ModelUsage(dataclasses.replace(facts, alternatives=outcome.alternatives,

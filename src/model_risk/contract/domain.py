@@ -177,6 +177,11 @@ class Alternative:
     why: str = ""
 
 
+#: ``ModelFacts.alternatives_note`` of an offline scan for a model whose replacements were never recorded.
+ALTERNATIVES_NOT_RECORDED = ("not looked up offline, and none recorded in model-risk.lock: run "
+                             "`model-risk alternatives MODEL` online to record them")
+
+
 @dataclass(frozen=True, slots=True)
 class ModelFacts:
     """What is known about one model (a Hub repo at a revision, or a hosted API model)."""

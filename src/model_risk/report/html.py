@@ -16,7 +16,7 @@ from typing import Any
 from model_risk.common.resources import data_dir
 from model_risk.contract.domain import Finding, ModelStatus, RuleInfo, ScanResult, Severity
 from model_risk.contract.reporter import Reporter, ReportOptions
-from model_risk.report import charts
+from model_risk.report import charts, vendors
 from model_risk.report.presentation import (
     LICENSE_GROUPS,
     ModelUse,
@@ -134,6 +134,7 @@ def report_context(result: ScanResult) -> dict[str, Any]:
     uses = model_uses(result)
     per_model = findings_by_model(result)
     shares = vendor_shares(result)
+    view = vendors.view_of(result)
     mix = license_mix(result)
     rule_hits: dict[str, int] = {}
     for finding in active:
@@ -167,6 +168,10 @@ def report_context(result: ScanResult) -> dict[str, Any]:
         "with_conditions": sum(1 for u in uses if commercial_label(u.facts) == "with conditions"),
         "rules": sorted(result.rules, key=lambda r: r.code),
         "rule_hits": rule_hits,
+        "vendor_rows": vendors.vendor_rows(view),
+        "concentration": vendors.concentration_text(view.concentration),
+        "alternatives": vendors.alternative_rows(result),
+        "not_recorded": vendors.not_recorded(result),
     }
 
 

@@ -7,6 +7,7 @@ from collections import Counter
 from model_risk.contract.domain import Finding, ModelFacts, ModelStatus, ScanResult, Severity
 from model_risk.contract.reporter import Reporter, ReportOptions
 from model_risk.report.presentation import commercial_label, license_label, location_text, vendor_shares
+from model_risk.report import vendors
 from model_risk.report.terminal import terminal_safe
 
 _SEVERITY_STYLE = {
@@ -94,6 +95,9 @@ class TextReporter(Reporter):
         shares = vendor_shares(result)
         if shares:
             out.extend(self._vendors(shares, style))
+        if result.models:
+            out.extend(self._vendor_view(result, style))
+        out.extend(self._alternatives(result, style))
         out.append(self._summary(result, style))
         return "\n".join(out) + "\n"
 
@@ -125,6 +129,35 @@ class TextReporter(Reporter):
             others = sum(n for _, n in rest)
             parts.append(f"{len(rest)} more vendors {others} ({others / total:.0%})")
         return [style.bold("Weights by root vendor: ") + " · ".join(parts), ""]
+
+    def _vendor_view(self, result: ScanResult, style: _Style) -> list[str]:
+        view = vendors.view_of(result)
+        rows = vendors.vendor_rows(view)
+        lines = [style.bold("Vendors") + style.dim(f"  {vendors.concentration_text(view.concentration)}")]
+        width = min(30, max(len(r.vendor) for r in rows))
+        for row in rows[:MAX_VENDORS]:
+            lines.append(terminal_safe(
+                f"  {_clip(row.vendor, width).ljust(width)}  {row.share:>4.0%}  {_count(row.models, 'model')} "
+                f"({row.kinds})  {_count(row.references, 'reference')}  exposure: {row.exposure}"))
+        if len(rows) > MAX_VENDORS:
+            lines.append(style.dim(f"  {len(rows) - MAX_VENDORS} more vendors (see the JSON or HTML report)"))
+        lines.append("")
+        return lines
+
+    def _alternatives(self, result: ScanResult, style: _Style) -> list[str]:
+        rows = vendors.alternative_rows(result)
+        unrecorded = vendors.not_recorded(result)
+        if not rows and not unrecorded:
+            return []
+        lines = [style.bold("Alternatives") + style.dim("  other vendors, same task, open license, similar size")]
+        for row in rows:
+            suggested = ", ".join(vendors.alternative_text(a) for a in row.alternatives) or (row.note or "")
+            lines.append(terminal_safe(f"  {row.model}: {suggested}"))
+        if unrecorded:
+            lines.append(style.dim(f"  {_count(unrecorded, 'model')} with findings: none recorded for offline scans; "
+                                   "run `model-risk alternatives MODEL` online to record them"))
+        lines.append("")
+        return lines
 
     def _summary(self, result: ScanResult, style: _Style) -> str:
         active = result.active_findings()
