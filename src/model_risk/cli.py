@@ -32,6 +32,8 @@ Examples:
   model-risk report scan.json --format markdown   re-render a saved JSON report, no scan
   model-risk lock                        resolve every model and write model-risk.lock
   model-risk explain Qwen/Qwen2.5-7B-Instruct
+  model-risk exposure Alibaba --fail-on-exposure unpinned
+  model-risk alternatives Qwen/Qwen2.5-3B-Instruct
   model-risk rules non-osi-license
 
 Exit status: 0 nothing at or above --fail-on, 1 findings at or above it,

@@ -168,3 +168,18 @@ def test_a_passing_server_error_is_retried(cli, decoys, project):
     doc = cli("alternatives", TARGET, "--format", "json", "--no-record", cwd=project(PROJECT)).json()
     assert doc["alternatives"][0]["id"] == "otherlab/chat-2b"
     assert len(decoys.list_requests()) >= 2  # the 503, then the retry (a busy machine may add one)
+
+
+def test_a_hub_that_is_down_is_not_asked_for_alternatives(cli, decoys, project, monkeypatch):
+    root = project(PROJECT)
+    assert cli("lock", root).code == 0
+    decoys.stop()
+    monkeypatch.setenv("HF_ENDPOINT", DEAD_ENDPOINT)  # online, but nothing answers
+    run = cli("scan", root, "--format", "json", "--fail-on", "never")
+    report = run.json()
+    target = next(m for m in report["models"] if m["id"] == TARGET)
+    # The drift check's lookups found the Hub unreachable, so the list endpoint was never tried (and
+    # huggingface_hub's own retries never waited).
+    assert target["alternatives_note"] == (
+        "alternatives not looked up: the Hub did not answer the scan's model lookups")
+    assert target["license"]["declared_name"] == "qwen-research"  # the locked facts, as without the fault

@@ -56,6 +56,9 @@ class Finder:
         self.cache = ListCache(default_cache_dir(), config.hub.cache_ttl) if use_cache else None
         self._resolve = answer_with(stores, ask, context)
         self._roots: dict[str, str | None] = {}
+        #: Set by the first lookup the Hub failed: later ones in this run are not attempted (a Hub that
+        #: hangs costs one timeout, not one per model).
+        self._unavailable: str | None = None
 
     def root_vendor_of(self, candidate: Candidate) -> str | None:
         """The candidate's root vendor, following its base models (and the lineage table's hints)."""
@@ -87,15 +90,19 @@ class Finder:
         replaced = {v for v in (target.root_vendor, target.vendor) if v}
         parameters = target.card_value("parameters")
         parameters = parameters if isinstance(parameters, int) and not isinstance(parameters, bool) else None
+        if not target.pipeline_tag:
+            return Outcome((), "no candidate looked up: the model's task (pipeline_tag) is not known", "none")
+        if self._unavailable is not None:
+            return Outcome((), f"alternatives not looked up: {self._unavailable}", "none", failed=True)
         try:
             if parameters is None and target.status is ModelStatus.RESOLVED:
                 parameters = parameters_of(target.id, self.context, timeout=self.policy.timeout)
-            if not target.pipeline_tag:
-                return Outcome((), "no candidate looked up: the model's task (pipeline_tag) is not known", "none")
             band = size_band(parameters, self.policy)
             query = Query(target.pipeline_tag, target.library_name, *(band or (None, None)))
             candidates = list_candidates(query, self.context, self.cache, timeout=self.policy.timeout)
         except CandidatesUnavailable as exc:
+            if not self.context.offline:
+                self._unavailable = f"{exc} (not asked again in this run)"
             return Outcome((), f"alternatives not looked up: {exc}", "none", failed=True)
         chosen, note = choose(target, replaced, parameters, candidates, self.policy, self.root_vendor_of)
         criteria = {"pipeline_tag": query.pipeline_tag, "library_name": query.library_name,

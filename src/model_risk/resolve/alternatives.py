@@ -145,11 +145,6 @@ def _within(deadline: float, call: Any) -> Any:
     return outcome["value"]
 
 
-def _reason(exc: BaseException) -> str:
-    failure = hub._classify(exc) if isinstance(exc, Exception) else None
-    return failure.reason if failure is not None else exc.__class__.__name__
-
-
 def list_candidates(query: Query, context: ResolveContext, cache: ListCache | None, *, timeout: float
                     ) -> list[Candidate]:
     """Listed models for ``query``, most downloaded first: from the cache when fresh, else the Hub."""
@@ -158,31 +153,44 @@ def list_candidates(query: Query, context: ResolveContext, cache: ListCache | No
         return cached
     if context.offline:
         raise CandidatesUnavailable("offline, and no earlier answer is cached")
-    api = hub.state_for(context).api()
+    state = _usable_state(context)
+    api = state.api()
     arguments = query.list_arguments()
     try:
         infos = _within(time.monotonic() + timeout, lambda: list(api.list_models(**arguments)))
         candidates = [Candidate.from_info(info) for info in infos]
     except CandidatesUnavailable:
+        state.record(True)
         raise
     except Exception as exc:  # every Hub fault is a reason, never a traceback
-        raise CandidatesUnavailable(f"listing models failed: {_reason(exc)}") from None
+        failure = hub._classify(exc)
+        state.record(failure.kind in ("transport", "server"))
+        raise CandidatesUnavailable(f"listing models failed: {failure.reason}") from None
     candidates.sort(key=lambda c: -(c.downloads or 0))
     if cache is not None:
         cache.put(endpoint, query, candidates)
     return candidates
 
 
+def _usable_state(context: ResolveContext) -> hub.HubState:
+    """The scan's Hub state, unless its model lookups already found the Hub unreachable: then asking
+    again would only wait out huggingface_hub's own retries."""
+    state = hub.state_for(context)
+    if state.failing:
+        raise CandidatesUnavailable("the Hub did not answer the scan's model lookups")
+    return state
+
+
 def parameters_of(model_id: str, context: ResolveContext, *, timeout: float) -> int | None:
     """The parameter count of one model (safetensors metadata), or None when the Hub does not say."""
     if context.offline:
         return None
-    api = hub.state_for(context).api()
+    api = _usable_state(context).api()
     try:
         info = _within(time.monotonic() + timeout,
                        lambda: api.model_info(model_id, expand=["safetensors"], timeout=context.hub.timeout))
     except CandidatesUnavailable:
         raise
     except Exception as exc:
-        raise CandidatesUnavailable(f"looking up the size of {model_id} failed: {_reason(exc)}") from None
+        raise CandidatesUnavailable(f"looking up the size of {model_id} failed: {hub._classify(exc).reason}") from None
     return hub._count(getattr(getattr(info, "safetensors", None), "total", None))
