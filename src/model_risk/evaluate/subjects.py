@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from model_risk.contract.domain import ModelFacts, ModelStatus, Reference
+from model_risk.contract.domain import ModelFacts, ModelStatus, Reference, distinct_hub_models
 from model_risk.knowledge.exposure import Concentration, VendorEntry, vendor_view
 from model_risk.knowledge import formats, licenses
 from model_risk.knowledge.facts import facts_document
@@ -167,11 +167,9 @@ def reference_subject(model: Mapping[str, Any], reference: Reference) -> dict[st
 
 def hub_models(usages: Iterable[ModelUsage]) -> dict[str, ModelUsage]:
     """Distinct Hub models by canonical id (revisions of one repo count once)."""
-    distinct: dict[str, ModelUsage] = {}
-    for usage in usages:
-        if usage.facts.status is not ModelStatus.API:
-            distinct.setdefault(usage.facts.id.lower(), usage)
-    return distinct
+    listed = list(usages)
+    usage_of = {id(usage.facts): usage for usage in reversed(listed)}  # the first usage of each facts object
+    return {key: usage_of[id(facts)] for key, facts in distinct_hub_models(u.facts for u in listed).items()}
 
 
 def vendor_subject(entry: VendorEntry, concentration: Concentration,

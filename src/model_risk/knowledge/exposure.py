@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from model_risk.contract.domain import COMMIT_SHA, ModelFacts, ModelStatus, Reference
+from model_risk.contract.domain import COMMIT_SHA, ModelFacts, ModelStatus, Reference, root_vendor_of
 
 #: Exposure levels, most exposed first. ``--fail-on-exposure LEVEL`` fails on LEVEL and those before it.
 EXPOSURE_LEVELS = ("api", "unpinned", "pinned", "derived")
@@ -173,15 +173,11 @@ def hhi_band(hhi: int, models: int = 1) -> str:
     return "unconcentrated"
 
 
-def root_vendor(facts: ModelFacts) -> str:
-    return facts.root_vendor or facts.vendor or UNKNOWN_VENDOR
-
-
 def _relation(facts: ModelFacts) -> str:
     if facts.status is ModelStatus.API:
         return "api"
     own = (facts.vendor or "").lower()
-    return "own" if not own or own == root_vendor(facts).lower() else "derived"
+    return "own" if not own or own == root_vendor_of(facts).lower() else "derived"
 
 
 def vendor_view(models: Iterable[tuple[ModelFacts, Sequence[Reference]]],
@@ -191,7 +187,7 @@ def vendor_view(models: Iterable[tuple[ModelFacts, Sequence[Reference]]],
     countries: dict[str, str | None] = {}
     counted_ids: dict[str, str] = {}  # distinct counted model id -> its vendor key for concentration
     for facts, references in models:
-        vendor = root_vendor(facts)
+        vendor = root_vendor_of(facts)
         counted = any(scope_of(r) not in uncounted_scopes for r in references) if references else True
         uses.setdefault(vendor, []).append(VendorUse(facts, tuple(references), _relation(facts), counted))
         countries.setdefault(vendor, facts.root_vendor_country)
@@ -238,7 +234,7 @@ def exposure_of(vendor: str, models: Iterable[tuple[ModelFacts, Sequence[Referen
     exposed: list[ExposedReference] = []
     for facts, references in models:
         own = (facts.vendor or "").lower() == wanted
-        ancestors = {root_vendor(facts).lower()}
+        ancestors = {root_vendor_of(facts).lower()}
         if vendor_of is not None:
             ancestors |= {(vendor_of(m) or "").lower() for m in facts.lineage[1:]}
         if facts.status is ModelStatus.API:

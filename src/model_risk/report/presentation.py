@@ -21,6 +21,7 @@ from model_risk.contract.domain import (
     RuleInfo,
     ScanResult,
     Severity,
+    distinct_hub_models,
 )
 from model_risk.knowledge import licenses
 
@@ -172,11 +173,7 @@ def findings_by_model(result: ScanResult) -> dict[str, list[Finding]]:
 
 def hub_models(result: ScanResult) -> list[ModelFacts]:
     """Distinct Hub repositories (a model pinned at two revisions counts once; API models not at all)."""
-    distinct: dict[str, ModelFacts] = {}
-    for model in result.models:
-        if model.status is not ModelStatus.API:
-            distinct.setdefault(model.id.lower(), model)
-    return list(distinct.values())
+    return list(distinct_hub_models(result.models).values())
 
 
 def vendor_shares(result: ScanResult) -> list[tuple[str, int]]:
