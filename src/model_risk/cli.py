@@ -382,31 +382,39 @@ def exposure(vendor: str, paths: tuple[str, ...], fmt: str, output: str | None, 
 
 
 @cli.command()
-@click.argument("model")
+@click.argument("model", required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--offline", is_flag=True, help="No network: what model-risk.lock recorded (or the cache holds).")
 @click.option("--no-record", is_flag=True, help="Do not record the suggestions in model-risk.lock.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
-def alternatives(model: str, fmt: str, offline: bool, no_record: bool, config_file: str | None) -> None:
+def alternatives(model: str | None, fmt: str, offline: bool, no_record: bool, config_file: str | None) -> None:
     """Suggest up to three replacements for MODEL from other root vendors: same task and library, an
-    OSI-approved license (or one the config accepts), a similar size, ranked by downloads. Online, the
-    choice is recorded in model-risk.lock so offline scans show it. Exit 1 when the Hub could not be asked."""
+    OSI-approved license (or one the config accepts), a similar size, ranked by downloads. Without MODEL:
+    for every model of the project in the current directory with a finding that calls for one. Online,
+    the choice is recorded in model-risk.lock so offline scans show it. Exit 1 when the Hub could not
+    be asked."""
     from model_risk.app import alternatives as alternating
     from model_risk.knowledge.hub_ids import repo_id_from
 
-    model_id = repo_id_from(model)
-    if model_id is None:
-        raise UsageError(f"not a Hugging Face model id: {model!r} (expected org/name)")
     config = _load_config(Path.cwd().resolve(), config_file)
-    found = alternating.suggest(model_id, config, _plugins(), offline=offline or config.offline,
-                                record=not no_record)
+    offline = offline or config.offline
+    if model is None:
+        found = alternating.suggest_for_project(config, _plugins(), offline=offline, record=not no_record)
+    else:
+        model_id = repo_id_from(model)
+        if model_id is None:
+            raise UsageError(f"not a Hugging Face model id: {model!r} (expected org/name)")
+        found = [alternating.suggest(model_id, config, _plugins(), offline=offline, record=not no_record)]
     if fmt == "json":
         import json
 
-        click.echo(json.dumps(alternating.json_document(found), indent=2, ensure_ascii=False))
+        documents = [alternating.json_document(s) for s in found]
+        click.echo(json.dumps(documents[0] if model is not None else documents, indent=2, ensure_ascii=False))
+    elif not found:
+        click.echo("No model of this project has a finding that calls for a replacement.")
     else:
-        click.echo(alternating.render_text(found), nl=False)
-    _exit(1 if found.outcome.failed else 0)
+        click.echo("\n".join(alternating.render_text(s) for s in found), nl=False)
+    _exit(1 if any(s.outcome.failed for s in found) else 0)
 
 
 @cli.command("plugins")

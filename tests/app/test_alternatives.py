@@ -183,3 +183,34 @@ def test_a_hub_that_is_down_is_not_asked_for_alternatives(cli, decoys, project, 
     assert target["alternatives_note"] == (
         "alternatives not looked up: the Hub did not answer the scan's model lookups")
     assert target["license"]["declared_name"] == "qwen-research"  # the locked facts, as without the fault
+
+
+CONCENTRATED = {
+    "app/chat.py": """
+        from transformers import AutoModelForCausalLM
+
+        chat = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-7B-Instruct")
+        small = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-3B-Instruct")
+        judge = AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.1-8B-Instruct")
+        """,
+}
+
+
+def test_the_whole_project_at_once_and_never_the_vendor_it_is_concentrated_on(cli, hub, project, monkeypatch):
+    root = project(CONCENTRATED)
+    assert cli("lock", root).code == 0
+    run = cli("alternatives", "--format", "json", cwd=root)
+    assert run.code == 0, run.stderr
+    by_model = {d["model"]: d for d in run.json()}
+    # Two of three models are Alibaba's (single-vendor-weights fires): every Alibaba model is flagged,
+    # and the Llama judge (gated, non-OSI) is not offered Qwen models although they qualify otherwise.
+    assert set(by_model) == {"Qwen/Qwen2.5-7B-Instruct", "Qwen/Qwen2.5-3B-Instruct", "meta-llama/Llama-3.1-8B-Instruct"}
+    judge = by_model["meta-llama/Llama-3.1-8B-Instruct"]
+    assert judge["alternatives"] and all(a["root_vendor"] not in ("Alibaba", "Meta") for a in judge["alternatives"])
+    assert "Alibaba" in judge["criteria"]["excluded_root_vendors"]
+    assert all(d["recorded_in"] == "model-risk.lock" for d in by_model.values())
+    hub.stop()
+    monkeypatch.setenv("HF_ENDPOINT", DEAD_ENDPOINT)
+    report = cli("scan", root, "--offline", "--format", "json", "--fail-on", "never").json()
+    assert all(m["alternatives"] for m in report["models"])
+    assert cli("alternatives", "--offline", cwd=root).stdout.count("From model-risk.lock") == 3

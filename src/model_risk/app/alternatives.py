@@ -3,12 +3,13 @@ model-risk.lock) or read back offline; the lookup itself is :mod:`model_risk.app
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
 from model_risk.app.config import Config
 from model_risk.app.plugins import Plugins
-from model_risk.app.replacements import Finder, Outcome
+from model_risk.app.replacements import Finder, Outcome, concentrated_vendors, flagged_models
 from model_risk.app.scan import resolve_context, stores_for
 from model_risk.contract.domain import ModelFacts
 from model_risk.contract.resolver import ModelRequest
@@ -42,6 +43,33 @@ def suggest(model_id: str, config: Config, plugins: Plugins, *, offline: bool, r
         finder.record(target, outcome)
         recorded_in = config.lockfile_path.name
     return Suggestions(target, outcome, recorded_in)
+
+
+def suggest_for_project(config: Config, plugins: Plugins, *, offline: bool, record: bool = True
+                        ) -> list[Suggestions]:
+    """Replacements for every model of the project at ``config.root`` with a finding that calls for one:
+    looked up afresh online and recorded together, read back from the lockfile offline."""
+    from model_risk.app.scan import ScanOptions, scan
+
+    # The scan itself suggests nothing: this command looks every model up afresh, once.
+    quiet = dataclasses.replace(config, alternatives=dataclasses.replace(config.alternatives, enabled=False))
+    result = scan(ScanOptions(paths=(config.root,), config=quiet, offline=offline, plugins=plugins))
+    flagged = flagged_models(result.findings, result.models)
+    concentrated = concentrated_vendors(result.findings)
+    context = resolve_context(config, offline=offline)
+    finder = Finder(config, context, stores_for(config), plugins.resolve)
+    found = []
+    seen: set[str] = set()
+    for facts in result.models:
+        if facts.id not in flagged or facts.id.lower() in seen:
+            continue
+        seen.add(facts.id.lower())
+        outcome = finder.find(facts, use_lockfile=offline, avoid=concentrated)
+        recorded = record and not offline and not outcome.failed
+        if recorded:
+            finder.record(facts, outcome)
+        found.append(Suggestions(facts, outcome, config.lockfile_path.name if recorded else None))
+    return found
 
 
 def _size(parameters: object) -> str:

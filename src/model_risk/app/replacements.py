@@ -11,7 +11,7 @@ otherwise the same.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -53,6 +53,8 @@ class Finder:
         self.context = context
         self.stores = stores
         self.lockfile_path = config.lockfile_path
+        #: Vendors never suggested, whatever the model: the watchlist's.
+        self.avoid = {e.vendor for e in config.watchlist}
         self.cache = ListCache(default_cache_dir(), config.hub.cache_ttl) if use_cache else None
         self._resolve = answer_with(stores, ask, context)
         self._roots: dict[str, str | None] = {}
@@ -83,11 +85,13 @@ class Finder:
             return None
         return Outcome(suggestions, entry.get("note"), "lockfile", criteria=dict(entry.get("criteria") or {}))
 
-    def find(self, target: ModelFacts, *, use_lockfile: bool = True) -> Outcome:
+    def find(self, target: ModelFacts, *, use_lockfile: bool = True, avoid: Iterable[str] = ()) -> Outcome:
+        """Replacements for ``target``; none from the vendors in ``avoid`` (say, one the project is
+        already concentrated on) or on the watchlist."""
         if use_lockfile and (recorded := self.recorded(target)) is not None:
             return recorded
         # The vendor at the root is the one being replaced; the model's own (a distiller's) goes too.
-        replaced = {v for v in (target.root_vendor, target.vendor) if v}
+        replaced = {v for v in (target.root_vendor, target.vendor) if v} | self.avoid | set(avoid)
         parameters = target.card_value("parameters")
         parameters = parameters if isinstance(parameters, int) and not isinstance(parameters, bool) else None
         if not target.pipeline_tag:
@@ -115,7 +119,7 @@ class Finder:
         record_alternatives(self.lockfile_path, target.id, outcome.record())
 
 
-def flagged_models(findings: Sequence[Finding], usages: Sequence[ModelUsage]) -> set[str]:
+def flagged_models(findings: Sequence[Finding], models: Iterable[ModelFacts]) -> set[str]:
     """Ids of the Hub models that have an active finding calling for a replacement (for a vendor finding:
     every model of that root vendor)."""
     flagged: set[str] = set()
@@ -127,16 +131,23 @@ def flagged_models(findings: Sequence[Finding], usages: Sequence[ModelUsage]) ->
             flagged.add(finding.model)
         elif finding.vendor is not None:
             vendors.add(finding.vendor)
-    for usage in usages:
-        if usage.facts.status is not ModelStatus.API and usage.facts.root_vendor in vendors:
-            flagged.add(usage.facts.id)
+    for facts in models:
+        if facts.status is not ModelStatus.API and facts.root_vendor in vendors:
+            flagged.add(facts.id)
     return flagged
+
+
+def concentrated_vendors(findings: Sequence[Finding]) -> set[str]:
+    """Vendors the project is already concentrated on: replacing one model with another of theirs would
+    make that worse."""
+    return {f.vendor for f in findings if f.active and f.rule == "single-vendor-weights" and f.vendor}
 
 
 def with_alternatives(usages: Sequence[ModelUsage], findings: Sequence[Finding], finder: Finder
                       ) -> tuple[list[ModelUsage], list[Note]]:
     """The usages with ``alternatives`` filled in for flagged models, and notes about failed lookups."""
-    flagged = flagged_models(findings, usages)
+    flagged = flagged_models(findings, [u.facts for u in usages])
+    concentrated = concentrated_vendors(findings)
     notes: list[Note] = []
     out: list[ModelUsage] = []
     outcomes: dict[str, Outcome] = {}
@@ -145,7 +156,7 @@ def with_alternatives(usages: Sequence[ModelUsage], findings: Sequence[Finding],
         if facts.id not in flagged or facts.status is ModelStatus.API:
             out.append(usage)
             continue
-        outcome = outcomes.get(facts.id.lower()) or finder.find(facts)
+        outcome = outcomes.get(facts.id.lower()) or finder.find(facts, avoid=concentrated)
         outcomes[facts.id.lower()] = outcome
         if outcome.failed and finder.context.offline:
             # Not a fault: an offline scan only shows what was recorded. Say so on the model, quietly.
