@@ -214,3 +214,16 @@ def test_the_whole_project_at_once_and_never_the_vendor_it_is_concentrated_on(cl
     report = cli("scan", root, "--offline", "--format", "json", "--fail-on", "never").json()
     assert all(m["alternatives"] for m in report["models"])
     assert cli("alternatives", "--offline", cwd=root).stdout.count("From model-risk.lock") == 3
+
+
+def test_a_model_the_hub_does_not_know_and_a_broken_lockfile_entry(cli, hub, project):
+    root = project(PROJECT)
+    run = cli("alternatives", "nope/missing", "--no-record", cwd=root)
+    assert run.code == 0
+    assert "task (pipeline_tag) is not known (not-found: repository not found on the Hub" in run.stdout
+    (root / "model-risk.lock").write_text(
+        '{"version": 1, "models": {},\n "alternatives": {"x/y": {"suggestions": "none"}}}\n', encoding="utf-8")
+    broken = cli("scan", root, "--offline")
+    assert broken.code == 2 and "Traceback" not in broken.stderr
+    assert broken.stderr.strip().endswith(
+        'model-risk.lock:2: "alternatives" must map model ids to objects with a "suggestions" list')

@@ -95,7 +95,8 @@ class Finder:
         parameters = target.card_value("parameters")
         parameters = parameters if isinstance(parameters, int) and not isinstance(parameters, bool) else None
         if not target.pipeline_tag:
-            return Outcome((), "no candidate looked up: the model's task (pipeline_tag) is not known", "none")
+            why = f" ({target.status.value}: {target.reason})" if target.reason else ""
+            return Outcome((), f"no candidate looked up: the model's task (pipeline_tag) is not known{why}", "none")
         if self._unavailable is not None:
             return Outcome((), f"alternatives not looked up: {self._unavailable}", "none", failed=True)
         try:
