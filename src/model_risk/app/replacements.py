@@ -144,26 +144,46 @@ def concentrated_vendors(findings: Sequence[Finding]) -> set[str]:
     return {f.vendor for f in findings if f.active and f.rule == "single-vendor-weights" and f.vendor}
 
 
+#: Hub lookups of replacements run at once (one list query each, plus the candidates' base models).
+LOOKUP_WORKERS = 8
+
+
+def _find_all(finder: Finder, targets: Sequence[ModelFacts], avoid: set[str]) -> list[Outcome]:
+    """Outcomes for ``targets`` in order; online, the lookups overlap (each one is bounded by the
+    policy's timeout, so the pool's threads all end)."""
+    if finder.context.offline or len(targets) < 2:
+        return [finder.find(t, avoid=avoid) for t in targets]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(LOOKUP_WORKERS, len(targets)),
+                            thread_name_prefix="model-risk-replacements") as pool:
+        return list(pool.map(lambda t: finder.find(t, avoid=avoid), targets))
+
+
 def with_alternatives(usages: Sequence[ModelUsage], findings: Sequence[Finding], finder: Finder
                       ) -> tuple[list[ModelUsage], list[Note]]:
     """The usages with ``alternatives`` filled in for flagged models, and notes about failed lookups."""
     flagged = flagged_models(findings, [u.facts for u in usages])
-    concentrated = concentrated_vendors(findings)
-    notes: list[Note] = []
-    out: list[ModelUsage] = []
-    outcomes: dict[str, Outcome] = {}
+    targets: dict[str, ModelFacts] = {}
     for usage in usages:
-        facts = usage.facts
-        if facts.id not in flagged or facts.status is ModelStatus.API:
-            out.append(usage)
-            continue
-        outcome = outcomes.get(facts.id.lower()) or finder.find(facts, avoid=concentrated)
-        outcomes[facts.id.lower()] = outcome
+        if usage.facts.id in flagged and usage.facts.status is not ModelStatus.API:
+            targets.setdefault(usage.facts.id.lower(), usage.facts)
+    found = _find_all(finder, list(targets.values()), concentrated_vendors(findings))
+    outcomes: dict[str, Outcome] = {}
+    notes: list[Note] = []
+    for key, outcome in zip(targets, found):
         if outcome.failed and finder.context.offline:
             # Not a fault: an offline scan only shows what was recorded. Say so on the model, quietly.
             outcome = dataclasses.replace(outcome, note=ALTERNATIVES_NOT_RECORDED)
         elif outcome.failed:
-            notes.append(Note(f"{facts.id}: {outcome.note}; the rest of the report is complete"))
-        out.append(ModelUsage(dataclasses.replace(facts, alternatives=outcome.alternatives,
-                                                  alternatives_note=outcome.note), usage.references))
+            notes.append(Note(f"{targets[key].id}: {outcome.note}; the rest of the report is complete"))
+        outcomes[key] = outcome
+    out: list[ModelUsage] = []
+    for usage in usages:
+        looked_up = outcomes.get(usage.facts.id.lower()) if usage.facts.id in flagged else None
+        if looked_up is None:
+            out.append(usage)
+            continue
+        out.append(ModelUsage(dataclasses.replace(usage.facts, alternatives=looked_up.alternatives,
+                                                  alternatives_note=looked_up.note), usage.references))
     return out, notes
