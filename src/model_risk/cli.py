@@ -54,9 +54,23 @@ def _warn(note: Note, verbose: bool) -> None:
 def _color(flag: bool | None, stream: object) -> bool:
     if flag is not None:
         return flag
-    if os.environ.get("NO_COLOR"):
+    # https://no-color.org: any non-empty NO_COLOR; a dumb terminal shows escape codes as garbage.
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
     return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def _width(output: str | None) -> int:
+    """The text report's width: $COLUMNS when set, else the terminal's on a terminal, else 80 (piped
+    output, a file, CI logs)."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return max(40, int(columns))
+    if output is None and sys.stdout.isatty():
+        import shutil
+
+        return max(40, shutil.get_terminal_size((80, 24)).columns)
+    return 80
 
 
 def _project(paths: tuple[str, ...]) -> tuple[Path, tuple[Path, ...]]:
@@ -165,10 +179,12 @@ def _render(result: ScanResult, targets: list[tuple[str, str | None]], plugins: 
             verbose: bool) -> None:
     from model_risk.app.plugins import plugin_failure
     from model_risk.contract.reporter import ReportOptions
+    from model_risk.report.presentation import github_source_url
 
     for fmt, output in targets:
         report_options = ReportOptions(color=_color(color, sys.stdout) if output is None else False,
-                                       verbose=verbose)
+                                       verbose=verbose, width=_width(output),
+                                       source_url=github_source_url(os.environ))
         try:
             text = plugins.reporters[fmt].render(result, report_options)
         except ModelRiskError:

@@ -102,6 +102,7 @@ def run_scan(inputs: ActionInputs) -> int:
     from model_risk.app.run import run_scan as scan
     from model_risk.common.fileio import atomic_write
     from model_risk.contract.reporter import ReportOptions
+    from model_risk.report.presentation import github_source_url
     from model_risk.report.document import summary
 
     plugins = load_plugins()
@@ -119,7 +120,7 @@ def run_scan(inputs: ActionInputs) -> int:
             continue
         reporter = available[fmt]
         path = inputs.output_dir / f"model-risk{reporter.extension}"
-        atomic_write(path, reporter.render(result, ReportOptions()))
+        atomic_write(path, reporter.render(result, ReportOptions(source_url=github_source_url(os.environ))))
         written[fmt] = path
     markdown = written["markdown"].read_text(encoding="utf-8")
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")

@@ -13,7 +13,7 @@ from typing import Any
 from model_risk.contract.domain import ScanResult
 from model_risk.knowledge.exposure import EXPOSURE_LEVELS, EXPOSURE_TITLES, ExposedReference, exposure_of, scope_of
 from model_risk.knowledge.vendors import VendorTable
-from model_risk.report.presentation import NOT_KNOWN, license_label, location_text, model_uses
+from model_risk.report.presentation import NOT_KNOWN, license_label, location_text
 from model_risk.report.templating import markdown_code, markdown_escape
 from model_risk.report.terminal import terminal_safe
 
@@ -63,7 +63,7 @@ def vendor_name(name: str, vendors: VendorTable, result: ScanResult) -> str:
 
 def exposure(vendor: str, result: ScanResult, vendors: VendorTable, fail_on: str = "never") -> Exposure:
     name = vendor_name(vendor, vendors, result)
-    uses = [(u.facts, u.references) for u in model_uses(result)]
+    uses = [(u.facts, u.references) for u in result.uses()]
     exposed = exposure_of(name, uses, vendor_of=lambda model_id: vendors.vendor_of(model_id)[0])
     return Exposure(name, vendors.country_of(name), tuple(exposed), fail_on)
 

@@ -18,10 +18,17 @@ from typing import Any
 
 from model_risk.app.config import Config
 from model_risk.common.paths import default_cache_dir
-from model_risk.contract.domain import ALTERNATIVES_NOT_RECORDED, Alternative, Finding, ModelFacts, ModelStatus, Note
+from model_risk.contract.domain import (
+    ALTERNATIVES_NOT_RECORDED,
+    Alternative,
+    Finding,
+    ModelFacts,
+    ModelStatus,
+    ModelUse,
+    Note,
+)
 from model_risk.contract.resolver import ModelRequest, ResolveContext
 from model_risk.evaluate.alternatives import TRIGGERING_RULES, AlternativesPolicy, choose, size_band
-from model_risk.evaluate.subjects import ModelUsage
 from model_risk.knowledge import facts as records
 from model_risk.resolve.alternatives import Candidate, CandidatesUnavailable, ListCache, Query, list_candidates, parameters_of
 from model_risk.resolve.lineage import with_hint, with_lineage
@@ -160,8 +167,8 @@ def _find_all(finder: Finder, targets: Sequence[ModelFacts], avoid: set[str]) ->
         return list(pool.map(lambda t: finder.find(t, avoid=avoid), targets))
 
 
-def with_alternatives(usages: Sequence[ModelUsage], findings: Sequence[Finding], finder: Finder
-                      ) -> tuple[list[ModelUsage], list[Note]]:
+def with_alternatives(usages: Sequence[ModelUse], findings: Sequence[Finding], finder: Finder
+                      ) -> tuple[list[ModelUse], list[Note]]:
     """The usages with ``alternatives`` filled in for flagged models, and notes about failed lookups."""
     flagged = flagged_models(findings, [u.facts for u in usages])
     targets: dict[str, ModelFacts] = {}
@@ -178,12 +185,12 @@ def with_alternatives(usages: Sequence[ModelUsage], findings: Sequence[Finding],
         elif outcome.failed:
             notes.append(Note(f"{targets[key].id}: {outcome.note}; the rest of the report is complete"))
         outcomes[key] = outcome
-    out: list[ModelUsage] = []
+    out: list[ModelUse] = []
     for usage in usages:
         looked_up = outcomes.get(usage.facts.id.lower()) if usage.facts.id in flagged else None
         if looked_up is None:
             out.append(usage)
             continue
-        out.append(ModelUsage(dataclasses.replace(usage.facts, alternatives=looked_up.alternatives,
+        out.append(ModelUse(dataclasses.replace(usage.facts, alternatives=looked_up.alternatives,
                                                   alternatives_note=looked_up.note), usage.references))
     return out, notes

@@ -17,7 +17,7 @@ from model_risk.app.plugins import Plugins, load_plugins
 from model_risk.app.replacements import Finder, with_alternatives
 from model_risk.common.paths import default_cache_dir
 from model_risk.contract.detector import Detector
-from model_risk.contract.domain import ModelFacts, ModelStatus, Note, Reference, ScanResult
+from model_risk.contract.domain import ModelFacts, ModelStatus, ModelUse, Note, Reference, ScanResult, revision_key
 from model_risk.contract.errors import ConfigError, UsageError
 from model_risk.contract.resolver import ModelRequest, ResolveContext
 from model_risk.detect.runner import DetectionResult, detect
@@ -25,7 +25,6 @@ from model_risk.detect.walk import Walker, find_git_root
 from model_risk.evaluate.baseline import read_baseline
 from model_risk.evaluate.evaluate import Policy, apply_policy, run_rules
 from model_risk.evaluate.packs import Rule, load_rules
-from model_risk.evaluate.subjects import ModelUsage
 from model_risk.knowledge.facts import build_facts
 from model_risk.knowledge.vendors import VendorTable, builtin_vendors
 from model_risk.resolve.cache import ModelCache
@@ -105,13 +104,10 @@ def stores_for(config: Config, *, use_cache: bool = True, use_lockfile: bool = T
     return Stores(lockfile=lockfile, cache=cache, read_cache=read_cache)
 
 
-#: huggingface_hub's DEFAULT_REVISION: asking for it is asking for the default branch.
-DEFAULT_BRANCH = "main"
 
 
 def request_for(reference: Reference) -> ModelRequest:
-    revision = None if reference.revision == DEFAULT_BRANCH else reference.revision
-    return ModelRequest(reference.resolve_id, revision)
+    return ModelRequest(reference.resolve_id, revision_key(reference.revision))
 
 
 def requests_for(references: Sequence[Reference]) -> list[ModelRequest]:
@@ -120,7 +116,7 @@ def requests_for(references: Sequence[Reference]) -> list[ModelRequest]:
 
 def resolve_references(references: Sequence[Reference], context: ResolveContext, stores: Stores,
                        plugins: Plugins, *, check_drift: bool, progress: Progress | None = None
-                       ) -> tuple[list[ModelUsage], dict[ModelRequest, ModelFacts], list[Note]]:
+                       ) -> tuple[list[ModelUse], dict[ModelRequest, ModelFacts], list[Note]]:
     """Facts for every referenced model, with lineage, aliases and drift; grouped with their references."""
     requests = requests_for(references)
     if progress:
@@ -136,6 +132,7 @@ def resolve_references(references: Sequence[Reference], context: ResolveContext,
             fresh = answer_with(dataclasses.replace(stores, lockfile=None), plugins.resolve, context)
             checked = compare_with_lockfile(locked, known, fresh, context)
             drift, notes = checked.drift, list(checked.notes)
+    # Grouped by canonical id and revision_key: "main", no revision and the default branch are one model.
     grouped: dict[tuple[str, str | None], list[Reference]] = {}
     facts_for: dict[tuple[str, str | None], ModelFacts] = {}
     for ref in references:
@@ -161,7 +158,7 @@ def resolve_references(references: Sequence[Reference], context: ResolveContext,
         facts = facts_for[key]
         spellings = {r.model for r in refs} | {r.resolve_id for r in refs}
         aliases = tuple(sorted(s for s in spellings if s != facts.id))
-        usages.append(ModelUsage(dataclasses.replace(facts, aliases=aliases), tuple(refs)))
+        usages.append(ModelUse(dataclasses.replace(facts, aliases=aliases), tuple(refs)))
     usages.sort(key=lambda u: (u.facts.id.lower(), u.facts.revision or ""))
     return usages, known, notes
 
@@ -223,6 +220,7 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
         files_scanned=detection.files_scanned,
         references=detection.references,
         models=tuple(u.facts for u in usages),
+        model_references=_positions(detection.references, usages),
         findings=tuple(findings),
         rules=tuple(r.info for r in active),
         notes=tuple(notes),
@@ -230,7 +228,22 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
         offline=options.offline,
         started_at=started,
         repository_path=repository_path(config.root),
+        project=project_name(config.root),
     )
+
+
+def _positions(references: Sequence[Reference], usages: Sequence[ModelUse]) -> tuple[tuple[int, ...], ...]:
+    """Each usage's references as positions in ``references`` (what ScanResult carries). Matched by
+    identity: the usages hold the very objects detection returned, and two equal references (one id
+    written twice on a line by a detector that reports both) must still count as two."""
+    position = {id(ref): i for i, ref in enumerate(references)}
+    return tuple(tuple(sorted(position[id(ref)] for ref in usage.references)) for usage in usages)
+
+
+def project_name(root: Path) -> str:
+    """The project's name: the directory of its git work tree, else of the scan root."""
+    resolved = root.resolve()
+    return (find_git_root(resolved) or resolved).name or "project"
 
 
 def repository_path(root: Path) -> str | None:

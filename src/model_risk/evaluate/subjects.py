@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from model_risk.contract.domain import ModelFacts, ModelStatus, Reference, distinct_hub_models
+from model_risk.contract.domain import ModelFacts, ModelStatus, ModelUse, Reference, distinct_hub_models
 from model_risk.knowledge.exposure import Concentration, VendorEntry, vendor_view
 from model_risk.knowledge import formats, licenses
 from model_risk.knowledge.facts import facts_document
@@ -76,12 +76,8 @@ class WatchEntry:
         return {"vendor": self.vendor, "reason": self.reason, "severity": self.severity}
 
 
-@dataclass(frozen=True)
-class ModelUsage:
-    """A model and the references that lead to it."""
-
-    facts: ModelFacts
-    references: tuple[Reference, ...]
+#: A model and the references that lead to it: the scan's own grouping (contract.domain.ModelUse).
+ModelUsage = ModelUse
 
 
 def _watch(facts: ModelFacts, watchlist: Sequence[WatchEntry]) -> dict[str, Any] | None:

@@ -10,20 +10,21 @@ from dataclasses import dataclass
 
 from model_risk.contract.domain import ALTERNATIVES_NOT_RECORDED, Alternative, ScanResult
 from model_risk.knowledge.exposure import EXPOSURE_LEVELS, Concentration, VendorView, vendor_view
-from model_risk.report.presentation import license_label, model_uses
+from model_risk.report.presentation import license_label
 
 
 def view_of(result: ScanResult) -> VendorView:
-    return vendor_view((use.facts, use.references) for use in model_uses(result))
+    return vendor_view((use.facts, use.references) for use in result.uses())
 
 
 def concentration_text(c: Concentration) -> str:
-    """``HHI 3580 (highly concentrated; 1111 is the lowest 9 models allow) · top vendor Alibaba 56%``"""
+    """``HHI 3580 (highly concentrated; floor 1111 for 9 models) · top Alibaba 56%``: the floor is the
+    lowest index that many models allow, each from a different vendor."""
     if not c.models:
         return "no models counted"
-    text = f"HHI {c.hhi} ({c.band}; {c.floor} is the lowest {c.models} model{'s' if c.models != 1 else ''} allow)"
+    text = f"HHI {c.hhi} ({c.band}; floor {c.floor} for {c.models} model{'s' if c.models != 1 else ''})"
     if c.top_vendor:
-        text += f" · top vendor {c.top_vendor} {c.top_share:.0%}"
+        text += f" · top {c.top_vendor} {c.top_share:.0%}"
     return text
 
 
