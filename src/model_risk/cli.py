@@ -247,7 +247,10 @@ def _progress_bar():  # type: ignore[no-untyped-def]
 @click.option("--check", is_flag=True,
               help="Do not write: exit 1 if a referenced model (or a base model) is missing from the lockfile "
                    "or the lockfile holds models no longer referenced. Works offline.")
-def lock(path: str | None, config_file: str | None, offline: bool, check: bool) -> None:
+@click.option("--per-project", is_flag=True,
+              help="Monorepos: write one model-risk.lock per sub-project (a directory with a model-risk.lock, "
+                   "pyproject.toml, setup.py, setup.cfg or package.json) for the models its files reference.")
+def lock(path: str | None, config_file: str | None, offline: bool, check: bool, per_project: bool) -> None:
     """Resolve every referenced model and write model-risk.lock (facts pinned for offline and CI scans).
 
     When the Hub fails for a model already in the lockfile, its entry is kept. Exits 1 when a model
@@ -259,26 +262,41 @@ def lock(path: str | None, config_file: str | None, offline: bool, check: bool) 
     config = _load_config(root, config_file)
     options = ScanOptions(paths=scan_paths, config=config, offline=offline, plugins=_plugins())
     lockfile = config.lockfile_path
+    if per_project and config.lockfile is not None:
+        raise UsageError("--per-project writes model-risk.lock in each sub-project; the config names one "
+                         f"lockfile ({config.lockfile})")
     if check:
-        outcome = locking.check(options)
-        for note in outcome.notes:
+        checks = locking.check_projects(options) if per_project else [(lockfile, locking.check(options))]
+        stale = False
+        for checked, outcome in checks:
+            for note in outcome.notes:
+                _warn(note, False)
+            if outcome.current:
+                click.echo(f"{checked if per_project else checked.name} is up to date.")
+                continue
+            stale = True
+            for key in outcome.missing:
+                click.echo(f"not locked: {key}" + (f" (in {checked})" if per_project else ""))
+            for key in outcome.unused:
+                click.echo(f"no longer referenced: {key}" + (f" (in {checked})" if per_project else ""))
+        if stale:
+            click.echo(f"{lockfile.name} is out of date: run `model-risk lock{' --per-project' if per_project else ''}`.",
+                       err=True)
+            _exit(1)
+        _exit(0)
+    if per_project:
+        outcomes = locking.lock_projects(options)
+    else:
+        outcomes = [(lockfile, locking.lock(options))]
+    missing = 0
+    for written_to, result in outcomes:
+        for note in result.notes:
             _warn(note, False)
-        if outcome.current:
-            click.echo(f"{lockfile.name} is up to date.")
-            _exit(0)
-        for key in outcome.missing:
-            click.echo(f"not locked: {key}")
-        for key in outcome.unused:
-            click.echo(f"no longer referenced: {key}")
-        click.echo(f"{lockfile.name} is out of date: run `model-risk lock`.", err=True)
-        _exit(1)
-    result = locking.lock(options)
-    for note in result.notes:
-        _warn(note, False)
-    click.echo(f"Wrote {result.written} model{'s' if result.written != 1 else ''} to {lockfile}.")
-    if result.missing:
+        click.echo(f"Wrote {result.written} model{'s' if result.written != 1 else ''} to {written_to}.")
+        missing += len(result.missing)
+    if missing:
         # Like a package lock that cannot resolve a dependency: the lock is incomplete, say so in the status.
-        click.echo(f"{len(result.missing)} model{'s' if len(result.missing) != 1 else ''} could not be locked "
+        click.echo(f"{missing} model{'s' if missing != 1 else ''} could not be locked "
                    "(see the warnings above); run `model-risk lock` again when the Hub answers.", err=True)
         _exit(1)
 

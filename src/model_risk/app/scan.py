@@ -31,6 +31,7 @@ from model_risk.resolve.cache import ModelCache
 from model_risk.resolve.drift import compare_with_lockfile
 from model_risk.resolve.lineage import with_lineage
 from model_risk.resolve.lockfile import read_lockfile
+from model_risk.resolve.monorepo import nearest_lockfiles
 from model_risk.resolve.runner import Stores, answer_with, resolve_with_lineage
 
 #: Rule scopes whose findings do not depend on files outside the ones scanned.
@@ -132,6 +133,8 @@ def resolve_references(references: Sequence[Reference], context: ResolveContext,
             fresh = answer_with(dataclasses.replace(stores, lockfile=None), plugins.resolve, context)
             checked = compare_with_lockfile(locked, known, fresh, context)
             drift, notes = checked.drift, list(checked.notes)
+            # What changed upstream is judged as it is now, by every rule, besides the drift finding.
+            known = {**known, **checked.current}
     # Grouped by canonical id and revision_key: "main", no revision and the default branch are one model.
     grouped: dict[tuple[str, str | None], list[Reference]] = {}
     facts_for: dict[tuple[str, str | None], ModelFacts] = {}
@@ -164,11 +167,16 @@ def resolve_references(references: Sequence[Reference], context: ResolveContext,
 
 
 def _api_facts(ref: Reference, vendors: VendorTable) -> ModelFacts:
-    country = vendors.country_of(ref.api_vendor)
+    return api_model_facts(ref.model, ref.api_vendor, vendors)
+
+
+def api_model_facts(model: str, api_vendor: str | None, vendors: VendorTable) -> ModelFacts:
+    """The facts of a hosted API model (``gpt-4o``): its vendor is its root vendor; there is no repo."""
+    country = vendors.country_of(api_vendor)
     return dataclasses.replace(
-        build_facts(model_id=ref.model, status=ModelStatus.API, vendors=vendors, source="api"),
-        vendor=ref.api_vendor, vendor_country=country, root_vendor=ref.api_vendor, root_vendor_country=country,
-        lineage=(ref.model,), author=ref.api_vendor)
+        build_facts(model_id=model, status=ModelStatus.API, vendors=vendors, source="api"),
+        vendor=api_vendor, vendor_country=country, root_vendor=api_vendor, root_vendor_country=country,
+        lineage=(model,), author=api_vendor)
 
 
 def rules_for(config: Config, plugins: Plugins) -> list[Rule]:
@@ -201,6 +209,10 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
     stores = stores_for(config, use_cache=options.use_cache)
 
     detection, walk_notes = find_references(options, progress)
+    if config.lockfile is None:
+        # A monorepo: each reference is answered by the model-risk.lock nearest above its file.
+        located = [(ref.path, request_for(ref)) for ref in detection.references if ref.kind == "hub"]
+        stores = dataclasses.replace(stores, lockfile=nearest_lockfiles(config.root, located))
     usages, _known, resolution_notes = resolve_references(detection.references, context, stores, options.plugins,
                                                           check_drift=options.check_drift, progress=progress)
     active = [r for r in rules if r.enabled and (not options.per_file or r.info.scope in PER_FILE_SCOPES)]

@@ -39,6 +39,10 @@ class Severity(enum.Enum):
     HIGH = "high"
     CRITICAL = "critical"
 
+    def __str__(self) -> str:
+        # What users and reports call it ("low"), in f-strings and str() alike, not "Severity.LOW".
+        return self.value
+
     @property
     def rank(self) -> int:
         return _SEVERITY_RANK[self]
@@ -76,6 +80,9 @@ class ModelStatus(str, enum.Enum):
     REVISION_NOT_FOUND = "revision-not-found"
     UNRESOLVED = "unresolved"
     API = "api"
+
+    def __str__(self) -> str:
+        return self.value
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,8 @@ REFERENCE_FIELDS = frozenset({"model", "path", "line", "column", "revision", "re
                               "trust_remote_code", "loader", "detector", "kind"})
 
 #: Field -> allowed sub-fields (None: a plain value; "any": free-form mapping such as the model card).
+#: The facts whose drift is reported (resolve/drift.py's DRIFT_FIELDS).
+DRIFT_FIELDS = frozenset({"status", "id", "license", "gated", "sha"})
 MODEL_SCOPE: dict[str, frozenset[str] | str | None] = {
     "id": None, "model": None, "kind": None, "status": None, "reason": None, "aliases": None,
     "redirected_from": None, "renamed": None, "renamed_from": None, "revision": None, "author": None,
@@ -35,6 +37,7 @@ MODEL_SCOPE: dict[str, frozenset[str] | str | None] = {
     "formats": None, "formats_text": None, "pickle_only": None, "downloads": None, "likes": None,
     "created_at": None, "last_modified": None, "library_name": None, "pipeline_tag": None,
     "custom_code": None, "card": "any", "drift": None, "drifted": None, "drift_summary": None, "drift_severity": None,
+    "drift_fields": None, "drift_changes": DRIFT_FIELDS,
     "references": None, "watchlist": WATCH_FIELDS,
 }
 REFERENCE_SCOPE: dict[str, frozenset[str] | str | None] = {**MODEL_SCOPE, "reference": REFERENCE_FIELDS}
@@ -147,6 +150,10 @@ def model_subject(usage: ModelUsage, watchlist: Sequence[WatchEntry] = ()) -> di
         "drifted": bool(drift),
         "drift_summary": "; ".join(f"{d['field']} {d['locked']} -> {d['current']}" for d in drift) or None,
         "drift_severity": _drift_severity(drift),
+        # Which facts changed (license, gated, status, id, sha) and how, "locked -> current", for the
+        # rules of the drift pack: each says what changed, and a gating change is not a license drift.
+        "drift_fields": [d["field"] for d in drift],
+        "drift_changes": {d["field"]: f"{d['locked']} -> {d['current']}" for d in drift},
         "references": len(usage.references),
         "watchlist": _watch(facts, watchlist),
     }
