@@ -35,12 +35,17 @@ Environment: HF_ENDPOINT, HF_TOKEN (never printed or stored), MODEL_RISK_CACHE_D
 """
 
 
+def _safe(text: str) -> str:
+    """Text that came from files, the Hub or the config, made one line with no control characters."""
+    from model_risk.report.terminal import terminal_safe
+
+    return terminal_safe(text)
+
+
 def _warn(note: Note, verbose: bool) -> None:
     if note.level == "info" and not verbose:
         return
-    from model_risk.report.terminal import terminal_safe
-
-    click.echo(f"model-risk: {note.level}: {terminal_safe(note.render())}", err=True)
+    click.echo(f"model-risk: {note.level}: {_safe(note.render())}", err=True)
 
 
 def _color(flag: bool | None, stream: object) -> bool:
@@ -245,18 +250,18 @@ def lock(path: str | None, config_file: str | None, offline: bool, check: bool) 
         for note in outcome.notes:
             _warn(note, False)
         if outcome.current:
-            click.echo(f"{lockfile.name} is up to date.")
+            click.echo(f"{_safe(lockfile.name)} is up to date.")
             _exit(0)
         for key in outcome.missing:
-            click.echo(f"not locked: {key}")
+            click.echo(f"not locked: {_safe(key)}")
         for key in outcome.unused:
-            click.echo(f"no longer referenced: {key}")
-        click.echo(f"{lockfile.name} is out of date: run `model-risk lock`.", err=True)
+            click.echo(f"no longer referenced: {_safe(key)}")
+        click.echo(f"{_safe(lockfile.name)} is out of date: run `model-risk lock`.", err=True)
         _exit(1)
     result = locking.lock(options)
     for note in result.notes:
         _warn(note, False)
-    click.echo(f"Wrote {result.written} model{'s' if result.written != 1 else ''} to {lockfile}.")
+    click.echo(f"Wrote {result.written} model{'s' if result.written != 1 else ''} to {_safe(str(lockfile))}.")
     if result.missing:
         # Like a package lock that cannot resolve a dependency: the lock is incomplete, say so in the status.
         click.echo(f"{len(result.missing)} model{'s' if len(result.missing) != 1 else ''} could not be locked "
@@ -285,9 +290,9 @@ def baseline(paths: tuple[str, ...], output: str | None, offline: bool, config_f
     for note in result.notes:
         _warn(note, False)
     count = write_baseline(target, result.findings)
-    click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {target}.")
+    click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {_safe(str(target))}.")
     if config.baseline is None or config.baseline.resolve() != target.resolve():
-        click.echo(f"Scan with --baseline {target}, or set `baseline: {target.name}` in .model-risk.yaml, "
+        click.echo(f"Scan with --baseline {_safe(str(target))}, or set `baseline: {_safe(target.name)}` in .model-risk.yaml, "
                    "to report only new findings.")
 
 
@@ -311,13 +316,15 @@ def rules(name: str | None, fmt: str, config_file: str | None) -> None:
         click.echo(docs.markdown(loaded), nl=False)
         return
     if name:
-        click.echo(docs.text(loaded[0]), nl=False)
+        from model_risk.report.terminal import terminal_safe_lines
+
+        click.echo(terminal_safe_lines(docs.text(loaded[0])), nl=False)
         return
     width = max(len(r.info.name) for r in loaded)
     for rule in loaded:
         state = "" if rule.enabled else "  (disabled)"
         click.echo(f"{rule.info.code}  {rule.info.name.ljust(width)}  {rule.info.severity.value.ljust(8)}  "
-                   f"{rule.info.pack.ljust(12)}  {rule.info.summary}{state}")
+                   f"{rule.info.pack.ljust(12)}  {_safe(rule.info.summary)}{state}")
 
 
 @cli.command()
@@ -382,7 +389,7 @@ def run(argv: list[str] | None = None) -> int:
         exc.show()
         code = exc.exit_code
     except ModelRiskError as exc:
-        click.echo(f"model-risk: error: {exc}", err=True)
+        click.echo(f"model-risk: error: {_safe(str(exc))}", err=True)
         code = exc.exit_code
     except KeyboardInterrupt:
         click.echo("model-risk: interrupted", err=True)
@@ -392,7 +399,7 @@ def run(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the one place a bug becomes a message instead of a traceback
         if debug:
             raise
-        click.echo(f"model-risk: internal error: {exc.__class__.__name__}: {exc} "
+        click.echo(f"model-risk: internal error: {exc.__class__.__name__}: {_safe(str(exc))} "
                    "(set MODEL_RISK_DEBUG=1 for a traceback, and please report it)", err=True)
         code = 3
     return code if isinstance(code, int) else 0
