@@ -164,7 +164,9 @@ def _read_report(report_file: str) -> str:
     if report_file == "-":
         return sys.stdin.read()
     try:
-        return Path(report_file).read_text(encoding="utf-8")
+        from model_risk.common.fileio import read_text_file
+
+        return read_text_file(Path(report_file))
     except FileNotFoundError:
         raise UsageError(f"no such file: {report_file}") from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -8,7 +8,6 @@ what a reader sees.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from fakehub import model
 

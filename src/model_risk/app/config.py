@@ -14,6 +14,7 @@ from typing import Any
 
 from model_risk.common import safe_yaml
 from model_risk.common.documents import Document, first_violation, load_document
+from model_risk.common.fileio import read_text_file
 from model_risk.contract.domain import Severity
 from model_risk.contract.errors import ConfigError
 from model_risk.contract.resolver import HubSettings
@@ -80,7 +81,7 @@ def load_config(root: Path, explicit: Path | None = None, *, cache_dir: Path | N
         return Config(root=root)
     display = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text_file(path)
     except FileNotFoundError:
         raise ConfigError("config file not found", path=display) from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -13,6 +13,7 @@ from typing import Any
 
 from model_risk.common import safe_yaml
 from model_risk.common.documents import Document, load_document
+from model_risk.common.fileio import read_text_file
 from model_risk.common.resources import data_dir
 from model_risk.contract.condition import Condition
 from model_risk.contract.domain import RuleInfo, Severity
@@ -182,7 +183,7 @@ def load_rules(checks: Mapping[str, Condition], settings: RuleSettings, *,
     seen: dict[str, str] = {}
     for display, source in sources:
         try:
-            text = source.read_text(encoding="utf-8")
+            text = read_text_file(source)
         except (OSError, UnicodeDecodeError) as exc:
             raise RulePackError(f"cannot read rule pack: {exc}", path=display) from None
         loaded, document = loader.load(display, text)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from model_risk.report.terminal import _neutralise, _UNSAFE
+from model_risk.report.terminal import _UNSAFE, _neutralise
 
 WORD_JOINER = "\u2060"
 
