@@ -216,7 +216,10 @@ def _write(text: str, output: str | None) -> None:
     try:
         atomic_write(Path(output), text)
     except OSError as exc:
-        raise ModelRiskError(f"cannot write the report: {exc.strerror or exc}", path=output) from None
+        import errno
+
+        reason = "a FIFO with no reader" if exc.errno == errno.ENXIO else exc.strerror or exc
+        raise ModelRiskError(f"cannot write the report: {reason}", path=output) from None
 
 
 def _progress_bar():  # type: ignore[no-untyped-def]

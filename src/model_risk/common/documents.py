@@ -18,6 +18,7 @@ from pathlib import Path
 from model_risk import __version__
 from model_risk.common import safe_yaml
 from model_risk.common.resources import read_package_text
+from model_risk.contract.errors import EXCERPT_LENGTH, excerpt
 
 
 @dataclass(frozen=True)
@@ -110,9 +111,24 @@ def first_violation(document: Document, schema_name: str) -> SchemaViolation | N
     if error is None:
         return None
     path = tuple(error.absolute_path)
-    where = _format_path(path)
-    message = f"{where}: {error.message}" if where else error.message
+    where = excerpt(_format_path(path), 80).strip("'")
+    message = _short_message(error)
+    message = f"{where}: {message}" if where else message
     return SchemaViolation(message, path, document.line_of(list(path)))
+
+
+#: Longest schema message kept: jsonschema quotes whole values, which may be whole files.
+MAX_MESSAGE = 200
+
+
+def _short_message(error: object) -> str:
+    """jsonschema's message with the offending value quoted by :func:`excerpt`, then clipped."""
+    message = str(getattr(error, "message", error))
+    quoted = repr(getattr(error, "instance", None))
+    if len(quoted) > EXCERPT_LENGTH and quoted in message:
+        message = message.replace(quoted, excerpt(getattr(error, "instance", None)))
+    message = " ".join(message.split())
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
 
 
 def load_package_data(relative: str) -> object:

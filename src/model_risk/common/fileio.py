@@ -5,19 +5,45 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+#: Temporary files live in this directory beside the file being written. Its own .gitignore ("*") keeps
+#: what an interrupted write leaves out of ``git status``; the next write there removes the leftovers.
+TEMP_DIR = ".model-risk-tmp"
+#: A temporary file this old, or whose writer has exited, is a leftover.
+STALE_AFTER = 3600.0
 
-def atomic_write(path: Path, data: str | bytes, *, mode: int | None = None, durable: bool = True) -> None:
-    """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename it over ``path``.
+
+def atomic_write(path: Path, data: str | bytes, *, mode: int | None = None, durable: bool = True,
+                 temp_dir: Path | None = None) -> None:
+    """Write ``data`` to a temporary file, flush it to disk, then rename it over ``path``.
 
     The rename is atomic on POSIX and Windows, so readers see either the old file or the new one.
     ``durable=False`` skips the flush to disk: for files that may be lost in a crash (cache entries,
     which are re-fetched when unreadable) and are written often enough for the flush to cost time.
+
+    What is not a regular file is never renamed over: ``/dev/null``, ``/dev/stdout`` or a FIFO is written
+    through (a FIFO with no reader is an error, not a hang), and a symlink is followed to its file.
+    The temporary file is ``TEMP_DIR/.NAME.PID.XXXX.tmp`` beside the target (or in ``temp_dir``).
     """
+    import stat
     import tempfile  # imports shutil and random: only pay for them when writing
 
     path = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        target = os.stat(path)  # follows symlinks
+    except FileNotFoundError:
+        target = None
+    except OSError:
+        target = None
+    if target is not None and not stat.S_ISREG(target.st_mode):
+        _write_through(path, payload)
+        return
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))  # replace the file the link points at, keep the link
+    own_temp_dir = temp_dir is None
+    tmp_dir = path.parent / TEMP_DIR if temp_dir is None else temp_dir
+    _prepare_temp_dir(tmp_dir)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=tmp_dir)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
@@ -39,6 +65,75 @@ def atomic_write(path: Path, data: str | bytes, *, mode: int | None = None, dura
         except OSError:
             pass
         raise
+    if own_temp_dir:
+        _remove_temp_dir(tmp_dir)
+
+
+def _write_through(path: Path, payload: bytes) -> None:
+    """Write into a device or FIFO in place. A FIFO is opened without blocking: with no reader that fails
+    (ENXIO) instead of waiting for ever."""
+    fd = os.open(path, os.O_WRONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        os.set_blocking(fd, True)
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
+_cleaned: set[Path] = set()
+
+
+def _prepare_temp_dir(tmp_dir: Path) -> None:
+    """Create ``tmp_dir`` with its .gitignore, and (once per process) remove what earlier runs left."""
+    try:
+        tmp_dir.mkdir(exist_ok=True)
+    except FileExistsError:
+        raise NotADirectoryError(0, "in the way of model-risk's temporary files", str(tmp_dir)) from None
+    ignore = tmp_dir / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Temporary files of model-risk's interrupted writes: never commit them.\n*\n",
+                          encoding="utf-8")
+    if tmp_dir in _cleaned:
+        return
+    _cleaned.add(tmp_dir)
+    import time
+
+    now = time.time()
+    for entry in os.scandir(tmp_dir):
+        if entry.name == ".gitignore" or not entry.name.endswith(".tmp"):
+            continue
+        try:
+            pid = int(entry.name.rsplit(".", 3)[-3])
+            if now - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER or not _alive(pid):
+                os.unlink(entry.path)
+        except (ValueError, IndexError, OSError):
+            continue
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process: alive
+    return True
+
+
+def _remove_temp_dir(tmp_dir: Path) -> None:
+    """Leave no trace of a write that finished: the directory goes unless another write is under way."""
+    try:
+        if any(name != ".gitignore" for name in os.listdir(tmp_dir)):
+            return
+        os.unlink(tmp_dir / ".gitignore")
+        os.rmdir(tmp_dir)
+        _cleaned.discard(tmp_dir)
+    except OSError:
+        pass  # a concurrent write came in between: it removes the directory when it is done
 
 
 class NotRegularFileError(OSError):

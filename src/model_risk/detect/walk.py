@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", ".bzr", "node_modules", "__pycache__", ".tox", ".nox", ".venv", "venv",
     ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis", ".eggs", "site-packages",
-    ".ipynb_checkpoints", ".terraform", ".gradle", ".idea", ".vscode",
+    ".ipynb_checkpoints", ".terraform", ".gradle", ".idea", ".vscode", ".model-risk-tmp",
 })
 #: Deeper directories are skipped with a note: each level costs a stack frame, and Python allows ~1000.
 MAX_DEPTH = 256

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from model_risk.common.fileio import atomic_write
+from model_risk.common.fileio import TEMP_DIR, atomic_write
 from model_risk.contract.domain import ModelFacts, ModelStatus
 from model_risk.contract.resolver import ModelRequest, ResolveContext
 from model_risk.knowledge import facts as records
@@ -73,7 +73,8 @@ class ModelCache:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self._made.add(path.parent)
             # Not flushed to disk: a crash may lose an entry or leave it empty, and either is a miss.
-            atomic_write(path, json.dumps(entry, sort_keys=True), durable=False)
+            atomic_write(path, json.dumps(entry, sort_keys=True), durable=False,
+                         temp_dir=self.directory / TEMP_DIR)
         except OSError:
             pass  # a read-only or full cache directory slows the next run down; it must not fail this one
 
@@ -82,7 +83,7 @@ def cached_facts(request: ModelRequest, context: ResolveContext, cache: ModelCac
     """The cached answer for ``request``, if there is a fresh one."""
     # Offline, nothing better than a stale "missing" exists, and finding the token may use the network.
     authenticated = None if context.offline else lambda: hub.state_for(context).authenticated()
-    record = cache.get(context.hub.endpoint, request, authenticated)
+    record = cache.get(context.hub.public_endpoint, request, authenticated)
     if record is None:
         return None
     try:

@@ -50,7 +50,7 @@ def answer_with(stores: Stores, ask_plugins: AskPlugins, context: ResolveContext
                 return cached
         facts = ask_plugins(request, context)
         if stores.cache is not None and isinstance(facts, ModelFacts) and facts.source == "hub":
-            stores.cache.put(context.hub.endpoint, request, facts, authenticated=hub.state_for(context).authenticated())
+            stores.cache.put(context.hub.public_endpoint, request, facts, authenticated=hub.state_for(context).authenticated())
         return facts
 
     return resolve
