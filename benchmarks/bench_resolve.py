@@ -20,8 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from fakehub import FakeHub, model
 from run import Row
+from support.fakehub import FakeHub, model
 
 MODELS = 300
 BASES = 20

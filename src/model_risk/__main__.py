@@ -21,15 +21,16 @@ import sys
 def main() -> None:
     gc.disable()
     from model_risk import cli
-    from model_risk.app import plugins
+    from model_risk.app.plugins import Plugins, load_plugins
 
+    loaded: Plugins | None
     try:
-        plugins.get_plugin_manager()
-    except Exception:  # noqa: S110 - cli.run loads it again and reports the error the usual way
-        pass
+        loaded = load_plugins()
+    except Exception:  # cli.run loads them again and reports the error the usual way
+        loaded = None
     gc.freeze()
     gc.enable()
-    code = cli.run()
+    code = cli.run(plugins=loaded)
     try:
         sys.stdout.flush()
         sys.stderr.flush()

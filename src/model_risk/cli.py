@@ -5,16 +5,22 @@ Errors become one line on stderr here, and only here: ``run()`` is the boundary.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from model_risk import __version__
 from model_risk.contract.domain import Note
 from model_risk.contract.errors import ModelRiskError, UsageError
+
+if TYPE_CHECKING:
+    from model_risk.app.plugins import Plugins
+    from model_risk.contract.domain import ScanResult
+    from model_risk.contract.reporter import Reporter
 
 FAIL_ON = ["info", "low", "medium", "high", "critical", "never"]
 
@@ -106,36 +112,23 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
          baseline_file: str | None, diff_base: str | None, per_file: bool, color: bool | None,
          verbose: bool, quiet: bool) -> None:
     """Scan PATHS (directories and files; default: .) and report model risks."""
-    from model_risk.app import plugins
-    from model_risk.app.config import parse_fail_on
-    from model_risk.app.scan import ScanOptions
-    from model_risk.app.scan import scan as run_scan
+    from model_risk.app.run import ScanSettings, run_scan
 
-    available = plugins.reporters()
-    targets = _targets(formats or ("text",), outputs, available)
-    root, scan_paths = _project(paths)
-    config = _load_config(root, config_file)
-    if fail_on:
-        config = dataclasses.replace(config, fail_on=parse_fail_on(fail_on))
-    if baseline_file:
-        config = dataclasses.replace(config, baseline=Path(baseline_file))
-    options = ScanOptions(paths=scan_paths, config=config, offline=offline or config.offline,
-                          check_drift=not no_drift, jobs=jobs, per_file=per_file)
+    plugins = _plugins()
+    settings = ScanSettings(paths=paths, config_file=config_file, fail_on=fail_on, baseline=baseline_file,
+                            offline=offline, check_drift=not no_drift, jobs=jobs, per_file=per_file,
+                            diff_base=diff_base, formats=formats or ("text",))
+    targets = _targets(settings.formats, outputs, plugins.reporters)
     progress = _progress_bar() if not quiet else None
     try:
-        if diff_base:
-            from model_risk.app.diff import scan_against
-
-            result = scan_against(diff_base, options, progress=progress)
-        else:
-            result = run_scan(options, progress=progress)
+        result = run_scan(settings, plugins, progress=progress)
     finally:
         if progress is not None:
             progress.clear()  # an error message must not land on the end of a progress line
     if not quiet:
         for note in result.notes:
             _warn(note, verbose)
-    _render(result, targets, available, color, verbose)
+    _render(result, targets, plugins, color, verbose)
     _exit(1 if result.failing_findings() else 0)
 
 
@@ -151,13 +144,12 @@ def report(report_file: str, formats: tuple[str, ...], outputs: tuple[str, ...],
            verbose: bool) -> None:
     """Render a saved JSON report (from `scan --format json`; - reads stdin) in other formats, without
     scanning again. The exit status says only whether rendering worked (0) or the input is bad (2)."""
-    from model_risk.app import plugins
     from model_risk.report.document import read_document
 
-    available = plugins.reporters()
-    targets = _targets(formats or ("text",), outputs, available)
+    plugins = _plugins()
+    targets = _targets(formats or ("text",), outputs, plugins.reporters)
     result = read_document(_read_report(report_file), "<stdin>" if report_file == "-" else report_file)
-    _render(result, targets, available, color, verbose)
+    _render(result, targets, plugins, color, verbose)
 
 
 def _read_report(report_file: str) -> str:
@@ -174,21 +166,30 @@ def _read_report(report_file: str) -> str:
                              path=report_file) from None
 
 
-def _render(result, targets: list[tuple[str, str | None]], available: dict, color: bool | None,  # type: ignore[no-untyped-def]
+def _render(result: ScanResult, targets: list[tuple[str, str | None]], plugins: Plugins, color: bool | None,
             verbose: bool) -> None:
+    from model_risk.app.plugins import plugin_failure
     from model_risk.contract.reporter import ReportOptions
 
     for fmt, output in targets:
         report_options = ReportOptions(color=_color(color, sys.stdout) if output is None else False,
                                        verbose=verbose)
-        _write(available[fmt].render(result, report_options), output)
+        try:
+            text = plugins.reporters[fmt].render(result, report_options)
+        except ModelRiskError:
+            raise
+        except Exception as exc:
+            owner = plugins.owner("register_reporters", fmt)
+            raise plugin_failure(owner, f"register_reporters ({fmt}.render)", exc) from exc
+        _write(text, output)
 
 
 def _exit(code: int) -> None:
     click.get_current_context().exit(code)
 
 
-def _targets(formats: tuple[str, ...], outputs: tuple[str, ...], available: dict) -> list[tuple[str, str | None]]:
+def _targets(formats: Sequence[str], outputs: tuple[str, ...], available: Mapping[str, Reporter]
+             ) -> list[tuple[str, str | None]]:
     for fmt in formats:
         if fmt not in available:
             raise UsageError(f"unknown format {fmt!r} (available: {', '.join(sorted(available))})")
@@ -248,7 +249,7 @@ def lock(path: str | None, config_file: str | None, offline: bool, check: bool) 
 
     root, scan_paths = _project((path,) if path else ())
     config = _load_config(root, config_file)
-    options = ScanOptions(paths=scan_paths, config=config, offline=offline)
+    options = ScanOptions(paths=scan_paths, config=config, offline=offline, plugins=_plugins())
     lockfile = config.lockfile_path
     if check:
         outcome = locking.check(options)
@@ -291,7 +292,8 @@ def baseline(paths: tuple[str, ...], output: str | None, offline: bool, config_f
     target = Path(output) if output else (config.baseline or root / BASELINE_NAME)
     if not target.resolve().parent.is_dir():
         raise UsageError(f"cannot write {target}: its directory does not exist")
-    result = run_scan(ScanOptions(paths=scan_paths, config=config, offline=offline or config.offline))
+    result = run_scan(ScanOptions(paths=scan_paths, config=config, offline=offline or config.offline,
+                                  plugins=_plugins()))
     for note in result.notes:
         _warn(note, False)
     count = write_baseline(target, result.findings)
@@ -312,7 +314,7 @@ def rules(name: str | None, fmt: str, config_file: str | None) -> None:
     from model_risk.evaluate import docs
 
     config = _load_config(Path.cwd(), config_file)
-    loaded = sorted(rules_for(config), key=lambda r: r.info.code)
+    loaded = sorted(rules_for(config, _plugins()), key=lambda r: r.info.code)
     if name:
         loaded = [r for r in loaded if name in (r.info.name, r.info.code)]
         if not loaded:
@@ -347,7 +349,7 @@ def explain(model: str, revision: str | None, offline: bool, fmt: str, config_fi
     if model_id is None:
         raise UsageError(f"not a Hugging Face model id: {model!r} (expected org/name)")
     config = _load_config(Path.cwd().resolve(), config_file)
-    result = explaining.explain(model_id, revision, config, offline=offline or config.offline)
+    result = explaining.explain(model_id, revision, config, _plugins(), offline=offline or config.offline)
     if fmt == "json":
         import json
 
@@ -359,21 +361,25 @@ def explain(model: str, revision: str | None, offline: bool, fmt: str, config_fi
 @cli.command("plugins")
 def list_plugins() -> None:
     """List the loaded plugins and what they provide."""
-    from model_risk.app import plugins
-
-    for info in plugins.list_plugins():
+    plugins = _plugins()
+    for info in plugins.infos():
         origin = "built-in" if info.builtin else (info.distribution or "plugin")
         click.echo(f"{info.name}  ({origin}): {', '.join(info.hooks)}")
     click.echo("")
-    click.echo("detectors:  " + ", ".join(sorted(plugins.detectors())))
-    click.echo("formats:    " + ", ".join(sorted(plugins.reporters())))
-    click.echo("conditions: " + ", ".join(sorted(plugins.conditions())))
+    click.echo("detectors:  " + ", ".join(sorted(plugins.detectors)))
+    click.echo("formats:    " + ", ".join(sorted(plugins.reporters)))
+    click.echo("conditions: " + ", ".join(sorted(plugins.conditions)))
 
 
-def _register_plugin_commands() -> None:
-    from model_risk.app import plugins
+def _plugins() -> Plugins:
+    """The plugins this run loaded (``run()`` puts them on the click context)."""
+    obj = click.get_current_context().find_root().obj
+    if obj is None:
+        from model_risk.app.plugins import load_plugins
 
-    plugins.get_plugin_manager().hook.register_commands(cli=cli)
+        obj = load_plugins()
+        click.get_current_context().find_root().obj = obj
+    return obj
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -381,33 +387,26 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(run(argv))
 
 
-def run(argv: list[str] | None = None) -> int:
-    """Run the CLI; return the exit status. This is the one place errors become messages."""
-    debug = bool(os.environ.get("MODEL_RISK_DEBUG"))
-    try:
-        _register_plugin_commands()
-        code = cli.main(args=argv, prog_name="model-risk", standalone_mode=False)
-    except click.exceptions.Abort:
+def run(argv: list[str] | None = None, plugins: Plugins | None = None) -> int:
+    """Run the CLI; return the exit status. Errors become messages in :func:`model_risk.boundary.guarded`."""
+    from model_risk.boundary import guarded
+
+    def call() -> int:
+        from model_risk.app.plugins import load_plugins
+
+        loaded = plugins if plugins is not None else load_plugins()
+        loaded.register_commands(cli)
+        code = cli.main(args=argv, prog_name="model-risk", standalone_mode=False, obj=loaded)
+        return code if isinstance(code, int) else 0
+
+    return guarded(call, _report_error)
+
+
+def _report_error(level: str, message: str) -> None:
+    if level == "interrupted":
         click.echo("model-risk: interrupted", err=True)
-        code = 130
-    except click.ClickException as exc:
-        exc.show()
-        code = exc.exit_code
-    except ModelRiskError as exc:
-        click.echo(f"model-risk: error: {_safe(str(exc))}", err=True)
-        code = exc.exit_code
-    except KeyboardInterrupt:
-        click.echo("model-risk: interrupted", err=True)
-        code = 130
-    except BrokenPipeError:
-        code = 0  # `model-risk scan | head`: the reader left; that is not an error
-    except Exception as exc:  # the one place a bug becomes a message instead of a traceback
-        if debug:
-            raise
-        click.echo(f"model-risk: internal error: {exc.__class__.__name__}: {_safe(str(exc))} "
-                   "(set MODEL_RISK_DEBUG=1 for a traceback, and please report it)", err=True)
-        code = 3
-    return code if isinstance(code, int) else 0
+    else:
+        click.echo(f"model-risk: {'internal error' if level == 'internal' else 'error'}: {_safe(message)}", err=True)
 
 
 if __name__ == "__main__":

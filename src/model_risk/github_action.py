@@ -17,7 +17,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 #: GitHub's limits: a step summary of 1 MiB, an issue comment of 65,536 characters.
@@ -97,32 +97,18 @@ class ActionInputs:
 
 
 def run_scan(inputs: ActionInputs) -> int:
-    from model_risk.app import plugins
-    from model_risk.app.config import load_config, parse_fail_on
-    from model_risk.app.scan import ScanOptions, project_paths, scan
+    from model_risk.app.plugins import load_plugins
+    from model_risk.app.run import ScanSettings
+    from model_risk.app.run import run_scan as scan
     from model_risk.common.fileio import atomic_write
-    from model_risk.contract.errors import ModelRiskError
     from model_risk.contract.reporter import ReportOptions
     from model_risk.report.document import summary
 
-    try:
-        root, paths = project_paths(inputs.paths)
-        config = load_config(root, Path(inputs.config) if inputs.config else None)
-        config = replace(config, fail_on=parse_fail_on(inputs.fail_on))
-        options = ScanOptions(paths=paths, config=config, offline=inputs.offline or config.offline)
-        if inputs.diff_base:
-            from model_risk.app.diff import scan_against
-
-            result = scan_against(inputs.diff_base, options)
-        else:
-            result = scan(options)
-        available = plugins.reporters()
-        unknown = [f for f in inputs.formats if f not in available]
-        if unknown:
-            raise ModelRiskError(f"unknown format {unknown[0]!r} (available: {', '.join(sorted(available))})")
-    except ModelRiskError as exc:
-        _emit("error", str(exc))
-        return 2
+    plugins = load_plugins()
+    result = scan(ScanSettings(paths=inputs.paths, config_file=inputs.config, fail_on=inputs.fail_on,
+                               offline=inputs.offline, diff_base=inputs.diff_base, formats=inputs.formats),
+                  plugins)
+    available = plugins.reporters
     for note in result.notes:
         if note.level != "info":
             _emit("warning" if note.level == "warning" else "error", note.render())
@@ -211,7 +197,9 @@ def upsert_comment() -> int:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args == ["scan"]:
-        return run_scan(ActionInputs.from_env())
+        from model_risk.boundary import guarded
+
+        return guarded(lambda: run_scan(ActionInputs.from_env()), lambda _level, message: _emit("error", message))
     if args == ["comment"]:
         return upsert_comment()
     print("usage: python -m model_risk.github_action scan|comment", file=sys.stderr)

@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import write_tree
-from fakehub import model
+from support.fakehub import model
+from support.project import write_tree
 
 LOAD = 'from transformers import AutoModel\nAutoModel.from_pretrained("{}")\n'
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 
-from fakehub import model
+from support.fakehub import model
 
 PINGS = "@octocat and @github/security see #123, GH-45, https://evil.example/x, www.evil.example, a@evil.example"
 LOAD = 'from transformers import AutoModel\nAutoModel.from_pretrained("{}")\n'

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fakehub import model
+from support.fakehub import model
 
 LOAD = 'from transformers import AutoModel\nAutoModel.from_pretrained("{}")\n'
 SECRET = "s3cr3t-password"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from fakehub import model
+from support.fakehub import model
 
 FORGED = "\n::error title=forged::pwned\r\n::add-mask::secret\npassed (nothing at or above high)"
 BIDI = "\u202etxt.exe\u2066x\u2069"

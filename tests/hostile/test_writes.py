@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import write_tree
+from support.project import write_tree
 
 LOAD = 'from transformers import AutoModel\nAutoModel.from_pretrained("{}")\n'
 

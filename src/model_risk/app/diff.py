@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from model_risk.contract.domain import Finding, ModelStatus, ScanResult
+from model_risk.contract.domain import Finding, ScanResult, distinct_hub_models, root_vendor_of
 from model_risk.contract.errors import UsageError
 from model_risk.detect.walk import find_git_root
 
@@ -98,8 +98,7 @@ def export_tree(root: Path, base: str, into: Path) -> Path:
 
 
 def vendor_shares(result: ScanResult) -> Counter[str]:
-    distinct = {m.id.lower(): m for m in result.models if m.status is not ModelStatus.API}
-    counts = Counter(m.root_vendor or m.vendor or "unknown" for m in distinct.values())
+    counts = Counter(root_vendor_of(m) for m in distinct_hub_models(result.models).values())
     total = sum(counts.values()) or 1
     return Counter({vendor: count / total for vendor, count in counts.items()})
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from model_risk.app.config import Config
-from model_risk.app.scan import ask_plugins, resolve_context, stores_for
+from model_risk.app.plugins import Plugins
+from model_risk.app.scan import resolve_context, stores_for
 from model_risk.contract.domain import ModelFacts, ModelStatus
 from model_risk.contract.resolver import ModelRequest
 from model_risk.knowledge import licenses
@@ -38,10 +39,11 @@ class Explanation:
     redistributor: bool
 
 
-def explain(model_id: str, revision: str | None, config: Config, *, offline: bool) -> Explanation:
+def explain(model_id: str, revision: str | None, config: Config, plugins: Plugins, *, offline: bool
+            ) -> Explanation:
     context = resolve_context(config, offline=offline)
     request = ModelRequest(model_id, revision)
-    known = resolve_with_lineage([request], answer_with(stores_for(config), ask_plugins(), context), context)
+    known = resolve_with_lineage([request], answer_with(stores_for(config), plugins.resolve, context), context)
     facts = with_lineage(known[request], known, context.vendors)
     by_id = {r.model_id.lower(): f for r, f in known.items() if r.revision is None}
     tree = _node(model_id, facts, None, by_id, depth=0, path=frozenset())

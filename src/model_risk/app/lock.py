@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from model_risk.app.scan import ScanOptions, ask_plugins, find_references, requests_for, resolve_context, stores_for
+from model_risk.app.scan import ScanOptions, find_references, requests_for, resolve_context, stores_for
 from model_risk.contract.domain import ModelFacts, ModelStatus, Note, Reference
 from model_risk.contract.resolver import ModelRequest, ResolveContext
 from model_risk.resolve.lockfile import Lockfile, read_lockfile, request_key, write_lockfile
@@ -44,7 +44,7 @@ def lock(options: ScanOptions) -> LockOutcome:
     context = resolve_context(config, offline=options.offline)
     # Fresh facts: skip the lockfile, and the cache unless offline (then the cache is all there is).
     stores = stores_for(config, use_lockfile=False, read_cache=options.offline)
-    ask = answer_with(stores, ask_plugins(), context)
+    ask = answer_with(stores, options.plugins.resolve, context)
     failures: dict[ModelRequest, str] = {}
 
     def resolve(request: ModelRequest) -> ModelFacts | None:

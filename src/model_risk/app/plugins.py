@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
-from typing import TYPE_CHECKING, TypeVar
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pluggy
 
 from model_risk.contract import hookspecs
-from model_risk.contract.errors import PluginError
+from model_risk.contract.condition import Subject
+from model_risk.contract.errors import ModelRiskError, PluginError
 
 if TYPE_CHECKING:
+    import click
+
     from model_risk.contract.condition import Condition
     from model_risk.contract.detector import Detector
+    from model_risk.contract.domain import ModelFacts
     from model_risk.contract.reporter import Reporter
+    from model_risk.contract.resolver import ModelRequest, ResolveContext
 
 #: Built-in plugins, registered exactly like third-party ones.
 DEFAULT_PLUGINS = (
@@ -39,20 +47,6 @@ class PluginInfo:
     builtin: bool
     hooks: tuple[str, ...]
     distribution: str | None = None
-
-
-#: Entry-point plugin name -> "distribution version", for ``model-risk plugins``.
-_DISTRIBUTIONS: dict[str, str] = {}
-
-
-@cache
-def get_plugin_manager() -> pluggy.PluginManager:
-    manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
-    manager.add_hookspecs(hookspecs)
-    for module_name in DEFAULT_PLUGINS:
-        manager.register(importlib.import_module(module_name), name=module_name)
-    _load_entry_points(manager)
-    return manager
 
 
 @dataclass(frozen=True)
@@ -147,9 +141,147 @@ def _section(text: str, header: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def _load_entry_points(manager: pluggy.PluginManager) -> None:
+#: Comma-separated plugin names to block, built-ins included (names as ``model-risk plugins`` lists them).
+DISABLE_ENV = "MODEL_RISK_DISABLE_PLUGINS"
+
+T = TypeVar("T")
+
+
+class Plugins:
+    """The plugins of one run: the pluggy manager and what its plugins registered.
+
+    Made by :func:`load_plugins` and handed to the app's functions; nothing keeps one in a module
+    global, so tests and embedders can load a different set side by side.
+    """
+
+    def __init__(self, manager: pluggy.PluginManager, distributions: dict[str, str]) -> None:
+        self.manager = manager
+        self._distributions = distributions
+        #: (hook, item name) -> plugin name, for messages about a plugin that fails later.
+        self._owners: dict[tuple[str, str], str] = {}
+
+    def _each(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Call every implementation of a hook, in pluggy's order; a failure names its plugin."""
+        results = []
+        for impl in reversed(getattr(self.manager.hook, hook_name).get_hookimpls()):
+            try:
+                results.append((impl.plugin_name, impl.function(**{k: kwargs[k] for k in impl.argnames})))
+            except ModelRiskError:
+                raise
+            except Exception as exc:
+                raise plugin_failure(impl.plugin_name, hook_name, exc) from exc
+        return results
+
+    def _collect(self, hook_name: str, key: Callable[[T], str], kind: str) -> dict[str, T]:
+        items: dict[str, T] = {}
+        current = [""]
+
+        def register(item: T) -> None:
+            try:
+                name = key(item)
+            except AttributeError:
+                raise PluginError(f"plugin {current[0]!r}, hook {hook_name}: register() takes a {kind} object, "
+                                  f"not {type(item).__name__} (see docs/plugins.md)") from None
+            if name in items:
+                raise PluginError(f"plugin {current[0]!r}, hook {hook_name}: another plugin "
+                                  f"({self._owners[(hook_name, name)]!r}) already registered a {kind} named {name!r}")
+            items[name] = item
+            self._owners[(hook_name, name)] = current[0]
+
+        for impl in reversed(getattr(self.manager.hook, hook_name).get_hookimpls()):
+            current[0] = impl.plugin_name
+            try:
+                impl.function(register=register)
+            except ModelRiskError:
+                raise
+            except Exception as exc:
+                raise plugin_failure(impl.plugin_name, hook_name, exc) from exc
+        return items
+
+    @cached_property
+    def detectors(self) -> dict[str, Detector]:
+        return self._collect("register_detectors", lambda d: d.name, "Detector")
+
+    @cached_property
+    def reporters(self) -> dict[str, Reporter]:
+        return self._collect("register_reporters", lambda r: r.format, "Reporter")
+
+    @cached_property
+    def conditions(self) -> dict[str, Condition]:
+        found: dict[str, Condition] = self._collect("register_conditions", lambda c: c.name, "Condition")
+        return {name: _guarded(condition, self.owner("register_conditions", name))
+                for name, condition in found.items()}
+
+    def rule_packs(self) -> list[Path]:
+        packs: list[Path] = []
+        for _plugin, _ in self._each("register_rule_packs", register=lambda path: packs.append(Path(path))):
+            pass
+        return packs
+
+    def register_commands(self, cli: click.Group) -> None:
+        self._each("register_commands", cli=cli)
+
+    def owner(self, hook_name: str, item_name: str) -> str:
+        """The plugin that registered ``item_name`` through ``hook_name``."""
+        return self._owners.get((hook_name, item_name), "?")
+
+    def resolve(self, request: ModelRequest, context: ResolveContext) -> ModelFacts | None:
+        """The ``resolve_model`` hook: the first plugin that answers wins (the Hub answers last)."""
+        for impl in reversed(self.manager.hook.resolve_model.get_hookimpls()):
+            try:
+                facts = impl.function(request=request, context=context)
+            except Exception as exc:
+                raise plugin_failure(impl.plugin_name, "resolve_model", exc) from exc
+            if facts is not None:
+                return facts  # type: ignore[return-value]
+        return None
+
+    def infos(self) -> list[PluginInfo]:
+        found = []
+        for name, plugin in self.manager.list_name_plugin():
+            if plugin is None:
+                continue  # blocked
+            hooks = tuple(sorted(caller.name for caller in self.manager.get_hookcallers(plugin) or ()))
+            found.append(PluginInfo(name, name in DEFAULT_PLUGINS, hooks, self._distributions.get(name)))
+        return found
+
+
+def plugin_failure(plugin: str, hook: str, exc: BaseException) -> PluginError:
+    return PluginError(f"plugin {plugin!r} failed in hook {hook}: {exc.__class__.__name__}: {exc}")
+
+
+def _guarded(condition: Condition, plugin: str) -> Condition:
+    """The condition, with a failure of its test reported as that plugin's (exit 2), not as a crash."""
+    test = condition.test
+
+    def guarded_test(subject: Subject, args: Mapping[str, Any]) -> bool:
+        try:
+            return test(subject, args)
+        except Exception as exc:
+            raise plugin_failure(plugin, f"register_conditions ({condition.name}.test)", exc) from exc
+
+    return dataclasses.replace(condition, test=guarded_test)
+
+
+def disabled_from_env(environ: Mapping[str, str] | None = None) -> frozenset[str]:
+    value = (os.environ if environ is None else environ).get(DISABLE_ENV, "")
+    return frozenset(name.strip() for name in value.split(",") if name.strip())
+
+
+def load_plugins(disabled: Iterable[str] | None = None) -> Plugins:
+    """A plugin manager with the built-ins and the installed entry points, minus ``disabled`` (default:
+    the names in ``MODEL_RISK_DISABLE_PLUGINS``). Hook implementations that match no hook are an error."""
+    blocked = disabled_from_env() if disabled is None else frozenset(disabled)
+    manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    manager.add_hookspecs(hookspecs)
+    for name in blocked:
+        manager.set_blocked(name)
+    for module_name in DEFAULT_PLUGINS:
+        if module_name not in blocked:
+            manager.register(importlib.import_module(module_name), name=module_name)
+    distributions: dict[str, str] = {}
     for entry_point in _entry_points(hookspecs.PROJECT_NAME):
-        if manager.get_plugin(entry_point.name) is not None or manager.is_blocked(entry_point.name):
+        if entry_point.name in blocked or manager.get_plugin(entry_point.name) is not None:
             continue
         try:
             plugin = entry_point.load()
@@ -163,44 +295,10 @@ def _load_entry_points(manager: pluggy.PluginManager) -> None:
         except (pluggy.PluginValidationError, ValueError) as exc:
             raise PluginError(f"plugin {entry_point.name!r} is invalid: {exc}") from exc
         if entry_point.distribution:
-            _DISTRIBUTIONS[entry_point.name] = entry_point.distribution
-
-
-def list_plugins() -> list[PluginInfo]:
-    manager = get_plugin_manager()
-    infos = []
-    for name, plugin in manager.list_name_plugin():
-        hooks = tuple(sorted(caller.name for caller in manager.get_hookcallers(plugin) or ()))
-        infos.append(PluginInfo(name, name in DEFAULT_PLUGINS, hooks, _DISTRIBUTIONS.get(name)))
-    return infos
-
-
-T = TypeVar("T")
-
-
-def _collect(hook: Callable[..., object], key: Callable[[T], str], kind: str) -> dict[str, T]:
-    items: dict[str, T] = {}
-
-    def register(item: T) -> None:
-        name = key(item)
-        if name in items:
-            raise PluginError(f"two plugins register a {kind} named {name!r}")
-        items[name] = item
-
-    hook(register=register)
-    return items
-
-
-@cache
-def detectors() -> dict[str, Detector]:
-    return _collect(get_plugin_manager().hook.register_detectors, lambda d: d.name, "detector")
-
-
-@cache
-def reporters() -> dict[str, Reporter]:
-    return _collect(get_plugin_manager().hook.register_reporters, lambda r: r.format, "report format")
-
-
-@cache
-def conditions() -> dict[str, Condition]:
-    return _collect(get_plugin_manager().hook.register_conditions, lambda c: c.name, "condition")
+            distributions[entry_point.name] = entry_point.distribution
+    try:
+        manager.check_pending()
+    except pluggy.PluginValidationError as exc:
+        name = manager.get_name(exc.plugin) or repr(exc.plugin)
+        raise PluginError(f"plugin {name!r} is invalid: {exc}") from exc
+    return Plugins(manager, distributions)

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from model_risk import __version__
-from model_risk.app import plugins
 from model_risk.app.config import Config
+from model_risk.app.plugins import Plugins, load_plugins
 from model_risk.common.paths import default_cache_dir
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import ModelFacts, ModelStatus, Note, Reference, ScanResult
@@ -31,7 +31,7 @@ from model_risk.resolve.cache import ModelCache
 from model_risk.resolve.drift import compare_with_lockfile
 from model_risk.resolve.lineage import with_lineage
 from model_risk.resolve.lockfile import read_lockfile
-from model_risk.resolve.runner import AskPlugins, Stores, answer_with, resolve_with_lineage
+from model_risk.resolve.runner import Stores, answer_with, resolve_with_lineage
 
 #: Rule scopes whose findings do not depend on files outside the ones scanned.
 PER_FILE_SCOPES = ("model", "reference")
@@ -54,6 +54,8 @@ class ScanOptions:
     #: the whole project, so they are wrong on a partial file list (pre-commit passes staged files,
     #: possibly split across several runs).
     per_file: bool = False
+    #: The plugins of this run (detectors, resolvers, rule packs, conditions).
+    plugins: Plugins = field(default_factory=load_plugins, compare=False)
 
 
 def project_paths(paths: Sequence[str]) -> tuple[Path, tuple[Path, ...]]:
@@ -74,9 +76,9 @@ def project_paths(paths: Sequence[str]) -> tuple[Path, tuple[Path, ...]]:
     return cwd, tuple(p if p.is_absolute() else cwd / p for p in resolved)
 
 
-def active_detectors(config: Config) -> list[Detector]:
+def active_detectors(config: Config, plugins: Plugins) -> list[Detector]:
     selected = []
-    for name, detector in plugins.detectors().items():
+    for name, detector in plugins.detectors.items():
         if name in config.disabled_detectors:
             continue
         if detector.documentation and not config.docs:
@@ -106,12 +108,6 @@ def stores_for(config: Config, *, use_cache: bool = True, use_lockfile: bool = T
     return Stores(lockfile=lockfile, cache=cache, read_cache=read_cache)
 
 
-def ask_plugins() -> AskPlugins:
-    """The ``resolve_model`` hook as a function: plugin resolvers, then the Hub."""
-    hook = plugins.get_plugin_manager().hook.resolve_model
-    return lambda request, context: hook(request=request, context=context)
-
-
 #: huggingface_hub's DEFAULT_REVISION: asking for it is asking for the default branch.
 DEFAULT_BRANCH = "main"
 
@@ -125,14 +121,14 @@ def requests_for(references: Sequence[Reference]) -> list[ModelRequest]:
     return list(dict.fromkeys(request_for(r) for r in references if r.kind == "hub"))
 
 
-def resolve_references(references: Sequence[Reference], context: ResolveContext, stores: Stores, *,
-                       check_drift: bool, progress: Progress | None = None
+def resolve_references(references: Sequence[Reference], context: ResolveContext, stores: Stores,
+                       plugins: Plugins, *, check_drift: bool, progress: Progress | None = None
                        ) -> tuple[list[ModelUsage], dict[ModelRequest, ModelFacts], list[Note]]:
     """Facts for every referenced model, with lineage, aliases and drift; grouped with their references."""
     requests = requests_for(references)
     if progress:
         progress("models", 0, len(requests))
-    known = resolve_with_lineage(requests, answer_with(stores, ask_plugins(), context), context)
+    known = resolve_with_lineage(requests, answer_with(stores, plugins.resolve, context), context)
     if progress:
         progress("models", len(requests), len(requests))
     drift: dict[ModelRequest, tuple] = {}
@@ -140,12 +136,13 @@ def resolve_references(references: Sequence[Reference], context: ResolveContext,
     if check_drift and stores.lockfile is not None and not context.offline:
         locked = [r for r in requests if known[r].source == "lockfile"]
         if locked:
-            fresh = answer_with(dataclasses.replace(stores, lockfile=None), ask_plugins(), context)
+            fresh = answer_with(dataclasses.replace(stores, lockfile=None), plugins.resolve, context)
             checked = compare_with_lockfile(locked, known, fresh, context)
             drift, notes = checked.drift, list(checked.notes)
     grouped: dict[tuple[str, str | None], list[Reference]] = {}
     facts_for: dict[tuple[str, str | None], ModelFacts] = {}
     for ref in references:
+        key: tuple[str, str | None]
         if ref.kind == "api":
             key = (f"api:{ref.model}", None)
             facts_for.setdefault(key, _api_facts(ref, context.vendors))
@@ -180,10 +177,8 @@ def _api_facts(ref: Reference, vendors: VendorTable) -> ModelFacts:
         lineage=(ref.model,), author=ref.api_vendor)
 
 
-def rules_for(config: Config) -> list[Rule]:
-    manager = plugins.get_plugin_manager()
-    plugin_packs = [p for packs in manager.hook.rule_packs() for p in packs]
-    return load_rules(plugins.conditions(), config.rules, plugin_packs=plugin_packs,
+def rules_for(config: Config, plugins: Plugins) -> list[Rule]:
+    return load_rules(plugins.conditions, config.rules, plugin_packs=plugins.rule_packs(),
                       cache_dir=default_cache_dir())
 
 
@@ -191,7 +186,7 @@ def find_references(options: ScanOptions, progress: Progress | None = None
                     ) -> tuple[DetectionResult, tuple[Note, ...]]:
     """Walk the paths and run the detectors: the references, and the walker's notes."""
     config = options.config
-    detectors = active_detectors(config)
+    detectors = active_detectors(config, options.plugins)
     walker = Walker(config.root, accepts=lambda name: any(d.accepts(name) for d in detectors),
                     exclude=config.exclude)
     candidates = list(walker.walk(options.paths))
@@ -206,13 +201,13 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
     started = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     # Load everything that can fail on bad input first, so a broken pack or baseline stops the scan
     # before any work is done.
-    rules = rules_for(config)
+    rules = rules_for(config, options.plugins)
     baseline = read_baseline(config.baseline) if config.baseline else frozenset()
     context = resolve_context(config, offline=options.offline)
     stores = stores_for(config, use_cache=options.use_cache)
 
     detection, walk_notes = find_references(options, progress)
-    usages, _known, resolution_notes = resolve_references(detection.references, context, stores,
+    usages, _known, resolution_notes = resolve_references(detection.references, context, stores, options.plugins,
                                                           check_drift=options.check_drift, progress=progress)
     active = [r for r in rules if r.enabled and (not options.per_file or r.info.scope in PER_FILE_SCOPES)]
     results = run_rules(active, usages, references=len(detection.references),

@@ -107,7 +107,7 @@ def first_violation(document: Document, schema_name: str) -> SchemaViolation | N
 
     schema = load_schema(schema_name)
     validator = jsonschema.validators.validator_for(schema)(schema)
-    error = jsonschema.exceptions.best_match(validator.iter_errors(document.data))
+    error = jsonschema.exceptions.best_match(validator.iter_errors(document.data))  # type: ignore[arg-type]
     if error is None:
         return None
     path = tuple(error.absolute_path)

@@ -157,7 +157,7 @@ def load(text: str, limit: int = MAX_EXPANDED_NODES) -> YamlDocument:
             return YamlDocument(None, None)
         extra = next(docs, None)
     finally:
-        docs.close()
+        docs.close()  # type: ignore[attr-defined]
     if extra is not None:
         raise YamlError("expected one YAML document, found several", extra.node.start_mark.line + 1
                         if extra.node is not None else None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -297,3 +298,18 @@ class ScanResult:
             if facts.id == model_id:
                 return facts
         return None
+
+
+def distinct_hub_models(models: Iterable[ModelFacts]) -> dict[str, ModelFacts]:
+    """Distinct Hub repositories by lower-cased canonical id, first seen first: a model pinned at two
+    revisions counts once, API models not at all. Vendor shares and concentration count these."""
+    distinct: dict[str, ModelFacts] = {}
+    for model in models:
+        if model.status is not ModelStatus.API:
+            distinct.setdefault(model.id.lower(), model)
+    return distinct
+
+
+def root_vendor_of(model: ModelFacts) -> str:
+    """The vendor a model's weights come from at the root of its lineage, for counting shares."""
+    return model.root_vendor or model.vendor or "unknown"

@@ -22,7 +22,7 @@ Rules for plugins:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,10 +63,11 @@ def register_detectors(register: Callable[[Detector], None]) -> None:
 def resolve_model(request: ModelRequest, context: ResolveContext) -> ModelFacts | None:
     """Return what is known about one model id, or ``None`` to let the next resolver answer.
 
-    Resolvers are asked in order and the first answer wins. The built-ins are, in that order: the
-    lockfile (``tryfirst``), the on-disk cache, and the Hugging Face Hub (``trylast``). A plugin resolver
-    (an internal model registry, say) runs between the lockfile and the Hub unless it asks otherwise
-    with ``tryfirst``/``trylast``.
+    Before any resolver, model-risk asks its stores: ``model-risk.lock``, then the on-disk cache (a
+    Hub answer is cached; a plugin's is not). Then resolvers are asked in order and the first answer
+    wins; the Hugging Face Hub resolver is ``trylast``, so a plugin resolver (an internal model
+    registry, say) answers before it. A resolver that raises costs that one model: it is reported
+    ``unresolved`` with a reason naming the plugin.
 
     ``request.model_id`` is the id to look up (already canonicalised for known short names) and
     ``request.revision`` the revision the code asks for, or ``None``. Return
@@ -105,8 +106,8 @@ def register_conditions(register: Callable[[Condition], None]) -> None:
 
 
 @hookspec
-def rule_packs() -> Iterable[str | Path]:
-    """Return paths of YAML rule packs this plugin ships.
+def register_rule_packs(register: Callable[[str | Path], None]) -> None:
+    """Register YAML rule packs this plugin ships: call ``register(path)`` once per pack file.
 
     They are loaded with the built-in packs and validated the same way. Users can still turn their
     rules off in the config.

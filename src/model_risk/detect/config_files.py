@@ -85,6 +85,8 @@ class YamlDetector(_ConfigDetector):
         try:
             while loader.check_node():
                 node = loader.get_node()
+                if node is None:
+                    break
                 if aliases:
                     safe_yaml.check_expansion(node)
                 hits += structured.walk(structured.yaml_data(node))

@@ -271,7 +271,7 @@ class _Finder:
         self.found[key] = ref
 
     def add_under_key(self, literal: ast.Constant, path: Sequence[str], **attributes: object) -> None:
-        for name in model_names.under_key(path, literal.value):
+        for name in model_names.under_key(path, str(literal.value)):
             self.add(literal, name, **attributes)
 
     def _literal_span(self, node: ast.AST) -> tuple[int, int]:
@@ -317,8 +317,8 @@ class _Finder:
             elif nested := list(_bodies(stmt)):
                 if isinstance(stmt, (ast.For, ast.AsyncFor)):
                     self._loop(stmt.target, stmt.iter)
-                for header in _headers(stmt):
-                    self._expression(header, scopes)
+                for clause in _headers(stmt):
+                    self._expression(clause, scopes)
                 for statements in nested:
                     self._statements(statements, scopes)
             else:
@@ -378,7 +378,7 @@ class _Finder:
             consumed.update(spec.keywords)
             for argument in arguments:
                 for literal in self.strings(argument, scopes, line):
-                    found = model_names.loaded(literal.value, legacy=spec.accepts_legacy,
+                    found = model_names.loaded(str(literal.value), legacy=spec.accepts_legacy,
                                                short_names=spec.short_names)
                     if found is not None:
                         self.add(literal, found, loader=loader, **attributes)
@@ -491,7 +491,7 @@ class _Finder:
 
     def _shell(self, literal: ast.Constant) -> None:
         """``os.system("vllm serve org/x")``: the string is read as shell text."""
-        for found in commands.text_models(literal.value):
+        for found in commands.text_models(str(literal.value)):
             name = dataclasses.replace(found.name, start=found.offset + found.name.start)
             self.add(literal, name, loader=found.loader, revision=found.revision,
                      trust_remote_code=found.trust_remote_code)
@@ -529,9 +529,9 @@ def _parameter_defaults(arguments: ast.arguments) -> Iterator[tuple[str, ast.exp
     positional = [*arguments.posonlyargs, *arguments.args]
     for arg, default in zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults):
         yield arg.arg, default
-    for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults):
-        if default is not None:
-            yield arg.arg, default
+    for arg, keyword_default in zip(arguments.kwonlyargs, arguments.kw_defaults):
+        if keyword_default is not None:
+            yield arg.arg, keyword_default
 
 
 #: ``NAME = "org/x"`` at the start of a line (type annotations allowed).

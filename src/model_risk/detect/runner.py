@@ -66,12 +66,10 @@ def detect_file(source: SourceFile, detectors: Sequence[Detector]) -> tuple[list
     return references, notes
 
 
-def _detect_batch(batch: Sequence[Candidate], detector_names: Sequence[str], max_size: int
+def _detect_batch(batch: Sequence[Candidate], detectors: Sequence[Detector], max_size: int
                   ) -> tuple[list[Reference], list[Note], int]:
-    from model_risk.app import plugins
-
-    available = plugins.detectors()
-    detectors = [available[name] for name in detector_names]
+    # Detectors travel to worker processes by pickling (the hookspec asks plugins to keep them
+    # picklable), so a worker needs no plugin manager of its own.
     references: list[Reference] = []
     notes: list[Note] = []
     scanned = 0
@@ -92,7 +90,6 @@ def _detect_batch(batch: Sequence[Candidate], detector_names: Sequence[str], max
 def detect(candidates: Iterable[Candidate], detectors: Sequence[Detector], *, max_size: int,
            jobs: int | None = None, progress: Callable[[int], None] | None = None) -> DetectionResult:
     files = list(candidates)
-    names = [d.name for d in detectors]
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     references: list[Reference] = []
     notes: list[Note] = []
@@ -100,7 +97,7 @@ def detect(candidates: Iterable[Candidate], detectors: Sequence[Detector], *, ma
     if workers <= 1 or len(files) < PARALLEL_THRESHOLD:
         step = 64
         for start in range(0, len(files), step):
-            refs, batch_notes, count = _detect_batch(files[start:start + step], names, max_size)
+            refs, batch_notes, count = _detect_batch(files[start:start + step], detectors, max_size)
             references += refs
             notes += batch_notes
             scanned += count
@@ -117,7 +114,7 @@ def detect(candidates: Iterable[Candidate], detectors: Sequence[Detector], *, ma
         context = multiprocessing.get_context(method)
         done = 0
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = {pool.submit(_detect_batch, batch, names, max_size): len(batch) for batch in batches}
+            futures = {pool.submit(_detect_batch, batch, detectors, max_size): len(batch) for batch in batches}
             for future in as_completed(futures):
                 refs, batch_notes, count = future.result()
                 references += refs

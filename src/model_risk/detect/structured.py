@@ -151,7 +151,7 @@ def json_data(text: str) -> object:
     import json.decoder
     import json.scanner
 
-    scanstring = json.decoder.scanstring
+    scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
 
     def parse_string(string: str, end: int, strict: bool) -> tuple[LocatedStr, int]:
         value, after = scanstring(string, end, strict)
@@ -189,15 +189,17 @@ def _yaml_value(node: yaml.Node, built: dict[int, object], depth: int) -> object
             return None
         value: object = LocatedStr.at(node.value, node.start_mark.index, node.end_mark.index)
     elif isinstance(node, yaml.SequenceNode):
-        value = []
+        items: list[object] = []
+        value = items
         built[id(node)] = value
-        value.extend(_yaml_value(item, built, depth + 1) for item in node.value)  # type: ignore[attr-defined]
+        items.extend(_yaml_value(item, built, depth + 1) for item in node.value)  # type: ignore[attr-defined]
     elif isinstance(node, yaml.MappingNode):
-        value = {}
+        mapping: dict[object, object] = {}
+        value = mapping
         built[id(node)] = value
         for key, child in node.value:
             if isinstance(key, yaml.ScalarNode):
-                value[key.value] = _yaml_value(child, built, depth + 1)  # type: ignore[index]
+                mapping[key.value] = _yaml_value(child, built, depth + 1)  # type: ignore[index]
     else:
         return None
     built[id(node)] = value

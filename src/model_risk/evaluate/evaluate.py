@@ -167,9 +167,9 @@ def apply_policy(results: Sequence[tuple[Finding, ModelFacts | None]], policy: P
     findings = []
     for finding, facts in results:
         if finding.suppressed is None:
-            entry = next((e for e in live_entries if e.covers(finding, facts)), None)
-            if entry is not None:
-                finding = dataclasses.replace(finding, suppressed=Suppression("allowlist", entry.reason))
+            covering = next((e for e in live_entries if e.covers(finding, facts)), None)
+            if covering is not None:
+                finding = dataclasses.replace(finding, suppressed=Suppression("allowlist", covering.reason))
             elif finding.fingerprint in policy.baseline:
                 finding = dataclasses.replace(finding, suppressed=Suppression("baseline"))
         findings.append(finding)

@@ -15,8 +15,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from model_risk.contract.domain import ModelFacts, ModelStatus, Reference
+from model_risk.contract.domain import ModelFacts, ModelStatus, Reference, distinct_hub_models
 from model_risk.knowledge import formats, licenses
+from model_risk.knowledge.facts import facts_document
 
 LICENSE_FIELDS = frozenset({"hub", "name", "spdx", "osi", "commercial", "conditions", "link", "label"})
 WATCH_FIELDS = frozenset({"vendor", "reason", "severity"})
@@ -100,12 +101,12 @@ def _drift_severity(drift: list[dict[str, Any]]) -> str | None:
 def model_subject(usage: ModelUsage, watchlist: Sequence[WatchEntry] = ()) -> dict[str, Any]:
     facts = usage.facts
     lic = facts.license
+    document = facts_document(facts)
     license_fields = None
-    if lic is not None:
-        license_fields = {"hub": lic.hub, "name": lic.name, "spdx": lic.spdx, "osi": lic.osi,
-                          "commercial": lic.commercial, "conditions": list(lic.conditions), "link": lic.link,
-                          "label": licenses.label(lic)}
-    drift = [{"field": d.field, "locked": d.locked, "current": d.current} for d in facts.drift]
+    if document["license"] is not None:
+        license_fields = {**document["license"], "label": licenses.label(lic)}
+        del license_fields["declared_name"]
+    drift = document["drift"]
     return {
         "id": facts.id,
         "model": facts.id,
@@ -170,11 +171,9 @@ class VendorGroup:
 
 def hub_models(usages: Iterable[ModelUsage]) -> dict[str, ModelUsage]:
     """Distinct Hub models by canonical id (revisions of one repo count once)."""
-    distinct: dict[str, ModelUsage] = {}
-    for usage in usages:
-        if usage.facts.status is not ModelStatus.API:
-            distinct.setdefault(usage.facts.id.lower(), usage)
-    return distinct
+    listed = list(usages)
+    usage_of = {id(usage.facts): usage for usage in reversed(listed)}  # the first usage of each facts object
+    return {key: usage_of[id(facts)] for key, facts in distinct_hub_models(u.facts for u in listed).items()}
 
 
 def vendor_groups(usages: Sequence[ModelUsage]) -> list[VendorGroup]:

@@ -1,4 +1,5 @@
-"""The stored form of model facts, shared by the cache and the lockfile.
+"""The one codec of model facts: ModelFacts as JSON data and back, and the stored form the cache and
+the lockfile keep.
 
 A record keeps only what the Hub said (license id and card name, author, gating, sha, files, base
 models ...). What model-risk concludes from it (SPDX id, OSI approval, commercial use, vendor, country)
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from model_risk.contract.domain import ModelFacts, ModelStatus
+from model_risk.contract.domain import Drift, LicenseFacts, ModelFacts, ModelStatus
 from model_risk.knowledge import licenses
 from model_risk.knowledge.vendors import VendorTable
 
@@ -47,33 +48,66 @@ def build_facts(*, model_id: str, status: ModelStatus, vendors: VendorTable, sou
 VOLATILE_FIELDS = ("downloads", "likes")
 
 
-def to_record(facts: ModelFacts, *, volatile: bool = True) -> dict[str, Any]:
-    lic = facts.license
-    record = {
-        "id": facts.id,
-        "status": facts.status.value,
-        "reason": facts.reason,
-        "revision": facts.revision,
-        "author": facts.author,
-        "sha": facts.sha,
-        "gated": facts.gated,
-        "license": None if lic is None else {"id": lic.hub, "name": lic.declared_name, "link": lic.link},
-        "base_models": list(facts.base_models),
-        "base_relation": facts.base_relation,
-        "formats": list(facts.formats),
-        "custom_code": facts.custom_code,
-        "downloads": facts.downloads,
-        "likes": facts.likes,
-        "created_at": facts.created_at,
-        "last_modified": facts.last_modified,
-        "library_name": facts.library_name,
-        "pipeline_tag": facts.pipeline_tag,
-        "card": dict(facts.card),
-        "redirected_from": list(facts.redirected_from),
+def license_document(lic: LicenseFacts | None) -> dict[str, Any] | None:
+    if lic is None:
+        return None
+    return {"hub": lic.hub, "name": lic.name, "spdx": lic.spdx, "osi": lic.osi, "commercial": lic.commercial,
+            "conditions": list(lic.conditions), "link": lic.link, "declared_name": lic.declared_name}
+
+
+def facts_document(facts: ModelFacts) -> dict[str, Any]:
+    """Every field of ``facts`` as JSON data: the one encoding of ModelFacts (the JSON report's
+    ``models[]`` entry). The stored record and the rule subjects are views of it."""
+    m = facts
+    return {
+        "id": m.id, "aliases": list(m.aliases), "status": m.status.value, "reason": m.reason,
+        "revision": m.revision, "author": m.author,
+        "vendor": m.vendor, "vendor_country": m.vendor_country,
+        "root_vendor": m.root_vendor, "root_vendor_country": m.root_vendor_country,
+        "lineage": list(m.lineage), "base_models": list(m.base_models), "base_relation": m.base_relation,
+        "license": license_document(m.license), "gated": m.gated, "sha": m.sha, "formats": list(m.formats),
+        "custom_code": m.custom_code, "downloads": m.downloads, "likes": m.likes,
+        "created_at": m.created_at, "last_modified": m.last_modified, "library_name": m.library_name,
+        "pipeline_tag": m.pipeline_tag, "card": dict(m.card), "redirected_from": list(m.redirected_from),
+        "drift": [{"field": d.field, "locked": d.locked, "current": d.current} for d in m.drift],
+        "source": m.source,
     }
-    if not volatile:
-        for name in VOLATILE_FIELDS:
-            del record[name]
+
+
+def facts_from_document(m: Mapping[str, Any]) -> ModelFacts:
+    """ModelFacts back from :func:`facts_document`'s encoding, conclusions included (no tables consulted)."""
+    lic = m.get("license")
+    return ModelFacts(
+        id=m["id"], status=ModelStatus(m["status"]), reason=m.get("reason"), aliases=tuple(m.get("aliases", ())),
+        redirected_from=tuple(m.get("redirected_from", ())), revision=m.get("revision"), author=m.get("author"),
+        vendor=m.get("vendor"), vendor_country=m.get("vendor_country"), root_vendor=m.get("root_vendor"),
+        root_vendor_country=m.get("root_vendor_country"), lineage=tuple(m.get("lineage", ())),
+        base_models=tuple(m.get("base_models", ())), base_relation=m.get("base_relation"),
+        license=None if lic is None else LicenseFacts(
+            hub=lic.get("hub"), name=lic.get("name"), spdx=lic.get("spdx"), osi=lic.get("osi"),
+            commercial=lic.get("commercial"), conditions=tuple(lic.get("conditions", ())), link=lic.get("link"),
+            declared_name=lic.get("declared_name")),
+        gated=m.get("gated", False), sha=m.get("sha"), formats=tuple(m.get("formats", ())),
+        downloads=m.get("downloads"), likes=m.get("likes"), created_at=m.get("created_at"),
+        last_modified=m.get("last_modified"), library_name=m.get("library_name"),
+        pipeline_tag=m.get("pipeline_tag"), custom_code=bool(m.get("custom_code", False)),
+        card=tuple(sorted((m.get("card") or {}).items())), source=m.get("source"),
+        drift=tuple(Drift(d["field"], d.get("locked"), d.get("current")) for d in m.get("drift", ())),
+    )
+
+
+#: What a stored record keeps of :func:`facts_document`: only what the Hub said, never what model-risk
+#: concluded (vendor, lineage, the license's SPDX id and OSI and commercial flags) or the scan's view.
+RECORD_FIELDS = ("id", "status", "reason", "revision", "author", "sha", "gated", "license", "base_models",
+                 "base_relation", "formats", "custom_code", "downloads", "likes", "created_at", "last_modified",
+                 "library_name", "pipeline_tag", "card", "redirected_from")
+
+
+def to_record(facts: ModelFacts, *, volatile: bool = True) -> dict[str, Any]:
+    document = facts_document(facts)
+    record = {name: document[name] for name in RECORD_FIELDS if volatile or name not in VOLATILE_FIELDS}
+    lic = facts.license
+    record["license"] = None if lic is None else {"id": lic.hub, "name": lic.declared_name, "link": lic.link}
     return record
 
 

@@ -116,8 +116,7 @@ def classify(hub: str | Sequence[str] | None, name: str | None = None, link: str
     Returns None when the card declares no license at all.
     """
     if isinstance(hub, (list, tuple)):
-        parts = [classify(h, name, link) for h in hub if h]
-        parts = [p for p in parts if p is not None]
+        parts = [p for h in hub if h and (p := classify(h, name, link)) is not None]
         if not parts:
             return None
         if len(parts) == 1:
@@ -133,7 +132,7 @@ def classify(hub: str | Sequence[str] | None, name: str | None = None, link: str
                         if any(p.commercial is not None for p in parts) else None),
             link=link, declared_name=name,
         )
-    hub_id = (hub or "").strip()
+    hub_id = (hub if isinstance(hub, str) else "").strip()
     if " OR " in hub_id:
         return classify(hub_id.split(" OR "), name, link)
     if hub_id.lower() in NO_LICENSE:

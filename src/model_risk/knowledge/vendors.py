@@ -48,14 +48,14 @@ class VendorTable:
         if not additions:
             return self
         moved = {str(org).lower() for spec in additions.values()
-                 for org in spec.get("organizations", ()) or ()}  # type: ignore[union-attr]
+                 for org in _names(spec.get("organizations"))}
         vendors: dict[str, Vendor] = {}
         for vendor in self.vendors.values():
             orgs = tuple(o for o in vendor.organizations if o.lower() not in moved)
             vendors[vendor.name] = Vendor(vendor.name, vendor.country, orgs, vendor.source)
         for name, spec in additions.items():
             base = vendors.get(name)
-            orgs = tuple(str(o) for o in spec.get("organizations", ()) or ())  # type: ignore[union-attr]
+            orgs = tuple(str(o) for o in _names(spec.get("organizations")))
             country = spec.get("country") or (base.country if base else None)
             vendors[name] = Vendor(name, str(country) if country else None,
                                    (base.organizations if base else ()) + orgs, "user configuration")
@@ -71,3 +71,8 @@ def builtin_vendors() -> VendorTable:
         for name, spec in data["vendors"].items()
     ]
     return VendorTable(vendors, data.get("redistributors") or ())
+
+
+def _names(value: object) -> list[object]:
+    """A config list of organisations (the config schema has checked it is a list, if present)."""
+    return list(value) if isinstance(value, (list, tuple)) else []

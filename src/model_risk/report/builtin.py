@@ -40,12 +40,12 @@ class LazyReporter(Reporter):
         reporter: Reporter = getattr(importlib.import_module(module_name), class_name)()
         return reporter
 
-    @property  # type: ignore[override]
-    def extension(self) -> str:
+    @property
+    def extension(self) -> str:  # type: ignore[override]
         return self.implementation.extension
 
-    @property  # type: ignore[override]
-    def description(self) -> str:
+    @property
+    def description(self) -> str:  # type: ignore[override]
         return self.implementation.description
 
     def render(self, result: ScanResult, options: ReportOptions) -> str:

@@ -140,7 +140,7 @@ def model_card(model: ModelFacts) -> dict[str, Any] | None:
     datasets = model.card_value("datasets")
     if isinstance(datasets, (list, tuple)) and datasets:
         parameters["datasets"] = [{"type": "dataset", "name": str(d)} for d in datasets]
-    properties = []
+    properties: list[object] = []
     languages = model.card_value("languages")
     if isinstance(languages, (list, tuple)):
         properties.extend({"name": PROPERTY_PREFIX + "language", "value": str(lang)} for lang in languages)

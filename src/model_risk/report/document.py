@@ -10,12 +10,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from model_risk.contract.domain import (
-    Drift,
     Finding,
-    LicenseFacts,
     Location,
     ModelFacts,
-    ModelStatus,
     Note,
     Reference,
     RuleInfo,
@@ -24,6 +21,7 @@ from model_risk.contract.domain import (
     Suppression,
 )
 from model_risk.contract.errors import ReportInputError
+from model_risk.knowledge.facts import facts_document, facts_from_document
 
 REPORT_VERSION = 1
 
@@ -35,27 +33,8 @@ def _location(loc: Location) -> dict[str, Any]:
     return out
 
 
-def _license(lic: LicenseFacts | None) -> dict[str, Any] | None:
-    if lic is None:
-        return None
-    return {"hub": lic.hub, "name": lic.name, "spdx": lic.spdx, "osi": lic.osi, "commercial": lic.commercial,
-            "conditions": list(lic.conditions), "link": lic.link, "declared_name": lic.declared_name}
-
-
 def model_document(m: ModelFacts) -> dict[str, Any]:
-    return {
-        "id": m.id, "aliases": list(m.aliases), "status": m.status.value, "reason": m.reason,
-        "revision": m.revision, "author": m.author,
-        "vendor": m.vendor, "vendor_country": m.vendor_country,
-        "root_vendor": m.root_vendor, "root_vendor_country": m.root_vendor_country,
-        "lineage": list(m.lineage), "base_models": list(m.base_models), "base_relation": m.base_relation,
-        "license": _license(m.license), "gated": m.gated, "sha": m.sha, "formats": list(m.formats),
-        "custom_code": m.custom_code, "downloads": m.downloads, "likes": m.likes,
-        "created_at": m.created_at, "last_modified": m.last_modified, "library_name": m.library_name,
-        "pipeline_tag": m.pipeline_tag, "card": dict(m.card), "redirected_from": list(m.redirected_from),
-        "drift": [{"field": d.field, "locked": d.locked, "current": d.current} for d in m.drift],
-        "source": m.source,
-    }
+    return facts_document(m)
 
 
 def summary(result: ScanResult) -> dict[str, Any]:
@@ -119,26 +98,7 @@ def from_document(doc: Mapping[str, Any]) -> ScanResult:
     """A ScanResult from a version-1 document already validated against the report schema."""
     scan = doc.get("scan") or {}
     fail_on = scan.get("fail_on", "high")
-    models = []
-    for m in doc["models"]:
-        lic = m.get("license")
-        models.append(ModelFacts(
-            id=m["id"], status=ModelStatus(m["status"]), reason=m.get("reason"), aliases=tuple(m.get("aliases", ())),
-            redirected_from=tuple(m.get("redirected_from", ())), revision=m.get("revision"), author=m.get("author"),
-            vendor=m.get("vendor"), vendor_country=m.get("vendor_country"), root_vendor=m.get("root_vendor"),
-            root_vendor_country=m.get("root_vendor_country"), lineage=tuple(m.get("lineage", ())),
-            base_models=tuple(m.get("base_models", ())), base_relation=m.get("base_relation"),
-            license=None if lic is None else LicenseFacts(
-                hub=lic.get("hub"), name=lic.get("name"), spdx=lic.get("spdx"), osi=lic.get("osi"),
-                commercial=lic.get("commercial"), conditions=tuple(lic.get("conditions", ())), link=lic.get("link"),
-                declared_name=lic.get("declared_name")),
-            gated=m.get("gated", False), sha=m.get("sha"), formats=tuple(m.get("formats", ())),
-            downloads=m.get("downloads"), likes=m.get("likes"), created_at=m.get("created_at"),
-            last_modified=m.get("last_modified"), library_name=m.get("library_name"),
-            pipeline_tag=m.get("pipeline_tag"), custom_code=bool(m.get("custom_code", False)),
-            card=tuple(sorted((m.get("card") or {}).items())), source=m.get("source"),
-            drift=tuple(Drift(d["field"], d.get("locked"), d.get("current")) for d in m.get("drift", ())),
-        ))
+    models = [facts_from_document(m) for m in doc["models"]]
     return ScanResult(
         tool_version=doc["tool"]["version"],
         root=".",

@@ -21,7 +21,9 @@ from model_risk.contract.domain import (
     RuleInfo,
     ScanResult,
     Severity,
+    distinct_hub_models,
 )
+from model_risk.knowledge import licenses
 
 #: Shown where a fact is not known because the model itself could not be looked up.
 NOT_KNOWN = "-"
@@ -32,18 +34,13 @@ def severities_descending() -> list[Severity]:
 
 
 def license_label(model: ModelFacts) -> str:
-    """A short license label: the SPDX id, else the card's own name for an ``other`` license
-    (``qwen-research``), else the Hub id (``llama3.1``)."""
+    """The license as every report and rule message names it (:func:`licenses.label`), or what stands in
+    for one: API terms, no license, or not known (a model that was not looked up)."""
     if model.status is ModelStatus.API:
         return "API terms"
-    lic = model.license
-    if lic is None:
+    if model.license is None:
         return "no license" if model.is_resolved else NOT_KNOWN
-    if lic.spdx:
-        return lic.spdx
-    if lic.hub == "other" and lic.declared_name:
-        return lic.declared_name
-    return lic.hub or lic.name or "unknown license"
+    return licenses.label(model.license)
 
 
 def license_name(model: ModelFacts) -> str:
@@ -152,7 +149,7 @@ def model_uses(result: ScanResult) -> list[ModelUse]:
     uses = []
     for model in result.models:
         if model.status is ModelStatus.API:
-            keys = [("api", model.id, None)]
+            keys: list[tuple[str, str, str | None]] = [("api", model.id, None)]
         else:
             keys = [("hub", spelling, model.revision) for spelling in (model.id, *model.aliases)]
         positions = sorted({p for key in keys for p in index.get(key, ())})
@@ -171,11 +168,7 @@ def findings_by_model(result: ScanResult) -> dict[str, list[Finding]]:
 
 def hub_models(result: ScanResult) -> list[ModelFacts]:
     """Distinct Hub repositories (a model pinned at two revisions counts once; API models not at all)."""
-    distinct: dict[str, ModelFacts] = {}
-    for model in result.models:
-        if model.status is not ModelStatus.API:
-            distinct.setdefault(model.id.lower(), model)
-    return list(distinct.values())
+    return list(distinct_hub_models(result.models).values())
 
 
 def vendor_shares(result: ScanResult) -> list[tuple[str, int]]:

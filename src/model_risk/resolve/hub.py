@@ -90,6 +90,7 @@ def state_for(context: ResolveContext) -> HubState:
     if state is None:
         # dict.setdefault is atomic: concurrent first lookups agree on one state.
         state = context.stash.setdefault("hub", HubState(context))
+    assert isinstance(state, HubState)
     return state
 
 
@@ -312,8 +313,8 @@ def facts_from_info(info: Any, request: ModelRequest, context: ResolveContext) -
         card_fields["languages"] = _texts(card["language"])
     if _texts(card.get("datasets")):
         card_fields["datasets"] = _texts(card["datasets"])
-    if _count(getattr(safetensors, "total", None)):
-        card_fields["parameters"] = safetensors.total
+    if _count(total := getattr(safetensors, "total", None)):
+        card_fields["parameters"] = total
     redirected = [request.model_id] if model_id.lower() != request.model_id.lower() else []
     status = ModelStatus.DISABLED if getattr(info, "disabled", False) else ModelStatus.RESOLVED
     gated = getattr(info, "gated", False)

@@ -67,6 +67,7 @@ def with_lineage(facts: ModelFacts, known: Mapping[ModelRequest, ModelFacts], ve
     if facts.status is ModelStatus.API:
         return facts
     chain, root, root_id = lineage_of(facts, known)
+    root_vendor: str | None
     if root is not None and root.vendor:
         root_vendor, root_country = root.vendor, root.vendor_country
     else:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from model_risk.contract.domain import ModelFacts, ModelStatus
+from model_risk.contract.errors import ModelRiskError
 from model_risk.contract.resolver import ModelRequest, ResolveContext
 from model_risk.resolve import hub
 from model_risk.resolve.cache import ModelCache, cached_facts
@@ -72,7 +73,7 @@ def _safe(resolve: Resolve, context: ResolveContext, request: ModelRequest) -> M
     except Exception as exc:  # a resolver plugin bug must cost one model, not the scan (nor hang it)
         return build_facts(model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
                            source="error", revision=request.revision,
-                           reason=f"resolver failed: {exc.__class__.__name__}: {exc}")
+                           reason=f"resolver failed: {_describe(exc)}")
 
 
 def resolve_concurrently(requests: Iterable[ModelRequest], resolve: Resolve, context: ResolveContext,
@@ -168,3 +169,8 @@ def _resolve_inline(requests: Iterable[ModelRequest], resolve: Resolve, context:
                     generation[base_request] = generation[request] + 1
                     pending.append(base_request)
     return results
+
+
+def _describe(exc: Exception) -> str:
+    # A plugin failure already names the plugin, the hook and the exception.
+    return str(exc) if isinstance(exc, ModelRiskError) else f"{exc.__class__.__name__}: {exc}"

@@ -1,0 +1,66 @@
+"""Golden files: every format rendered from one scan of the fixture project, compared byte for byte.
+
+The scan is saved as JSON, its volatile fields (start time, tool version, where the checkout lives) are
+set to fixed values, and each format is rendered from that with ``model-risk report``; a round-trip test
+in test_report_cli.py shows that rendering from the JSON equals rendering during the scan.
+
+Regenerate after an intended change with::
+
+    MODEL_RISK_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_report_golden.py
+
+and review the diff of tests/golden/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from support.project import REPO, validate_report
+
+FIXTURE = REPO / "tests" / "fixtures" / "report-project"
+GOLDEN = REPO / "tests" / "golden"
+UPDATE = bool(os.environ.get("MODEL_RISK_UPDATE_GOLDEN"))
+
+#: format -> golden file name
+FORMATS = {
+    "json": "report-project.json",
+    "text": "report-project.txt",
+    "sarif": "report-project.sarif",
+    "html": "report-project.html",
+    "markdown": "report-project.md",
+    "cyclonedx": "report-project.cdx.json",
+}
+
+
+@pytest.fixture(scope="module")
+def saved_scan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from conftest import run_cli
+
+    out = tmp_path_factory.mktemp("golden") / "scan.json"
+    run = run_cli("scan", FIXTURE, "--offline", "--format", "json", "--output", out)
+    assert run.code == 1, run.stderr  # the fixture has high findings
+    document = json.loads(out.read_text(encoding="utf-8"))
+    validate_report(document)
+    document["tool"]["version"] = "VERSION"
+    document["scan"]["started_at"] = "2026-11-28T12:00:00Z"
+    document["scan"]["repository_path"] = "tests/fixtures/report-project"
+    out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return out
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_golden(cli, saved_scan: Path, fmt: str):
+    run = cli("report", saved_scan, "--format", fmt)
+    assert run.code == 0, run.stderr
+    golden = GOLDEN / FORMATS[fmt]
+    if UPDATE:
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(run.stdout, encoding="utf-8")
+    assert golden.exists(), f"no golden file {golden.name}: run with MODEL_RISK_UPDATE_GOLDEN=1"
+    expected = golden.read_text(encoding="utf-8")
+    assert run.stdout == expected, (
+        f"{fmt} output differs from tests/golden/{golden.name}; if the change is intended, regenerate with "
+        "MODEL_RISK_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_report_golden.py and review the diff")

@@ -1,0 +1,348 @@
+"""A stand-in Hugging Face Hub on 127.0.0.1 that speaks the real wire format.
+
+The real ``huggingface_hub`` client talks to it through ``HF_ENDPOINT``. It serves
+``GET /api/models/{id}`` and ``GET /api/models/{id}/revision/{rev}`` (with ``expand=`` filtering), 307
+redirects for renamed repos, ``X-Error-Code``/``X-Error-Message`` errors, and, on demand, faults: any
+status with any headers (429 + ``Retry-After``, 5xx), slow or hanging answers, truncated or garbled JSON,
+connections closed mid-answer, and a Hub that goes down after a number of answers. Data comes from
+``fixtures/hub-snapshot.json`` (realistic metadata of popular models; see the ``_source`` of each entry);
+synthetic models are made with ``model(...)``. It logs every request path and Authorization header.
+Used by the tests and the benchmarks.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+SNAPSHOT = Path(__file__).resolve().parents[1] / "fixtures" / "hub-snapshot.json"
+#: Base models the snapshot names but does not hold.
+SNAPSHOT_EXTRA = Path(__file__).resolve().parents[1] / "fixtures" / "hub-extra.json"
+COMMIT = re.compile(r"[0-9a-f]{40}")
+
+
+def fake_sha(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def load_snapshot() -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """(models by id, redirects old id -> new id) from the snapshot, as the API would serve them."""
+    raw = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    raw.update(json.loads(SNAPSHOT_EXTRA.read_text(encoding="utf-8")))
+    models: dict[str, dict[str, Any]] = {}
+    redirects: dict[str, str] = {}
+    for key, entry in raw.items():
+        if key.startswith("_"):
+            continue
+        if "_redirect_to" in entry:
+            redirects[key] = entry["_redirect_to"]
+            continue
+        models[key] = entry
+    return models, redirects
+
+
+@dataclass
+class Fault:
+    """One scripted answer. ``times``: how many requests it answers (None: every one)."""
+
+    status: int = 500
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None
+    #: Seconds to wait before answering (a slow Hub). The wait ends early when the server stops.
+    delay: float = 0.0
+    #: "truncated": a complete HTTP answer whose JSON body is cut in half; "short": headers promise more
+    #: body than is sent before the connection closes; "garbage": 200 with an HTML page; "close": drop
+    #: the connection without answering; "hang": accept the request and never answer (until stop()).
+    kind: str | None = None
+    times: int | None = 1
+
+
+def hang(times: int | None = None) -> Fault:
+    """A Hub that accepts the connection and then says nothing."""
+    return Fault(kind="hang", times=times)
+
+
+def model(model_id: str, **fields: Any) -> dict[str, Any]:
+    """A minimal API entry for a synthetic model, in the shape /api/models/{id} returns."""
+    author = model_id.split("/", 1)[0]
+    entry: dict[str, Any] = {
+        "id": model_id, "modelId": model_id, "author": author, "private": False, "gated": False,
+        "disabled": False, "downloads": 1000, "likes": 10, "tags": [], "cardData": {},
+        "siblings": [{"rfilename": "config.json"}, {"rfilename": "model.safetensors"}],
+        "createdAt": "2025-01-01T00:00:00.000Z", "lastModified": "2025-06-01T00:00:00.000Z",
+    }
+    license_id = fields.pop("license", None)
+    if license_id:
+        entry["cardData"]["license"] = license_id
+        entry["tags"].append(f"license:{license_id}")
+    base = fields.pop("base_model", None)
+    if base:
+        entry["cardData"]["base_model"] = base
+    for key, value in fields.items():
+        if key == "card":
+            entry["cardData"].update(value)
+        else:
+            entry[key] = value
+    return entry
+
+
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 makes concurrent clients wait for SYN retransmits (a second each).
+    request_queue_size = 256
+
+
+class FakeHub:
+    def __init__(self, models: dict[str, dict[str, Any]] | None = None,
+                 redirects: dict[str, str] | None = None, *, latency: float = 0.0,
+                 snapshot: bool = True) -> None:
+        base_models, base_redirects = load_snapshot() if snapshot else ({}, {})
+        self.models = {**base_models, **(models or {})}
+        self.redirects = {**base_redirects, **(redirects or {})}
+        self.latency = latency
+        self.faults: dict[str, list[Fault]] = {}
+        self.requests: list[str] = []
+        self.authorization: list[str | None] = []
+        self._lock = threading.Lock()
+        #: Set by stop(): ends delays and hangs so no handler thread outlives the server.
+        self._stopping = threading.Event()
+        #: Model requests still answered before the Hub goes down (None: it stays up).
+        self._answers_left: int | None = None
+        self.down = False
+        self._server: ThreadingHTTPServer | None = None
+        self.url = ""
+
+    # -- control ---------------------------------------------------------------------------------
+    def fail(self, model_id: str, *faults: Fault) -> None:
+        """Answer the next requests for ``model_id`` with these faults, in order, then normally."""
+        with self._lock:
+            self.faults.setdefault(model_id, []).extend(faults)
+
+    def fail_all(self, fault: Fault) -> None:
+        with self._lock:
+            self.faults["*"] = [fault]
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self.faults.clear()
+
+    def go_down_after(self, answers: int) -> None:
+        """Answer ``answers`` more model requests, then go down: stop listening (new connections are
+        refused) and drop every request that arrives on a connection already open."""
+        with self._lock:
+            self._answers_left = answers
+
+    def _going_down(self) -> bool:
+        """Count one model request against go_down_after(); True once the Hub is down."""
+        with self._lock:
+            if self.down:
+                return True
+            if self._answers_left is None:
+                return False
+            if self._answers_left > 0:
+                self._answers_left -= 1
+                return False
+            self.down = True
+        # Close the listener from another thread: shutdown() waits for serve_forever() to return.
+        threading.Thread(target=self._close_listener, daemon=True).start()
+        return True
+
+    def _close_listener(self) -> None:
+        server = self._server
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+
+    def model_requests(self, model_id: str | None = None) -> list[str]:
+        with self._lock:
+            paths = [p for p in self.requests if p.startswith("/api/models/")]
+        if model_id is None:
+            return paths
+        return [p for p in paths if urlsplit(p).path.startswith(f"/api/models/{model_id}")]
+
+    def reset_log(self) -> None:
+        with self._lock:
+            self.requests.clear()
+            self.authorization.clear()
+
+    def _next_fault(self, model_id: str) -> Fault | None:
+        with self._lock:
+            for key in (model_id, "*"):
+                queue = self.faults.get(key)
+                if queue:
+                    fault = queue[0]
+                    if fault.times is not None:
+                        fault.times -= 1
+                        if fault.times <= 0:
+                            queue.pop(0)
+                    return fault
+        return None
+
+    # -- server ----------------------------------------------------------------------------------
+    def start(self) -> FakeHub:
+        hub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            # Headers and body go out in separate writes: without this, Nagle's algorithm and the
+            # client's delayed ACK add ~40 ms to every answer, which the real Hub does not.
+            disable_nagle_algorithm = True
+
+            def log_message(self, format: str, *args: Any) -> None:  # silence the default stderr log
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                with hub._lock:
+                    hub.requests.append(self.path)
+                    hub.authorization.append(self.headers.get("authorization"))
+                try:
+                    hub._handle(self)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        self._server = _Server(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                         daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._server is not None and not self.down:
+            self._server.shutdown()
+            self._server.server_close()
+        self._server = None
+
+    def __enter__(self) -> FakeHub:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- answering ---------------------------------------------------------------------------------
+    def _send(self, handler: BaseHTTPRequestHandler, status: int, body: bytes,
+              headers: dict[str, str] | None = None, content_type: str = "application/json") -> None:
+        handler.send_response(status)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.send_header("X-Request-Id", fake_sha(str(time.time()))[:16])
+        for key, value in (headers or {}).items():
+            handler.send_header(key, value)
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    @staticmethod
+    def _drop(handler: BaseHTTPRequestHandler) -> None:
+        handler.close_connection = True
+        try:
+            handler.connection.shutdown(2)
+        except OSError:
+            pass
+
+    def _error(self, handler: BaseHTTPRequestHandler, status: int, code: str | None, message: str) -> None:
+        headers = {"X-Error-Message": message}
+        if code:
+            headers["X-Error-Code"] = code
+        self._send(handler, status, json.dumps({"error": message}).encode(), headers)
+
+    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
+        url = urlsplit(handler.path)
+        path = unquote(url.path)
+        query = parse_qs(url.query)
+        if path == "/api/agent-harnesses":
+            self._error(handler, 404, None, "Not Found")
+            return
+        match = re.fullmatch(r"/api/models/(?P<id>[^/]+(?:/[^/]+)?)(?:/revision/(?P<rev>.+))?", path)
+        if match is None:
+            self._error(handler, 404, None, "Not Found")
+            return
+        model_id, revision = match.group("id"), match.group("rev")
+        if self._going_down():
+            self._drop(handler)
+            return
+        if self.latency:
+            self._stopping.wait(self.latency)
+        fault = self._next_fault(model_id)
+        if fault is not None:
+            if fault.delay:
+                self._stopping.wait(fault.delay)
+            if fault.kind == "hang":
+                self._stopping.wait()
+                self._drop(handler)
+                return
+            if fault.kind == "close":
+                self._drop(handler)
+                return
+            if fault.kind == "truncated":
+                body = json.dumps(self.models.get(model_id, {"id": model_id}))[:40].encode()
+                self._send(handler, 200, body)
+                return
+            if fault.kind == "short":
+                body = json.dumps(self.models.get(model_id, {"id": model_id})).encode()
+                handler.send_response(200)
+                handler.send_header("Content-Type", "application/json")
+                handler.send_header("Content-Length", str(len(body)))
+                handler.end_headers()
+                handler.wfile.write(body[: len(body) // 2])
+                handler.wfile.flush()
+                self._drop(handler)
+                return
+            if fault.kind == "garbage":
+                self._send(handler, 200, b"<html>upstream proxy error</html>", content_type="text/html")
+                return
+            if fault.kind is None and (fault.status != 200 or fault.body is not None):
+                self._send(handler, fault.status, fault.body or json.dumps({"error": "fault"}).encode(),
+                           fault.headers)
+                return
+        if model_id in self.redirects:
+            target = f"/api/models/{self.redirects[model_id]}"
+            if revision:
+                target += f"/revision/{revision}"
+            body = f"Temporary Redirect. Redirecting to {target}".encode()
+            self._send(handler, 307, body, {"Location": target}, content_type="text/plain; charset=utf-8")
+            return
+        entry = self.models.get(model_id)
+        if entry is None:
+            self._error(handler, 401, "RepoNotFound", "Repository not found")
+            return
+        status = entry.get("_status")
+        if status == "disabled":
+            self._error(handler, 403, None, "Access to this resource is disabled.")
+            return
+        if status == "gone":
+            self._error(handler, 404, "RepoNotFound", "Repository not found")
+            return
+        document = {k: copy.deepcopy(v) for k, v in entry.items() if not k.startswith("_") or k == "_id"}
+        document.setdefault("_id", fake_sha(model_id)[:24])
+        document.setdefault("modelId", document.get("id", model_id))
+        if revision and revision != "main":
+            known = set(entry.get("_known_commits") or ()) | ({document["sha"]} if document.get("sha") else set())
+            if revision not in known:
+                self._error(handler, 404, "RevisionNotFound", f"Invalid rev id: {revision}")
+                return
+            document["sha"] = revision
+        expand = query.get("expand")
+        if expand:
+            document = {k: v for k, v in document.items() if k in set(expand) | {"_id", "id"}}
+        self._send(handler, 200, json.dumps(document).encode())
+
+
+if __name__ == "__main__":  # python tests/fakehub.py: serve the snapshot for manual runs
+    import sys
+
+    hub = FakeHub(latency=float(sys.argv[1]) if len(sys.argv) > 1 else 0.0).start()
+    print(f"HF_ENDPOINT={hub.url}", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        hub.stop()
