@@ -217,10 +217,9 @@ def _write(text: str, output: str | None) -> None:
     try:
         atomic_write(Path(output), text)
     except OSError as exc:
-        import errno
+        from model_risk.common.fileio import write_problem
 
-        reason = "a FIFO with no reader" if exc.errno == errno.ENXIO else exc.strerror or exc
-        raise ModelRiskError(f"cannot write the report: {reason}", path=output) from None
+        raise ModelRiskError(f"cannot write the report: {write_problem(exc)}", path=output) from None
 
 
 def _progress_bar():  # type: ignore[no-untyped-def]

@@ -72,6 +72,14 @@ def find_config(root: Path) -> Path | None:
 
 def load_config(root: Path, explicit: Path | None = None, *, cache_dir: Path | None = None) -> Config:
     """The configuration for a scan rooted at ``root`` (``cache_dir`` remembers validated files)."""
+    try:
+        return _load_config(root, explicit, cache_dir)
+    except RecursionError:  # a table or list nested thousands deep: the parsers and the validator recurse
+        path = explicit if explicit is not None else find_config(root)
+        raise ConfigError("nested too deeply to read", path=str(path) if path else None) from None
+
+
+def _load_config(root: Path, explicit: Path | None, cache_dir: Path | None) -> Config:
     if cache_dir is None:
         from model_risk.common.paths import default_cache_dir
 
@@ -149,7 +157,11 @@ def _build(root: Path, path: Path, document: Document, *, confined: bool = False
     allow = []
     for index, entry in enumerate(data.get("allow") or ()):
         kind = next(k for k in ("model", "vendor", "license") if k in entry)
-        expires = date.fromisoformat(entry["expires"]) if entry.get("expires") else None
+        try:
+            expires = date.fromisoformat(str(entry["expires"])) if entry.get("expires") else None
+        except ValueError as exc:  # 2024-02-30 has the right shape and is no date
+            raise ConfigError(f"allow[{index}].expires: {excerpt(str(entry['expires']))} is not a date ({exc})",
+                              path=str(path), line=document.line_of(["allow", index, "expires"])) from None
         # The origin's line is only shown for an expired entry; finding it means parsing the YAML again.
         expired = expires is not None and expires < date.today()
         origin = f"{path.name}:{document.line_of(['allow', index])}" if expired else path.name

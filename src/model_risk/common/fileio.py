@@ -179,3 +179,13 @@ def parse_json(text: str) -> object:
         raise JsonError("invalid JSON: nested too deeply") from None
     except ValueError:  # "Exceeds the limit (4300 digits) for integer string conversion"
         raise JsonError("invalid JSON: a number has more digits than Python reads (4,300)") from None
+
+
+def write_problem(exc: OSError) -> str:
+    """Why a write failed, in words a user can act on."""
+    import errno
+
+    reasons = {errno.ENOENT: "its folder does not exist", errno.ENOSPC: "the disk is full",
+               errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+               errno.EDQUOT: "the disk quota is exceeded", errno.ENXIO: "a FIFO with no reader"}
+    return reasons.get(exc.errno or 0, exc.strerror or str(exc))

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from model_risk import __version__
-from model_risk.common.fileio import JsonError, atomic_write, parse_json, read_text_file
+from model_risk.common.fileio import JsonError, atomic_write, parse_json, read_text_file, write_problem
 from model_risk.contract.domain import Finding
 from model_risk.contract.errors import ConfigError
 
@@ -47,5 +47,8 @@ def write_baseline(path: Path, findings: Iterable[Finding]) -> int:
         key=lambda e: (e["rule"], e["model"] or "", e["vendor"] or ""),
     )
     document = {"version": BASELINE_VERSION, "generated-by": f"model-risk {__version__}", "findings": entries}
-    atomic_write(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    try:
+        atomic_write(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    except OSError as exc:  # a missing folder, a full or read-only disk
+        raise ConfigError(f"cannot write the baseline: {write_problem(exc)}", path=str(path)) from None
     return len(entries)

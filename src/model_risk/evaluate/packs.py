@@ -134,7 +134,14 @@ class _PackLoader:
         override = self.settings.severity.get(name) or self.settings.severity.get(code)
         params = dict(spec.get("params") or {})
         for key in (name, code):
-            params.update(self.settings.params.get(key) or {})
+            overrides = self.settings.params.get(key) or {}
+            unknown = sorted(set(overrides) - set(params))
+            if unknown:
+                known = ", ".join(sorted(params)) or "none"
+                raise RulePackError(f"the config's rules.params.{key} names unknown parameter"
+                                    f"{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
+                                    f"(this rule's parameters: {known})")
+            params.update(overrides)
         where = ("rules", index)
 
         def fail(message: str, path: tuple[str | int, ...]) -> RulePackError:
@@ -186,7 +193,10 @@ def load_rules(checks: Mapping[str, Condition], settings: RuleSettings, *,
             text = read_text_file(source)
         except (OSError, UnicodeDecodeError) as exc:
             raise RulePackError(f"cannot read rule pack: {exc}", path=display) from None
-        loaded, document = loader.load(display, text)
+        try:
+            loaded, document = loader.load(display, text)
+        except RecursionError:  # conditions nested thousands deep: the parser and the compiler recurse
+            raise RulePackError("nested too deeply to read", path=display) from None
         for rule in loaded:
             for key in (rule.info.name, rule.info.code):
                 if key in seen:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from model_risk import __version__
-from model_risk.common.fileio import JsonError, atomic_write, parse_json, read_text_file
+from model_risk.common.fileio import JsonError, atomic_write, parse_json, read_text_file, write_problem
 from model_risk.contract.domain import ModelFacts
 from model_risk.contract.errors import ConfigError
 from model_risk.contract.resolver import ModelRequest
@@ -102,4 +102,7 @@ def write_lockfile(path: Path, facts_by_request: Iterable[tuple[ModelRequest, Mo
         "generated-by": f"model-risk {__version__}",
         "models": dict(sorted(models.items())),
     }
-    atomic_write(path, json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False) + "\n")
+    try:
+        atomic_write(path, json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False) + "\n")
+    except OSError as exc:  # a missing folder, a full or read-only disk
+        raise LockfileError(f"cannot write the lockfile: {write_problem(exc)}", path=str(path)) from None
