@@ -57,9 +57,23 @@ def _warn(note: Note, verbose: bool) -> None:
 def _color(flag: bool | None, stream: object) -> bool:
     if flag is not None:
         return flag
-    if os.environ.get("NO_COLOR"):
+    # https://no-color.org: any non-empty NO_COLOR; a dumb terminal shows escape codes as garbage.
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
     return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def _width(output: str | None) -> int:
+    """The text report's width: $COLUMNS when set, else the terminal's on a terminal, else 80 (piped
+    output, a file, CI logs)."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return max(40, int(columns))
+    if output is None and sys.stdout.isatty():
+        import shutil
+
+        return max(40, shutil.get_terminal_size((80, 24)).columns)
+    return 80
 
 
 def _project(paths: tuple[str, ...]) -> tuple[Path, tuple[Path, ...]]:
@@ -170,10 +184,12 @@ def _render(result: ScanResult, targets: list[tuple[str, str | None]], plugins: 
             verbose: bool) -> None:
     from model_risk.app.plugins import plugin_failure
     from model_risk.contract.reporter import ReportOptions
+    from model_risk.report.presentation import github_source_url
 
     for fmt, output in targets:
         report_options = ReportOptions(color=_color(color, sys.stdout) if output is None else False,
-                                       verbose=verbose)
+                                       verbose=verbose, width=_width(output),
+                                       source_url=github_source_url(os.environ))
         try:
             text = plugins.reporters[fmt].render(result, report_options)
         except ModelRiskError:
@@ -238,7 +254,10 @@ def _progress_bar():  # type: ignore[no-untyped-def]
 @click.option("--check", is_flag=True,
               help="Do not write: exit 1 if a referenced model (or a base model) is missing from the lockfile "
                    "or the lockfile holds models no longer referenced. Works offline.")
-def lock(path: str | None, config_file: str | None, offline: bool, check: bool) -> None:
+@click.option("--per-project", is_flag=True,
+              help="Monorepos: write one model-risk.lock per sub-project (a directory with a model-risk.lock, "
+                   "pyproject.toml, setup.py, setup.cfg or package.json) for the models its files reference.")
+def lock(path: str | None, config_file: str | None, offline: bool, check: bool, per_project: bool) -> None:
     """Resolve every referenced model and write model-risk.lock (facts pinned for offline and CI scans).
 
     When the Hub fails for a model already in the lockfile, its entry is kept. Exits 1 when a model
@@ -250,26 +269,41 @@ def lock(path: str | None, config_file: str | None, offline: bool, check: bool) 
     config = _load_config(root, config_file)
     options = ScanOptions(paths=scan_paths, config=config, offline=offline, plugins=_plugins())
     lockfile = config.lockfile_path
+    if per_project and config.lockfile is not None:
+        raise UsageError("--per-project writes model-risk.lock in each sub-project; the config names one "
+                         f"lockfile ({config.lockfile})")
     if check:
-        outcome = locking.check(options)
-        for note in outcome.notes:
+        checks = locking.check_projects(options) if per_project else [(lockfile, locking.check(options))]
+        stale = False
+        for checked, outcome in checks:
+            for note in outcome.notes:
+                _warn(note, False)
+            if outcome.current:
+                click.echo(f"{_safe(str(checked) if per_project else checked.name)} is up to date.")
+                continue
+            stale = True
+            for key in outcome.missing:
+                click.echo(f"not locked: {_safe(key)}" + (f" (in {_safe(str(checked))})" if per_project else ""))
+            for key in outcome.unused:
+                click.echo(f"no longer referenced: {_safe(key)}" + (f" (in {_safe(str(checked))})" if per_project else ""))
+        if stale:
+            click.echo(f"{_safe(lockfile.name)} is out of date: run `model-risk lock{' --per-project' if per_project else ''}`.",
+                       err=True)
+            _exit(1)
+        _exit(0)
+    if per_project:
+        outcomes = locking.lock_projects(options)
+    else:
+        outcomes = [(lockfile, locking.lock(options))]
+    missing = 0
+    for written_to, result in outcomes:
+        for note in result.notes:
             _warn(note, False)
-        if outcome.current:
-            click.echo(f"{_safe(lockfile.name)} is up to date.")
-            _exit(0)
-        for key in outcome.missing:
-            click.echo(f"not locked: {_safe(key)}")
-        for key in outcome.unused:
-            click.echo(f"no longer referenced: {_safe(key)}")
-        click.echo(f"{_safe(lockfile.name)} is out of date: run `model-risk lock`.", err=True)
-        _exit(1)
-    result = locking.lock(options)
-    for note in result.notes:
-        _warn(note, False)
-    click.echo(f"Wrote {result.written} model{'s' if result.written != 1 else ''} to {_safe(str(lockfile))}.")
-    if result.missing:
+        click.echo(f"Wrote {result.written} model{'s' if result.written != 1 else ''} to {_safe(str(written_to))}.")
+        missing += len(result.missing)
+    if missing:
         # Like a package lock that cannot resolve a dependency: the lock is incomplete, say so in the status.
-        click.echo(f"{len(result.missing)} model{'s' if len(result.missing) != 1 else ''} could not be locked "
+        click.echo(f"{missing} model{'s' if missing != 1 else ''} could not be locked "
                    "(see the warnings above); run `model-risk lock` again when the Hub answers.", err=True)
         _exit(1)
 

@@ -47,6 +47,7 @@ def saved_scan(tmp_path_factory: pytest.TempPathFactory) -> Path:
     document["tool"]["version"] = "VERSION"
     document["scan"]["started_at"] = "2026-11-28T12:00:00Z"
     document["scan"]["repository_path"] = "tests/fixtures/report-project"
+    document["scan"]["project"] = "model-risk"  # the work tree's directory name differs per checkout
     out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return out
 

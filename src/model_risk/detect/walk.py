@@ -135,6 +135,10 @@ class GitTooSlow(Exception):
     pass
 
 
+#: Either kind of ignore rules: git's answer, or model-risk's own matcher.
+_Rules = _IgnoreRules | _GitIgnored
+
+
 def _git_ignored_paths(root: Path) -> frozenset[str] | None:
     """The ignored, untracked files and directories (``dir/``) under ``root``, relative to it; None when
     git is not installed or refuses (a repository owned by someone else, say). Raises GitTooSlow."""
@@ -173,7 +177,7 @@ class Walker:
         self._git_root = find_git_root(root) if use_gitignore else None
 
     # -- ignore rules ------------------------------------------------------------------------
-    def _base_rules(self) -> _IgnoreRules | None:
+    def _base_rules(self) -> _Rules | None:
         """Rules in force at the scan root: repository-wide excludes and the .gitignore files above it."""
         exclude = None
         if self._exclude:
@@ -203,7 +207,7 @@ class Walker:
                 rules = rules.child("", _reanchor(lines, base, self.root))
         return rules
 
-    def _rules_for(self, directory: Path, base: _IgnoreRules | None) -> _IgnoreRules | None:
+    def _rules_for(self, directory: Path, base: _Rules | None) -> _Rules | None:
         """Rules in force inside ``directory`` before its own .gitignore: those of the directories
         between the scan root and it."""
         if base is None or self._git_root is None or isinstance(base, _GitIgnored):
@@ -222,7 +226,7 @@ class Walker:
 
     # -- walking -----------------------------------------------------------------------------
     def walk(self, paths: Sequence[Path]) -> Iterator[Candidate]:
-        base_rules: _IgnoreRules | None = None
+        base_rules: _Rules | None = None
         loaded = False
         for path in paths:
             if path.is_dir() and not path.is_symlink():
@@ -245,7 +249,7 @@ class Walker:
             self.notes.append(Note("not applied: this .gitignore has more patterns than model-risk's matcher "
                                    "takes", f"{directory}/.gitignore" if directory != "." else ".gitignore"))
 
-    def _walk_dir(self, directory: Path, rel_dir: str, rules: _IgnoreRules | None) -> Iterator[Candidate]:
+    def _walk_dir(self, directory: Path, rel_dir: str, rules: _Rules | None) -> Iterator[Candidate]:
         if rel_dir.count("/") >= MAX_DEPTH:
             self.notes.append(Note(f"skipped directory: nested more than {MAX_DEPTH} levels deep", rel_dir))
             return

@@ -30,7 +30,7 @@ def compile_pattern(pattern: str) -> Pattern:
         raise PatternError(f"regular expression longer than {MAX_PATTERN_LENGTH} characters")
     import re
 
-    import re2  # imported only when a pack uses `matches`
+    import re2  # type: ignore[import-untyped]  # imported only when a pack uses `matches`
 
     try:
         re.compile(pattern)  # compiling never backtracks; it finds plain mistakes with Python's wording

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from model_risk.contract.domain import ModelFacts, ModelStatus, Reference, distinct_hub_models
+from model_risk.contract.domain import ModelFacts, ModelStatus, ModelUse, Reference, distinct_hub_models
 from model_risk.knowledge import formats, licenses
 from model_risk.knowledge.facts import facts_document
 
@@ -25,6 +25,8 @@ REFERENCE_FIELDS = frozenset({"model", "path", "line", "column", "revision", "re
                               "trust_remote_code", "loader", "detector", "kind"})
 
 #: Field -> allowed sub-fields (None: a plain value; "any": free-form mapping such as the model card).
+#: The facts whose drift is reported (resolve/drift.py's DRIFT_FIELDS).
+DRIFT_FIELDS = frozenset({"status", "id", "license", "gated", "sha"})
 MODEL_SCOPE: dict[str, frozenset[str] | str | None] = {
     "id": None, "model": None, "kind": None, "status": None, "reason": None, "aliases": None,
     "redirected_from": None, "renamed": None, "renamed_from": None, "revision": None, "author": None,
@@ -34,6 +36,7 @@ MODEL_SCOPE: dict[str, frozenset[str] | str | None] = {
     "formats": None, "formats_text": None, "pickle_only": None, "downloads": None, "likes": None,
     "created_at": None, "last_modified": None, "library_name": None, "pipeline_tag": None,
     "custom_code": None, "card": "any", "drift": None, "drifted": None, "drift_summary": None, "drift_severity": None,
+    "drift_fields": None, "drift_changes": DRIFT_FIELDS,
     "references": None, "watchlist": WATCH_FIELDS,
 }
 REFERENCE_SCOPE: dict[str, frozenset[str] | str | None] = {**MODEL_SCOPE, "reference": REFERENCE_FIELDS}
@@ -73,12 +76,8 @@ class WatchEntry:
         return {"vendor": self.vendor, "reason": self.reason, "severity": self.severity}
 
 
-@dataclass(frozen=True)
-class ModelUsage:
-    """A model and the references that lead to it."""
-
-    facts: ModelFacts
-    references: tuple[Reference, ...]
+#: A model and the references that lead to it: the scan's own grouping (contract.domain.ModelUse).
+ModelUsage = ModelUse
 
 
 def _watch(facts: ModelFacts, watchlist: Sequence[WatchEntry]) -> dict[str, Any] | None:
@@ -148,6 +147,10 @@ def model_subject(usage: ModelUsage, watchlist: Sequence[WatchEntry] = ()) -> di
         "drifted": bool(drift),
         "drift_summary": "; ".join(f"{d['field']} {d['locked']} -> {d['current']}" for d in drift) or None,
         "drift_severity": _drift_severity(drift),
+        # Which facts changed (license, gated, status, id, sha) and how, "locked -> current", for the
+        # rules of the drift pack: each says what changed, and a gating change is not a license drift.
+        "drift_fields": [d["field"] for d in drift],
+        "drift_changes": {d["field"]: f"{d['locked']} -> {d['current']}" for d in drift},
         "references": len(usage.references),
         "watchlist": _watch(facts, watchlist),
     }

@@ -26,6 +26,14 @@ def clip_text(value: str | None, limit: int = MAX_TEXT) -> str | None:
     return value if value is None or len(value) <= limit else value[: limit - 1] + "…"
 
 
+def _clip_id(value: str) -> str:
+    return value if len(value) <= MAX_TEXT else value[: MAX_TEXT - 1] + "…"
+
+
+def _clip_texts(values: Iterable[str]) -> list[str]:
+    return [_clip_id(v) for v in list(values)[:MAX_ITEMS]]
+
+
 def _clip_value(value: object) -> object:
     if isinstance(value, str):
         return clip_text(value)
@@ -46,14 +54,14 @@ def build_facts(*, model_id: str, status: ModelStatus, vendors: VendorTable, sou
                 redirected_from: Iterable[str] = ()) -> ModelFacts:
     """ModelFacts from what the Hub says, with license and vendor classified by the tables. Every text is
     clipped to MAX_TEXT characters and every list to MAX_ITEMS entries."""
-    model_id, reason, revision, author, license_name, license_link, sha, base_relation, created_at, \
-        last_modified, library_name, pipeline_tag = (clip_text(v) for v in (
-            model_id, reason, revision, author, license_name, license_link, sha, base_relation, created_at,
+    model_id = _clip_id(model_id)
+    reason, revision, author, license_name, license_link, sha, base_relation, created_at, last_modified, \
+        library_name, pipeline_tag = (clip_text(v) for v in (
+            reason, revision, author, license_name, license_link, sha, base_relation, created_at,
             last_modified, library_name, pipeline_tag))
-    license_id = _clip_value(license_id)  # type: ignore[assignment]
-    formats, base_models, redirected_from = (list(_clip_value(list(v))) for v in  # type: ignore[arg-type]
-                                             (formats, base_models, redirected_from))
-    card = {clip_text(str(k), 100): _clip_value(v) for k, v in list((card or {}).items())[:MAX_ITEMS]}
+    license_id = _clip_texts(license_id) if isinstance(license_id, list) else clip_text(license_id)
+    formats, base_models, redirected_from = (_clip_texts(v) for v in (formats, base_models, redirected_from))
+    card = {_clip_id(str(k))[:100]: _clip_value(v) for k, v in list((card or {}).items())[:MAX_ITEMS]}
     vendor, country = vendors.vendor_of(model_id)
     license_facts = None
     if status is ModelStatus.RESOLVED or license_id or license_name:

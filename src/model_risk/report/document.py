@@ -13,12 +13,14 @@ from model_risk.contract.domain import (
     Finding,
     Location,
     ModelFacts,
+    ModelStatus,
     Note,
     Reference,
     RuleInfo,
     ScanResult,
     Severity,
     Suppression,
+    revision_key,
 )
 from model_risk.contract.errors import ReportInputError
 from model_risk.knowledge.facts import facts_document, facts_from_document
@@ -61,6 +63,7 @@ def to_document(result: ScanResult) -> dict[str, Any]:
             "fail_on": result.fail_on.value if result.fail_on else "never",
             "diff_base": result.diff_base,
             "repository_path": result.repository_path,
+            "project": result.project,
         },
         "references": [
             {"model": r.model, "path": r.path, "line": r.line, "column": r.column, "detector": r.detector,
@@ -69,7 +72,8 @@ def to_document(result: ScanResult) -> dict[str, Any]:
              "ignore": None if r.ignore is None else sorted(r.ignore)}
             for r in result.references
         ],
-        "models": [model_document(m) for m in result.models],
+        "models": [{**model_document(m), "references": list(positions)}
+                   for m, positions in zip(result.models, result.model_references, strict=True)],
         "findings": [
             {"rule": f.rule, "code": f.code, "severity": f.severity.value, "model": f.model, "vendor": f.vendor,
              "message": f.message, "locations": [_location(loc) for loc in f.locations],
@@ -94,23 +98,51 @@ def _loc(data: Mapping[str, Any]) -> Location:
     return Location(str(data["path"]), int(data["line"]), data.get("column"))
 
 
+def _model_references(raw: list[Mapping[str, Any]], models: list[ModelFacts], references: tuple[Reference, ...]
+                      ) -> tuple[tuple[int, ...], ...]:
+    """The scan's grouping of references under models. A report written since the grouping was saved
+    carries it (``models[].references``); an older one is matched again here, the one place that may:
+    by the id as written or looked up, against the model's id and aliases, at the same revision_key."""
+    if all("references" in m for m in raw):
+        for m in raw:
+            if any(not 0 <= p < len(references) for p in m["references"]):
+                raise ValueError(f"model {m['id']!r} names a reference that is not in the report")
+        return tuple(tuple(m["references"]) for m in raw)
+    index: dict[tuple[str, str, str | None], list[int]] = {}
+    for position, ref in enumerate(references):
+        revision = None if ref.kind == "api" else revision_key(ref.revision)
+        for spelling in {ref.model, ref.resolve_id}:
+            index.setdefault((ref.kind, spelling, revision), []).append(position)
+    grouped = []
+    for model in models:
+        keys: list[tuple[str, str, str | None]]
+        if model.status is ModelStatus.API:
+            keys = [("api", model.id, None)]
+        else:
+            keys = [("hub", spelling, revision_key(model.revision)) for spelling in (model.id, *model.aliases)]
+        grouped.append(tuple(sorted({p for key in keys for p in index.get(key, ())})))
+    return tuple(grouped)
+
+
 def from_document(doc: Mapping[str, Any]) -> ScanResult:
     """A ScanResult from a version-1 document already validated against the report schema."""
     scan = doc.get("scan") or {}
     fail_on = scan.get("fail_on", "high")
     models = [facts_from_document(m) for m in doc["models"]]
+    references = tuple(
+        Reference(model=r["model"], path=r["path"], line=r["line"], column=r["column"], detector=r["detector"],
+                  revision=r.get("revision"), trust_remote_code=bool(r.get("trust_remote_code")),
+                  loader=r.get("loader"), kind=r.get("kind", "hub"), api_vendor=r.get("api_vendor"),
+                  lookup_id=r.get("lookup_id"),
+                  ignore=None if r.get("ignore") is None else frozenset(r["ignore"]))
+        for r in doc["references"])
     return ScanResult(
         tool_version=doc["tool"]["version"],
         root=".",
         files_scanned=int(doc["summary"]["files"]),
-        references=tuple(
-            Reference(model=r["model"], path=r["path"], line=r["line"], column=r["column"], detector=r["detector"],
-                      revision=r.get("revision"), trust_remote_code=bool(r.get("trust_remote_code")),
-                      loader=r.get("loader"), kind=r.get("kind", "hub"), api_vendor=r.get("api_vendor"),
-                      lookup_id=r.get("lookup_id"),
-                      ignore=None if r.get("ignore") is None else frozenset(r["ignore"]))
-            for r in doc["references"]),
+        references=references,
         models=tuple(models),
+        model_references=_model_references(doc["models"], models, references),
         findings=tuple(
             Finding(rule=f["rule"], code=f["code"], severity=Severity(f["severity"]), message=f["message"],
                     model=f.get("model"), vendor=f.get("vendor"), locations=tuple(_loc(x) for x in f["locations"]),
@@ -132,6 +164,7 @@ def from_document(doc: Mapping[str, Any]) -> ScanResult:
         started_at=scan.get("started_at") or "",
         diff_base=scan.get("diff_base"),
         repository_path=scan.get("repository_path"),
+        project=scan.get("project"),
     )
 
 

@@ -37,8 +37,13 @@ def terminal_safe(text: str) -> str:
 _WORKFLOW_COMMAND = re.compile(r"^(\s*)(::|##\[)")
 
 
+def no_workflow_command(line: str) -> str:
+    """``line`` made unreadable as a workflow command (the runner trims leading spaces before it looks):
+    for lines that wrapping or a document's own structure start with someone else's text."""
+    return _WORKFLOW_COMMAND.sub(lambda m: m.group(1) + " ".join(m.group(2)), line)
+
+
 def terminal_safe_lines(text: str) -> str:
     """Multi-line text (rule documentation): each line made safe, the line structure kept, and no line
     read as a workflow command."""
-    lines = (terminal_safe(line) for line in text.split("\n"))
-    return "\n".join(_WORKFLOW_COMMAND.sub(lambda m: m.group(1) + " ".join(m.group(2)), line) for line in lines)
+    return "\n".join(no_workflow_command(terminal_safe(line)) for line in text.split("\n"))

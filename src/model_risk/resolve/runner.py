@@ -22,6 +22,7 @@ from model_risk.resolve import hub
 from model_risk.resolve.cache import ModelCache, cached_facts
 from model_risk.resolve.lineage import MAX_LINEAGE_DEPTH, with_hint
 from model_risk.resolve.lockfile import Lockfile
+from model_risk.resolve.monorepo import NearestLockfiles
 
 Resolve = Callable[[ModelRequest], ModelFacts | None]
 #: The ``resolve_model`` hook as a function (plugins, then the Hub).
@@ -33,7 +34,8 @@ class Stores:
     """What the project and this machine already know, asked before any resolver plugin."""
 
     #: model-risk.lock: the facts the project reviewed and committed.
-    lockfile: Lockfile | None = None
+    #: One lockfile, or a monorepo's lockfiles (the nearest above each reference answers for it).
+    lockfile: Lockfile | NearestLockfiles | None = None
     #: The on-disk cache of earlier Hub answers.
     cache: ModelCache | None = None
     #: Read the cache (``lock`` wants fresh facts online, and still writes what it fetches).
