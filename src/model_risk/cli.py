@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from model_risk.contract.reporter import Reporter
 
 FAIL_ON = ["info", "low", "medium", "high", "critical", "never"]
+#: Formats that are files, not text (they need --output); written by model-risk, not a reporter plugin.
+FILE_FORMATS = ("sqlite",)
 
 EPILOG = """\b
 Examples:
@@ -30,6 +32,7 @@ Examples:
   model-risk scan src configs --offline  use only model-risk.lock and the cache
   model-risk scan --format sarif --output model-risk.sarif --format html --output report.html
   model-risk report scan.json --format markdown   re-render a saved JSON report, no scan
+  model-risk merge reports/ --format html --output org.html   many repositories, one report
   model-risk lock                        resolve every model and write model-risk.lock
   model-risk explain Qwen/Qwen2.5-7B-Instruct
   model-risk rules non-osi-license
@@ -129,10 +132,12 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
     from model_risk.app.run import ScanSettings, run_scan
 
     plugins = _plugins()
+    requested = formats or ("text",)
+    # The database formats are written by model-risk itself, not by a reporter plugin.
     settings = ScanSettings(paths=paths, config_file=config_file, fail_on=fail_on, baseline=baseline_file,
                             offline=offline, check_drift=not no_drift, jobs=jobs, per_file=per_file,
-                            diff_base=diff_base, formats=formats or ("text",))
-    targets = _targets(settings.formats, outputs, plugins.reporters)
+                            diff_base=diff_base, formats=tuple(f for f in requested if f not in FILE_FORMATS))
+    targets = _targets(requested, outputs, [*plugins.reporters, *FILE_FORMATS], file_formats=FILE_FORMATS)
     progress = _progress_bar() if not quiet else None
     try:
         result = run_scan(settings, plugins, progress=progress)
@@ -166,6 +171,30 @@ def report(report_file: str, formats: tuple[str, ...], outputs: tuple[str, ...],
     _render(result, targets, plugins, color, verbose)
 
 
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="REPORT.json|FOLDER|- ...")
+@click.option("--name", help="The organisation's name, shown in the merged report.")
+@click.option("--format", "-f", "formats", multiple=True, metavar="FORMAT",
+              help="json, text, markdown, html, cyclonedx or sqlite (repeatable; pair each with an --output). "
+                   "Default: text.")
+@click.option("--output", "-o", "outputs", multiple=True, type=click.Path(dir_okay=False),
+              help="Write to FILE instead of stdout (repeatable, in --format order; sqlite needs one).")
+def merge(inputs: tuple[str, ...], name: str | None, formats: tuple[str, ...], outputs: tuple[str, ...]) -> None:
+    """Merge JSON reports of many repositories (files, folders of them, or - for a list of paths on
+    stdin) into one organisation report. Exit 0 when merged, 2 when a report is missing or invalid."""
+    from model_risk.app import merge as merging
+
+    targets = _targets(formats or ("text",), outputs, merging.FORMATS, file_formats=FILE_FORMATS)
+    document = merging.merge_reports(inputs, name, sys.stdin if "-" in inputs else ())
+    if not document["repositories"]:
+        click.echo("model-risk: warning: no reports to merge: the merged report is empty", err=True)
+    for fmt, output in targets:
+        if fmt in FILE_FORMATS and output is not None:
+            merging.write_file(document, fmt, Path(output))
+        else:
+            _write(merging.render(document, fmt), output)
+
+
 def _read_report(report_file: str) -> str:
     if report_file == "-":
         return sys.stdin.read()
@@ -187,6 +216,11 @@ def _render(result: ScanResult, targets: list[tuple[str, str | None]], plugins: 
     from model_risk.report.presentation import github_source_url
 
     for fmt, output in targets:
+        if fmt == "sqlite" and output is not None:
+            from model_risk.app.merge import scan_document, write_file
+
+            write_file(scan_document(result), fmt, Path(output))
+            continue
         report_options = ReportOptions(color=_color(color, sys.stdout) if output is None else False,
                                        verbose=verbose, width=_width(output),
                                        source_url=github_source_url(os.environ))
@@ -204,8 +238,9 @@ def _exit(code: int) -> None:
     click.get_current_context().exit(code)
 
 
-def _targets(formats: Sequence[str], outputs: tuple[str, ...], available: Mapping[str, Reporter]
-             ) -> list[tuple[str, str | None]]:
+def _targets(formats: Sequence[str], outputs: tuple[str, ...], available: Iterable[str],
+             file_formats: Sequence[str] = ()) -> list[tuple[str, str | None]]:
+    available = list(available)
     for fmt in formats:
         if fmt not in available:
             raise UsageError(f"unknown format {fmt!r} (available: {', '.join(sorted(available))})")
@@ -213,6 +248,9 @@ def _targets(formats: Sequence[str], outputs: tuple[str, ...], available: Mappin
         raise UsageError("more --output than --format options: give one --format per --output")
     pairs: list[tuple[str, str | None]] = [(fmt, outputs[i] if i < len(outputs) else None)
                                            for i, fmt in enumerate(formats)]
+    for fmt, out in pairs:
+        if fmt in file_formats and out is None:
+            raise UsageError(f"--format {fmt} writes a database file, not text: give it an --output FILE")
     if sum(1 for _, out in pairs if out is None) > 1:
         raise UsageError("several formats would go to stdout: give each --format its own --output")
     for _, out in pairs:

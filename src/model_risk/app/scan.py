@@ -14,6 +14,7 @@ from pathlib import Path
 from model_risk import __version__
 from model_risk.app.config import Config
 from model_risk.app.plugins import Plugins, load_plugins
+from model_risk.app.repo_identity import identify
 from model_risk.common.paths import default_cache_dir
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import ModelFacts, ModelStatus, ModelUse, Note, Reference, ScanResult, revision_key
@@ -224,6 +225,7 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
     findings, policy_notes = apply_policy(results, Policy(config.watchlist, config.allow, baseline))
     if progress:
         progress("done", 0, 0)
+    identity = identify(config.root)
     notes: list[Note] = [*walk_notes, *detection.notes, *resolution_notes, *policy_notes]
     return ScanResult(
         tool_version=__version__,
@@ -239,6 +241,10 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
         offline=options.offline,
         started_at=started,
         repository_path=repository_path(config.root),
+        repository=identity.name,
+        remote_url=identity.remote_url,
+        commit=identity.commit,
+        branch=identity.branch,
         project=project_name(config.root),
     )
 

@@ -166,7 +166,7 @@ class JsonError(ValueError):
         self.line = line
 
 
-def parse_json(text: str) -> object:
+def parse_json(text: str | bytes) -> object:
     """``json.loads`` with every failure as :class:`JsonError`: bad syntax, nesting too deep for the
     parser, or an integer longer than Python converts (4,300 digits)."""
     import json
@@ -177,6 +177,8 @@ def parse_json(text: str) -> object:
         raise JsonError(f"invalid JSON: {exc.msg}", exc.lineno) from None
     except RecursionError:
         raise JsonError("invalid JSON: nested too deeply") from None
+    except UnicodeDecodeError:
+        raise JsonError("invalid JSON: not UTF-8 text") from None
     except ValueError:  # "Exceeds the limit (4300 digits) for integer string conversion"
         raise JsonError("invalid JSON: a number has more digits than Python reads (4,300)") from None
 

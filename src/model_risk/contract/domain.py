@@ -318,6 +318,12 @@ class ScanResult:
     #: The scan root relative to the top of its git work tree (``/`` separators, ``""`` at the top), or
     #: ``None`` outside git. Code scanning needs repository-relative paths; reference paths are root-relative.
     repository_path: str | None = None
+    #: Which repository was scanned (``model-risk merge`` names reports by it): its name (``owner/name``
+    #: from the remote, else the scan root's folder name), remote URL without credentials, commit, branch.
+    repository: str | None = None
+    remote_url: str | None = None
+    commit: str | None = None
+    branch: str | None = None
     #: Which references load which model: for each entry of ``models``, in the same order, the positions
     #: in ``references`` of the references grouped under it when the scan resolved them. Carried so that
     #: no reporter has to match references to models again (and so none can match them differently).

@@ -1,17 +1,22 @@
 """The on-disk cache of Hub answers, and the resolver that reads it.
 
 One small JSON file per lookup (endpoint, id, revision), written atomically, so concurrent runs (pre-commit
-starts several) never see a half-written entry. Resolved models stay fresh for ``cache_ttl``; missing,
+starts several) never see a half-written entry. Beside each entry, an empty ``.lock`` file: the Hub
+resolver holds an exclusive ``flock`` on it while it checks the entry, asks the Hub and writes the answer,
+so scans sharing the directory ask the Hub at most once per model and TTL. (Why files and not SQLite:
+docs/resolution.md, "Sharing the cache".) Resolved models stay fresh for ``cache_ttl``; missing,
 disabled and unknown-revision answers for the shorter ``negative_cache_ttl``; failed lookups are never
 cached. An unreadable or corrupt entry counts as a miss and is overwritten by the next answer.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +41,33 @@ class ModelCache:
         key = "\0".join((endpoint, request.model_id, request.revision or ""))
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
         return self.directory / "models" / digest[:2] / f"{digest}.json"
+
+    @contextlib.contextmanager
+    def locked(self, endpoint: str, request: ModelRequest) -> Iterator[None]:
+        """Hold the lookup's lock: other processes (and threads) locking it wait until this one is done.
+
+        Without ``fcntl`` (Windows) or when the lock file cannot be made, the lookup runs unlocked: at
+        worst two processes ask the Hub for the same model, which is what happened before locks."""
+        path = self._path(endpoint, request).with_suffix(".lock")
+        try:
+            import fcntl
+        except ImportError:
+            yield
+            return
+        try:
+            if path.parent not in self._made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(path.parent)
+            handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError:
+            yield
+            return
+        try:
+            # Released when the descriptor closes, also if the process dies: a crash cannot leave it held.
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(handle)
 
     def get(self, endpoint: str, request: ModelRequest,
             authenticated: Callable[[], bool] | None = None) -> dict[str, Any] | None:

@@ -51,9 +51,18 @@ def answer_with(stores: Stores, ask_plugins: AskPlugins, context: ResolveContext
         if stores.cache is not None and stores.read_cache:
             if (cached := cached_facts(request, context, stores.cache)) is not None:
                 return cached
-        facts = ask_plugins(request, context)
-        if stores.cache is not None and isinstance(facts, ModelFacts) and facts.source == "hub":
-            stores.cache.put(context.hub.public_endpoint, request, facts, authenticated=hub.state_for(context).authenticated())
+        if stores.cache is None or context.offline:
+            return ask_plugins(request, context)
+        # Several scans may share one cache directory (CI jobs on one runner, pre-commit's parallel runs).
+        # Check, ask and write under a per-model lock, so that when they miss together only one asks the
+        # Hub and the others read its answer.
+        with stores.cache.locked(context.hub.public_endpoint, request):
+            if stores.read_cache and (cached := cached_facts(request, context, stores.cache)) is not None:
+                return cached
+            facts = ask_plugins(request, context)
+            if isinstance(facts, ModelFacts) and facts.source == "hub":
+                stores.cache.put(context.hub.public_endpoint, request, facts,
+                                 authenticated=hub.state_for(context).authenticated())
         return facts
 
     return resolve
