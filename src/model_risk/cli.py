@@ -35,6 +35,8 @@ Examples:
   model-risk merge reports/ --format html --output org.html   many repositories, one report
   model-risk lock                        resolve every model and write model-risk.lock
   model-risk explain Qwen/Qwen2.5-7B-Instruct
+  model-risk exposure Alibaba --fail-on-exposure unpinned
+  model-risk alternatives Qwen/Qwen2.5-3B-Instruct
   model-risk rules non-osi-license
 
 Exit status: 0 nothing at or above --fail-on, 1 findings at or above it,
@@ -427,6 +429,75 @@ def explain(model: str, revision: str | None, offline: bool, fmt: str, config_fi
         click.echo(json.dumps(explaining.json_document(result), indent=2, ensure_ascii=False))
     else:
         click.echo(explaining.render_text(result), nl=False)
+
+
+@cli.command()
+@click.argument("vendor")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
+@click.option("--fail-on-exposure", type=click.Choice(["api", "unpinned", "pinned", "derived", "never"]),
+              default="never", show_default=True,
+              help="Exit 1 when a reference is exposed at this level or a more exposed one "
+                   "(api > unpinned > pinned > derived).")
+@click.option("--offline", is_flag=True, help="No network: lockfile and cache only.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors on stderr.")
+def exposure(vendor: str, paths: tuple[str, ...], fmt: str, output: str | None, fail_on_exposure: str,
+             offline: bool, config_file: str | None, quiet: bool) -> None:
+    """What depends on VENDOR (a vendor or one of its Hub organisations), in PATHS (default: .): every
+    reference, grouped by how exposed it is: API use, unpinned open weights, pinned open weights, and
+    models built on the vendor's base."""
+    from model_risk.app import exposure as exposing
+    from model_risk.app.scan import ScanOptions, vendor_table
+    from model_risk.app.scan import scan as run_scan
+
+    root, scan_paths = _project(paths)
+    config = _load_config(root, config_file)
+    result = run_scan(ScanOptions(paths=scan_paths, config=config, offline=offline or config.offline,
+                                  plugins=_plugins()))
+    if not quiet:
+        for note in result.notes:
+            _warn(note, False)
+    found = exposing.exposure(vendor, result, vendor_table(config), fail_on_exposure)
+    _write(exposing.RENDERERS[fmt](found), output)
+    _exit(1 if found.failing else 0)
+
+
+@cli.command()
+@click.argument("model", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--offline", is_flag=True, help="No network: what model-risk.lock recorded (or the cache holds).")
+@click.option("--no-record", is_flag=True, help="Do not record the suggestions in model-risk.lock.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
+def alternatives(model: str | None, fmt: str, offline: bool, no_record: bool, config_file: str | None) -> None:
+    """Suggest up to three replacements for MODEL from other root vendors: same task and library, an
+    OSI-approved license (or one the config accepts), a similar size, ranked by downloads. Without MODEL:
+    for every model of the project in the current directory with a finding that calls for one. Online,
+    the choice is recorded in model-risk.lock so offline scans show it. Exit 1 when the Hub could not
+    be asked."""
+    from model_risk.app import alternatives as alternating
+    from model_risk.knowledge.hub_ids import repo_id_from
+
+    config = _load_config(Path.cwd().resolve(), config_file)
+    offline = offline or config.offline
+    if model is None:
+        found = alternating.suggest_for_project(config, _plugins(), offline=offline, record=not no_record)
+    else:
+        model_id = repo_id_from(model)
+        if model_id is None:
+            raise UsageError(f"not a Hugging Face model id: {model!r} (expected org/name)")
+        found = [alternating.suggest(model_id, config, _plugins(), offline=offline, record=not no_record)]
+    if fmt == "json":
+        import json
+
+        documents = [alternating.json_document(s) for s in found]
+        click.echo(json.dumps(documents[0] if model is not None else documents, indent=2, ensure_ascii=False))
+    elif not found:
+        click.echo("No model of this project has a finding that calls for a replacement.")
+    else:
+        click.echo("\n".join(alternating.render_text(s) for s in found), nl=False)
+    _exit(1 if any(s.outcome.failed for s in found) else 0)
 
 
 @cli.command("plugins")

@@ -26,7 +26,11 @@ def test_failing_findings_come_first_and_details_fold(cli):
     assert "<summary>Models (10)</summary>" in text
     assert "| `meta-llama/Llama-3.1-8B-Instruct` | Llama 3.1 Community License Agreement | with conditions | Meta | resolved | 1 |" in text
     assert "<summary>Suppressed findings (2), not counted</summary>" in text
-    assert text.count("<details>") == text.count("</details>") == 3
+    assert "<summary>Vendors (6): HHI 2400 (highly concentrated; floor 1000 for 10 models) · top Alibaba 40%" in text
+    assert "| Alibaba | 40% | 4 (4 open-weight) | 4 | 1 unpinned, 1 pinned, 2 derived |" in text
+    assert "<summary>Alternatives from other vendors (1)</summary>" in text
+    assert "6 models with findings: no replacements recorded for offline scans" in text
+    assert text.count("<details>") == text.count("</details>") == 5
 
 
 def test_a_passing_scan_says_so(cli, project):

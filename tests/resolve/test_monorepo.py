@@ -93,3 +93,18 @@ def test_lock_check_per_project(cli, hub, project):
     run = cli("lock", root, "--check", "--per-project")
     assert run.code == 1
     assert f"not locked: acme/new-model (in {root / 'services/search/model-risk.lock'})" in run.stdout
+
+
+def test_recorded_alternatives_are_found_in_any_of_the_lockfiles(tmp_path):
+    from pathlib import Path
+
+    from model_risk.contract.resolver import ModelRequest
+    from model_risk.resolve.lockfile import Lockfile
+    from model_risk.resolve.monorepo import NearestLockfiles
+
+    root = Lockfile(Path("model-risk.lock"), {}, {"Qwen/Qwen2.5-3B-Instruct": {"suggestions": [{"id": "a/b"}]}})
+    service = Lockfile(Path("svc/model-risk.lock"), {}, {"org/other": {"suggestions": []}})
+    both = NearestLockfiles({ModelRequest("org/other"): (service,)}, (root, service))
+    assert both.alternatives_for("qwen/qwen2.5-3b-instruct") == {"suggestions": [{"id": "a/b"}]}
+    assert both.alternatives_for("org/other") == {"suggestions": []}
+    assert both.alternatives_for("nobody/recorded") is None

@@ -19,6 +19,7 @@ from model_risk.contract.domain import Severity
 from model_risk.contract.errors import ConfigError, excerpt
 from model_risk.contract.resolver import HubSettings
 from model_risk.detect.source import DEFAULT_MAX_FILE_SIZE
+from model_risk.evaluate.alternatives import AlternativesPolicy
 from model_risk.evaluate.evaluate import AllowEntry
 from model_risk.evaluate.packs import RuleSettings
 from model_risk.evaluate.subjects import WatchEntry
@@ -44,6 +45,7 @@ class Config:
     watchlist: tuple[WatchEntry, ...] = ()
     vendors: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     hub: HubSettings = field(default_factory=HubSettings)
+    alternatives: AlternativesPolicy = field(default_factory=AlternativesPolicy)
 
     @property
     def lockfile_path(self) -> Path:
@@ -201,4 +203,16 @@ def _build(root: Path, path: Path, document: Document, *, confined: bool = False
         watchlist=tuple(watchlist),
         vendors=data.get("vendors") or {},
         hub=hub,
+        alternatives=_alternatives(data.get("alternatives") or {}, allow),
     )
+
+
+def _alternatives(spec: Mapping[str, Any], allow: list[AllowEntry]) -> AlternativesPolicy:
+    """The replacement policy; licenses the allowlist accepts are accepted for replacements too."""
+    accepted = {str(x).lower() for x in spec.get("licenses") or ()}
+    accepted |= {e.value.lower() for e in allow if e.kind == "license" and not e.rules and e.expires is None}
+    default = AlternativesPolicy()
+    return AlternativesPolicy(enabled=bool(spec.get("enabled", default.enabled)),
+                              count=int(spec.get("count", default.count)),
+                              max_ratio=float(spec.get("max-ratio", default.max_ratio)),
+                              licenses=frozenset(accepted), timeout=float(spec.get("timeout", default.timeout)))

@@ -101,7 +101,8 @@ def _lock(references: list[Reference], lockfile_path: Path, options: ScanOptions
         entries.append((request, facts))
     if previous is not None:
         entries += _locked_ancestors(previous, [f for r, f in entries if r in failures], set(known), context)
-    write_lockfile(lockfile_path, entries)
+    # Replacements recorded by `model-risk alternatives` stay until they are recorded again.
+    write_lockfile(lockfile_path, entries, previous.alternatives if previous is not None else None)
     return LockOutcome(len(entries), tuple(kept), tuple(missing), tuple(notes))
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from model_risk import __version__
 from model_risk.app.config import Config
 from model_risk.app.plugins import Plugins, load_plugins
+from model_risk.app.replacements import Finder, with_alternatives
 from model_risk.app.repo_identity import identify
 from model_risk.common.paths import default_cache_dir
 from model_risk.contract.detector import Detector
@@ -223,10 +224,14 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
     results = run_rules(active, usages, references=len(detection.references),
                         files=detection.files_scanned, watchlist=config.watchlist)
     findings, policy_notes = apply_policy(results, Policy(config.watchlist, config.allow, baseline))
+    alternative_notes: list[Note] = []
+    if config.alternatives.enabled and not options.per_file:
+        finder = Finder(config, context, stores, options.plugins.resolve, use_cache=options.use_cache)
+        usages, alternative_notes = with_alternatives(usages, findings, finder)
     if progress:
         progress("done", 0, 0)
     identity = identify(config.root)
-    notes: list[Note] = [*walk_notes, *detection.notes, *resolution_notes, *policy_notes]
+    notes: list[Note] = [*walk_notes, *detection.notes, *resolution_notes, *policy_notes, *alternative_notes]
     return ScanResult(
         tool_version=__version__,
         root=str(config.root),

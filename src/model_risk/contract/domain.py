@@ -184,6 +184,28 @@ class Drift:
 
 
 @dataclass(frozen=True, slots=True)
+class Alternative:
+    """A suggested replacement for a model: same task and library, similar size, an accepted license,
+    from another root vendor."""
+
+    id: str
+    root_vendor: str | None
+    #: A short license label (SPDX id where there is one).
+    license: str | None
+    parameters: int | None
+    downloads: int | None = None
+    pipeline_tag: str | None = None
+    library_name: str | None = None
+    #: Why it qualifies, in one line.
+    why: str = ""
+
+
+#: ``ModelFacts.alternatives_note`` of an offline scan for a model whose replacements were never recorded.
+ALTERNATIVES_NOT_RECORDED = ("not looked up offline, and none recorded in model-risk.lock: run "
+                             "`model-risk alternatives MODEL` online to record them")
+
+
+@dataclass(frozen=True, slots=True)
 class ModelFacts:
     """What is known about one model (a Hub repo at a revision, or a hosted API model)."""
 
@@ -226,6 +248,10 @@ class ModelFacts:
     source: str | None = None
     #: Facts that changed since the lockfile was written.
     drift: tuple[Drift, ...] = ()
+    #: Suggested replacements (for a model with a finding that calls for one; see ``alternatives``).
+    alternatives: tuple[Alternative, ...] = ()
+    #: Why ``alternatives`` is empty although they were asked for: none qualified, or the lookup failed.
+    alternatives_note: str | None = None
 
     @property
     def is_resolved(self) -> bool:

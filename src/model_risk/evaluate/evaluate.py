@@ -17,13 +17,12 @@ from model_risk.evaluate.packs import Rule, render_message
 from model_risk.evaluate.subjects import (
     ModelUsage,
     WatchEntry,
-    hub_models,
     model_subject,
     project_subject,
     reference_subject,
-    vendor_groups,
     vendor_subject,
 )
+from model_risk.knowledge.exposure import VendorView, vendor_view
 
 
 @dataclass(frozen=True)
@@ -119,7 +118,7 @@ def run_rules(rules: Sequence[Rule], usages: Sequence[ModelUsage], *, references
               watchlist: Sequence[WatchEntry] = ()) -> list[tuple[Finding, ModelFacts | None]]:
     results: list[tuple[Finding, ModelFacts | None]] = []
     model_subjects = [(usage, model_subject(usage, watchlist)) for usage in usages]
-    groups = None
+    view: VendorView | None = None
     for rule in rules:
         if not rule.enabled:
             continue
@@ -136,14 +135,12 @@ def run_rules(rules: Sequence[Rule], usages: Sequence[ModelUsage], *, references
                     refs = [ref for ref, _ in matched]
                     results.append((_finding(rule, matched[0][1], refs, model=usage.facts), usage.facts))
         elif scope == "vendor":
-            if groups is None:
-                groups = vendor_groups(usages)
-            total = len(hub_models(usages))
-            for group in groups:
-                subject = vendor_subject(group, total, watchlist)
+            if view is None:
+                view = vendor_view((u.facts, u.references) for u in usages)
+            for entry in view.vendors:
+                subject = vendor_subject(entry, view.concentration, watchlist)
                 if rule.predicate(subject):
-                    refs = [ref for usage in group.usages for ref in usage.references]
-                    results.append((_finding(rule, subject, refs, vendor=group.vendor), None))
+                    results.append((_finding(rule, subject, entry.counted_references, vendor=entry.vendor), None))
         elif scope == "project":
             subject = project_subject(usages, references, files)
             if rule.predicate(subject):

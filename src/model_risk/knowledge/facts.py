@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from model_risk.contract.domain import Drift, LicenseFacts, ModelFacts, ModelStatus
+from model_risk.contract.domain import Alternative, Drift, LicenseFacts, ModelFacts, ModelStatus
 from model_risk.knowledge import licenses
 from model_risk.knowledge.vendors import VendorTable
 
@@ -106,6 +106,8 @@ def facts_document(facts: ModelFacts) -> dict[str, Any]:
         "pipeline_tag": m.pipeline_tag, "card": dict(m.card), "redirected_from": list(m.redirected_from),
         "drift": [{"field": d.field, "locked": d.locked, "current": d.current} for d in m.drift],
         "source": m.source,
+        "alternatives": [alternative_record(a) for a in m.alternatives],
+        "alternatives_note": m.alternatives_note,
     }
 
 
@@ -128,6 +130,8 @@ def facts_from_document(m: Mapping[str, Any]) -> ModelFacts:
         pipeline_tag=m.get("pipeline_tag"), custom_code=bool(m.get("custom_code", False)),
         card=tuple(sorted((m.get("card") or {}).items())), source=m.get("source"),
         drift=tuple(Drift(d["field"], d.get("locked"), d.get("current")) for d in m.get("drift", ())),
+        alternatives=tuple(alternative_from_record(a) for a in m.get("alternatives", ())),
+        alternatives_note=m.get("alternatives_note"),
     )
 
 
@@ -233,3 +237,20 @@ def check_record(data: Mapping[str, Any]) -> None:
 
 def from_record(data: Mapping[str, Any], vendors: VendorTable, source: str) -> ModelFacts:
     return build_facts(vendors=vendors, source=source, **_fields(data))
+
+
+def alternative_record(a: Alternative) -> dict[str, Any]:
+    """A suggested replacement as the JSON report and the lockfile store it."""
+    return {"id": a.id, "root_vendor": a.root_vendor, "license": a.license, "parameters": a.parameters,
+            "downloads": a.downloads, "pipeline_tag": a.pipeline_tag, "library_name": a.library_name,
+            "why": a.why}
+
+
+def alternative_from_record(data: Mapping[str, Any]) -> Alternative:
+    try:
+        return Alternative(id=str(data["id"]), root_vendor=data.get("root_vendor"), license=data.get("license"),
+                           parameters=data.get("parameters"), downloads=data.get("downloads"),
+                           pipeline_tag=data.get("pipeline_tag"), library_name=data.get("library_name"),
+                           why=str(data.get("why") or ""))
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise RecordError(f"malformed alternative: {exc.__class__.__name__}: {exc}") from None

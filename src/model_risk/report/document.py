@@ -24,7 +24,9 @@ from model_risk.contract.domain import (
     revision_key,
 )
 from model_risk.contract.errors import ReportInputError
+from model_risk.knowledge.exposure import EXPOSURE_LEVELS, Concentration, VendorView, scope_of, vendor_view
 from model_risk.knowledge.facts import facts_document, facts_from_document
+from model_risk.report.presentation import license_label
 
 REPORT_VERSION = 1
 
@@ -40,10 +42,11 @@ def model_document(m: ModelFacts) -> dict[str, Any]:
     return facts_document(m)
 
 
-def summary(result: ScanResult) -> dict[str, Any]:
+def summary(result: ScanResult, view: VendorView | None = None) -> dict[str, Any]:
     counts = {s.value: 0 for s in Severity}
     for finding in result.active_findings():
         counts[finding.severity.value] += 1
+    view = view or vendor_view_of(result)
     return {
         "files": result.files_scanned,
         "references": len(result.references),
@@ -51,10 +54,53 @@ def summary(result: ScanResult) -> dict[str, Any]:
         "findings": counts,
         "suppressed": sum(1 for f in result.findings if not f.active),
         "failed": bool(result.failing_findings()),
+        "concentration": concentration_document(view.concentration),
     }
 
 
+def concentration_document(c: Concentration) -> dict[str, Any]:
+    return {"models": c.models, "vendors": c.vendors, "top_vendor": c.top_vendor,
+            "top_share": round(c.top_share, 4), "hhi": c.hhi, "hhi_floor": c.floor, "band": c.band}
+
+
+def vendors_document(view: VendorView) -> list[dict[str, Any]]:
+    out = []
+    for entry in view.vendors:
+        refs = entry.references
+        scopes: dict[str, int] = {}
+        for ref in refs:
+            scopes[scope_of(ref)] = scopes.get(scope_of(ref), 0) + 1
+        licenses: dict[str, int] = {}
+        for facts in {u.facts.id.lower(): u.facts for u in entry.uses}.values():
+            licenses[license_label(facts)] = licenses.get(license_label(facts), 0) + 1
+        exposure = {level: 0 for level in EXPOSURE_LEVELS}
+        for use in entry.uses:
+            exposure[use.exposure] += len(use.references)
+        out.append({
+            "vendor": entry.vendor, "country": entry.country,
+            "models": entry.distinct(), "open_weight_models": entry.distinct("open-weights"),
+            "api_models": entry.distinct("api"), "counted_models": entry.models,
+            "share": round(entry.share, 4), "references": len(refs),
+            "files": sorted({r.path for r in refs}), "scopes": dict(sorted(scopes.items())),
+            "licenses": dict(sorted(licenses.items(), key=lambda item: (-item[1], item[0].lower()))),
+            "exposure": exposure,
+            "uses": [
+                {"model": u.facts.id, "revision": u.facts.revision, "kind": u.kind, "relation": u.relation,
+                 "lineage": list(u.facts.lineage), "license": license_label(u.facts), "pinned": u.pinned,
+                 "locked": u.locked, "exposure": u.exposure, "counted": u.counted,
+                 "locations": [_location(r.location) for r in u.references]}
+                for u in entry.uses],
+        })
+    return out
+
+
+def vendor_view_of(result: ScanResult) -> VendorView:
+    """The vendor view of a scan (see :mod:`model_risk.knowledge.exposure`)."""
+    return vendor_view((use.facts, use.references) for use in result.uses())
+
+
 def to_document(result: ScanResult) -> dict[str, Any]:
+    view = vendor_view_of(result)
     return {
         "version": REPORT_VERSION,
         "tool": {"name": "model-risk", "version": result.tool_version},
@@ -95,7 +141,8 @@ def to_document(result: ScanResult) -> dict[str, Any]:
             for r in result.rules
         ],
         "notes": [{"level": n.level, "message": n.message, "path": n.path, "line": n.line} for n in result.notes],
-        "summary": summary(result),
+        "vendors": vendors_document(view),
+        "summary": summary(result, view),
     }
 
 

@@ -23,7 +23,7 @@ from typing import Any
 from model_risk.common.resources import data_dir
 from model_risk.contract.domain import Finding, ModelStatus, ModelUse, RuleInfo, ScanResult, Severity
 from model_risk.contract.reporter import Reporter, ReportOptions
-from model_risk.report import charts
+from model_risk.report import charts, vendors
 from model_risk.report.presentation import (
     LICENSE_GROUPS,
     by_severity,
@@ -201,6 +201,7 @@ def report_context(result: ScanResult) -> dict[str, Any]:
     for index, use in enumerate(uses):
         anchors.setdefault(use.facts.id, f"m{index}")
     shares = vendor_shares(result)
+    view = vendors.view_of(result)
     mix = license_mix(result)
     active_views = [_finding_view(result, f, rules, anchors) for f in active]
     groups = rule_groups(active_views)
@@ -242,6 +243,10 @@ def report_context(result: ScanResult) -> dict[str, Any]:
         "with_conditions": sum(1 for m in distinct if commercial_label(m) == "with conditions"),
         "rules": sorted(result.rules, key=lambda r: r.code),
         "rule_hits": rule_hits,
+        "vendor_rows": vendors.vendor_rows(view),
+        "concentration": vendors.concentration_text(view.concentration),
+        "alternatives": vendors.alternative_rows(result),
+        "not_recorded": vendors.not_recorded(result),
     }
 
 

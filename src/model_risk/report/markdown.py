@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from model_risk.contract.domain import Finding, Location, ScanResult, Severity
 from model_risk.contract.reporter import Reporter, ReportOptions
+from model_risk.report import vendors
 from model_risk.report.templating import markdown_code
 from model_risk.report.presentation import (
     by_severity,
@@ -94,6 +95,8 @@ def summary_context(result: ScanResult, details: int | None, rows: int | None, s
     suppressed = by_severity(f for f in result.findings if not f.active)
     uses = result.uses()
     shares = vendor_shares(result)
+    view = vendors.view_of(result)
+    vendor_rows = vendors.vendor_rows(view)
     total = sum(n for _, n in shares)
     shown_failing = _take(failing, rows)
     shown_others = _take(others, None if rows is None else max(0, rows - len(shown_failing)))
@@ -128,6 +131,11 @@ def summary_context(result: ScanResult, details: int | None, rows: int | None, s
         "shares": [(vendor, count, 100.0 * count / total) for vendor, count in shares[:6]],
         "more_vendors": max(0, len(shares) - 6),
         "truncated": hidden > 0,
+        "concentration": vendors.concentration_text(view.concentration),
+        "vendor_rows": _take(vendor_rows, rows),
+        "vendors_total": len(vendor_rows),
+        "alternatives": _take(vendors.alternative_rows(result), rows),
+        "not_recorded": vendors.not_recorded(result),
     }
 
 

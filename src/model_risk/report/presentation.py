@@ -26,6 +26,9 @@ from model_risk.contract.domain import (
 )
 from model_risk.knowledge import licenses
 
+#: huggingface_hub's default revision (``revision="main"`` is the model at no revision).
+DEFAULT_BRANCH = "main"
+
 #: Shown where a fact is not known because the model itself could not be looked up.
 NOT_KNOWN = "-"
 

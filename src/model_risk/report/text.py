@@ -11,6 +11,7 @@ from collections import Counter
 
 from model_risk.contract.domain import Finding, ModelFacts, ModelStatus, ScanResult, Severity
 from model_risk.contract.reporter import Reporter, ReportOptions
+from model_risk.report import vendors
 from model_risk.report.presentation import commercial_label, license_label, location_text, vendor_shares
 from model_risk.report.terminal import no_workflow_command, terminal_safe
 
@@ -121,6 +122,9 @@ class TextReporter(Reporter):
         shares = vendor_shares(result)
         if shares:
             out.extend(self._vendors(shares, style, width))
+        if result.models:
+            out.extend(self._vendor_view(result, style, width))
+        out.extend(self._alternatives(result, style, width))
         out.extend(self._summary(result, style, width))
         return "\n".join(out) + "\n"
 
@@ -176,6 +180,43 @@ class TextReporter(Reporter):
         label = "Weights by root vendor:"
         first, *more = _wrap(f"{label} " + " · ".join(parts), width, "", "  ")
         return [style.bold(label) + first[len(label):], *more, ""]
+
+    def _vendor_view(self, result: ScanResult, style: _Style, width: int) -> list[str]:
+        view = vendors.view_of(result)
+        rows = vendors.vendor_rows(view)
+        label = "Vendors"
+        first, *more = _wrap(f"{label}  {vendors.concentration_text(view.concentration)}", width, "", "  ")
+        lines = [style.bold(label) + style.dim(first[len(label):]), *(style.dim(m) for m in more)]
+        name_width = min(30, max(len("VENDOR"), *(len(r.vendor) for r in rows)))
+        kinds_width = min(24, max(len("MODELS"), *(len(r.kinds) for r in rows)))
+        header = f"{'VENDOR'.ljust(name_width)}  SHARE  {'MODELS'.ljust(kinds_width)}  REFERENCES BY EXPOSURE"
+        lines += [style.dim(line) for line in _wrap(header, width, "  ", "    ")]
+        for row in rows[:MAX_VENDORS]:
+            lines += _wrap(terminal_safe(
+                f"{_clip(row.vendor, name_width).ljust(name_width)}  {row.share:>5.0%}  "
+                f"{_clip(row.kinds, kinds_width).ljust(kinds_width)}  {row.exposure}"), width, "  ", "    ")
+        if len(rows) > MAX_VENDORS:
+            lines.append(style.dim(f"  {len(rows) - MAX_VENDORS} more vendors (see the JSON or HTML report)"))
+        lines.append("")
+        return lines
+
+    def _alternatives(self, result: ScanResult, style: _Style, width: int) -> list[str]:
+        rows = vendors.alternative_rows(result)
+        unrecorded = vendors.not_recorded(result)
+        if not rows and not unrecorded:
+            return []
+        label = "Alternatives"
+        first, *more = _wrap(f"{label}  other vendors, same task, open license, similar size", width, "", "  ")
+        lines = [style.bold(label) + style.dim(first[len(label):]), *(style.dim(m) for m in more)]
+        for row in rows:
+            suggested = ", ".join(vendors.alternative_text(a) for a in row.alternatives) or (row.note or "")
+            lines += _wrap(terminal_safe(f"{row.model}: {suggested}"), width, "  ", "    ")
+        if unrecorded:
+            lines += [style.dim(line) for line in _wrap(
+                f"{_count(unrecorded, 'model')} with findings: none recorded for offline scans; run "
+                "`model-risk alternatives` online to record them", width, "  ", "    ")]
+        lines.append("")
+        return lines
 
     def _summary(self, result: ScanResult, style: _Style, width: int) -> list[str]:
         active = result.active_findings()

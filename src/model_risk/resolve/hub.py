@@ -83,6 +83,11 @@ class HubState:
     def down(self) -> bool:
         return self._consecutive_failures >= CIRCUIT_BREAKER_FAILURES
 
+    @property
+    def failing(self) -> bool:
+        """The last lookup got no answer (or still a 5xx after retrying): a sign the Hub is down."""
+        return self._consecutive_failures > 0
+
     def record(self, outage: bool) -> None:
         """Count a sign that the Hub is down (or reset the count on any answer that says otherwise)."""
         with self._lock:

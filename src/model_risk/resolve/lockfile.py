@@ -2,14 +2,15 @@
 
 The file is JSON with sorted keys and one entry per lookup (``id`` or ``id@revision``), so a change
 upstream shows up as a small, readable diff. Entries hold what the Hub said (see :mod:`records`);
-classifications are derived again when the lock is read.
+classifications are derived again when the lock is read. An optional ``alternatives`` object records
+the replacements chosen for a model (``model-risk alternatives``), so offline scans can show them.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,12 @@ def parse_request_key(key: str) -> ModelRequest:
 class Lockfile:
     path: Path
     entries: Mapping[str, Mapping[str, Any]]
+    #: Model id -> recorded replacements: ``{"suggestions": [...], "note": ..., "criteria": {...}}``.
+    alternatives: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def alternatives_for(self, model_id: str) -> Mapping[str, Any] | None:
+        wanted = model_id.lower()
+        return next((entry for key, entry in self.alternatives.items() if key.lower() == wanted), None)
 
     def record(self, request: ModelRequest) -> Mapping[str, Any] | None:
         return self.entries.get(request_key(request))
@@ -87,7 +94,12 @@ def read_lockfile(path: Path) -> Lockfile | None:
             records.check_record(entry)
         except records.RecordError as exc:
             raise LockfileError(f"entry {key!r}: {exc}", path=str(path), line=_line_of(text, key)) from None
-    return Lockfile(path, data["models"])
+    alternatives = data.get("alternatives") or {}
+    if not isinstance(alternatives, dict) or not all(
+            isinstance(e, dict) and isinstance(e.get("suggestions", []), list) for e in alternatives.values()):
+        raise LockfileError("\"alternatives\" must map model ids to objects with a \"suggestions\" list",
+                            path=str(path), line=_line_of(text, "alternatives"))
+    return Lockfile(path, data["models"], alternatives)
 
 
 def _line_of(text: str, key: str) -> int | None:
@@ -95,14 +107,32 @@ def _line_of(text: str, key: str) -> int | None:
     return text.count("\n", 0, offset) + 1 if offset >= 0 else None
 
 
-def write_lockfile(path: Path, facts_by_request: Iterable[tuple[ModelRequest, ModelFacts]]) -> None:
+def write_lockfile(path: Path, facts_by_request: Iterable[tuple[ModelRequest, ModelFacts]],
+                   alternatives: Mapping[str, Mapping[str, Any]] | None = None) -> None:
     models = {request_key(req): records.to_record(facts, volatile=False) for req, facts in facts_by_request}
-    document = {
+    _write(path, models, alternatives or {})
+
+
+def _write(path: Path, models: Mapping[str, Any], alternatives: Mapping[str, Mapping[str, Any]]) -> None:
+    document: dict[str, Any] = {
         "version": LOCKFILE_VERSION,
         "generated-by": f"model-risk {__version__}",
         "models": dict(sorted(models.items())),
     }
+    if alternatives:
+        document["alternatives"] = dict(sorted(alternatives.items()))
     try:
         atomic_write(path, json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False) + "\n")
     except OSError as exc:  # a missing folder, a full or read-only disk
         raise LockfileError(f"cannot write the lockfile: {write_problem(exc)}", path=str(path)) from None
+
+
+def record_alternatives(path: Path, model_id: str, entry: Mapping[str, Any]) -> None:
+    """Record the replacements chosen for ``model_id``, keeping everything else the lockfile holds (a
+    new lockfile is started when there is none)."""
+    existing = read_lockfile(path)
+    models = dict(existing.entries) if existing is not None else {}
+    alternatives = {k: v for k, v in (existing.alternatives if existing is not None else {}).items()
+                    if k.lower() != model_id.lower()}
+    alternatives[model_id] = dict(entry)
+    _write(path, models, alternatives)

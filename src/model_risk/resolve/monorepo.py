@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from model_risk.contract.domain import ModelFacts
 from model_risk.contract.resolver import ModelRequest
@@ -59,6 +60,14 @@ class NearestLockfiles:
             facts = lockfile.facts(request, vendors)
             if facts is not None:
                 return facts
+        return None
+
+    def alternatives_for(self, model_id: str) -> Mapping[str, Any] | None:
+        """Replacements recorded for ``model_id``: the first lockfile (root first) that records some."""
+        for lockfile in self.lockfiles:
+            entry = lockfile.alternatives_for(model_id)
+            if entry is not None:
+                return entry
         return None
 
 
