@@ -196,10 +196,9 @@ def find_references(options: ScanOptions, progress: Progress | None = None
     detectors = active_detectors(config, options.plugins)
     walker = Walker(config.root, accepts=lambda name: any(d.accepts(name) for d in detectors),
                     exclude=config.exclude)
-    candidates = list(walker.walk(options.paths))
-    total = len(candidates)
-    detection = detect(candidates, detectors, max_size=config.max_file_size, jobs=options.jobs,
-                       progress=(lambda done: progress("files", done, total)) if progress else None)
+    # The walk is handed over unfinished: workers start on the first files while it goes on.
+    detection = detect(walker.walk(options.paths), detectors, max_size=config.max_file_size, jobs=options.jobs,
+                       progress=(lambda done, seen: progress("files", done, seen)) if progress else None)
     return detection, tuple(walker.notes)
 
 

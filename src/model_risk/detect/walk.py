@@ -36,6 +36,8 @@ class Candidate:
     abs_path: str
     #: Relative to the scan root, ``/``-separated, safe to print.
     rel_path: str
+    #: Size in bytes when the walk knows it (0 otherwise): the runner sizes its batches by it.
+    size: int = 0
 
 
 def display_path(path: str) -> str:
@@ -291,12 +293,13 @@ class Walker:
                     continue
                 try:
                     regular = entry.is_file()
+                    size = entry.stat().st_size if regular else 0
                 except OSError:
                     regular = False
                 if not regular:  # a FIFO or device would block or never end
                     self.notes.append(Note("skipped: not a regular file", rel, level="info"))
                     continue
-                yield Candidate(entry.path, rel)
+                yield Candidate(entry.path, rel, size)
         for entry, rel in subdirs:
             yield from self._walk_dir(Path(entry.path), rel, rules)
 
