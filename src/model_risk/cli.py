@@ -46,12 +46,17 @@ Environment: HF_ENDPOINT, HF_TOKEN (never printed or stored), MODEL_RISK_CACHE_D
 """
 
 
+def _safe(text: str) -> str:
+    """Text that came from files, the Hub or the config, made one line with no control characters."""
+    from model_risk.report.terminal import terminal_safe
+
+    return terminal_safe(text)
+
+
 def _warn(note: Note, verbose: bool) -> None:
     if note.level == "info" and not verbose:
         return
-    from model_risk.report.terminal import terminal_safe
-
-    click.echo(f"model-risk: {note.level}: {terminal_safe(note.render())}", err=True)
+    click.echo(f"model-risk: {note.level}: {_safe(note.render())}", err=True)
 
 
 def _color(flag: bool | None, stream: object) -> bool:
@@ -196,7 +201,9 @@ def _read_report(report_file: str) -> str:
     if report_file == "-":
         return sys.stdin.read()
     try:
-        return Path(report_file).read_text(encoding="utf-8")
+        from model_risk.common.fileio import read_text_file
+
+        return read_text_file(Path(report_file))
     except FileNotFoundError:
         raise UsageError(f"no such file: {report_file}") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -266,7 +273,9 @@ def _write(text: str, output: str | None) -> None:
     try:
         atomic_write(Path(output), text)
     except OSError as exc:
-        raise ModelRiskError(f"cannot write the report: {exc.strerror or exc}", path=output) from None
+        from model_risk.common.fileio import write_problem
+
+        raise ModelRiskError(f"cannot write the report: {write_problem(exc)}", path=output) from None
 
 
 def _progress_bar():  # type: ignore[no-untyped-def]
@@ -310,15 +319,15 @@ def lock(path: str | None, config_file: str | None, offline: bool, check: bool, 
             for note in outcome.notes:
                 _warn(note, False)
             if outcome.current:
-                click.echo(f"{checked if per_project else checked.name} is up to date.")
+                click.echo(f"{_safe(str(checked) if per_project else checked.name)} is up to date.")
                 continue
             stale = True
             for key in outcome.missing:
-                click.echo(f"not locked: {key}" + (f" (in {checked})" if per_project else ""))
+                click.echo(f"not locked: {_safe(key)}" + (f" (in {_safe(str(checked))})" if per_project else ""))
             for key in outcome.unused:
-                click.echo(f"no longer referenced: {key}" + (f" (in {checked})" if per_project else ""))
+                click.echo(f"no longer referenced: {_safe(key)}" + (f" (in {_safe(str(checked))})" if per_project else ""))
         if stale:
-            click.echo(f"{lockfile.name} is out of date: run `model-risk lock{' --per-project' if per_project else ''}`.",
+            click.echo(f"{_safe(lockfile.name)} is out of date: run `model-risk lock{' --per-project' if per_project else ''}`.",
                        err=True)
             _exit(1)
         _exit(0)
@@ -330,7 +339,7 @@ def lock(path: str | None, config_file: str | None, offline: bool, check: bool, 
     for written_to, result in outcomes:
         for note in result.notes:
             _warn(note, False)
-        click.echo(f"Wrote {result.written} model{'s' if result.written != 1 else ''} to {written_to}.")
+        click.echo(f"Wrote {result.written} model{'s' if result.written != 1 else ''} to {_safe(str(written_to))}.")
         missing += len(result.missing)
     if missing:
         # Like a package lock that cannot resolve a dependency: the lock is incomplete, say so in the status.
@@ -361,9 +370,9 @@ def baseline(paths: tuple[str, ...], output: str | None, offline: bool, config_f
     for note in result.notes:
         _warn(note, False)
     count = write_baseline(target, result.findings)
-    click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {target}.")
+    click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {_safe(str(target))}.")
     if config.baseline is None or config.baseline.resolve() != target.resolve():
-        click.echo(f"Scan with --baseline {target}, or set `baseline: {target.name}` in .model-risk.yaml, "
+        click.echo(f"Scan with --baseline {_safe(str(target))}, or set `baseline: {_safe(target.name)}` in .model-risk.yaml, "
                    "to report only new findings.")
 
 
@@ -387,13 +396,15 @@ def rules(name: str | None, fmt: str, config_file: str | None) -> None:
         click.echo(docs.markdown(loaded), nl=False)
         return
     if name:
-        click.echo(docs.text(loaded[0]), nl=False)
+        from model_risk.report.terminal import terminal_safe_lines
+
+        click.echo(terminal_safe_lines(docs.text(loaded[0])), nl=False)
         return
     width = max(len(r.info.name) for r in loaded)
     for rule in loaded:
         state = "" if rule.enabled else "  (disabled)"
         click.echo(f"{rule.info.code}  {rule.info.name.ljust(width)}  {rule.info.severity.value.ljust(8)}  "
-                   f"{rule.info.pack.ljust(12)}  {rule.info.summary}{state}")
+                   f"{rule.info.pack.ljust(12)}  {_safe(rule.info.summary)}{state}")
 
 
 @cli.command()
@@ -537,7 +548,7 @@ def _report_error(level: str, message: str) -> None:
     if level == "interrupted":
         click.echo("model-risk: interrupted", err=True)
     else:
-        click.echo(f"model-risk: {'internal error' if level == 'internal' else 'error'}: {message}", err=True)
+        click.echo(f"model-risk: {'internal error' if level == 'internal' else 'error'}: {_safe(message)}", err=True)
 
 
 if __name__ == "__main__":

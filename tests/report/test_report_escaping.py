@@ -95,7 +95,8 @@ def test_markdown_shows_hub_markup_as_text(reports: dict[str, str]):
     assert "<img" not in markdown and "<script" not in markdown
     assert "&lt;img src=x onerror=alert(1)&gt;" in markdown
     assert "&lt;/script&gt;&lt;script&gt;alert(document.domain)&lt;/script&gt;" in markdown
-    assert r"\[Apache-2.0\](https://evil.example/phish)" in markdown
+    # The word joiner after "https:" keeps GitHub from linking the bare URL (tests/hostile/).
+    assert r"\[Apache-2.0\](https:" + "\u2060" + "//evil.example/phish)" in markdown
 
 
 def test_terminal_output_drops_escape_sequences(reports: dict[str, str]):

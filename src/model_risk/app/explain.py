@@ -175,7 +175,7 @@ def render_text(explanation: Explanation) -> str:
     rows = _rows(explanation)
     width = max(len(k) for k, _ in rows)
     lines = [f"{k.rjust(width)}  {terminal_safe(str(v))}" for k, v in rows]
-    lines += ["", "lineage", explanation.facts.id]
+    lines += ["", "lineage", terminal_safe(explanation.facts.id)]
     tree = _tree_lines(explanation.tree, "")
     if explanation.facts.status is ModelStatus.API:
         lines += tree or ["└─ (a hosted API model: its vendor publishes no lineage)"]

@@ -66,6 +66,10 @@ def project_paths(paths: Sequence[str]) -> tuple[Path, tuple[Path, ...]]:
     resolved = tuple(Path(p) for p in paths) or (Path("."),)
     for path in resolved:
         if not path.exists() and not path.is_symlink():
+            if str(path).startswith("-"):
+                # After `--` (which the pre-commit hooks end their options with) an option is a file name.
+                raise UsageError(f"no such file or directory: {path} (arguments after `--` are paths; "
+                                 "put options before it, or settings in .model-risk.yaml)")
             raise UsageError(f"no such file or directory: {path}")
     if len(resolved) == 1 and resolved[0].is_dir():
         root = resolved[0].resolve()

@@ -7,7 +7,6 @@ document back into a ScanResult, so every format can be rendered again without s
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -264,14 +263,13 @@ def load_document(text: str | bytes, source: str) -> dict[str, Any]:
 
     Raises :class:`ReportInputError` with a one-line message for anything that is not such a report.
     """
+    from model_risk.common.fileio import JsonError, parse_json
+
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ReportInputError(f"not a JSON document: {exc.msg}", path=source, line=exc.lineno) from None
-    except UnicodeDecodeError:
-        raise ReportInputError("not a JSON document: not UTF-8 text", path=source) from None
-    except RecursionError:
-        raise ReportInputError("not a model-risk report: nested too deeply", path=source) from None
+        data = parse_json(text)
+    except JsonError as exc:
+        raise ReportInputError(f"not a JSON document: {exc.message.removeprefix('invalid JSON: ')}", path=source,
+                               line=exc.line) from None
     if not isinstance(data, dict) or "version" not in data or "findings" not in data:
         raise ReportInputError("not a model-risk JSON report (write one with `model-risk scan --format json`)",
                                path=source)

@@ -161,8 +161,12 @@ def _help_markdown(rule: RuleInfo) -> str:
 
 
 def _escape_message(text: str) -> str:
-    """SARIF message text treats ``[text](id)`` as a link; brackets from Hub data must stay literal."""
-    return text.replace("[", "\\[").replace("]", "\\]")
+    """SARIF message text treats ``[text](id)`` as a link, and viewers link bare URLs: text from the Hub
+    and from files stays on one line, with literal brackets and no links."""
+    from model_risk.report.terminal import terminal_safe
+    from model_risk.report.untrusted import no_autolinks
+
+    return no_autolinks(terminal_safe(text)).replace("[", "\\[").replace("]", "\\]")
 
 
 class _Locations:
@@ -314,7 +318,8 @@ class _Results:
         primary, related = (draft.places[0], draft.places[1:]) if draft.places else (None, [])
         shown = related[:MAX_RELATED_LOCATIONS]
         if shown:
-            links = ", ".join(f"[{location_text(loc)}]({i})" for i, loc in enumerate(shown, start=1))
+            links = ", ".join(f"[{_escape_message(location_text(loc))}]({i})"
+                              for i, loc in enumerate(shown, start=1))
             more = len(related) - len(shown)
             text += f" Also at {links}" + (f" and {more} more." if more else ".")
             entry["relatedLocations"] = [{"id": i, **self.locations.physical(loc),
@@ -337,7 +342,7 @@ class _Results:
 
 def _notification(note: Note, repository_path: str | None) -> dict[str, Any]:
     entry: dict[str, Any] = {"level": {"info": "note"}.get(note.level, note.level),
-                             "message": {"text": note.message}}
+                             "message": {"text": _escape_message(note.message)}}
     if note.path:
         physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(note.path, repository_path)}}
         if note.line:

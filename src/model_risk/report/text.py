@@ -13,7 +13,7 @@ from model_risk.contract.domain import Finding, ModelFacts, ModelStatus, ScanRes
 from model_risk.contract.reporter import Reporter, ReportOptions
 from model_risk.report import vendors
 from model_risk.report.presentation import commercial_label, license_label, location_text, vendor_shares
-from model_risk.report.terminal import terminal_safe
+from model_risk.report.terminal import no_workflow_command, terminal_safe
 
 _SEVERITY_STYLE = {
     Severity.CRITICAL: "1;35",
@@ -66,10 +66,12 @@ def _status(facts: ModelFacts) -> str:
 
 
 def _wrap(text: str, width: int, indent: str = "", then: str | None = None) -> list[str]:
-    """``text`` wrapped on words to ``width`` columns (a word longer than a line, a long path, is cut)."""
-    return textwrap.wrap(text, width=max(20, width), initial_indent=indent,
-                         subsequent_indent=indent if then is None else then,
-                         break_on_hyphens=False) or [indent.rstrip()]
+    """``text`` wrapped on words to ``width`` columns (a word longer than a line, a long path, is cut).
+    A wrapped line may start with Hub text, so none may read as a workflow command (``::error::``)."""
+    lines = textwrap.wrap(text, width=max(20, width), initial_indent=indent,
+                          subsequent_indent=indent if then is None else then,
+                          break_on_hyphens=False) or [indent.rstrip()]
+    return [no_workflow_command(line) for line in lines]
 
 
 def fit_columns(natural: list[int], minimum: list[int], available: int) -> list[int]:

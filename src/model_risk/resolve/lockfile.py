@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from model_risk import __version__
-from model_risk.common.fileio import atomic_write
+from model_risk.common.fileio import JsonError, atomic_write, parse_json, read_text_file, write_problem
 from model_risk.contract.domain import ModelFacts
 from model_risk.contract.errors import ConfigError
 from model_risk.contract.resolver import ModelRequest
@@ -70,17 +70,15 @@ def read_lockfile(path: Path) -> Lockfile | None:
     """The lockfile at ``path``, or None when there is none. A broken lockfile is an error: silently
     ignoring it would turn every locked model into an unresolved one."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text_file(path)
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
         raise LockfileError(f"cannot read the lockfile: {exc}", path=str(path)) from None
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise LockfileError(f"invalid JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
-    except RecursionError:
-        raise LockfileError("invalid lockfile: nested too deeply", path=str(path)) from None
+        data = parse_json(text)
+    except JsonError as exc:
+        raise LockfileError(exc.message, path=str(path), line=exc.line) from None
     if not isinstance(data, dict) or not isinstance(data.get("models"), dict):
         raise LockfileError("not a model-risk lockfile (no \"models\" object)", path=str(path))
     version = data.get("version")
@@ -123,7 +121,10 @@ def _write(path: Path, models: Mapping[str, Any], alternatives: Mapping[str, Map
     }
     if alternatives:
         document["alternatives"] = dict(sorted(alternatives.items()))
-    atomic_write(path, json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False) + "\n")
+    try:
+        atomic_write(path, json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False) + "\n")
+    except OSError as exc:  # a missing folder, a full or read-only disk
+        raise LockfileError(f"cannot write the lockfile: {write_problem(exc)}", path=str(path)) from None
 
 
 def record_alternatives(path: Path, model_id: str, entry: Mapping[str, Any]) -> None:

@@ -56,12 +56,12 @@ def answer_with(stores: Stores, ask_plugins: AskPlugins, context: ResolveContext
         # Several scans may share one cache directory (CI jobs on one runner, pre-commit's parallel runs).
         # Check, ask and write under a per-model lock, so that when they miss together only one asks the
         # Hub and the others read its answer.
-        with stores.cache.locked(context.hub.endpoint, request):
+        with stores.cache.locked(context.hub.public_endpoint, request):
             if stores.read_cache and (cached := cached_facts(request, context, stores.cache)) is not None:
                 return cached
             facts = ask_plugins(request, context)
             if isinstance(facts, ModelFacts) and facts.source == "hub":
-                stores.cache.put(context.hub.endpoint, request, facts,
+                stores.cache.put(context.hub.public_endpoint, request, facts,
                                  authenticated=hub.state_for(context).authenticated())
         return facts
 
