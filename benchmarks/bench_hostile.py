@@ -32,7 +32,7 @@ def _seconds(name: str, text: str) -> float:
 
 
 def run() -> list[Row]:
-    from test_hostile_input import _adversarial_files
+    from hostile.test_hostile_input import _adversarial_files
 
     small, large = _adversarial_files(SMALL), _adversarial_files(LARGE)
     rows = []

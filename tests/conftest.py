@@ -17,6 +17,11 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     home = tmp_path_factory.mktemp("home")
     for name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE", "NO_COLOR", "MODEL_RISK_DEBUG"):
         monkeypatch.delenv(name, raising=False)
+    # Reports link to the commit when run in a GitHub workflow; tests (and golden files) must not depend
+    # on where they run, nor on the terminal.
+    for name in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA", "COLUMNS", "TERM",
+                 "MODEL_RISK_SARIF_CATEGORY"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HF_HOME", str(home / "hf"))
     monkeypatch.setenv("MODEL_RISK_CACHE_DIR", str(home / "cache"))
     monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from model_risk.contract.reporter import Reporter
 
 FAIL_ON = ["info", "low", "medium", "high", "critical", "never"]
+#: Formats that are files, not text (they need --output); written by model-risk, not a reporter plugin.
+FILE_FORMATS = ("sqlite",)
 
 EPILOG = """\b
 Examples:
@@ -30,8 +32,11 @@ Examples:
   model-risk scan src configs --offline  use only model-risk.lock and the cache
   model-risk scan --format sarif --output model-risk.sarif --format html --output report.html
   model-risk report scan.json --format markdown   re-render a saved JSON report, no scan
+  model-risk merge reports/ --format html --output org.html   many repositories, one report
   model-risk lock                        resolve every model and write model-risk.lock
   model-risk explain Qwen/Qwen2.5-7B-Instruct
+  model-risk exposure Alibaba --fail-on-exposure unpinned
+  model-risk alternatives Qwen/Qwen2.5-3B-Instruct
   model-risk rules non-osi-license
 
 Exit status: 0 nothing at or above --fail-on, 1 findings at or above it,
@@ -41,20 +46,39 @@ Environment: HF_ENDPOINT, HF_TOKEN (never printed or stored), MODEL_RISK_CACHE_D
 """
 
 
+def _safe(text: str) -> str:
+    """Text that came from files, the Hub or the config, made one line with no control characters."""
+    from model_risk.report.terminal import terminal_safe
+
+    return terminal_safe(text)
+
+
 def _warn(note: Note, verbose: bool) -> None:
     if note.level == "info" and not verbose:
         return
-    from model_risk.report.terminal import terminal_safe
-
-    click.echo(f"model-risk: {note.level}: {terminal_safe(note.render())}", err=True)
+    click.echo(f"model-risk: {note.level}: {_safe(note.render())}", err=True)
 
 
 def _color(flag: bool | None, stream: object) -> bool:
     if flag is not None:
         return flag
-    if os.environ.get("NO_COLOR"):
+    # https://no-color.org: any non-empty NO_COLOR; a dumb terminal shows escape codes as garbage.
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
     return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def _width(output: str | None) -> int:
+    """The text report's width: $COLUMNS when set, else the terminal's on a terminal, else 80 (piped
+    output, a file, CI logs)."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return max(40, int(columns))
+    if output is None and sys.stdout.isatty():
+        import shutil
+
+        return max(40, shutil.get_terminal_size((80, 24)).columns)
+    return 80
 
 
 def _project(paths: tuple[str, ...]) -> tuple[Path, tuple[Path, ...]]:
@@ -110,10 +134,12 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
     from model_risk.app.run import ScanSettings, run_scan
 
     plugins = _plugins()
+    requested = formats or ("text",)
+    # The database formats are written by model-risk itself, not by a reporter plugin.
     settings = ScanSettings(paths=paths, config_file=config_file, fail_on=fail_on, baseline=baseline_file,
                             offline=offline, check_drift=not no_drift, jobs=jobs, per_file=per_file,
-                            diff_base=diff_base, formats=formats or ("text",))
-    targets = _targets(settings.formats, outputs, plugins.reporters)
+                            diff_base=diff_base, formats=tuple(f for f in requested if f not in FILE_FORMATS))
+    targets = _targets(requested, outputs, [*plugins.reporters, *FILE_FORMATS], file_formats=FILE_FORMATS)
     progress = _progress_bar() if not quiet else None
     try:
         result = run_scan(settings, plugins, progress=progress)
@@ -147,11 +173,37 @@ def report(report_file: str, formats: tuple[str, ...], outputs: tuple[str, ...],
     _render(result, targets, plugins, color, verbose)
 
 
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="REPORT.json|FOLDER|- ...")
+@click.option("--name", help="The organisation's name, shown in the merged report.")
+@click.option("--format", "-f", "formats", multiple=True, metavar="FORMAT",
+              help="json, text, markdown, html, cyclonedx or sqlite (repeatable; pair each with an --output). "
+                   "Default: text.")
+@click.option("--output", "-o", "outputs", multiple=True, type=click.Path(dir_okay=False),
+              help="Write to FILE instead of stdout (repeatable, in --format order; sqlite needs one).")
+def merge(inputs: tuple[str, ...], name: str | None, formats: tuple[str, ...], outputs: tuple[str, ...]) -> None:
+    """Merge JSON reports of many repositories (files, folders of them, or - for a list of paths on
+    stdin) into one organisation report. Exit 0 when merged, 2 when a report is missing or invalid."""
+    from model_risk.app import merge as merging
+
+    targets = _targets(formats or ("text",), outputs, merging.FORMATS, file_formats=FILE_FORMATS)
+    document = merging.merge_reports(inputs, name, sys.stdin if "-" in inputs else ())
+    if not document["repositories"]:
+        click.echo("model-risk: warning: no reports to merge: the merged report is empty", err=True)
+    for fmt, output in targets:
+        if fmt in FILE_FORMATS and output is not None:
+            merging.write_file(document, fmt, Path(output))
+        else:
+            _write(merging.render(document, fmt), output)
+
+
 def _read_report(report_file: str) -> str:
     if report_file == "-":
         return sys.stdin.read()
     try:
-        return Path(report_file).read_text(encoding="utf-8")
+        from model_risk.common.fileio import read_text_file
+
+        return read_text_file(Path(report_file))
     except FileNotFoundError:
         raise UsageError(f"no such file: {report_file}") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -163,10 +215,17 @@ def _render(result: ScanResult, targets: list[tuple[str, str | None]], plugins: 
             verbose: bool) -> None:
     from model_risk.app.plugins import plugin_failure
     from model_risk.contract.reporter import ReportOptions
+    from model_risk.report.presentation import github_source_url
 
     for fmt, output in targets:
+        if fmt == "sqlite" and output is not None:
+            from model_risk.app.merge import scan_document, write_file
+
+            write_file(scan_document(result), fmt, Path(output))
+            continue
         report_options = ReportOptions(color=_color(color, sys.stdout) if output is None else False,
-                                       verbose=verbose)
+                                       verbose=verbose, width=_width(output),
+                                       source_url=github_source_url(os.environ))
         try:
             text = plugins.reporters[fmt].render(result, report_options)
         except ModelRiskError:
@@ -181,8 +240,9 @@ def _exit(code: int) -> None:
     click.get_current_context().exit(code)
 
 
-def _targets(formats: Sequence[str], outputs: tuple[str, ...], available: Mapping[str, Reporter]
-             ) -> list[tuple[str, str | None]]:
+def _targets(formats: Sequence[str], outputs: tuple[str, ...], available: Iterable[str],
+             file_formats: Sequence[str] = ()) -> list[tuple[str, str | None]]:
+    available = list(available)
     for fmt in formats:
         if fmt not in available:
             raise UsageError(f"unknown format {fmt!r} (available: {', '.join(sorted(available))})")
@@ -190,6 +250,9 @@ def _targets(formats: Sequence[str], outputs: tuple[str, ...], available: Mappin
         raise UsageError("more --output than --format options: give one --format per --output")
     pairs: list[tuple[str, str | None]] = [(fmt, outputs[i] if i < len(outputs) else None)
                                            for i, fmt in enumerate(formats)]
+    for fmt, out in pairs:
+        if fmt in file_formats and out is None:
+            raise UsageError(f"--format {fmt} writes a database file, not text: give it an --output FILE")
     if sum(1 for _, out in pairs if out is None) > 1:
         raise UsageError("several formats would go to stdout: give each --format its own --output")
     for _, out in pairs:
@@ -210,7 +273,9 @@ def _write(text: str, output: str | None) -> None:
     try:
         atomic_write(Path(output), text)
     except OSError as exc:
-        raise ModelRiskError(f"cannot write the report: {exc.strerror or exc}", path=output) from None
+        from model_risk.common.fileio import write_problem
+
+        raise ModelRiskError(f"cannot write the report: {write_problem(exc)}", path=output) from None
 
 
 def _progress_bar():  # type: ignore[no-untyped-def]
@@ -229,7 +294,10 @@ def _progress_bar():  # type: ignore[no-untyped-def]
 @click.option("--check", is_flag=True,
               help="Do not write: exit 1 if a referenced model (or a base model) is missing from the lockfile "
                    "or the lockfile holds models no longer referenced. Works offline.")
-def lock(path: str | None, config_file: str | None, offline: bool, check: bool) -> None:
+@click.option("--per-project", is_flag=True,
+              help="Monorepos: write one model-risk.lock per sub-project (a directory with a model-risk.lock, "
+                   "pyproject.toml, setup.py, setup.cfg or package.json) for the models its files reference.")
+def lock(path: str | None, config_file: str | None, offline: bool, check: bool, per_project: bool) -> None:
     """Resolve every referenced model and write model-risk.lock (facts pinned for offline and CI scans).
 
     When the Hub fails for a model already in the lockfile, its entry is kept. Exits 1 when a model
@@ -241,26 +309,41 @@ def lock(path: str | None, config_file: str | None, offline: bool, check: bool) 
     config = _load_config(root, config_file)
     options = ScanOptions(paths=scan_paths, config=config, offline=offline, plugins=_plugins())
     lockfile = config.lockfile_path
+    if per_project and config.lockfile is not None:
+        raise UsageError("--per-project writes model-risk.lock in each sub-project; the config names one "
+                         f"lockfile ({config.lockfile})")
     if check:
-        outcome = locking.check(options)
-        for note in outcome.notes:
+        checks = locking.check_projects(options) if per_project else [(lockfile, locking.check(options))]
+        stale = False
+        for checked, outcome in checks:
+            for note in outcome.notes:
+                _warn(note, False)
+            if outcome.current:
+                click.echo(f"{_safe(str(checked) if per_project else checked.name)} is up to date.")
+                continue
+            stale = True
+            for key in outcome.missing:
+                click.echo(f"not locked: {_safe(key)}" + (f" (in {_safe(str(checked))})" if per_project else ""))
+            for key in outcome.unused:
+                click.echo(f"no longer referenced: {_safe(key)}" + (f" (in {_safe(str(checked))})" if per_project else ""))
+        if stale:
+            click.echo(f"{_safe(lockfile.name)} is out of date: run `model-risk lock{' --per-project' if per_project else ''}`.",
+                       err=True)
+            _exit(1)
+        _exit(0)
+    if per_project:
+        outcomes = locking.lock_projects(options)
+    else:
+        outcomes = [(lockfile, locking.lock(options))]
+    missing = 0
+    for written_to, result in outcomes:
+        for note in result.notes:
             _warn(note, False)
-        if outcome.current:
-            click.echo(f"{lockfile.name} is up to date.")
-            _exit(0)
-        for key in outcome.missing:
-            click.echo(f"not locked: {key}")
-        for key in outcome.unused:
-            click.echo(f"no longer referenced: {key}")
-        click.echo(f"{lockfile.name} is out of date: run `model-risk lock`.", err=True)
-        _exit(1)
-    result = locking.lock(options)
-    for note in result.notes:
-        _warn(note, False)
-    click.echo(f"Wrote {result.written} model{'s' if result.written != 1 else ''} to {lockfile}.")
-    if result.missing:
+        click.echo(f"Wrote {result.written} model{'s' if result.written != 1 else ''} to {_safe(str(written_to))}.")
+        missing += len(result.missing)
+    if missing:
         # Like a package lock that cannot resolve a dependency: the lock is incomplete, say so in the status.
-        click.echo(f"{len(result.missing)} model{'s' if len(result.missing) != 1 else ''} could not be locked "
+        click.echo(f"{missing} model{'s' if missing != 1 else ''} could not be locked "
                    "(see the warnings above); run `model-risk lock` again when the Hub answers.", err=True)
         _exit(1)
 
@@ -287,9 +370,9 @@ def baseline(paths: tuple[str, ...], output: str | None, offline: bool, config_f
     for note in result.notes:
         _warn(note, False)
     count = write_baseline(target, result.findings)
-    click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {target}.")
+    click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {_safe(str(target))}.")
     if config.baseline is None or config.baseline.resolve() != target.resolve():
-        click.echo(f"Scan with --baseline {target}, or set `baseline: {target.name}` in .model-risk.yaml, "
+        click.echo(f"Scan with --baseline {_safe(str(target))}, or set `baseline: {_safe(target.name)}` in .model-risk.yaml, "
                    "to report only new findings.")
 
 
@@ -313,13 +396,15 @@ def rules(name: str | None, fmt: str, config_file: str | None) -> None:
         click.echo(docs.markdown(loaded), nl=False)
         return
     if name:
-        click.echo(docs.text(loaded[0]), nl=False)
+        from model_risk.report.terminal import terminal_safe_lines
+
+        click.echo(terminal_safe_lines(docs.text(loaded[0])), nl=False)
         return
     width = max(len(r.info.name) for r in loaded)
     for rule in loaded:
         state = "" if rule.enabled else "  (disabled)"
         click.echo(f"{rule.info.code}  {rule.info.name.ljust(width)}  {rule.info.severity.value.ljust(8)}  "
-                   f"{rule.info.pack.ljust(12)}  {rule.info.summary}{state}")
+                   f"{rule.info.pack.ljust(12)}  {_safe(rule.info.summary)}{state}")
 
 
 @cli.command()
@@ -344,6 +429,75 @@ def explain(model: str, revision: str | None, offline: bool, fmt: str, config_fi
         click.echo(json.dumps(explaining.json_document(result), indent=2, ensure_ascii=False))
     else:
         click.echo(explaining.render_text(result), nl=False)
+
+
+@cli.command()
+@click.argument("vendor")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
+@click.option("--fail-on-exposure", type=click.Choice(["api", "unpinned", "pinned", "derived", "never"]),
+              default="never", show_default=True,
+              help="Exit 1 when a reference is exposed at this level or a more exposed one "
+                   "(api > unpinned > pinned > derived).")
+@click.option("--offline", is_flag=True, help="No network: lockfile and cache only.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors on stderr.")
+def exposure(vendor: str, paths: tuple[str, ...], fmt: str, output: str | None, fail_on_exposure: str,
+             offline: bool, config_file: str | None, quiet: bool) -> None:
+    """What depends on VENDOR (a vendor or one of its Hub organisations), in PATHS (default: .): every
+    reference, grouped by how exposed it is: API use, unpinned open weights, pinned open weights, and
+    models built on the vendor's base."""
+    from model_risk.app import exposure as exposing
+    from model_risk.app.scan import ScanOptions, vendor_table
+    from model_risk.app.scan import scan as run_scan
+
+    root, scan_paths = _project(paths)
+    config = _load_config(root, config_file)
+    result = run_scan(ScanOptions(paths=scan_paths, config=config, offline=offline or config.offline,
+                                  plugins=_plugins()))
+    if not quiet:
+        for note in result.notes:
+            _warn(note, False)
+    found = exposing.exposure(vendor, result, vendor_table(config), fail_on_exposure)
+    _write(exposing.RENDERERS[fmt](found), output)
+    _exit(1 if found.failing else 0)
+
+
+@cli.command()
+@click.argument("model", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--offline", is_flag=True, help="No network: what model-risk.lock recorded (or the cache holds).")
+@click.option("--no-record", is_flag=True, help="Do not record the suggestions in model-risk.lock.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
+def alternatives(model: str | None, fmt: str, offline: bool, no_record: bool, config_file: str | None) -> None:
+    """Suggest up to three replacements for MODEL from other root vendors: same task and library, an
+    OSI-approved license (or one the config accepts), a similar size, ranked by downloads. Without MODEL:
+    for every model of the project in the current directory with a finding that calls for one. Online,
+    the choice is recorded in model-risk.lock so offline scans show it. Exit 1 when the Hub could not
+    be asked."""
+    from model_risk.app import alternatives as alternating
+    from model_risk.knowledge.hub_ids import repo_id_from
+
+    config = _load_config(Path.cwd().resolve(), config_file)
+    offline = offline or config.offline
+    if model is None:
+        found = alternating.suggest_for_project(config, _plugins(), offline=offline, record=not no_record)
+    else:
+        model_id = repo_id_from(model)
+        if model_id is None:
+            raise UsageError(f"not a Hugging Face model id: {model!r} (expected org/name)")
+        found = [alternating.suggest(model_id, config, _plugins(), offline=offline, record=not no_record)]
+    if fmt == "json":
+        import json
+
+        documents = [alternating.json_document(s) for s in found]
+        click.echo(json.dumps(documents[0] if model is not None else documents, indent=2, ensure_ascii=False))
+    elif not found:
+        click.echo("No model of this project has a finding that calls for a replacement.")
+    else:
+        click.echo("\n".join(alternating.render_text(s) for s in found), nl=False)
+    _exit(1 if any(s.outcome.failed for s in found) else 0)
 
 
 @cli.command("plugins")
@@ -394,7 +548,7 @@ def _report_error(level: str, message: str) -> None:
     if level == "interrupted":
         click.echo("model-risk: interrupted", err=True)
     else:
-        click.echo(f"model-risk: {'internal error' if level == 'internal' else 'error'}: {message}", err=True)
+        click.echo(f"model-risk: {'internal error' if level == 'internal' else 'error'}: {_safe(message)}", err=True)
 
 
 if __name__ == "__main__":

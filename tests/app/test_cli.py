@@ -102,7 +102,8 @@ def test_rules_lists_every_builtin_rule(cli):
     assert run.code == 0
     for name in ("non-osi-license", "non-commercial-license", "unknown-license", "single-vendor-weights",
                  "vendor-watchlist", "gated-model", "model-not-found", "renamed-model", "unpinned-revision",
-                 "trust-remote-code", "pickle-only-weights", "license-drift", "unresolved-model"):
+                 "trust-remote-code", "pickle-only-weights", "license-drift", "unresolved-model",
+                 "gating-drift", "availability-drift", "revision-drift"):
         assert name in run.stdout
 
 

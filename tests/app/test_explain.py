@@ -82,3 +82,31 @@ def test_offline_explain_uses_only_the_cache(cli, hub):
 def test_not_a_model_id_is_a_usage_error(cli):
     run = cli("explain", "a/b/c")
     assert run.code == 2 and "not a Hugging Face model id" in run.stderr
+
+
+def test_an_api_model_is_explained_as_scan_classifies_it(cli, tmp_path):
+    """`explain gpt-4o` agrees with `scan`: an OpenAI API model, not a Hub repo (no lookup at all: the
+    Hub endpoint here is dead)."""
+    run = cli("explain", "gpt-4o")
+    assert run.code == 0, run.stderr
+    assert "status  api" in run.stdout and "vendor  OpenAI, United States" in run.stdout
+    assert "API model served by OpenAI" in run.stdout
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "app.py").write_text('from openai import OpenAI\nOpenAI().chat.completions.create(model="gpt-4o")\n')
+    scanned = cli("scan", project, "--offline", "--format", "json", "--fail-on", "never").json()
+    (model,) = scanned["models"]
+    explained = cli("explain", "openai/gpt-4o", "--format", "json").json()
+    for key in ("status", "vendor", "root_vendor"):
+        assert explained[key] == model[key], key
+    assert (model["status"], model["vendor"]) == ("api", "OpenAI")
+
+
+def test_explain_says_where_the_base_model_came_from(cli, hub):
+    declared = cli("explain", "unsloth/Qwen2.5-7B-Instruct")
+    assert "base model from  the model card (base_model)" in declared.stdout
+    assert cli("explain", "unsloth/Qwen2.5-7B-Instruct", "--format", "json").json()["base_models_from"] == "card"
+    table = cli("explain", "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", "--format", "json").json()
+    assert table["base_models_from"] == "lineage-table"
+    root = cli("explain", "Qwen/Qwen2.5-7B", "--format", "json").json()
+    assert root["base_models_from"] is None

@@ -134,8 +134,27 @@ def test_license_drift_and_near_miss(cli, hub, project):
     findings = _findings(cli, root, "license-drift")
     assert findings == {("acme/drifting", "high", (("app.py", 2),))}
     report = cli("scan", root, "--format", "json", "--fail-on", "never").json()
-    message = next(f["message"] for f in report["findings"] if f["rule"] == "license-drift")
-    assert "license apache-2.0 -> cc-by-nc-4.0" in message and "gated false -> auto" in message
+    messages = {f["rule"]: f["message"] for f in report["findings"]}
+    # Each change is named for what it is: the gate is not called a license drift.
+    assert messages["license-drift"] == ("acme/drifting's license changed on the Hub since model-risk.lock was "
+                                         "written: apache-2.0 -> cc-by-nc-4.0")
+    assert messages["gating-drift"] == ("acme/drifting's gating changed on the Hub since model-risk.lock was "
+                                        "written: gated false -> auto")
+    # ... and the model is judged on today's facts: non-commercial now, and gated now.
+    assert _findings(cli, root, "non-commercial-license") == {("acme/drifting", "high", (("app.py", 2),))}
+    assert _findings(cli, root, "gated-model") == {("acme/drifting", "low", (("app.py", 2),))}
+    drifted = next(m for m in report["models"] if m["id"] == "acme/drifting")
+    assert drifted["license"]["hub"] == "cc-by-nc-4.0" and drifted["gated"] == "auto"
+
+
+def test_a_gating_change_alone_is_gating_drift_not_license_drift(cli, hub, project):
+    _serve(hub, model("acme/gate", license="mit"))
+    root = project({"app.py": _app('AutoModel.from_pretrained("acme/gate")')})
+    assert cli("lock", root).code == 0
+    hub.models["acme/gate"] = model("acme/gate", license="mit", gated="manual")
+    (root / ".model-risk.yaml").write_text("hub:\n  cache-ttl: 0\n")
+    assert _findings(cli, root, "license-drift") == set()
+    assert _findings(cli, root, "gating-drift") == {("acme/gate", "high", (("app.py", 2),))}
 
 
 def test_vendor_watchlist_counts_through_lineage(cli, hub, project):
@@ -177,4 +196,5 @@ def test_a_new_upstream_commit_alone_is_low_drift(cli, hub, project):
     assert cli("lock", root).code == 0
     hub.models["acme/busy"] = model("acme/busy", license="mit", sha="b" * 40)
     (root / ".model-risk.yaml").write_text("hub:\n  cache-ttl: 0\n")
-    assert _findings(cli, root, "license-drift") == {("acme/busy", "low", (("app.py", 2),))}
+    assert _findings(cli, root, "license-drift") == set()
+    assert _findings(cli, root, "revision-drift") == {("acme/busy", "low", (("app.py", 2),))}

@@ -75,7 +75,8 @@ def test_qwen_family_project_is_concentrated_on_alibaba(cli, hub, project):
     assert len(findings) == 1
     finding = findings[0]
     assert finding["vendor"] == "Alibaba" and finding["model"] is None and finding["severity"] == "medium"
-    assert "6 of the project's 9 Hub models (67%)" in finding["message"]
+    assert "6 of the project's 9 models (67%: 6 open-weight)" in finding["message"]
+    assert "HHI 4815 (highly concentrated)" in finding["message"]  # (6/9)² + 3 × (1/9)², in percent²
     assert [(loc["path"], loc["line"]) for loc in finding["locations"]] == [
         ("edge/download.py", 3), ("edge/download.py", 4), ("rag/config.yaml", 1),
         ("serving/agents.py", 3), ("serving/agents.py", 4), ("serving/chat.py", 3),
@@ -94,3 +95,72 @@ def test_threshold_and_minimum_are_configurable(cli, hub, project):
     report = cli("scan", project(files), "--format", "json", "--fail-on", "never").json()
     assert {f["vendor"] for f in _vendor_findings(report)} == {
         "Alibaba", "Meta", "Mistral AI", "Microsoft", "BAAI", "Hugging Face"}
+
+
+SPREAD = {
+    "app.py": """
+        from transformers import AutoModel
+
+        m0 = AutoModel.from_pretrained("Qwen/Qwen2.5-7B-Instruct")
+        m1 = AutoModel.from_pretrained("meta-llama/Llama-3.1-8B-Instruct")
+        m2 = AutoModel.from_pretrained("mistralai/Mistral-7B-Instruct-v0.3")
+        m3 = AutoModel.from_pretrained("microsoft/phi-4")
+        m4 = AutoModel.from_pretrained("tiiuae/falcon-7b")
+        m5 = AutoModel.from_pretrained("ibm-granite/granite-3.1-8b-instruct")
+        m6 = AutoModel.from_pretrained("deepseek-ai/DeepSeek-R1")
+        m7 = AutoModel.from_pretrained("google-bert/bert-base-uncased")
+        """,
+    "rag.yaml": """
+        embedding_model: BAAI/bge-m3
+        reranker_model: sentence-transformers/all-MiniLM-L6-v2
+        """,
+    "cloud.py": """
+        from openai import OpenAI
+        from anthropic import Anthropic
+
+        OpenAI().chat.completions.create(model="gpt-4o", messages=[])
+        Anthropic().messages.create(model="claude-3-5-sonnet-20241022", messages=[], max_tokens=10)
+        """,
+}
+
+
+def test_spread_project_has_a_low_index(cli, hub, project):
+    report = cli("scan", project(SPREAD), "--format", "json", "--fail-on", "never").json()
+    concentration = report["summary"]["concentration"]
+    # 12 models (10 open-weight, 2 API) from 12 vendors: 12 × (100/12)² = 833.
+    assert concentration["models"] == 12 and concentration["vendors"] == 12
+    assert concentration["hhi"] == 833 and concentration["band"] == "unconcentrated"
+    assert concentration["top_share"] == round(1 / 12, 4)
+    assert _vendor_findings(report) == []
+    openai = next(v for v in report["vendors"] if v["vendor"] == "OpenAI")
+    assert (openai["models"], openai["api_models"], openai["exposure"]["api"]) == (1, 1, 1)
+
+
+def test_rule_can_fire_on_the_index_instead_of_the_share(cli, hub, project):
+    config = ("rules:\n  params:\n    single-vendor-weights:\n"
+              "      threshold: 1.0\n      max_hhi: 1800\n")
+    heavy = cli("scan", project(dict(QWEN_HEAVY, **{".model-risk.yaml": config})), "--format", "json",
+                "--fail-on", "never").json()
+    assert [(f["vendor"], "HHI 4815" in f["message"]) for f in _vendor_findings(heavy)] == [("Alibaba", True)]
+
+
+def test_index_below_the_limit_does_not_fire(cli, hub, project):
+    config = ("rules:\n  params:\n    single-vendor-weights:\n"
+              "      threshold: 1.0\n      max_hhi: 1800\n")
+    report = cli("scan", project(dict(BALANCED, **{".model-risk.yaml": config})), "--format", "json",
+                 "--fail-on", "never").json()
+    assert report["summary"]["concentration"]["hhi"] == 1667  # 6 vendors, one model each
+    assert _vendor_findings(report) == []
+
+
+def test_models_named_only_in_docs_and_tests_do_not_count(cli, hub, project):
+    files = dict(BALANCED, **{
+        "tests/test_chat.py": 'from transformers import AutoModel\n'
+                              'a = AutoModel.from_pretrained("Qwen/Qwen3-8B")\n'
+                              'b = AutoModel.from_pretrained("Qwen/Qwen3-4B")\n'
+                              'c = AutoModel.from_pretrained("Qwen/QwQ-32B")\n'})
+    report = cli("scan", project(files), "--format", "json", "--fail-on", "never").json()
+    assert report["summary"]["concentration"]["models"] == 6
+    alibaba = next(v for v in report["vendors"] if v["vendor"] == "Alibaba")
+    assert alibaba["models"] == 4 and alibaba["counted_models"] == 1 and alibaba["scopes"]["tests"] == 3
+    assert _vendor_findings(report) == []

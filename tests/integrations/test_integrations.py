@@ -32,6 +32,8 @@ def test_action_matches_the_schemastore_schema_and_the_builtin_one():
 def test_workflows_match_the_builtin_schema(workflow):
     proc = _check_jsonschema("--builtin-schema", "vendor.github-workflows", str(workflow))
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = _check_jsonschema("--schemafile", str(SCHEMAS / "github-workflow.json"), str(workflow))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_pre_commit_manifest_matches_its_schema():
@@ -81,3 +83,54 @@ def test_action_inputs_and_outputs_are_documented():
     for name in [*action["inputs"], *action["outputs"]]:
         assert f"`{name}`" in docs, f"docs/github-action.md does not mention {name}"
     json.dumps(action)  # plain data only
+
+
+def _docs_workflow() -> str:
+    docs = (REPO / "docs" / "github-action.md").read_text(encoding="utf-8")
+    section = docs.split("## A complete workflow", 1)[1]
+    return re.search(r"```yaml\n(.+?)\n```", section, flags=re.S).group(1) + "\n"
+
+
+@pytest.mark.parametrize("schema", ["vendored", "builtin"])
+def test_the_documented_workflow_matches_githubs_workflow_schema(schema: str, tmp_path: Path):
+    workflow = tmp_path / "model-risk.yml"
+    workflow.write_text(_docs_workflow())
+    args = (("--schemafile", str(SCHEMAS / "github-workflow.json")) if schema == "vendored"
+            else ("--builtin-schema", "vendor.github-workflows"))
+    proc = _check_jsonschema(*args, str(workflow))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_documented_workflow_grants_exactly_the_permissions_its_features_need():
+    document = yaml.safe_load(_docs_workflow())
+    assert document["permissions"] == {"contents": "read"}
+    (job,) = document["jobs"].values()
+    assert job["permissions"] == {"contents": "read", "security-events": "write", "actions": "read",
+                                  "pull-requests": "write"}
+    step = next(s for s in job["steps"] if s.get("uses", "").startswith("model-risk/model-risk@"))
+    assert step["with"]["comment"] == "true"  # the comment is used, so pull-requests: write is needed
+    action = yaml.safe_load(ACTION.read_text())
+    assert action["inputs"]["upload-sarif"]["default"] == "true"  # SARIF upload is on by default
+    docs = (REPO / "docs" / "github-action.md").read_text(encoding="utf-8")
+    table = docs.split("## Permissions, feature by feature", 1)[1].split("\n## ", 1)[0]
+    for permission, level in job["permissions"].items():
+        assert f"`{permission}: {level}`" in table, permission
+
+
+def test_workflow_schema_is_the_one_check_jsonschema_ships():
+    """tests/schemas/github-workflow.json is SchemaStore's schema as check-jsonschema vendors it."""
+    import hashlib
+
+    expected = (SCHEMAS / "SOURCES.md").read_text(encoding="utf-8")
+    digest = hashlib.sha256((SCHEMAS / "github-workflow.json").read_bytes()).hexdigest()
+    assert digest in expected
+
+
+def test_every_action_input_reaches_the_check_and_scan_steps():
+    """The Python check validates what the steps pass it: each input goes to both steps' env."""
+    action = yaml.safe_load(ACTION.read_text())
+    steps = {step.get("id"): step for step in action["runs"]["steps"]}
+    for step_id in ("check", "scan"):
+        passed = " ".join(str(v) for v in steps[step_id]["env"].values())
+        for name in action["inputs"]:
+            assert f"inputs.{name} }}}}" in passed, f"{step_id} step does not get input {name}"

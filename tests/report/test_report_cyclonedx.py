@@ -59,11 +59,33 @@ def test_envelope(bom: dict[str, Any]):
     assert bom["metadata"]["timestamp"].endswith("+00:00")
 
 
+def _loaded(bom: dict[str, Any]) -> list[dict[str, Any]]:
+    """The components of models the code loads (the others are base models known from lineage)."""
+    return [c for c in bom["components"] if "model-risk:role" not in properties(c)]
+
+
 def test_one_machine_learning_model_component_per_model(bom: dict[str, Any]):
-    names = sorted(c["name"] for c in bom["components"])
+    names = sorted(c["name"] for c in _loaded(bom))
     assert len(names) == 11 and len(set(names)) == 11
     assert all(c["type"] == "machine-learning-model" for c in bom["components"])
-    assert len({c["bom-ref"] for c in bom["components"]}) == 11
+    assert len({c["bom-ref"] for c in bom["components"]}) == len(bom["components"])
+
+
+def test_the_project_depends_on_its_models_and_they_on_their_base_models(bom: dict[str, Any]):
+    project = bom["metadata"]["component"]
+    assert project["type"] == "application" and project["name"] == "project" and project["bom-ref"]
+    graph = {d["ref"]: set(d.get("dependsOn", ())) for d in bom["dependencies"]}
+    ref = {c["name"]: c["bom-ref"] for c in bom["components"]}
+    assert graph[project["bom-ref"]] == {c["bom-ref"] for c in _loaded(bom)}
+    # lineage: the quantized GGUF -> the instruct model it was made from -> that one's base model
+    gguf, instruct, base = (ref[n] for n in ("bartowski/Qwen2.5-7B-Instruct-GGUF", "Qwen/Qwen2.5-7B-Instruct",
+                                             "Qwen/Qwen2.5-7B"))
+    assert graph[gguf] == {instruct} and graph[instruct] == {base} and graph[base] == set()
+    lineage_only = component(bom, "Qwen/Qwen2.5-7B")
+    assert properties(lineage_only)["model-risk:role"] == ["base model (lineage only)"]
+    assert "evidence" not in lineage_only
+    # every edge has two ends
+    assert set(graph) >= {t for targets in graph.values() for t in targets}
 
 
 def test_hugging_face_purls(bom: dict[str, Any]):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -35,18 +36,33 @@ FORMATS = {
 }
 
 
+#: The repository the golden scan says it is of: fixed through the GitHub Actions variables, so the golden
+#: files do not depend on this checkout's remote, commit or branch.
+GITHUB_ENV = {"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "acme/report-project",
+              "GITHUB_SHA": "0123456789abcdef0123456789abcdef01234567", "GITHUB_REF_NAME": "main",
+              "GITHUB_SERVER_URL": "https://github.com"}
+
+
 @pytest.fixture(scope="module")
 def saved_scan(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from conftest import run_cli
+    from support.project import run_cli
 
-    out = tmp_path_factory.mktemp("golden") / "scan.json"
-    run = run_cli("scan", FIXTURE, "--offline", "--format", "json", "--output", out)
+    base = tmp_path_factory.mktemp("golden")
+    # A copy outside this checkout: the scan sees no git work tree, only the workspace named below.
+    project = base / "report-project"
+    shutil.copytree(FIXTURE, project)
+    out = base / "scan.json"
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in {**GITHUB_ENV, "GITHUB_WORKSPACE": str(project)}.items():
+            patch.setenv(name, value)
+        run = run_cli("scan", project, "--offline", "--format", "json", "--output", out)
     assert run.code == 1, run.stderr  # the fixture has high findings
     document = json.loads(out.read_text(encoding="utf-8"))
     validate_report(document)
     document["tool"]["version"] = "VERSION"
     document["scan"]["started_at"] = "2026-11-28T12:00:00Z"
     document["scan"]["repository_path"] = "tests/fixtures/report-project"
+    document["scan"]["project"] = "model-risk"  # the work tree's directory name differs per checkout
     out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return out
 

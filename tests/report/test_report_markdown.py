@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from support.project import REPO
 
 from model_risk.report.markdown import MAX_BYTES
@@ -16,15 +18,19 @@ def test_failing_findings_come_first_and_details_fold(cli):
     assert text.startswith("## ❌ model-risk failed: 3 findings at or above high")
     failing = text.index("### Failing the check (3)")
     others = text.index("### Other findings (10)")
-    details = text.index("<summary>Details and fixes</summary>")
+    details = text.index("<summary>Details and fixes (13)</summary>")
     assert failing < others < details
     failing_table = text[failing:others]
     assert "non-commercial-license" in failing_table and "trust-remote-code" in failing_table
     assert "unpinned-revision" not in failing_table
     assert "<summary>Models (10)</summary>" in text
-    assert "| `meta-llama/Llama-3.1-8B-Instruct` | Llama 3.1 Community License Agreement | with conditions | Meta | resolved |" in text
+    assert "| `meta-llama/Llama-3.1-8B-Instruct` | Llama 3.1 Community License Agreement | with conditions | Meta | resolved | 1 |" in text
     assert "<summary>Suppressed findings (2), not counted</summary>" in text
-    assert text.count("<details>") == text.count("</details>") == 3
+    assert "<summary>Vendors (6): HHI 2400 (highly concentrated; floor 1000 for 10 models) · top Alibaba 40%" in text
+    assert "| Alibaba | 40% | 4 (4 open-weight) | 4 | 1 unpinned, 1 pinned, 2 derived |" in text
+    assert "<summary>Alternatives from other vendors (1)</summary>" in text
+    assert "6 models with findings: no replacements recorded for offline scans" in text
+    assert text.count("<details>") == text.count("</details>") == 5
 
 
 def test_a_passing_scan_says_so(cli, project):
@@ -43,5 +49,40 @@ def test_a_huge_scan_is_cut_to_fit_a_pull_request_comment(cli, project):
     assert run.code == 0, run.stderr
     assert len(run.stdout.encode("utf-8")) <= MAX_BYTES < 65_536
     assert "Shortened to fit GitHub's size limits" in run.stdout
-    assert "### Findings (801)" in run.stdout  # the count is the real one even when rows are left out
-    assert run.stdout.count("<details>") == run.stdout.count("</details>")
+    # The count is the real one even when rows are left out, and says how many are shown.
+    assert re.search(r"### Findings \(showing \d+ of 801\)", run.stdout)
+    assert re.search(r"<summary>Models \(showing \d+ of 400\)</summary>", run.stdout)
+
+
+
+def test_a_section_cut_to_nothing_still_says_how_many_it_left_out(cli, tmp_path):
+    from model_risk.report.document import read_document
+    from model_risk.report.markdown import TEMPLATE, summary_context
+    from model_risk.report.templating import markdown_environment
+
+    saved = tmp_path / "scan.json"
+    cli("scan", FIXTURE, "--offline", "--format", "json", "--output", saved)
+    result = read_document(saved.read_text(encoding="utf-8"), str(saved))
+    text = markdown_environment().get_template(TEMPLATE).render(summary_context(result, 0, 0))
+    assert "### Failing the check (showing 0 of 3)" in text and "### Other findings (showing 0 of 10)" in text
+    assert text.count("_Left out to fit; the full reports list them._") == 2
+
+def test_locations_link_to_the_scanned_commit_in_a_github_workflow(cli, monkeypatch):
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.example")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/shop")
+    monkeypatch.setenv("GITHUB_SHA", sha)
+    run = cli("scan", FIXTURE, "--offline", "--format", "markdown")
+    # The fixture is tests/fixtures/report-project inside this repository's work tree.
+    base = f"https://github.example/acme/shop/blob/{sha}/tests/fixtures/report-project/"
+    links = re.findall(r"\[`([^`]+)`\]\(([^)]+)\)", run.stdout)
+    assert links, run.stdout
+    for text, url in links:
+        path, line = text.split(":")[:2]
+        assert url == f"{base}{path}#L{line}"
+
+
+def test_no_links_outside_github(cli, monkeypatch):
+    monkeypatch.delenv("GITHUB_SHA", raising=False)
+    run = cli("scan", FIXTURE, "--offline", "--format", "markdown")
+    assert "](http" not in run.stdout

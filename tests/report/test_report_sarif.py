@@ -59,7 +59,8 @@ def test_rules_carry_what_code_scanning_shows(fixture_sarif: dict[str, Any]):
     trust = next(r for r in driver["rules"] if r["name"] == "trust-remote-code")
     assert float(trust["properties"]["security-severity"]) >= 7.0 and "security" in trust["properties"]["tags"]
     assert "## Example" in trust["help"]["markdown"] and "trust_remote_code=True" in trust["help"]["markdown"]
-    assert run["automationDetails"]["id"].startswith("model-risk/")
+    # upload-sarif's `category` input applies only to a run without its own automationDetails.
+    assert "automationDetails" not in run
 
 
 def test_results_have_one_located_repository_relative_place(fixture_sarif: dict[str, Any]):
@@ -103,8 +104,23 @@ def test_suppressed_findings_are_left_out_because_github_ignores_suppressions(fi
 
 
 def test_the_syntax_error_note_is_a_tool_notification(fixture_sarif: dict[str, Any]):
-    [note] = fixture_sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
-    assert note["level"] == "warning" and "syntax error" in note["message"]["text"]
+    notes = fixture_sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    [note] = [n for n in notes if "syntax error" in n["message"]["text"]]
+    assert note["level"] == "warning"
+
+
+def test_offline_lookups_that_failed_are_a_notification_not_alerts(fixture_sarif: dict[str, Any]):
+    run = fixture_sarif["runs"][0]
+    assert results_for(fixture_sarif, "unresolved-model") == []
+    [note] = [n for n in run["invocations"][0]["toolExecutionNotifications"] if "not looked up" in n["message"]["text"]]
+    assert "Helsinki-NLP/opus-mt-de-en" in note["message"]["text"] and "model-risk lock" in note["message"]["text"]
+    assert run["properties"]["unresolvedOffline"] == 1
+
+
+def test_category_from_the_environment_for_uploads_without_upload_sarif(cli, project, monkeypatch):
+    monkeypatch.setenv("MODEL_RISK_SARIF_CATEGORY", "model-risk/backend")
+    run = sarif_of(cli, project(TWO_FILES))["runs"][0]
+    assert run["automationDetails"] == {"id": "model-risk/backend/"}
 
 
 def test_per_reference_rules_give_one_alert_per_place(cli, project):
@@ -112,8 +128,34 @@ def test_per_reference_rules_give_one_alert_per_place(cli, project):
     unpinned = results_for(sarif_of(cli, root), "unpinned-revision")
     assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in unpinned] == ["a.py", "b.py"]
     assert len({r["partialFingerprints"][OWN_KEY] for r in unpinned}) == 2
-    [unresolved] = results_for(sarif_of(cli, root), "unresolved-model")
-    assert len(unresolved["relatedLocations"]) == 1
+
+
+def test_one_result_per_model_rule_and_file_with_the_other_sites_related(cli, project):
+    calls = "".join(f'm{i} = AutoModel.from_pretrained("acme/tiny-model")\n' for i in range(5))
+    root = project({"app.py": "from transformers import AutoModel\n" + calls})
+    [unpinned] = results_for(sarif_of(cli, root), "unpinned-revision")
+    assert unpinned["locations"][0]["physicalLocation"]["region"]["startLine"] == 2
+    assert [r["physicalLocation"]["region"]["startLine"] for r in unpinned["relatedLocations"]] == [3, 4, 5, 6]
+
+
+def test_never_two_results_on_one_rule_file_and_line(cli, project):
+    line = 'a, b = AutoModel.from_pretrained("acme/one"), AutoModel.from_pretrained("acme/two")\n'
+    root = project({"app.py": "from transformers import AutoModel\n" + line})
+    results = sarif_of(cli, root)["runs"][0]["results"]
+    keys = [(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+             r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in results]
+    assert len(keys) == len(set(keys))
+    [unpinned] = results_for(sarif_of(cli, root), "unpinned-revision")
+    assert {unpinned["properties"]["model"], *unpinned["properties"]["alsoModels"]} == {"acme/one", "acme/two"}
+    assert "acme/two" in unpinned["message"]["text"] and "acme/one" in unpinned["message"]["text"]
+
+
+def test_sites_only_in_tests_and_docs_are_notes(cli, project):
+    code = 'from transformers import AutoModel\nAutoModel.from_pretrained("acme/tiny-model", trust_remote_code=True)\n'
+    root = project({"tests/test_app.py": code, "src/app.py": code.replace("tiny-model", "other-model")})
+    trust = results_for(sarif_of(cli, root), "trust-remote-code")
+    levels = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: r["level"] for r in trust}
+    assert levels == {"tests/test_app.py": "note", "src/app.py": "error"}
 
 
 def test_fingerprints_survive_moved_lines(cli, project):
@@ -140,12 +182,15 @@ def test_paths_are_relative_to_the_repository_not_the_scan_root(cli, tmp_path: P
 def test_results_are_capped_at_githubs_limit_most_severe_first(cli, project, monkeypatch: pytest.MonkeyPatch):
     from model_risk.report import sarif
 
+    assert sarif.MAX_RESULTS < 5_000  # code scanning shows only the first 5,000
     monkeypatch.setattr(sarif, "MAX_RESULTS", 1)
     document = sarif_of(cli, project(TWO_FILES))
     run = document["runs"][0]
     assert len(run["results"]) == 1
     notes = run["invocations"][0]["toolExecutionNotifications"]
     assert any("left out" in n["message"]["text"] for n in notes)
+    omitted = run["properties"]["omittedResults"]
+    assert omitted["total"] == sum(omitted["byRule"].values()) == sum(omitted["bySeverity"].values()) >= 1
 
 
 def test_the_alert_title_always_names_the_model(cli, tmp_path: Path):

@@ -15,7 +15,8 @@ from support.project import REPO
 FIXTURE = REPO / "tests" / "fixtures" / "report-project"
 
 
-def test_grouped_by_severity_with_license_names_clipped_to_the_column(cli):
+def test_grouped_by_severity_with_license_names_clipped_to_the_column(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")  # wide enough for every column at its limit
     run = cli("scan", FIXTURE, "--offline")
     assert run.code == 1
     text = run.stdout
@@ -27,6 +28,25 @@ def test_grouped_by_severity_with_license_names_clipped_to_the_column(cli):
     assert rows["Helsinki-NLP/opus-mt-de-en"][1:3] == ["-", "-"], "unresolved: license not known"
     assert rows["acme-labs/sentiment-tiny"][1:3] == ["no", "license"]
     assert "Weights by root vendor: Alibaba 4 (40%)" in text
+
+
+def test_eighty_columns_when_piped_wrapping_on_words(cli):
+    run = cli("scan", FIXTURE, "--offline")
+    lines = run.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert max(len(line) for line in lines) > 70, "the width is used"
+    words = set(run.stdout.split())
+    # Messages that do not fit are wrapped between words, never inside one.
+    for word in ("Agreement,", "OSI-approved", "trust_remote_code=True:", "commercial"):
+        assert word in words, word
+    [row] = [line for line in lines if line.startswith("  meta-llama/Llama-3.1-8B-Instruct ")]
+    assert "Llama 3.1" in row and "with cond" in row
+
+
+def test_the_width_follows_columns(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "60")
+    run = cli("scan", FIXTURE, "--offline")
+    assert max(len(line) for line in run.stdout.splitlines()) <= 60
 
 
 def test_color_can_be_forced(cli):
@@ -69,6 +89,10 @@ def test_colour_on_a_terminal_unless_no_color(subprocess_env: dict[str, str]):
     assert "\x1b[1;31mHIGH (3)" in coloured
     plain, _ = _run_on_terminal(["scan", str(FIXTURE), "--offline"], {**subprocess_env, "NO_COLOR": "1"}, "stdout")
     assert "HIGH (3)" in plain and "\x1b[" not in plain
+    dumb, _ = _run_on_terminal(["scan", str(FIXTURE), "--offline"], {**subprocess_env, "TERM": "dumb"}, "stdout")
+    assert "HIGH (3)" in dumb and "\x1b[" not in dumb, "a dumb terminal shows escape codes as garbage"
+    flag, _ = _run_on_terminal(["scan", str(FIXTURE), "--offline", "--no-color"], subprocess_env, "stdout")
+    assert "HIGH (3)" in flag and "\x1b[" not in flag
 
 
 def test_progress_line_on_a_terminal_never_in_piped_output(subprocess_env: dict[str, str], project):

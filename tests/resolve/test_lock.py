@@ -99,8 +99,11 @@ def test_license_changed_upstream(cli, hub, project):
     facts = models_by_id(report)["acme/relicensed"]
     assert facts["drift"] == [{"field": "license", "locked": "apache-2.0", "current": "cc-by-nc-4.0"}]
     finding = findings_of(report, "license-drift")["acme/relicensed"]
-    assert finding["severity"] == "high" and "license apache-2.0 -> cc-by-nc-4.0" in finding["message"]
+    assert finding["severity"] == "high" and finding["message"].endswith("written: apache-2.0 -> cc-by-nc-4.0")
     assert finding["locations"] == [{"path": "app.py", "line": 2, "column": 28}]
+    # The license rules judge the license as it is now, besides the drift finding.
+    assert "acme/relicensed" in findings_of(report, "non-commercial-license")
+    assert facts["license"]["hub"] == "cc-by-nc-4.0" and facts["source"] == "hub"
 
 
 def test_custom_license_renamed_upstream(cli, hub, project):
@@ -118,7 +121,9 @@ def test_model_became_gated(cli, hub, project):
     report = scan_json(cli, root)
     assert models_by_id(report)["openai-community/gpt2"]["drift"] == [
         {"field": "gated", "locked": "false", "current": "manual"}]
-    assert "openai-community/gpt2" in findings_of(report, "license-drift")
+    assert findings_of(report, "license-drift") == {}
+    assert "openai-community/gpt2" in findings_of(report, "gating-drift")
+    assert "openai-community/gpt2" in findings_of(report, "gated-model")
 
 
 def test_commit_moved_on_an_unpinned_reference(cli, hub, project):
@@ -127,6 +132,8 @@ def test_commit_moved_on_an_unpinned_reference(cli, hub, project):
     hub.models["acme/busy"]["sha"] = "1" * 40
     report = scan_json(cli, root)
     assert models_by_id(report)["acme/busy"]["drift"] == [{"field": "sha", "locked": "0" * 40, "current": "1" * 40}]
+    assert findings_of(report, "revision-drift")["acme/busy"]["severity"] == "low"
+    assert models_by_id(report)["acme/busy"]["source"] == "lockfile"  # a new commit alone: the reviewed facts stay
 
 
 def test_repo_renamed_after_locking(cli, hub, project):
@@ -136,8 +143,12 @@ def test_repo_renamed_after_locking(cli, hub, project):
     del hub.models["acme/first-name"]
     hub.redirects["acme/first-name"] = "acme/second-name"
     report = scan_json(cli, root)
-    assert models_by_id(report)["acme/first-name"]["drift"] == [
-        {"field": "id", "locked": "acme/first-name", "current": "acme/second-name"}]
+    # Judged as it is now: the reference names a repo that the Hub redirects.
+    renamed = models_by_id(report)["acme/second-name"]
+    assert renamed["drift"] == [{"field": "id", "locked": "acme/first-name", "current": "acme/second-name"}]
+    assert renamed["aliases"] == ["acme/first-name"]
+    assert "acme/second-name" in findings_of(report, "availability-drift")
+    assert "acme/second-name" in findings_of(report, "renamed-model")
 
 
 def test_repo_vanished(cli, hub, project):
@@ -146,9 +157,11 @@ def test_repo_vanished(cli, hub, project):
     del hub.models["acme/ephemeral"]
     report = scan_json(cli, root)
     facts = models_by_id(report)["acme/ephemeral"]
-    assert facts["status"] == "resolved" and facts["source"] == "lockfile"
+    assert facts["status"] == "not-found" and facts["source"] == "hub"
     assert facts["drift"] == [{"field": "status", "locked": "resolved", "current": "not-found"}]
-    assert "acme/ephemeral" in findings_of(report, "license-drift")
+    assert "acme/ephemeral" in findings_of(report, "availability-drift")
+    assert "acme/ephemeral" in findings_of(report, "model-not-found")
+    assert findings_of(report, "license-drift") == {}
 
 
 def test_a_failing_hub_is_no_drift_and_says_so(cli, hub, project):

@@ -22,11 +22,32 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 SNAPSHOT = Path(__file__).resolve().parents[1] / "fixtures" / "hub-snapshot.json"
 #: Base models the snapshot names but does not hold.
 SNAPSHOT_EXTRA = Path(__file__).resolve().parents[1] / "fixtures" / "hub-extra.json"
+#: Parameter counts (safetensors metadata) for snapshot entries that lack them.
+SNAPSHOT_SIZES = Path(__file__).resolve().parents[1] / "fixtures" / "hub-sizes.json"
+#: The key of the list endpoint for fail(): ``hub.fail(LIST, Fault(...))``.
+LIST = "/api/models"
+#: Page size of the list endpoint when the request sets no limit (the real Hub pages too).
+LIST_PAGE = 1000
+#: Properties ``expand=`` accepts (``huggingface_hub``'s ExpandModelProperty_T); the list endpoint refuses
+#: the ones only a single model's page computes (huggingface/huggingface_hub#3182).
+EXPANDABLE = frozenset({
+    "author", "baseModels", "cardData", "childrenModelCount", "config", "createdAt", "disabled", "downloads",
+    "downloadsAllTime", "evalResults", "gated", "gguf", "inference", "inferenceProviderMapping", "lastModified",
+    "library_name", "likes", "mask_token", "model-index", "pipeline_tag", "private", "resourceGroup",
+    "safetensors", "sha", "siblings", "spaces", "tags", "transformersInfo", "trendingScore", "usedStorage",
+    "widgetData"})
+NOT_LISTABLE = frozenset({"baseModels", "childrenModelCount", "usedStorage"})
+#: What a list item holds without ``expand`` or ``full`` (a shallow entry, as the Hub serves it).
+LIST_DEFAULT_FIELDS = ("id", "likes", "trendingScore", "private", "downloads", "tags", "pipeline_tag",
+                       "library_name", "createdAt", "modelId")
+#: ``sort=`` values -> the entry field they sort on.
+SORT_FIELDS = {"downloads": "downloads", "likes": "likes", "createdAt": "createdAt", "lastModified": "lastModified",
+               "trendingScore": "trendingScore", "id": "id"}
 COMMIT = re.compile(r"[0-9a-f]{40}")
 
 
@@ -38,6 +59,7 @@ def load_snapshot() -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
     """(models by id, redirects old id -> new id) from the snapshot, as the API would serve them."""
     raw = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
     raw.update(json.loads(SNAPSHOT_EXTRA.read_text(encoding="utf-8")))
+    sizes = json.loads(SNAPSHOT_SIZES.read_text(encoding="utf-8"))
     models: dict[str, dict[str, Any]] = {}
     redirects: dict[str, str] = {}
     for key, entry in raw.items():
@@ -46,6 +68,8 @@ def load_snapshot() -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
         if "_redirect_to" in entry:
             redirects[key] = entry["_redirect_to"]
             continue
+        if key in sizes and "safetensors" not in entry:
+            entry["safetensors"] = {"parameters": {"BF16": sizes[key]}, "total": sizes[key]}
         models[key] = entry
     return models, redirects
 
@@ -108,6 +132,8 @@ class FakeHub:
         self.models = {**base_models, **(models or {})}
         self.redirects = {**base_redirects, **(redirects or {})}
         self.latency = latency
+        #: Most entries on one page of the list endpoint; more are behind a ``Link: rel="next"``.
+        self.list_page = LIST_PAGE
         self.faults: dict[str, list[Fault]] = {}
         self.requests: list[str] = []
         self.authorization: list[str | None] = []
@@ -261,6 +287,9 @@ class FakeHub:
         if path == "/api/agent-harnesses":
             self._error(handler, 404, None, "Not Found")
             return
+        if path == LIST:
+            self._list(handler, query)
+            return
         match = re.fullmatch(r"/api/models/(?P<id>[^/]+(?:/[^/]+)?)(?:/revision/(?P<rev>.+))?", path)
         if match is None:
             self._error(handler, 404, None, "Not Found")
@@ -273,35 +302,8 @@ class FakeHub:
             self._stopping.wait(self.latency)
         fault = self._next_fault(model_id)
         if fault is not None:
-            if fault.delay:
-                self._stopping.wait(fault.delay)
-            if fault.kind == "hang":
-                self._stopping.wait()
-                self._drop(handler)
-                return
-            if fault.kind == "close":
-                self._drop(handler)
-                return
-            if fault.kind == "truncated":
-                body = json.dumps(self.models.get(model_id, {"id": model_id}))[:40].encode()
-                self._send(handler, 200, body)
-                return
-            if fault.kind == "short":
-                body = json.dumps(self.models.get(model_id, {"id": model_id})).encode()
-                handler.send_response(200)
-                handler.send_header("Content-Type", "application/json")
-                handler.send_header("Content-Length", str(len(body)))
-                handler.end_headers()
-                handler.wfile.write(body[: len(body) // 2])
-                handler.wfile.flush()
-                self._drop(handler)
-                return
-            if fault.kind == "garbage":
-                self._send(handler, 200, b"<html>upstream proxy error</html>", content_type="text/html")
-                return
-            if fault.kind is None and (fault.status != 200 or fault.body is not None):
-                self._send(handler, fault.status, fault.body or json.dumps({"error": "fault"}).encode(),
-                           fault.headers)
+            body = json.dumps(self.models.get(model_id, {"id": model_id})).encode()
+            if self._answer_fault(handler, fault, body):
                 return
         if model_id in self.redirects:
             target = f"/api/models/{self.redirects[model_id]}"
@@ -334,6 +336,156 @@ class FakeHub:
         if expand:
             document = {k: v for k, v in document.items() if k in set(expand) | {"_id", "id"}}
         self._send(handler, 200, json.dumps(document).encode())
+
+    # -- the list endpoint ---------------------------------------------------------------------------
+    def list_requests(self) -> list[str]:
+        with self._lock:
+            return [p for p in self.requests if urlsplit(p).path == LIST]
+
+    def _list(self, handler: BaseHTTPRequestHandler, query: dict[str, list[str]]) -> None:
+        """``GET /api/models``: filter, sort, page and shape the entries as the Hub does (see
+        hub-facts.md §1.3 and the hub-docs API page: search, author, filter, pipeline_tag,
+        num_parameters, gated, sort, direction, limit, expand, full, config, cardData, cursor)."""
+        if self._going_down():
+            self._drop(handler)
+            return
+        if self.latency:
+            self._stopping.wait(self.latency)
+        fault = self._next_fault(LIST)
+        if fault is not None and self._answer_fault(handler, fault, json.dumps([{"id": "a/b"}] * 8).encode()):
+            return
+        expand = query.get("expand") or []
+        bad = [e for e in expand if e not in EXPANDABLE or e in NOT_LISTABLE]
+        if bad:
+            self._error(handler, 400, None, f"Invalid expand value(s): {', '.join(bad)}")
+            return
+        try:
+            entries = [e for e in self.models.values() if _listed(e, query)]
+        except ValueError as exc:
+            self._error(handler, 400, None, str(exc))
+            return
+        sort = (query.get("sort") or [None])[0]
+        if sort is not None:
+            if sort not in SORT_FIELDS:
+                self._error(handler, 400, None, f"Invalid sort: {sort}")
+                return
+            # The Hub sorts descending unless direction=1 is asked for.
+            descending = (query.get("direction") or ["-1"])[0] != "1"
+            field_name = SORT_FIELDS[sort]
+            entries.sort(key=lambda e: (e.get(field_name) is not None, e.get(field_name) or 0), reverse=descending)
+        try:
+            limit = min(int((query.get("limit") or [self.list_page])[0]), self.list_page)
+            offset = int((query.get("cursor") or ["0"])[0])
+        except ValueError:
+            self._error(handler, 400, None, "Invalid limit or cursor")
+            return
+        page = entries[offset:offset + limit]
+        full = (query.get("full") or ["false"])[0] == "true"
+        items = [self._list_item(e, expand, full, query) for e in page]
+        headers = {}
+        if offset + limit < len(entries):
+            params = [(k, v) for k, values in query.items() if k != "cursor" for v in values]
+            params.append(("cursor", str(offset + limit)))
+            headers["Link"] = f'<{self.url}{LIST}?{urlencode(params)}>; rel="next"'
+        self._send(handler, 200, json.dumps(items).encode(), headers)
+
+    @staticmethod
+    def _list_item(entry: dict[str, Any], expand: list[str], full: bool, query: dict[str, list[str]]
+                   ) -> dict[str, Any]:
+        document = {k: copy.deepcopy(v) for k, v in entry.items() if not k.startswith("_")}
+        document["_id"] = fake_sha(entry["id"])[:24]
+        document.setdefault("modelId", entry["id"])
+        if expand:
+            wanted = set(expand) | {"_id", "id"}
+        elif full:
+            wanted = set(document) - {"cardData", "config"}
+        else:
+            wanted = {"_id", *LIST_DEFAULT_FIELDS}
+        if (query.get("cardData") or ["false"])[0] == "true":
+            wanted.add("cardData")
+        if (query.get("config") or ["false"])[0] == "true":
+            wanted.add("config")
+        return {k: v for k, v in document.items() if k in wanted}
+
+    def _answer_fault(self, handler: BaseHTTPRequestHandler, fault: Fault, body: bytes) -> bool:
+        """Answer with ``fault`` (``body``: the answer it spoils); False when the fault lets the normal
+        answer through (a delay, or status 200)."""
+        if fault.delay:
+            self._stopping.wait(fault.delay)
+        if fault.kind == "hang":
+            self._stopping.wait()
+            self._drop(handler)
+            return True
+        if fault.kind == "close":
+            self._drop(handler)
+            return True
+        if fault.kind == "truncated":
+            self._send(handler, 200, body[:40])
+            return True
+        if fault.kind == "short":
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/json")
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body[: len(body) // 2])
+            handler.wfile.flush()
+            self._drop(handler)
+            return True
+        if fault.kind == "garbage":
+            self._send(handler, 200, b"<html>upstream proxy error</html>", content_type="text/html")
+            return True
+        if fault.kind is None and (fault.status != 200 or fault.body is not None):
+            self._send(handler, fault.status, fault.body or json.dumps({"error": "fault"}).encode(), fault.headers)
+            return True
+        return False
+
+
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMBT]?)", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "t": 10**12}
+
+
+def _parameters(text: str) -> float:
+    match = _SIZE.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"Invalid num_parameters value: {text}")
+    return float(match.group(1)) * _SIZE_UNITS[match.group(2).lower()]
+
+
+def _listed(entry: dict[str, Any], query: dict[str, list[str]]) -> bool:
+    """Whether the list endpoint returns ``entry`` for these query parameters (all must hold)."""
+    if entry.get("_status") in ("gone", "disabled") or entry.get("private"):
+        return False
+    model_id = entry["id"]
+    tags = set(entry.get("tags") or ())
+    # A filter value matches a tag, the pipeline tag or the library (the Hub indexes all three as tags).
+    facets = tags | {entry.get("pipeline_tag"), entry.get("library_name")}
+    if not all(f in facets for f in query.get("filter", ())):
+        return False
+    author = (query.get("author") or [None])[0]
+    if author is not None and model_id.split("/", 1)[0].lower() != author.lower():
+        return False
+    search = (query.get("search") or [None])[0]
+    if search is not None and search.lower() not in model_id.lower():
+        return False
+    pipeline = (query.get("pipeline_tag") or [None])[0]
+    if pipeline is not None and entry.get("pipeline_tag") != pipeline:
+        return False
+    gated = (query.get("gated") or [None])[0]
+    if gated is not None and (entry.get("gated") not in (False, None)) is not (gated == "true"):
+        return False
+    size = (query.get("num_parameters") or [None])[0]
+    if size is not None:
+        total = (entry.get("safetensors") or {}).get("total")
+        if total is None:
+            return False
+        for part in size.split(","):
+            bound, _, value = part.partition(":")
+            if bound not in ("min", "max"):
+                raise ValueError(f"Invalid num_parameters value: {size}")
+            limit = _parameters(value)
+            if (bound == "min" and total < limit) or (bound == "max" and total > limit):
+                return False
+    return True
 
 
 if __name__ == "__main__":  # python tests/fakehub.py: serve the snapshot for manual runs

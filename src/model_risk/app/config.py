@@ -14,10 +14,12 @@ from typing import Any
 
 from model_risk.common import safe_yaml
 from model_risk.common.documents import Document, first_violation, load_document
+from model_risk.common.fileio import read_text_file
 from model_risk.contract.domain import Severity
-from model_risk.contract.errors import ConfigError
+from model_risk.contract.errors import ConfigError, excerpt
 from model_risk.contract.resolver import HubSettings
 from model_risk.detect.source import DEFAULT_MAX_FILE_SIZE
+from model_risk.evaluate.alternatives import AlternativesPolicy
 from model_risk.evaluate.evaluate import AllowEntry
 from model_risk.evaluate.packs import RuleSettings
 from model_risk.evaluate.subjects import WatchEntry
@@ -44,6 +46,7 @@ class Config:
     watchlist: tuple[WatchEntry, ...] = ()
     vendors: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     hub: HubSettings = field(default_factory=HubSettings)
+    alternatives: AlternativesPolicy = field(default_factory=AlternativesPolicy)
     scopes: ScopeSettings = field(default_factory=ScopeSettings)
     #: Organisations of the user's own (lower case): never sent to the Hub, reported as internal.
     internal_orgs: frozenset[str] = frozenset()
@@ -75,6 +78,14 @@ def find_config(root: Path) -> Path | None:
 
 def load_config(root: Path, explicit: Path | None = None, *, cache_dir: Path | None = None) -> Config:
     """The configuration for a scan rooted at ``root`` (``cache_dir`` remembers validated files)."""
+    try:
+        return _load_config(root, explicit, cache_dir)
+    except RecursionError:  # a table or list nested thousands deep: the parsers and the validator recurse
+        path = explicit if explicit is not None else find_config(root)
+        raise ConfigError("nested too deeply to read", path=str(path) if path else None) from None
+
+
+def _load_config(root: Path, explicit: Path | None, cache_dir: Path | None) -> Config:
     if cache_dir is None:
         from model_risk.common.paths import default_cache_dir
 
@@ -83,8 +94,11 @@ def load_config(root: Path, explicit: Path | None = None, *, cache_dir: Path | N
     if path is None:
         return Config(root=root)
     display = str(path)
+    if explicit is None and not _inside(path, root):
+        # A repository must not make model-risk read (and quote in errors) a file of the machine's.
+        raise ConfigError("the config file is a symlink out of the project: refused", path=display)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text_file(path)
     except FileNotFoundError:
         raise ConfigError("config file not found", path=display) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -108,7 +122,12 @@ def load_config(root: Path, explicit: Path | None = None, *, cache_dir: Path | N
         return Config(root=root, path=path)
     if not isinstance(document.data, dict):
         raise ConfigError("the configuration must be a mapping of settings", path=display, line=1)
-    return _build(root, path, document)
+    return _build(root, path, document, confined=explicit is None)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """Whether ``path``, symlinks followed, is inside ``root``."""
+    return path.resolve().is_relative_to(root.resolve())
 
 
 def _from_pyproject(text: str, display: str) -> Document:
@@ -124,19 +143,31 @@ def _from_pyproject(text: str, display: str) -> Document:
     return Document(section, default_line=line)
 
 
-def _build(root: Path, path: Path, document: Document) -> Config:
+def _build(root: Path, path: Path, document: Document, *, confined: bool = False) -> Config:
     data: dict[str, Any] = document.data  # type: ignore[assignment]
     base = path.parent
 
-    def relative(value: str | None) -> Path | None:
-        return (base / value) if value else None
+    def relative(key: str) -> Path | None:
+        value = data.get(key)
+        if not value:
+            return None
+        target = base / value
+        # A config from the scanned repository writes here (lock, baseline): never outside the project.
+        if confined and not _inside(target, root):
+            raise ConfigError(f"{key}: {excerpt(value)} is outside the project (absolute paths, ../ and "
+                              "symlinks out are refused)", path=str(path), line=document.line_of([key]))
+        return target
 
     rules = data.get("rules") or {}
     severity = {k: Severity.parse(v) for k, v in (rules.get("severity") or {}).items()}
     allow = []
     for index, entry in enumerate(data.get("allow") or ()):
         kind = next(k for k in ("model", "vendor", "license") if k in entry)
-        expires = date.fromisoformat(entry["expires"]) if entry.get("expires") else None
+        try:
+            expires = date.fromisoformat(str(entry["expires"])) if entry.get("expires") else None
+        except ValueError as exc:  # 2024-02-30 has the right shape and is no date
+            raise ConfigError(f"allow[{index}].expires: {excerpt(str(entry['expires']))} is not a date ({exc})",
+                              path=str(path), line=document.line_of(["allow", index, "expires"])) from None
         # The origin's line is only shown for an expired entry; finding it means parsing the YAML again.
         expired = expires is not None and expires < date.today()
         origin = f"{path.name}:{document.line_of(['allow', index])}" if expired else path.name
@@ -158,8 +189,8 @@ def _build(root: Path, path: Path, document: Document) -> Config:
         path=path,
         fail_on=parse_fail_on(data["fail-on"]) if "fail-on" in data else Severity.HIGH,
         offline=bool(data.get("offline", False)),
-        lockfile=relative(data.get("lockfile")),
-        baseline=relative(data.get("baseline")),
+        lockfile=relative("lockfile"),
+        baseline=relative("baseline"),
         exclude=tuple(data.get("exclude") or ()),
         max_file_size=int(data.get("max-file-size", DEFAULT_MAX_FILE_SIZE)),
         docs=bool(data.get("docs", True)),
@@ -176,6 +207,18 @@ def _build(root: Path, path: Path, document: Document) -> Config:
         watchlist=tuple(watchlist),
         vendors=data.get("vendors") or {},
         hub=hub,
+        alternatives=_alternatives(data.get("alternatives") or {}, allow),
         scopes=settings_from(data.get("scopes")),
         internal_orgs=frozenset(str(org).lower() for org in data.get("internal_orgs") or ()),
     )
+
+
+def _alternatives(spec: Mapping[str, Any], allow: list[AllowEntry]) -> AlternativesPolicy:
+    """The replacement policy; licenses the allowlist accepts are accepted for replacements too."""
+    accepted = {str(x).lower() for x in spec.get("licenses") or ()}
+    accepted |= {e.value.lower() for e in allow if e.kind == "license" and not e.rules and e.expires is None}
+    default = AlternativesPolicy()
+    return AlternativesPolicy(enabled=bool(spec.get("enabled", default.enabled)),
+                              count=int(spec.get("count", default.count)),
+                              max_ratio=float(spec.get("max-ratio", default.max_ratio)),
+                              licenses=frozenset(accepted), timeout=float(spec.get("timeout", default.timeout)))

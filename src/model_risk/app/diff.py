@@ -137,7 +137,7 @@ def scan_against(base_ref: str, options, progress=None) -> ScanResult:  # type: 
         base_paths = tuple(base_root / p.relative_to(root) for p in options.paths if p.is_relative_to(root))
         existing = tuple(p for p in base_paths if p.exists())
         if not existing:  # everything scanned is new since the base
-            base = dataclasses.replace(head, references=(), models=(), findings=())
+            base = dataclasses.replace(head, references=(), models=(), findings=(), model_references=())
         else:
             base = scan(dataclasses.replace(
                 options, paths=existing, check_drift=False,

@@ -7,7 +7,7 @@ from typing import Any
 
 from model_risk.app.config import Config
 from model_risk.app.plugins import Plugins
-from model_risk.app.scan import resolve_context, stores_for
+from model_risk.app.scan import api_model_facts, resolve_context, stores_for
 from model_risk.contract.domain import ModelFacts, ModelStatus
 from model_risk.contract.resolver import ModelRequest
 from model_risk.knowledge import licenses
@@ -42,12 +42,25 @@ class Explanation:
 def explain(model_id: str, revision: str | None, config: Config, plugins: Plugins, *, offline: bool
             ) -> Explanation:
     context = resolve_context(config, offline=offline)
+    api_vendor = api_vendor_of(model_id)
+    if api_vendor is not None and revision is None:
+        # As scan classifies it: a hosted API model name, not a Hugging Face repo to look up.
+        facts = api_model_facts(model_id, api_vendor, context.vendors)
+        return Explanation(facts, TreeNode(model_id, facts, None, ()), False)
     request = ModelRequest(model_id, revision)
     known = resolve_with_lineage([request], answer_with(stores_for(config), plugins.resolve, context), context)
     facts = with_lineage(known[request], known, context.vendors)
     by_id = {r.model_id.lower(): f for r, f in known.items() if r.revision is None}
     tree = _node(model_id, facts, None, by_id, depth=0, path=frozenset())
     return Explanation(facts, tree, context.vendors.is_redistributor(facts.id))
+
+
+def api_vendor_of(name: str) -> str | None:
+    """The vendor serving ``name`` when it is an API model name (``gpt-4o``, ``openai/gpt-4o``)."""
+    from model_risk.knowledge.api_models import vendor_of
+
+    prefix, _, rest = name.rpartition("/")
+    return vendor_of(rest, prefix) if prefix else vendor_of(name)
 
 
 def _hint_source(facts: ModelFacts) -> str | None:
@@ -91,10 +104,16 @@ def _rows(explanation: Explanation) -> list[tuple[str, str]]:
          + (" (re-uploads other vendors' weights)" if explanation.redistributor else "")),
         ("root vendor", _vendor_text(f.root_vendor, f.root_vendor_country)),
     ]
+    if f.status is ModelStatus.API:
+        rows.append(("kind", f"API model served by {f.vendor or '?'}: a hosted model, not a Hugging Face repo"))
+        rows.append(("license", "API terms (the vendor's terms of service, not a model license)"))
+        return rows
     if f.redirected_from:
         rows.append(("renamed from", ", ".join(f.redirected_from)))
     if f.base_relation:
         rows.append(("relation", f"{f.base_relation} of {', '.join(f.base_models)}"))
+    if f.base_models:
+        rows.append(("base model from", _base_origin(explanation.tree)))
     if f.status is not ModelStatus.RESOLVED and f.license is None:
         return rows  # nothing more is known
     lic = f.license
@@ -112,6 +131,14 @@ def _rows(explanation: Explanation) -> list[tuple[str, str]]:
         ("last modified", f.last_modified or "-"),
     ]
     return rows
+
+
+def _base_origin(node: TreeNode) -> str:
+    if node.hint_source:
+        return f"model-risk's lineage table ({node.hint_source}); the card declares none"
+    if node.facts is not None and node.facts.source not in (None, "hub", "cache", "lockfile"):
+        return f"the {node.facts.source} resolver"
+    return "the model card (base_model)"
 
 
 def _describe(node: TreeNode) -> str:
@@ -148,9 +175,12 @@ def render_text(explanation: Explanation) -> str:
     rows = _rows(explanation)
     width = max(len(k) for k, _ in rows)
     lines = [f"{k.rjust(width)}  {terminal_safe(str(v))}" for k, v in rows]
-    lines += ["", "lineage", explanation.facts.id]
+    lines += ["", "lineage", terminal_safe(explanation.facts.id)]
     tree = _tree_lines(explanation.tree, "")
-    lines += [terminal_safe(line) for line in tree] or ["└─ (no base model declared)"]
+    if explanation.facts.status is ModelStatus.API:
+        lines += tree or ["└─ (a hosted API model: its vendor publishes no lineage)"]
+    else:
+        lines += [terminal_safe(line) for line in tree] or ["└─ (no base model declared)"]
     return "\n".join(lines) + "\n"
 
 
@@ -176,4 +206,8 @@ def json_document(explanation: Explanation) -> dict[str, Any]:
     """The model as the JSON report shows it, plus its lineage tree."""
     from model_risk.report.document import model_document
 
-    return {**model_document(explanation.facts), "tree": tree_document(explanation.tree)}
+    facts = explanation.facts
+    origin = None
+    if facts.base_models:
+        origin = "lineage-table" if explanation.tree.hint_source else "card"
+    return {**model_document(facts), "base_models_from": origin, "tree": tree_document(explanation.tree)}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from model_risk.app.scan import ScanOptions, find_references, requests_for, resolve_context, stores_for
 from model_risk.contract.domain import ModelFacts, ModelStatus, Note, Reference
 from model_risk.contract.resolver import ModelRequest, ResolveContext
-from model_risk.resolve.lockfile import Lockfile, read_lockfile, request_key, write_lockfile
+from model_risk.resolve.lockfile import LOCKFILE_NAME, Lockfile, read_lockfile, request_key, write_lockfile
+from model_risk.resolve.monorepo import projects_of
 from model_risk.resolve.runner import answer_with, resolve_with_lineage
 
 
@@ -38,9 +40,29 @@ def _references(options: ScanOptions) -> tuple[list[Reference], list[Note]]:
 
 
 def lock(options: ScanOptions) -> LockOutcome:
-    config = options.config
     references, notes = _references(options)
-    previous = read_lockfile(config.lockfile_path)
+    return _lock(references, options.config.lockfile_path, options, notes)
+
+
+def lock_projects(options: ScanOptions) -> list[tuple[Path, LockOutcome]]:
+    """A monorepo: one lockfile per sub-project (a directory with a model-risk.lock or a project
+    manifest, see resolve/monorepo.py), each holding the models its own files reference."""
+    references, notes = _references(options)
+    root = options.config.root
+    projects = projects_of(root, (ref.path for ref in references))
+    outcomes: list[tuple[Path, LockOutcome]] = []
+    for directory in sorted(projects):
+        paths = set(projects[directory])
+        own = [ref for ref in references if ref.path in paths]
+        outcomes.append((root / directory / LOCKFILE_NAME, _lock(own, root / directory / LOCKFILE_NAME, options,
+                                                                 notes if not outcomes else [])))
+    return outcomes
+
+
+def _lock(references: list[Reference], lockfile_path: Path, options: ScanOptions, notes: list[Note]
+          ) -> LockOutcome:
+    config = options.config
+    previous = read_lockfile(lockfile_path)
     context = resolve_context(config, offline=options.offline)
     # Fresh facts: skip the lockfile, and the cache unless offline (then the cache is all there is).
     stores = stores_for(config, use_lockfile=False, read_cache=options.offline)
@@ -79,7 +101,8 @@ def lock(options: ScanOptions) -> LockOutcome:
         entries.append((request, facts))
     if previous is not None:
         entries += _locked_ancestors(previous, [f for r, f in entries if r in failures], set(known), context)
-    write_lockfile(config.lockfile_path, entries)
+    # Replacements recorded by `model-risk alternatives` stay until they are recorded again.
+    write_lockfile(lockfile_path, entries, previous.alternatives if previous is not None else None)
     return LockOutcome(len(entries), tuple(kept), tuple(missing), tuple(notes))
 
 
@@ -103,9 +126,26 @@ def _locked_ancestors(previous: Lockfile, kept: list[ModelFacts], looked_up: set
 
 def check(options: ScanOptions) -> LockCheck:
     """Is the lockfile current for the code? Offline: compares ids, not facts (drift is `scan`'s job)."""
-    config = options.config
     references, notes = _references(options)
-    lockfile = read_lockfile(config.lockfile_path)
+    return _check(references, options.config.lockfile_path, notes)
+
+
+def check_projects(options: ScanOptions) -> list[tuple[Path, LockCheck]]:
+    """``check`` for each sub-project's own lockfile (see :func:`lock_projects`)."""
+    references, notes = _references(options)
+    root = options.config.root
+    projects = projects_of(root, (ref.path for ref in references))
+    outcomes: list[tuple[Path, LockCheck]] = []
+    for directory in sorted(projects):
+        paths = set(projects[directory])
+        own = [ref for ref in references if ref.path in paths]
+        path = root / directory / LOCKFILE_NAME
+        outcomes.append((path, _check(own, path, notes if not outcomes else [])))
+    return outcomes
+
+
+def _check(references: list[Reference], lockfile_path: Path, notes: list[Note]) -> LockCheck:
+    lockfile = read_lockfile(lockfile_path)
     wanted = requests_for(references)
     if lockfile is None:
         return LockCheck(tuple(map(request_key, wanted)), (), tuple(notes))

@@ -177,7 +177,12 @@ class Plugins:
         items: dict[str, T] = {}
         current = [""]
 
-        def register(item: T) -> None:
+        def register(*given: T, **named: object) -> None:
+            if len(given) != 1 or named:  # the natural guess register("name", function), say
+                passed = ", ".join([type(g).__name__ for g in given] + [f"{k}=" for k in named]) or "nothing"
+                raise PluginError(f"plugin {current[0]!r}, hook {hook_name}: register() takes one {kind} object, "
+                                  f"not ({passed}) (see docs/plugins.md)")
+            item = given[0]
             try:
                 name = key(item)
             except AttributeError:
@@ -220,7 +225,18 @@ class Plugins:
         return packs
 
     def register_commands(self, cli: click.Group) -> None:
-        self._each("register_commands", cli=cli)
+        """Let each plugin add commands; a command that fails when run names its plugin too."""
+        for impl in reversed(self.manager.hook.register_commands.get_hookimpls()):
+            before = dict(cli.commands)
+            try:
+                impl.function(cli=cli)
+            except ModelRiskError:
+                raise
+            except Exception as exc:
+                raise plugin_failure(impl.plugin_name, "register_commands", exc) from exc
+            for name, command in cli.commands.items():
+                if before.get(name) is not command and command.callback is not None:
+                    command.callback = _guarded_command(command.callback, impl.plugin_name, name)
 
     def owner(self, hook_name: str, item_name: str) -> str:
         """The plugin that registered ``item_name`` through ``hook_name``."""
@@ -262,6 +278,26 @@ def _guarded(condition: Condition, plugin: str) -> Condition:
             raise plugin_failure(plugin, f"register_conditions ({condition.name}.test)", exc) from exc
 
     return dataclasses.replace(condition, test=guarded_test)
+
+
+def _guarded_command(callback: Callable[..., Any], plugin: str, name: str) -> Callable[..., Any]:
+    """A plugin's command, with an exception it raises reported as that plugin's (exit 2), not as a
+    crash of model-risk; click's own exits and usage errors pass through."""
+    import functools
+
+    import click
+
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return callback(*args, **kwargs)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, ModelRiskError,
+                KeyboardInterrupt, BrokenPipeError):
+            raise
+        except Exception as exc:
+            raise plugin_failure(plugin, f"register_commands ({name} command)", exc) from exc
+
+    return run
 
 
 def disabled_from_env(environ: Mapping[str, str] | None = None) -> frozenset[str]:

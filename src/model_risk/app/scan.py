@@ -15,9 +15,11 @@ from model_risk import __version__
 from model_risk.app import reference_policy
 from model_risk.app.config import Config
 from model_risk.app.plugins import Plugins, load_plugins
+from model_risk.app.replacements import Finder, with_alternatives
+from model_risk.app.repo_identity import identify
 from model_risk.common.paths import default_cache_dir
 from model_risk.contract.detector import Detector
-from model_risk.contract.domain import ModelFacts, ModelStatus, Note, Reference, ScanResult
+from model_risk.contract.domain import ModelFacts, ModelStatus, ModelUse, Note, Reference, ScanResult, revision_key
 from model_risk.contract.errors import ConfigError, UsageError
 from model_risk.contract.resolver import ModelRequest, ResolveContext
 from model_risk.detect.runner import DetectionResult, detect
@@ -25,13 +27,13 @@ from model_risk.detect.walk import Walker, find_git_root
 from model_risk.evaluate.baseline import read_baseline
 from model_risk.evaluate.evaluate import Policy, apply_policy, run_rules
 from model_risk.evaluate.packs import Rule, load_rules
-from model_risk.evaluate.subjects import ModelUsage
 from model_risk.knowledge.facts import build_facts
 from model_risk.knowledge.vendors import VendorTable, builtin_vendors
 from model_risk.resolve.cache import ModelCache
 from model_risk.resolve.drift import compare_with_lockfile
 from model_risk.resolve.lineage import with_lineage
 from model_risk.resolve.lockfile import read_lockfile
+from model_risk.resolve.monorepo import nearest_lockfiles
 from model_risk.resolve.runner import Stores, answer_with, resolve_with_lineage
 
 #: Rule scopes whose findings do not depend on files outside the ones scanned.
@@ -65,6 +67,10 @@ def project_paths(paths: Sequence[str]) -> tuple[Path, tuple[Path, ...]]:
     resolved = tuple(Path(p) for p in paths) or (Path("."),)
     for path in resolved:
         if not path.exists() and not path.is_symlink():
+            if str(path).startswith("-"):
+                # After `--` (which the pre-commit hooks end their options with) an option is a file name.
+                raise UsageError(f"no such file or directory: {path} (arguments after `--` are paths; "
+                                 "put options before it, or settings in .model-risk.yaml)")
             raise UsageError(f"no such file or directory: {path}")
     if len(resolved) == 1 and resolved[0].is_dir():
         root = resolved[0].resolve()
@@ -105,13 +111,10 @@ def stores_for(config: Config, *, use_cache: bool = True, use_lockfile: bool = T
     return Stores(lockfile=lockfile, cache=cache, read_cache=read_cache)
 
 
-#: huggingface_hub's DEFAULT_REVISION: asking for it is asking for the default branch.
-DEFAULT_BRANCH = "main"
 
 
 def request_for(reference: Reference) -> ModelRequest:
-    revision = None if reference.revision == DEFAULT_BRANCH else reference.revision
-    return ModelRequest(reference.resolve_id, revision)
+    return ModelRequest(reference.resolve_id, revision_key(reference.revision))
 
 
 def requests_for(references: Sequence[Reference]) -> list[ModelRequest]:
@@ -120,7 +123,7 @@ def requests_for(references: Sequence[Reference]) -> list[ModelRequest]:
 
 def resolve_references(references: Sequence[Reference], context: ResolveContext, stores: Stores,
                        plugins: Plugins, *, check_drift: bool, progress: Progress | None = None
-                       ) -> tuple[list[ModelUsage], dict[ModelRequest, ModelFacts], list[Note]]:
+                       ) -> tuple[list[ModelUse], dict[ModelRequest, ModelFacts], list[Note]]:
     """Facts for every referenced model, with lineage, aliases and drift; grouped with their references."""
     requests = requests_for(references)
     if progress:
@@ -136,6 +139,9 @@ def resolve_references(references: Sequence[Reference], context: ResolveContext,
             fresh = answer_with(dataclasses.replace(stores, lockfile=None), plugins.resolve, context)
             checked = compare_with_lockfile(locked, known, fresh, context)
             drift, notes = checked.drift, list(checked.notes)
+            # What changed upstream is judged as it is now, by every rule, besides the drift finding.
+            known = {**known, **checked.current}
+    # Grouped by canonical id and revision_key: "main", no revision and the default branch are one model.
     grouped: dict[tuple[str, str | None], list[Reference]] = {}
     facts_for: dict[tuple[str, str | None], ModelFacts] = {}
     for ref in references:
@@ -164,17 +170,22 @@ def resolve_references(references: Sequence[Reference], context: ResolveContext,
         facts = facts_for[key]
         spellings = {r.model for r in refs} | {r.resolve_id for r in refs}
         aliases = tuple(sorted(s for s in spellings if s != facts.id))
-        usages.append(ModelUsage(dataclasses.replace(facts, aliases=aliases), tuple(refs)))
+        usages.append(ModelUse(dataclasses.replace(facts, aliases=aliases), tuple(refs)))
     usages.sort(key=lambda u: (u.facts.id.lower(), u.facts.revision or ""))
     return usages, known, notes
 
 
 def _api_facts(ref: Reference, vendors: VendorTable) -> ModelFacts:
-    country = vendors.country_of(ref.api_vendor)
+    return api_model_facts(ref.model, ref.api_vendor, vendors)
+
+
+def api_model_facts(model: str, api_vendor: str | None, vendors: VendorTable) -> ModelFacts:
+    """The facts of a hosted API model (``gpt-4o``): its vendor is its root vendor; there is no repo."""
+    country = vendors.country_of(api_vendor)
     return dataclasses.replace(
-        build_facts(model_id=ref.model, status=ModelStatus.API, vendors=vendors, source="api"),
-        vendor=ref.api_vendor, vendor_country=country, root_vendor=ref.api_vendor, root_vendor_country=country,
-        lineage=(ref.model,), author=ref.api_vendor)
+        build_facts(model_id=model, status=ModelStatus.API, vendors=vendors, source="api"),
+        vendor=api_vendor, vendor_country=country, root_vendor=api_vendor, root_vendor_country=country,
+        lineage=(model,), author=api_vendor)
 
 
 def _internal_facts(ref: Reference, vendors: VendorTable) -> ModelFacts:
@@ -198,10 +209,9 @@ def find_references(options: ScanOptions, progress: Progress | None = None
     detectors = active_detectors(config, options.plugins)
     walker = Walker(config.root, accepts=lambda name: any(d.accepts(name) for d in detectors),
                     exclude=config.exclude)
-    candidates = list(walker.walk(options.paths))
-    total = len(candidates)
-    detection = detect(candidates, detectors, max_size=config.max_file_size, jobs=options.jobs,
-                       progress=(lambda done: progress("files", done, total)) if progress else None)
+    # The walk is handed over unfinished: workers start on the first files while it goes on.
+    detection = detect(walker.walk(options.paths), detectors, max_size=config.max_file_size, jobs=options.jobs,
+                       progress=(lambda done, seen: progress("files", done, seen)) if progress else None)
     references = reference_policy.with_scopes(detection.references, config.scopes, config.internal_orgs)
     return dataclasses.replace(detection, references=references), tuple(walker.notes)
 
@@ -217,6 +227,10 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
     stores = stores_for(config, use_cache=options.use_cache)
 
     detection, walk_notes = find_references(options, progress)
+    if config.lockfile is None:
+        # A monorepo: each reference is answered by the model-risk.lock nearest above its file.
+        located = [(ref.path, request_for(ref)) for ref in detection.references if ref.kind == "hub"]
+        stores = dataclasses.replace(stores, lockfile=nearest_lockfiles(config.root, located))
     usages, _known, resolution_notes = resolve_references(detection.references, context, stores, options.plugins,
                                                           check_drift=options.check_drift, progress=progress)
     usages, dropped, confirm_notes = reference_policy.confirmed(usages, offline=options.offline)
@@ -227,15 +241,21 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
                         concentration=reference_policy.counted_for_concentration(usages, config.scopes))
     results = reference_policy.tempered(results, usages, config.scopes)
     findings, policy_notes = apply_policy(results, Policy(config.watchlist, config.allow, baseline))
+    alternative_notes: list[Note] = []
+    if config.alternatives.enabled and not options.per_file:
+        finder = Finder(config, context, stores, options.plugins.resolve, use_cache=options.use_cache)
+        usages, alternative_notes = with_alternatives(usages, findings, finder)
     if progress:
         progress("done", 0, 0)
-    notes: list[Note] = [*walk_notes, *detection.notes, *resolution_notes, *confirm_notes, *policy_notes]
+    identity = identify(config.root)
+    notes: list[Note] = [*walk_notes, *detection.notes, *resolution_notes, *confirm_notes, *policy_notes, *alternative_notes]
     return ScanResult(
         tool_version=__version__,
         root=str(config.root),
         files_scanned=detection.files_scanned,
         references=references,
         models=tuple(u.facts for u in usages),
+        model_references=_positions(detection.references, usages),
         findings=tuple(findings),
         rules=tuple(r.info for r in active),
         notes=tuple(notes),
@@ -243,7 +263,26 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
         offline=options.offline,
         started_at=started,
         repository_path=repository_path(config.root),
+        repository=identity.name,
+        remote_url=identity.remote_url,
+        commit=identity.commit,
+        branch=identity.branch,
+        project=project_name(config.root),
     )
+
+
+def _positions(references: Sequence[Reference], usages: Sequence[ModelUse]) -> tuple[tuple[int, ...], ...]:
+    """Each usage's references as positions in ``references`` (what ScanResult carries). Matched by
+    identity: the usages hold the very objects detection returned, and two equal references (one id
+    written twice on a line by a detector that reports both) must still count as two."""
+    position = {id(ref): i for i, ref in enumerate(references)}
+    return tuple(tuple(sorted(position[id(ref)] for ref in usage.references)) for usage in usages)
+
+
+def project_name(root: Path) -> str:
+    """The project's name: the directory of its git work tree, else of the scan root."""
+    resolved = root.resolve()
+    return (find_git_root(resolved) or resolved).name or "project"
 
 
 def repository_path(root: Path) -> str | None:

@@ -3,8 +3,14 @@
 Each document is parsed with :mod:`model_risk.common.safe_yaml` and, when it has a schema, validated against
 model-risk's published JSON Schema, with errors located by line. Both are slow to set up (importing
 PyYAML and jsonschema is most of a pre-commit run's budget), so a document that loaded cleanly once is
-kept as JSON in the cache directory, keyed by a hash of its text and model-risk's version. Later runs
-read that JSON instead, and parse the YAML again only if they need a line number for a message.
+kept as JSON, keyed by a hash of its text and model-risk's version. Later runs read that JSON instead,
+and parse the YAML again only if they need a line number for a message.
+
+That memo decides what the rules and tables say, so it is never kept in the cache directory
+(``MODEL_RISK_CACHE_DIR``), which CI jobs share and restore from other branches: it lives beside the
+installed package, in ``__pycache__/``, where Python keeps its own compiled code, so only who can change
+model-risk's code can change it. Each entry names the hash of the text it was made from, and is used
+only when that matches. Where the package directory is read-only, documents are parsed every time.
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ from pathlib import Path
 
 from model_risk import __version__
 from model_risk.common import safe_yaml
-from model_risk.common.resources import read_package_text
+from model_risk.common.resources import PACKAGE, read_package_text
+from model_risk.contract.errors import EXCERPT_LENGTH, excerpt
 
 
 @dataclass(frozen=True)
@@ -52,21 +59,70 @@ def load_schema(name: str) -> dict:
     return json.loads(read_package_text(f"schemas/{name}"))
 
 
-def _cache_path(cache_dir: Path | None, schema_name: str | None, text: str) -> Path | None:
-    if cache_dir is None:
-        return None
+#: Keywords beside a ``$ref`` that do not constrain anything.
+_ANNOTATIONS = frozenset({"description", "title", "$comment", "examples"})
+
+
+def inline_refs(schema: dict) -> dict:
+    """``schema`` with every local ``#/$defs/NAME`` reference replaced by the definition itself.
+
+    jsonschema resolves a ``$ref`` each time it meets one, which makes validating a report with
+    hundreds of references and models three to four times slower than validating the same schema
+    written out; ``model-risk merge`` validates a thousand reports. Only for schemas without
+    recursion (model-risk's own): a recursive one would never finish, and raises instead.
+    """
+    definitions = schema.get("$defs", {})
+
+    def expand(node: object, depth: int) -> object:
+        if depth > 50:
+            raise ValueError("recursive schema: cannot inline its references")
+        if isinstance(node, list):
+            return [expand(item, depth) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/") and ref.count("/") == 2:
+            target = expand(definitions[ref.rsplit("/", 1)[1]], depth + 1)
+            rest = {k: expand(v, depth) for k, v in node.items() if k != "$ref"}
+            if set(rest) <= _ANNOTATIONS:
+                return target
+            return {"allOf": [target, rest]}  # both apply, as beside a $ref in 2020-12
+        return {k: expand(v, depth) for k, v in node.items()}
+
+    return expand({k: v for k, v in schema.items() if k != "$defs"}, 0)  # type: ignore[return-value]
+
+
+#: Where validated documents are remembered: beside the package's code, never in the shared cache.
+MEMO_DIR = PACKAGE / "__pycache__" / "model-risk-documents"
+
+
+def _digest(schema_name: str | None, text: str) -> str:
     import hashlib
 
-    digest = hashlib.sha256(f"{__version__}\0{schema_name}\0{text}".encode()).hexdigest()
-    return cache_dir / "documents" / digest[:2] / f"{digest}.json"
+    return hashlib.sha256(f"{__version__}\0{schema_name}\0{text}".encode()).hexdigest()
 
 
-def _remember(path: Path | None, data: object) -> None:
+def _cache_path(remember: object, schema_name: str | None, text: str) -> Path | None:
+    """The memo file for ``text``, or None when the caller asked for no memo (``remember`` is None)."""
+    if remember is None:
+        return None
+    return MEMO_DIR / f"{_digest(schema_name, text)}.json"
+
+
+def _recall(path: Path, schema_name: str | None, text: str) -> object:
+    """The remembered data, if the entry is whole and was made from this very text; raises otherwise."""
+    entry = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(entry, dict) or entry.get("sha256") != _digest(schema_name, text):
+        raise ValueError("memo entry for another text")
+    return entry["data"]
+
+
+def _remember(path: Path | None, data: object, schema_name: str | None, text: str) -> None:
     if path is None:
         return
     try:
-        encoded = json.dumps(data, ensure_ascii=False)
-        if json.loads(encoded) != data:
+        encoded = json.dumps({"sha256": _digest(schema_name, text), "data": data}, ensure_ascii=False)
+        if json.loads(encoded)["data"] != data:
             return  # not plain JSON data (integer keys, sets ...): parse the YAML every time
         from model_risk.common.fileio import atomic_write
 
@@ -78,18 +134,21 @@ def _remember(path: Path | None, data: object) -> None:
 
 def load_document(text: str, *, schema_name: str | None = None, cache_dir: Path | None = None
                   ) -> tuple[Document, SchemaViolation | None]:
-    """Parse (and validate) ``text``. Raises :class:`safe_yaml.YamlError` for text that is not YAML."""
+    """Parse (and validate) ``text``. Raises :class:`safe_yaml.YamlError` for text that is not YAML.
+
+    ``cache_dir`` None: no memo. Any directory: remember the document in :data:`MEMO_DIR`, whatever the
+    directory (callers pass the cache directory; the memo never goes there)."""
     remembered = _cache_path(cache_dir, schema_name, text)
     if remembered is not None:
         try:
-            return Document(json.loads(remembered.read_text(encoding="utf-8")), text), None
-        except (OSError, ValueError):
-            pass  # not cached yet, or a damaged entry: parse again
+            return Document(_recall(remembered, schema_name, text), text), None
+        except (OSError, ValueError, KeyError, RecursionError):
+            pass  # not remembered yet, or a damaged entry: parse again
     parsed = safe_yaml.load(text)
     document = Document(parsed.data, text, parsed)
     violation = first_violation(document, schema_name) if schema_name else None
     if violation is None:
-        _remember(remembered, parsed.data)
+        _remember(remembered, parsed.data, schema_name, text)
     return document, violation
 
 
@@ -110,14 +169,28 @@ def first_violation(document: Document, schema_name: str) -> SchemaViolation | N
     if error is None:
         return None
     path = tuple(error.absolute_path)
-    where = _format_path(path)
-    message = f"{where}: {error.message}" if where else error.message
+    where = excerpt(_format_path(path), 80).strip("'")
+    message = _short_message(error)
+    message = f"{where}: {message}" if where else message
     return SchemaViolation(message, path, document.line_of(list(path)))
 
 
-def load_package_data(relative: str) -> object:
-    """A YAML data table shipped inside the package (``data/vendors.yaml``), through the cache."""
-    from model_risk.common.paths import default_cache_dir
+#: Longest schema message kept: jsonschema quotes whole values, which may be whole files.
+MAX_MESSAGE = 200
 
-    document, _ = load_document(read_package_text(relative), cache_dir=default_cache_dir())
+
+def _short_message(error: object) -> str:
+    """jsonschema's message with the offending value quoted by :func:`excerpt`, then clipped."""
+    message = str(getattr(error, "message", error))
+    quoted = repr(getattr(error, "instance", None))
+    if len(quoted) > EXCERPT_LENGTH and quoted in message:
+        message = message.replace(quoted, excerpt(getattr(error, "instance", None)))
+    message = " ".join(message.split())
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
+
+
+def load_package_data(relative: str) -> object:
+    """A YAML data table shipped inside the package (``data/vendors.yaml``), remembered beside the package
+    (never read through the cache directory: see the module docstring)."""
+    document, _ = load_document(read_package_text(relative), cache_dir=MEMO_DIR)
     return document.data

@@ -15,6 +15,21 @@ from dataclasses import dataclass
 from typing import Literal
 
 COMMIT_SHA = re.compile(r"[0-9a-fA-F]{40}")
+#: huggingface_hub's DEFAULT_REVISION: asking for it is asking for the default branch.
+DEFAULT_BRANCH = "main"
+
+
+def revision_key(revision: str | None) -> str | None:
+    """The revision as references and models are matched on: ``None`` for the default branch however it
+    is written (no revision, ``""``, ``"main"``), a commit sha in lower case, anything else (a tag, another
+    branch) as written. Resolving, grouping and reading a saved report all use this one key, so a model
+    and the references that load it can never disagree about which revision they name."""
+    if revision is None:
+        return None
+    text = revision.strip()
+    if not text or text == DEFAULT_BRANCH:
+        return None
+    return text.lower() if COMMIT_SHA.fullmatch(text) else text
 
 
 class Severity(enum.Enum):
@@ -23,6 +38,10 @@ class Severity(enum.Enum):
     MEDIUM = "medium"
     HIGH = "high"
     CRITICAL = "critical"
+
+    def __str__(self) -> str:
+        # What users and reports call it ("low"), in f-strings and str() alike, not "Severity.LOW".
+        return self.value
 
     @property
     def rank(self) -> int:
@@ -63,6 +82,9 @@ class ModelStatus(str, enum.Enum):
     API = "api"
     #: A model of one of the user's own organisations (``internal_orgs``): never looked up on the Hub.
     INTERNAL = "internal"
+
+    def __str__(self) -> str:
+        return self.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +127,8 @@ class Reference:
     #: ``ORG/NAME``-shaped string in a model-ish context). See docs/detection.md.
     confidence: Literal["certain", "likely", "possible"] = "certain"
     #: What part of the project the file belongs to: ``code``, ``config``, ``docs``, ``tests`` or
-    #: ``examples`` (path conventions, configurable). Set after detection, from the path.
-    scope: str = "code"
+    #: ``examples`` (path conventions, configurable). Set after detection, from the path; empty until then.
+    scope: str = ""
 
     @property
     def revision_pinned(self) -> bool:
@@ -172,6 +194,28 @@ class Drift:
 
 
 @dataclass(frozen=True, slots=True)
+class Alternative:
+    """A suggested replacement for a model: same task and library, similar size, an accepted license,
+    from another root vendor."""
+
+    id: str
+    root_vendor: str | None
+    #: A short license label (SPDX id where there is one).
+    license: str | None
+    parameters: int | None
+    downloads: int | None = None
+    pipeline_tag: str | None = None
+    library_name: str | None = None
+    #: Why it qualifies, in one line.
+    why: str = ""
+
+
+#: ``ModelFacts.alternatives_note`` of an offline scan for a model whose replacements were never recorded.
+ALTERNATIVES_NOT_RECORDED = ("not looked up offline, and none recorded in model-risk.lock: run "
+                             "`model-risk alternatives MODEL` online to record them")
+
+
+@dataclass(frozen=True, slots=True)
 class ModelFacts:
     """What is known about one model (a Hub repo at a revision, or a hosted API model)."""
 
@@ -214,6 +258,10 @@ class ModelFacts:
     source: str | None = None
     #: Facts that changed since the lockfile was written.
     drift: tuple[Drift, ...] = ()
+    #: Suggested replacements (for a model with a finding that calls for one; see ``alternatives``).
+    alternatives: tuple[Alternative, ...] = ()
+    #: Why ``alternatives`` is empty although they were asked for: none qualified, or the lookup failed.
+    alternatives_note: str | None = None
 
     @property
     def is_resolved(self) -> bool:
@@ -276,6 +324,18 @@ class RuleInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class ModelUse:
+    """One model with the references that load it."""
+
+    facts: ModelFacts
+    references: tuple[Reference, ...]
+
+    @property
+    def locations(self) -> tuple[Location, ...]:
+        return tuple(r.location for r in self.references)
+
+
+@dataclass(frozen=True, slots=True)
 class ScanResult:
     """Everything one scan learned. Reporters turn it into documents."""
 
@@ -297,6 +357,30 @@ class ScanResult:
     #: The scan root relative to the top of its git work tree (``/`` separators, ``""`` at the top), or
     #: ``None`` outside git. Code scanning needs repository-relative paths; reference paths are root-relative.
     repository_path: str | None = None
+    #: Which repository was scanned (``model-risk merge`` names reports by it): its name (``owner/name``
+    #: from the remote, else the scan root's folder name), remote URL without credentials, commit, branch.
+    repository: str | None = None
+    remote_url: str | None = None
+    commit: str | None = None
+    branch: str | None = None
+    #: Which references load which model: for each entry of ``models``, in the same order, the positions
+    #: in ``references`` of the references grouped under it when the scan resolved them. Carried so that
+    #: no reporter has to match references to models again (and so none can match them differently).
+    model_references: tuple[tuple[int, ...], ...] = ()
+    #: The scanned project's name: its git work tree's directory name, else the scan root's. Reports name
+    #: the project with it (the CycloneDX BOM's ``metadata.component``); never a path.
+    project: str | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.model_references) != len(self.models):
+            raise ValueError(f"model_references has {len(self.model_references)} entries for "
+                             f"{len(self.models)} models")
+
+    def uses(self) -> list[ModelUse]:
+        """Every model with the references that load it, in the order of ``models``."""
+        refs = self.references
+        return [ModelUse(model, tuple(refs[i] for i in positions))
+                for model, positions in zip(self.models, self.model_references, strict=True)]
 
     def active_findings(self) -> list[Finding]:
         return [f for f in self.findings if f.active]

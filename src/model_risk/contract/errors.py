@@ -40,7 +40,7 @@ class RulePackError(ModelRiskError):
     def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
                  rule: str | None = None) -> None:
         if rule:
-            message = f"rule {rule}: {message}"
+            message = f"rule {rule if len(rule) <= EXCERPT_LENGTH else excerpt(rule)}: {message}"
         super().__init__(message, path=path, line=line)
         self.rule = rule
 
@@ -51,3 +51,16 @@ class PluginError(ModelRiskError):
 
 class ReportInputError(ModelRiskError):
     """A saved JSON report given to ``model-risk report`` is not a valid report."""
+
+
+#: Longest quotation of a user's value in a message.
+EXCERPT_LENGTH = 60
+
+
+def excerpt(value: object, limit: int = EXCERPT_LENGTH) -> str:
+    """A short, escaped quotation of a value for an error message: a config or pack value can be a whole
+    file's worth of text, and must neither flood the log nor break its line."""
+    text = repr(value)  # escapes quotes, newlines, controls and bidi overrides (not printable)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text)} characters)"

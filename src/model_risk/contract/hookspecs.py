@@ -99,9 +99,13 @@ def register_conditions(register: Callable[[Condition], None]) -> None:
     Rule packs are data: they combine the comparisons the engine provides (``equals``, ``in``, ``gt``,
     ``matches`` ...) over the fields of a model, reference, vendor or project. When a rule needs logic
     that cannot be written that way, a plugin provides it as a
-    :class:`model_risk.evaluate.conditions.Condition`: a name, the scopes it applies to, and a function
+    :class:`model_risk.contract.condition.Condition`: a name, the scopes it applies to, and a function
     ``test(subject, args) -> bool`` that receives the subject's fields (a read-only mapping) and the
     rule's ``args``. Conditions must be pure and fast; they are called once per subject.
+
+    ``register`` takes exactly one ``Condition`` object: ``register(Condition(name=..., test=...))``.
+    Anything else, or an exception from the hook or from ``test``, stops model-risk with one line
+    naming the plugin and the hook (exit status 2).
     """
 
 

@@ -19,6 +19,11 @@ class ReportOptions:
     color: bool = False
     #: Also show informational notes and suppressed findings in terminal formats.
     verbose: bool = False
+    #: Columns the text report may use: the terminal's width on a TTY, else 80 (``None`` means 80).
+    width: int | None = None
+    #: Where the scanned commit's files can be browsed, ending in ``/`` (``https://github.com/o/r/blob/SHA/``):
+    #: formats that can link (Markdown) link each location there. ``None``: no links.
+    source_url: str | None = None
 
 
 class Reporter(abc.ABC):

@@ -51,6 +51,12 @@ class HubSettings:
     #: Seconds after which lookups still waiting are given up (a Hub that hangs).
     deadline: float = 120.0
 
+    @property
+    def public_endpoint(self) -> str:
+        """The endpoint without credentials (``https://user:pass@host`` gives ``https://host``): the only
+        form that may reach a cache entry, the lockfile, a report or a message."""
+        return redact_url(self.endpoint)
+
     def endpoint_problem(self) -> str | None:
         """Why ``endpoint`` cannot be a Hub URL, or None. Checked before any lookup, so that a typo in
         HF_ENDPOINT is one clear error rather than every model unresolved."""
@@ -58,10 +64,19 @@ class HubSettings:
             parts = urlsplit(self.endpoint)
             parts.port  # noqa: B018 (raises on a bad port)
         except ValueError as exc:
-            return f"HF_ENDPOINT is not a valid URL ({exc}): {self.endpoint!r}"
+            return f"HF_ENDPOINT is not a valid URL ({exc}): {self.public_endpoint!r}"
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            return f"HF_ENDPOINT must be an http:// or https:// URL: {self.endpoint!r}"
+            return f"HF_ENDPOINT must be an http:// or https:// URL: {self.public_endpoint!r}"
         return None
+
+
+def redact_url(url: str) -> str:
+    """``url`` without the ``user:password@`` part, if it has one."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url.split("@")[-1] if "@" in url else url
+    authority, slash, path = rest.partition("/")
+    return f"{scheme}://{authority.rsplit('@', 1)[-1]}{slash}{path}"
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.hookspecs import hookimpl
 from model_risk.contract.source import SourceFile
-from model_risk.detect import commands, free_text, model_names, prose, structured
+from model_risk.detect import commands, free_text, model_names, prose, python_literals, python_statements, structured
 from model_risk.detect.model_names import ModelName
 from model_risk.detect.references import reference_to
 from model_risk.knowledge import publishers
@@ -164,8 +164,13 @@ def _target_name(target: ast.expr) -> str | None:
 
 
 class _Finder:
-    def __init__(self, source: SourceFile, detector_name: str) -> None:
+    def __init__(self, source: SourceFile, detector_name: str, literals: Sequence[int] | None = None,
+                 uses: dict[str, list[int]] | None = None) -> None:
         self.source = source
+        #: Lines each followed name is written on, kept across finders over the same file.
+        self.uses: dict[str, list[int]] = {} if uses is None else uses
+        #: Offsets of the literals that can matter (see ``python_literals``); found again when not given.
+        self.literals = literals
         self.detector_name = detector_name
         self.module_scope = _Scope()
         #: Class attributes and ``self.x = ...``, by attribute name: followed from ``self.x``.
@@ -176,6 +181,9 @@ class _Finder:
         self.read_dicts: set[int] = set()
         #: Sorted line numbers worth walking (see ``_relevant_lines``).
         self.relevant: list[int] = []
+        #: Names and attribute names whose assignments were looked for while walking: when only part
+        #: of a file is parsed, the statements that may assign them must be parsed too.
+        self.looked_up: set[str] = set()
 
     # -- collecting assignments ----------------------------------------------------------------
     def collect(self, tree: ast.Module) -> None:
@@ -206,26 +214,51 @@ class _Finder:
     def _relevant_lines(self) -> list[int]:
         """Lines a reference can come from or reach: those with a string that could be a model name
         (or a call that completes short names, or a command line), and every line that uses a name
-        set on such a line. Statements elsewhere are not walked at all, which is most of the work."""
+        whose value can become such a string. Statements elsewhere are not walked at all, which is
+        most of the work.
+
+        Linear in the file: the assignments are looked at once per round (at most three rounds: names
+        set from names set from literals ...), and the lines that use the followed names come from
+        one pass over the words of the text, never from a search of the whole text per name."""
         text = self.source.text
-        offsets = [m.start() for m in model_names.candidate_literals(text)]
+        offsets = list(self.literals if self.literals is not None else _mattering_literals(text))
         for word in (*_SHORT_NAME_LOADERS, *_COMMANDS_IN_STRINGS):
             position = text.find(word)
             while position >= 0:
                 offsets.append(position)
                 position = text.find(word, position + 1)
         lines = {self.source.position(offset)[0] for offset in offsets}
+        if not lines:
+            return []
+        # What each assigned name's value can evaluate to, as ``strings`` follows it: the literals
+        # (their line spans) and the names and attributes it goes through.
+        sources: dict[str, list[tuple[list[tuple[int, int]], set[str]]]] = {}
         scopes = [self.module_scope, self.attribute_scope, *self.function_scopes.values()]
+        for scope in scopes:
+            for name, entries in scope.assignments.items():
+                reach = sources.setdefault(name, [])
+                for _, value in entries:
+                    spans: list[tuple[int, int]] = []
+                    names: set[str] = set()
+                    _string_sources(value, spans, names, 0)
+                    if spans or names:
+                        reach.append((spans, names))
         followed: set[str] = set()
-        for _ in range(3):  # names set from names set from literals ...
-            names = {name for scope in scopes for name, entries in scope.assignments.items()
-                     if name not in followed and any(_spans(value, lines) for _, value in entries)}
-            if not names:
+        uses = self.uses
+        for _ in range(3):
+            new = {name for name, reach in sources.items() if name not in followed and any(
+                any(_span_hits(span, lines) for span in spans) or not names.isdisjoint(followed)
+                for spans, names in reach)}
+            if not new:
                 break
-            followed |= names
-            for name in names:
-                for match in re.finditer(rf"\b{re.escape(name)}\b", text):
-                    lines.add(self.source.position(match.start())[0])
+            followed |= new
+            missing = [name for name in new if name not in uses]
+            if missing:
+                found = _word_lines(self.source, missing)
+                for name in missing:
+                    uses[name] = found.get(name, [])
+            for name in new:
+                lines.update(uses[name])
         return sorted(lines)
 
     def _touches(self, node: ast.AST) -> bool:
@@ -242,6 +275,7 @@ class _Finder:
         if _is_str(node):
             return [node]  # type: ignore[list-item]
         if isinstance(node, ast.Name):
+            self.looked_up.add(node.id)
             for i, scope in enumerate(scopes):
                 # A name in the innermost scope must be assigned before use; constants of enclosing
                 # scopes may be defined anywhere (functions run after the module body).
@@ -250,6 +284,7 @@ class _Finder:
                     return self.strings(value, scopes, line, depth + 1)
             return []
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            self.looked_up.add(node.attr)
             value = self.attribute_scope.lookup(node.attr, None)
             return self.strings(value, scopes, line, depth + 1) if value is not None else []
         if isinstance(node, ast.Call) and _call_name(node.func) in _GETTERS and len(node.args) == 2:
@@ -346,9 +381,19 @@ class _Finder:
             self._walk(node, scopes)
 
     def _walk(self, node: ast.AST, scopes: list[_Scope]) -> None:
-        for child in ast.iter_child_nodes(node):
-            self._visit(child, scopes)
-            self._walk(child, scopes)
+        """Visit every node below ``node``, parents before children, in source order (a dict read
+        under the name it is assigned to is then not read again on its own). Iterative, with the child
+        fields of each node class looked up once: ``ast.iter_child_nodes`` costs more than the visit."""
+        stack = _children(node)
+        stack.reverse()
+        visit = self._visit
+        while stack:
+            child = stack.pop()
+            visit(child, scopes)
+            below = _children(child)
+            if below:
+                below.reverse()
+                stack += below
 
     def _visit(self, node: ast.AST, scopes: list[_Scope]) -> None:
         if isinstance(node, ast.Call):
@@ -376,6 +421,7 @@ class _Finder:
         revision = next(iter(self.strings(keywords.get("revision"), scopes, line)), None)
         trust = keywords.get("trust_remote_code")
         if isinstance(trust, ast.Name):
+            self.looked_up.add(trust.id)
             trust = next((v for s in scopes if (v := s.lookup(trust.id, None)) is not None), trust)
         attributes = {"revision": revision.value if revision is not None else None,
                       "trust_remote_code": isinstance(trust, ast.Constant) and trust.value is True}
@@ -530,6 +576,27 @@ class _Finder:
                      trust_remote_code=found.trust_remote_code, confidence=found.confidence)
 
 
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+#: Leaves: nothing below them can hold a string.
+_LEAVES = (ast.Name, ast.Constant, ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    """The child nodes of ``node`` in field order, as ``ast.iter_child_nodes`` gives them."""
+    cls = type(node)
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        fields = _CHILD_FIELDS[cls] = () if issubclass(cls, _LEAVES) else cls._fields
+    out: list[ast.AST] = []
+    for field in fields:
+        value = getattr(node, field, None)
+        if isinstance(value, ast.AST):
+            out.append(value)
+        elif isinstance(value, list):
+            out += [item for item in value if isinstance(item, ast.AST)]
+    return out
+
+
 def _bodies(stmt: ast.stmt) -> Iterator[list[ast.stmt]]:
     """The statement lists nested in a compound statement (none for a simple one)."""
     for field in ("body", "orelse", "finalbody"):
@@ -547,8 +614,112 @@ def _headers(stmt: ast.stmt) -> list[ast.AST]:
     return headers
 
 
-def _spans(node: ast.AST, lines: set[int]) -> bool:
-    return any(line in lines for line in range(node.lineno, (node.end_lineno or node.lineno) + 1))  # type: ignore[attr-defined]
+def _span_hits(span: tuple[int, int], lines: set[int]) -> bool:
+    first, last = span
+    if last - first > 64:  # a long string: look up the lines that are relevant instead
+        return any(first <= line <= last for line in lines)
+    return any(line in lines for line in range(first, last + 1))
+
+
+def _string_sources(node: ast.expr | None, spans: list[tuple[int, int]], names: set[str], depth: int) -> None:
+    """Where the strings ``_Finder.strings`` can find in ``node`` come from: literals (as line spans)
+    and the names and attributes it follows. Mirrors ``strings`` so that a name is followed only when
+    its value can become a string."""
+    if node is None or depth > 6:
+        return
+    if _is_str(node):
+        spans.append((node.lineno, node.end_lineno or node.lineno))
+    elif isinstance(node, ast.Name):
+        names.add(node.id)
+    elif isinstance(node, ast.Attribute):
+        if isinstance(node.value, ast.Name):
+            names.add(node.attr)
+    elif isinstance(node, ast.Call):
+        called = _call_name(node.func)
+        if called in _GETTERS and len(node.args) == 2:
+            _string_sources(node.args[1], spans, names, depth + 1)
+        elif called in _FIELD_CALLS:
+            _string_sources(_field_default(node), spans, names, depth + 1)
+    elif isinstance(node, ast.BoolOp):
+        if isinstance(node.op, ast.Or):
+            for value in node.values:
+                _string_sources(value, spans, names, depth + 1)
+    elif isinstance(node, ast.IfExp):
+        _string_sources(node.body, spans, names, depth + 1)
+        _string_sources(node.orelse, spans, names, depth + 1)
+    elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        for element in node.elts:
+            if _is_str(element):
+                spans.append((element.lineno, element.end_lineno or element.lineno))  # type: ignore[attr-defined]
+
+
+#: A word as ``\b...\b`` delimits it: identifiers are whole words.
+_WORD_OR_BREAK = re.compile(r"\w+|\n")
+
+
+#: A word followed by ``=`` (not ``==``) or ``:``: where an assignment, an annotated assignment, a
+#: parameter default or a keyword argument may set a name; or a line break, to count lines.
+_ASSIGNED_OR_BREAK = re.compile(r"\n|(?<!\w)(\w++)[ \t]*+(?=:|=(?!=))")
+
+
+def _assignment_lines(source: SourceFile, wanted: Iterable[str]) -> dict[str, list[int]]:
+    """The lines where each of the ``wanted`` names may be assigned, from one pass over the text."""
+    wanted = set(wanted)
+    found: dict[str, list[int]] = {}
+    text = source.text
+    if len(wanted) <= 8:  # a few names: str.find, then a look at what follows each
+        for name in wanted:
+            at = text.find(name)
+            while at >= 0:
+                end = at + len(name)
+                if not (at and _word_char(text[at - 1])) and not (end < len(text) and _word_char(text[end])):
+                    after = end
+                    while after < len(text) and text[after] in " \t":
+                        after += 1
+                    if text.startswith(":", after) or (text.startswith("=", after) and not text.startswith("==", after)):
+                        found.setdefault(name, []).append(source.position(at)[0])
+                at = text.find(name, end)
+        return found
+    line = 1
+    for word in _ASSIGNED_OR_BREAK.findall(text):
+        if not word:
+            line += 1
+        elif word in wanted:
+            found.setdefault(word, []).append(line)
+    return found
+
+
+def _word_char(char: str) -> bool:
+    """Is ``char`` one that ``\\w`` matches (what ``\\b`` sees as part of a word)?"""
+    return char.isalnum() or char == "_"
+
+
+def _word_lines(source: SourceFile, wanted: Iterable[str]) -> dict[str, list[int]]:
+    """The lines each of the ``wanted`` words is written on (in code, strings or comments alike), from
+    one pass over the text."""
+    wanted = set(wanted)
+    position = source.position
+    uses: dict[str, list[int]] = {}
+    text = source.text
+    if len(wanted) <= 8:  # a few names: str.find, which skips ahead far faster than a regex steps
+        for name in wanted:
+            found = text.find(name)
+            while found >= 0:
+                end = found + len(name)
+                if not (found and _word_char(text[found - 1])) and not (end < len(text) and _word_char(text[end])):
+                    uses.setdefault(name, []).append(position(found)[0])
+                found = text.find(name, end)
+        return uses
+    # Many names: one list of every word and line break, made in C, and one loop over it.
+    line = 1
+    for word in _WORD_OR_BREAK.findall(text):
+        if word == "\n":
+            line += 1
+        elif word in wanted:
+            lines = uses.setdefault(word, [])
+            if not lines or lines[-1] != line:
+                lines.append(line)
+    return uses
 
 
 def _helps_with_data(call: ast.Call) -> bool:
@@ -583,42 +754,97 @@ def _parameter_defaults(arguments: ast.arguments) -> Iterator[tuple[str, ast.exp
             yield arg.arg, keyword_default
 
 
-#: ``NAME = "org/x"`` at the start of a line (type annotations allowed).
-_PLAIN_ASSIGNMENT = re.compile(r"[ \t]*([A-Za-z_][\w.]{0,80})[ \t]*(?::[^=\n]{1,80})?=[ \t]*[rbuRBU]{0,2}$")
+#: Calls whose first argument can become a reference, and keywords that can carry one whatever their
+#: words mean: a literal passed anywhere else is not followed (see ``python_literals``).
+_INTERESTING_CALLS = frozenset({*LOADERS, *_OPTION_CALLS, *_FIELD_CALLS, *_GETTERS, *_SHELL_CALLS})
+_INTERESTING_KEYWORDS = frozenset({*(k for spec in (*LOADERS.values(), _PEFT_FROM_PRETRAINED) for k in spec.keywords),
+                                   "default"})
+
+
+def _mattering_literals(text: str) -> list[int]:
+    return python_literals.relevant(text, _INTERESTING_CALLS, _INTERESTING_KEYWORDS)
+
+
+def _has_words(text: str) -> bool:
+    return any(word in text for word in (*_SHORT_NAME_LOADERS, *_COMMANDS_IN_STRINGS))
 
 
 def worth_parsing(text: str) -> bool:
-    """Could any string that looks like a model name become a reference? A literal assigned to a
-    name that means nothing about models, and that is never used again, cannot; when that is true of
-    every such literal, the file need not be parsed (``WANDB_PROJECT = "team/project"``)."""
-    if any(word in text for word in (*_SHORT_NAME_LOADERS, *_COMMANDS_IN_STRINGS)):
-        return True
-    for match in model_names.candidate_literals(text):
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        assignment = _PLAIN_ASSIGNMENT.fullmatch(text, line_start, match.start())
-        if assignment is None:
-            return True
-        name = assignment.group(1).rsplit(".", 1)[-1]
-        if model_names.meaning((name,)) is not model_names.Meaning.NONE:
-            return True
-        if len(re.findall(rf"\b{re.escape(name)}\b", text)) > 1:
-            return True
-    return False
+    """Could any string that looks like a model name become a reference? Not when every such literal
+    is passed to a call that loads nothing, sits in a docstring, or is assigned to a name that means
+    nothing about models and is never used again (``WANDB_PROJECT = "team/project"``); then the file
+    need not be parsed. See :mod:`model_risk.detect.python_literals`."""
+    return _has_words(text) or bool(_mattering_literals(text))
 
 
-def python_references(source: SourceFile, detector_name: str) -> Iterator[Reference | Note]:
-    """Parse ``source`` as Python and yield its references (or a note when it does not parse)."""
-    if not worth_parsing(source.text):
+#: Files with fewer top-level statements are parsed whole: splitting them saves nothing.
+_SPLIT_FROM = 8
+
+
+def _statements_that_matter(source: SourceFile, detector_name: str, literals: Sequence[int],
+                            uses: dict[str, list[int]]) -> ast.Module | None:
+    """A module of only the top-level statements that can hold or reach a reference, parsed one
+    piece at a time (see :mod:`model_risk.detect.python_statements`), or None to parse the whole file.
+
+    The statements holding candidate literals are parsed first; the names they assign are followed
+    to the lines that use them, the names the walk looks up are followed to the lines that may assign
+    them, and the statements there are parsed too, until no new one is needed. A statement that none
+    of this reaches cannot change the result: its lines would not be walked, and an assignment in it
+    is to a name that is neither followed nor looked up."""
+    text = source.text
+    starts = python_statements.units(text)
+    if len(starts) < _SPLIT_FROM:
+        return None
+    chunk_lines = [source.position(unit.offset)[0] for unit in starts]
+    parsed: set[int] = set()
+    module = ast.Module(body=[], type_ignores=[])
+    assigned: dict[str, list[int]] = {}
+    for _ in range(8):
+        finder = _Finder(source, detector_name, literals, uses)
+        finder.collect(module)
+        finder.walk(module)
+        lines = set(finder.relevant)
+        missing = [name for name in finder.looked_up if name not in assigned]
+        if missing:
+            found = _assignment_lines(source, missing)
+            for name in missing:
+                assigned[name] = found.get(name, [])
+        for name in finder.looked_up:
+            lines.update(assigned[name])
+        wanted = {bisect.bisect_right(chunk_lines, line) - 1 for line in lines} - parsed
+        if not wanted:
+            return module
+        if len(parsed | wanted) * 2 > len(starts):
+            return None  # most of the file: one parse is cheaper
+        parsed |= wanted
+        body = python_statements.parse_pieces(text, starts, chunk_lines, wanted)
+        if body is None:
+            return None
+        module = ast.Module(body=sorted([*module.body, *body], key=lambda stmt: stmt.lineno), type_ignores=[])
+    return None
+
+
+def python_references(source: SourceFile, detector_name: str, *, split: bool = False
+                      ) -> Iterator[Reference | Note]:
+    """Parse ``source`` as Python and yield its references (or a note when it does not parse).
+
+    ``split``: parse only the top-level statements that matter when they parse on their own. A file
+    broken elsewhere then still yields what its sound statements hold, where a whole parse yields
+    only a syntax-error note; the Python detector splits (source files are rarely broken), code
+    blocks of documents and notebooks (often fragments) are parsed whole."""
+    literals = _mattering_literals(source.text)
+    if not literals and not _has_words(source.text):
         return
+    uses: dict[str, list[int]] = {}
     try:
-        tree = ast.parse(source.text)
+        tree = (split and _statements_that_matter(source, detector_name, literals, uses)) or ast.parse(source.text)
     except SyntaxError as exc:
         yield Note(f"skipped: Python syntax error: {exc.msg}", source.path, exc.lineno)
         return
     except (ValueError, RecursionError, MemoryError) as exc:
         yield Note(f"skipped: cannot parse Python ({exc.__class__.__name__})", source.path)
         return
-    finder = _Finder(source, detector_name)
+    finder = _Finder(source, detector_name, literals, uses)
     try:
         finder.collect(tree)
         references = finder.walk(tree)
@@ -637,10 +863,12 @@ class PythonDetector(Detector):
         return filename.endswith((".py", ".pyi"))
 
     def prefilter(self, text: str) -> bool:
-        return free_text.worth_scanning(text) or could_reference(text)
+        # ``python_references`` starts with the one pass over the literals that decides whether the
+        # file is parsed; a cheap test before it would read the text once more.
+        return True
 
     def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
-        found = list(python_references(source, self.name))  # parses only when a literal could be a model
+        found = list(python_references(source, self.name, split=True))
         yield from (n for n in found if isinstance(n, Note))
         # comments, docstrings and help texts: command lines, commented alternatives, prose
         known = [r for r in found if isinstance(r, Reference)]

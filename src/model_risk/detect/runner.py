@@ -5,9 +5,11 @@ A detector that fails on a file costs that file, with a note; it never stops the
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from model_risk.contract.detector import Detector
@@ -41,8 +43,6 @@ def inline_ignore(line_text: str) -> frozenset[str] | None:
 
 
 def detect_file(source: SourceFile, detectors: Sequence[Detector]) -> tuple[list[Reference], list[Note]]:
-    import dataclasses
-
     references: list[Reference] = []
     notes: list[Note] = []
     for detector in detectors:
@@ -82,10 +82,20 @@ def is_own_file(name: str, text: str) -> bool:
     return "model-risk" in head and any(mark in head for mark in _REPORT_MARKS)
 
 
-def _detect_batch(batch: Sequence[Candidate], detectors: Sequence[Detector], max_size: int
+#: Reference and Note fields in order: workers send plain tuples, which pickle and load several times
+#: faster than dataclass instances.
+_REFERENCE_FIELDS = tuple(f.name for f in dataclasses.fields(Reference))
+_NOTE_FIELDS = tuple(f.name for f in dataclasses.fields(Note))
+#: A batch for a worker holds about this many bytes (or ``_BATCH_FILES`` files): large enough that
+#: sending it costs little, small enough that uneven file sizes do not leave a core idle at the end.
+_BATCH_BYTES = 512 * 1024
+_BATCH_FILES = 128
+
+BatchResult = tuple[list[tuple], list[tuple], int]
+
+
+def _detect_files(batch: Sequence[Candidate], detectors: Sequence[Detector], max_size: int
                   ) -> tuple[list[Reference], list[Note], int]:
-    # Detectors travel to worker processes by pickling (the hookspec asks plugins to keep them
-    # picklable), so a worker needs no plugin manager of its own.
     references: list[Reference] = []
     notes: list[Note] = []
     scanned = 0
@@ -105,42 +115,85 @@ def _detect_batch(batch: Sequence[Candidate], detectors: Sequence[Detector], max
     return references, notes, scanned
 
 
+def _detect_batch(batch: Sequence[Candidate], detectors: Sequence[Detector], max_size: int) -> BatchResult:
+    """A worker's job: references and notes as tuples of their fields.
+
+    Detectors travel to worker processes by pickling (the hookspec asks plugins to keep them
+    picklable), so a worker needs no plugin manager of its own."""
+    references, notes, scanned = _detect_files(batch, detectors, max_size)
+    return ([tuple(getattr(ref, f) for f in _REFERENCE_FIELDS) for ref in references],
+            [tuple(getattr(note, f) for f in _NOTE_FIELDS) for note in notes], scanned)
+
+
+def _batches(candidates: Iterable[Candidate]) -> Iterator[list[Candidate]]:
+    """Candidates grouped by size (``Candidate.size``, 0 when unknown counts as a small file)."""
+    batch: list[Candidate] = []
+    weight = 0
+    for candidate in candidates:
+        batch.append(candidate)
+        weight += candidate.size or 4096
+        if weight >= _BATCH_BYTES or len(batch) >= _BATCH_FILES:
+            yield batch
+            batch, weight = [], 0
+    if batch:
+        yield batch
+
+
 def detect(candidates: Iterable[Candidate], detectors: Sequence[Detector], *, max_size: int,
-           jobs: int | None = None, progress: Callable[[int], None] | None = None) -> DetectionResult:
-    files = list(candidates)
+           jobs: int | None = None, progress: Callable[[int, int], None] | None = None) -> DetectionResult:
+    """Run ``detectors`` over the candidate files. ``candidates`` may be a walk still under way: from
+    ``PARALLEL_THRESHOLD`` files on, batches go to a process pool as the walk yields them, so the
+    workers start while the tree is still being walked. ``progress(done, seen)`` counts files."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    iterator = iter(candidates)
+    head = list(itertools.islice(iterator, PARALLEL_THRESHOLD))
     references: list[Reference] = []
     notes: list[Note] = []
     scanned = 0
-    if workers <= 1 or len(files) < PARALLEL_THRESHOLD:
+    if workers <= 1 or len(head) < PARALLEL_THRESHOLD:
+        files = head + list(iterator)
         step = 64
         for start in range(0, len(files), step):
-            refs, batch_notes, count = _detect_batch(files[start:start + step], detectors, max_size)
+            refs, batch_notes, count = _detect_files(files[start:start + step], detectors, max_size)
             references += refs
             notes += batch_notes
             scanned += count
             if progress:
-                progress(min(start + step, len(files)))
+                progress(min(start + step, len(files)), len(files))
     else:
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-        # Many small batches keep both cores busy when file sizes are uneven.
-        size = max(16, min(256, len(files) // (workers * 8) or 16))
-        batches = [files[i:i + size] for i in range(0, len(files), size)]
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         context = multiprocessing.get_context(method)
-        done = 0
+        seen = done = 0
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = {pool.submit(_detect_batch, batch, detectors, max_size): len(batch) for batch in batches}
-            for future in as_completed(futures):
-                refs, batch_notes, count = future.result()
-                references += refs
-                notes += batch_notes
-                scanned += count
-                done += futures[future]
-                if progress:
-                    progress(done)
+            pending: dict = {}
+            raw_references: list[tuple] = []
+            raw_notes: list[tuple] = []
+
+            def collect(futures: Iterable) -> None:
+                nonlocal scanned, done
+                for future in futures:
+                    refs, batch_notes, count = future.result()
+                    raw_references.extend(refs)
+                    raw_notes.extend(batch_notes)
+                    scanned += count
+                    done += pending.pop(future)
+                    if progress:
+                        progress(done, seen)
+
+            for batch in _batches(itertools.chain(head, iterator)):
+                seen += len(batch)
+                pending[pool.submit(_detect_batch, batch, detectors, max_size)] = len(batch)
+                ready = [f for f in pending if f.done()]
+                if ready:
+                    collect(ready)
+            while pending:
+                finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+                collect(finished)
+        references = [Reference(*values) for values in raw_references]
+        notes = [Note(*values) for values in raw_notes]
     references.sort(key=lambda r: (r.path, r.line, r.column, r.model))
     notes.sort(key=lambda n: (n.path or "", n.line or 0))
     return DetectionResult(tuple(references), tuple(notes), scanned)

@@ -21,7 +21,11 @@ def read_source(abs_path: str, rel_path: str, max_size: int = DEFAULT_MAX_FILE_S
                 return None, Note(
                     f"skipped: {size / 1_048_576:.1f} MiB is over the {max_size / 1_048_576:.0f} MiB limit "
                     "(set max-file-size in the config to scan it)", rel_path, level="info")
-            data = handle.read(max_size + 1)
+            # Ask for what fstat says is there (one byte more shows that the file grew): asking for
+            # max_size + 1 would allocate that much for every file.
+            data = handle.read(size + 1)
+            if len(data) > size:
+                data += handle.read(max_size + 1 - len(data))
     except PermissionError:
         return None, Note("skipped: permission denied", rel_path)
     except IsADirectoryError:

@@ -23,8 +23,10 @@ if TYPE_CHECKING:
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", ".bzr", "node_modules", "__pycache__", ".tox", ".nox", ".venv", "venv",
     ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis", ".eggs", "site-packages",
-    ".ipynb_checkpoints", ".terraform", ".gradle", ".idea", ".vscode",
+    ".ipynb_checkpoints", ".terraform", ".gradle", ".idea", ".vscode", ".model-risk-tmp",
 })
+#: Deeper directories are skipped with a note: each level costs a stack frame, and Python allows ~1000.
+MAX_DEPTH = 256
 #: A directory holding one of these files is a Python or conda environment.
 ENVIRONMENT_MARKERS = ("pyvenv.cfg", "conda-meta")
 
@@ -34,6 +36,8 @@ class Candidate:
     abs_path: str
     #: Relative to the scan root, ``/``-separated, safe to print.
     rel_path: str
+    #: Size in bytes when the walk knows it (0 otherwise): the runner sizes its batches by it.
+    size: int = 0
 
 
 def display_path(path: str) -> str:
@@ -69,15 +73,21 @@ class _IgnoreRules:
     user's ``exclude`` patterns, which win over everything."""
 
     def __init__(self, specs: tuple[tuple[str, pathspec.GitIgnoreSpec], ...] = (),
-                 exclude: pathspec.GitIgnoreSpec | None = None) -> None:
+                 exclude: pathspec.GitIgnoreSpec | None = None, skipped: list[str] | None = None) -> None:
         self.specs = specs
         self.exclude = exclude
+        #: Directories whose .gitignore was too large to apply (shared by all the rules of one walk).
+        self.skipped = skipped if skipped is not None else []
 
     def child(self, directory_rel: str, lines: list[str]) -> _IgnoreRules:
         import pathspec
 
-        spec = pathspec.GitIgnoreSpec.from_lines(lines)
-        return _IgnoreRules((*self.specs, (directory_rel, spec)), self.exclude)
+        try:
+            spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        except Exception:  # RE2 refuses a set of patterns that large (only when git cannot be used)
+            self.skipped.append(directory_rel or ".")
+            return self
+        return _IgnoreRules((*self.specs, (directory_rel, spec)), self.exclude, self.skipped)
 
     def ignored(self, rel_path: str, is_dir: bool) -> bool:
         """Git semantics: the last matching pattern wins, deeper .gitignore files after shallower ones."""
@@ -96,6 +106,58 @@ class _IgnoreRules:
             if result.include is not None:
                 verdict = result.include
         return verdict
+
+
+class _GitIgnored:
+    """What git itself says is ignored under the scan root (``git ls-files --others --ignored``), plus the
+    user's ``exclude`` patterns. This costs about what ``git status`` costs, even for a 100,000-line
+    .gitignore, which pathspec needs half a minute to compile (docs/security.md)."""
+
+    def __init__(self, paths: frozenset[str], exclude: pathspec.GitIgnoreSpec | None) -> None:
+        self.paths = paths
+        self.exclude = exclude
+        self.skipped: list[str] = []
+
+    def child(self, directory_rel: str, lines: list[str]) -> _GitIgnored:
+        return self  # git has read every .gitignore already
+
+    def ignored(self, rel_path: str, is_dir: bool) -> bool:
+        candidate = rel_path + "/" if is_dir else rel_path
+        if self.exclude is not None and self.exclude.match_file(candidate):
+            return True
+        return candidate in self.paths
+
+
+#: git's wildmatch is polynomial of high degree in the stars of a pattern (``*a*a*a*a*a*a*a*b`` against a
+#: 60-character name: a minute): past this many seconds, model-risk's own linear matcher takes over.
+GIT_TIMEOUT = 10.0
+
+
+class GitTooSlow(Exception):
+    pass
+
+
+#: Either kind of ignore rules: git's answer, or model-risk's own matcher.
+_Rules = _IgnoreRules | _GitIgnored
+
+
+def _git_ignored_paths(root: Path) -> frozenset[str] | None:
+    """The ignored, untracked files and directories (``dir/``) under ``root``, relative to it; None when
+    git is not installed or refuses (a repository owned by someone else, say). Raises GitTooSlow."""
+    import subprocess
+
+    # fsmonitor could name a program in a scanned repository's .git/config: never run it.
+    command = ["git", "-c", "core.fsmonitor=false", "-C", str(root), "ls-files", "-z", "--others", "--ignored",
+               "--exclude-standard", "--directory"]
+    try:
+        done = subprocess.run(command, capture_output=True, stdin=subprocess.DEVNULL, timeout=GIT_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise GitTooSlow from None
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    return frozenset(display_path(os.fsdecode(p)) for p in done.stdout.split(b"\0") if p)
 
 
 def _read_lines(path: Path) -> list[str] | None:
@@ -117,7 +179,7 @@ class Walker:
         self._git_root = find_git_root(root) if use_gitignore else None
 
     # -- ignore rules ------------------------------------------------------------------------
-    def _base_rules(self) -> _IgnoreRules | None:
+    def _base_rules(self) -> _Rules | None:
         """Rules in force at the scan root: repository-wide excludes and the .gitignore files above it."""
         exclude = None
         if self._exclude:
@@ -126,6 +188,14 @@ class Walker:
             exclude = pathspec.GitIgnoreSpec.from_lines(list(self._exclude))
         if self._git_root is None:
             return _IgnoreRules((), exclude) if exclude is not None else None
+        try:
+            ignored_by_git = _git_ignored_paths(self.root)
+        except GitTooSlow:
+            ignored_by_git = None
+            self.notes.append(Note(f"git took over {GIT_TIMEOUT:.0f}s to apply the .gitignore files (a pattern "
+                                   "with many *?); model-risk applied them itself", ".", level="warning"))
+        if ignored_by_git is not None:
+            return _GitIgnored(ignored_by_git, exclude)
         rules = _IgnoreRules((), exclude)
         git_root = self._git_root
         sources = [(git_root / ".git" / "info" / "exclude", git_root)]
@@ -139,10 +209,10 @@ class Walker:
                 rules = rules.child("", _reanchor(lines, base, self.root))
         return rules
 
-    def _rules_for(self, directory: Path, base: _IgnoreRules | None) -> _IgnoreRules | None:
+    def _rules_for(self, directory: Path, base: _Rules | None) -> _Rules | None:
         """Rules in force inside ``directory`` before its own .gitignore: those of the directories
         between the scan root and it."""
-        if base is None or self._git_root is None:
+        if base is None or self._git_root is None or isinstance(base, _GitIgnored):
             return base
         try:
             parts = directory.relative_to(self.root).parts
@@ -158,7 +228,7 @@ class Walker:
 
     # -- walking -----------------------------------------------------------------------------
     def walk(self, paths: Sequence[Path]) -> Iterator[Candidate]:
-        base_rules: _IgnoreRules | None = None
+        base_rules: _Rules | None = None
         loaded = False
         for path in paths:
             if path.is_dir() and not path.is_symlink():
@@ -177,8 +247,14 @@ class Walker:
             elif not path.exists():
                 self.notes.append(Note("skipped: no such file or directory", relative_path(path, self.root),
                                        level="error"))
+        for directory in base_rules.skipped if base_rules is not None else ():
+            self.notes.append(Note("not applied: this .gitignore has more patterns than model-risk's matcher "
+                                   "takes", f"{directory}/.gitignore" if directory != "." else ".gitignore"))
 
-    def _walk_dir(self, directory: Path, rel_dir: str, rules: _IgnoreRules | None) -> Iterator[Candidate]:
+    def _walk_dir(self, directory: Path, rel_dir: str, rules: _Rules | None) -> Iterator[Candidate]:
+        if rel_dir.count("/") >= MAX_DEPTH:
+            self.notes.append(Note(f"skipped directory: nested more than {MAX_DEPTH} levels deep", rel_dir))
+            return
         try:
             with os.scandir(directory) as it:
                 entries = sorted(it, key=lambda e: e.name)
@@ -217,12 +293,13 @@ class Walker:
                     continue
                 try:
                     regular = entry.is_file()
+                    size = entry.stat().st_size if regular else 0
                 except OSError:
                     regular = False
                 if not regular:  # a FIFO or device would block or never end
                     self.notes.append(Note("skipped: not a regular file", rel, level="info"))
                     continue
-                yield Candidate(entry.path, rel)
+                yield Candidate(entry.path, rel, size)
         for entry, rel in subdirs:
             yield from self._walk_dir(Path(entry.path), rel, rules)
 

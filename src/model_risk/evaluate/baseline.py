@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from model_risk import __version__
-from model_risk.common.fileio import atomic_write
+from model_risk.common.fileio import JsonError, atomic_write, parse_json, read_text_file, write_problem
 from model_risk.contract.domain import Finding
 from model_risk.contract.errors import ConfigError
 
@@ -22,12 +22,12 @@ BASELINE_VERSION = 1
 
 def read_baseline(path: Path) -> frozenset[str]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = parse_json(read_text_file(path))
     except FileNotFoundError:
         raise ConfigError("baseline file not found", path=str(path)) from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"invalid JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
-    except (OSError, UnicodeDecodeError, RecursionError) as exc:
+    except JsonError as exc:
+        raise ConfigError(exc.message, path=str(path), line=exc.line) from None
+    except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read the baseline: {exc}", path=str(path)) from None
     if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION \
             or not isinstance(data.get("findings"), list):
@@ -47,5 +47,8 @@ def write_baseline(path: Path, findings: Iterable[Finding]) -> int:
         key=lambda e: (e["rule"], e["model"] or "", e["vendor"] or ""),
     )
     document = {"version": BASELINE_VERSION, "generated-by": f"model-risk {__version__}", "findings": entries}
-    atomic_write(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    try:
+        atomic_write(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    except OSError as exc:  # a missing folder, a full or read-only disk
+        raise ConfigError(f"cannot write the baseline: {write_problem(exc)}", path=str(path)) from None
     return len(entries)

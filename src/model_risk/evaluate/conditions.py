@@ -13,7 +13,6 @@ Nothing in a pack is evaluated as code.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -175,9 +174,11 @@ def _compile_comparison(node: Mapping[str, Any], ctx: CompileContext, path: tupl
     if op == "matches":
         if not isinstance(expected, str):
             raise ConditionError("'matches' takes a regular expression string", where)
+        from model_risk.evaluate.patterns import PatternError, compile_pattern
+
         try:
-            expected = re.compile(expected)
-        except re.error as exc:
-            raise ConditionError(f"invalid regular expression: {exc}", where) from None
+            expected = compile_pattern(expected)
+        except PatternError as exc:
+            raise ConditionError(str(exc), where) from None
     compare = OPERATORS[op]
     return lambda subject: compare(get_field(subject, field), expected)

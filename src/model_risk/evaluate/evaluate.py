@@ -17,13 +17,12 @@ from model_risk.evaluate.packs import Rule, render_message
 from model_risk.evaluate.subjects import (
     ModelUsage,
     WatchEntry,
-    hub_models,
     model_subject,
     project_subject,
     reference_subject,
-    vendor_groups,
     vendor_subject,
 )
+from model_risk.knowledge.exposure import UNCOUNTED_SCOPES, VendorView, vendor_view
 
 
 @dataclass(frozen=True)
@@ -123,7 +122,7 @@ def run_rules(rules: Sequence[Rule], usages: Sequence[ModelUsage], *, references
     results: list[tuple[Finding, ModelFacts | None]] = []
     counted = usages if concentration is None else concentration
     model_subjects = [(usage, model_subject(usage, watchlist)) for usage in usages]
-    groups = None
+    view: VendorView | None = None
     for rule in rules:
         if not rule.enabled:
             continue
@@ -140,14 +139,14 @@ def run_rules(rules: Sequence[Rule], usages: Sequence[ModelUsage], *, references
                     refs = [ref for ref, _ in matched]
                     results.append((_finding(rule, matched[0][1], refs, model=usage.facts), usage.facts))
         elif scope == "vendor":
-            if groups is None:
-                groups = vendor_groups(counted)
-            total = len(hub_models(counted))
-            for group in groups:
-                subject = vendor_subject(group, total, watchlist)
+            if view is None:
+                # the scan already left out models named only in uncounted scopes (its configuration)
+                view = vendor_view(((u.facts, u.references) for u in counted),
+                                   uncounted_scopes=frozenset() if concentration is not None else UNCOUNTED_SCOPES)
+            for entry in view.vendors:
+                subject = vendor_subject(entry, view.concentration, watchlist)
                 if rule.predicate(subject):
-                    refs = [ref for usage in group.usages for ref in usage.references]
-                    results.append((_finding(rule, subject, refs, vendor=group.vendor), None))
+                    results.append((_finding(rule, subject, entry.counted_references, vendor=entry.vendor), None))
         elif scope == "project":
             subject = project_subject(usages, references, files)
             if rule.predicate(subject):

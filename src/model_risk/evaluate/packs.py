@@ -13,6 +13,7 @@ from typing import Any
 
 from model_risk.common import safe_yaml
 from model_risk.common.documents import Document, load_document
+from model_risk.common.fileio import read_text_file
 from model_risk.common.resources import data_dir
 from model_risk.contract.condition import Condition
 from model_risk.contract.domain import RuleInfo, Severity
@@ -133,7 +134,14 @@ class _PackLoader:
         override = self.settings.severity.get(name) or self.settings.severity.get(code)
         params = dict(spec.get("params") or {})
         for key in (name, code):
-            params.update(self.settings.params.get(key) or {})
+            overrides = self.settings.params.get(key) or {}
+            unknown = sorted(set(overrides) - set(params))
+            if unknown:
+                known = ", ".join(sorted(params)) or "none"
+                raise RulePackError(f"the config's rules.params.{key} names unknown parameter"
+                                    f"{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
+                                    f"(this rule's parameters: {known})")
+            params.update(overrides)
         where = ("rules", index)
 
         def fail(message: str, path: tuple[str | int, ...]) -> RulePackError:
@@ -182,10 +190,13 @@ def load_rules(checks: Mapping[str, Condition], settings: RuleSettings, *,
     seen: dict[str, str] = {}
     for display, source in sources:
         try:
-            text = source.read_text(encoding="utf-8")
+            text = read_text_file(source)
         except (OSError, UnicodeDecodeError) as exc:
             raise RulePackError(f"cannot read rule pack: {exc}", path=display) from None
-        loaded, document = loader.load(display, text)
+        try:
+            loaded, document = loader.load(display, text)
+        except RecursionError:  # conditions nested thousands deep: the parser and the compiler recurse
+            raise RulePackError("nested too deeply to read", path=display) from None
         for rule in loaded:
             for key in (rule.info.name, rule.info.code):
                 if key in seen:

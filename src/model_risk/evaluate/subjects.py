@@ -4,18 +4,19 @@ Scopes:
 
 * ``model``: one per model the project references;
 * ``reference``: one per reference, with the model's fields plus ``reference.*``;
-* ``vendor``: one per root vendor, with its share of the project's distinct Hub models;
+* ``vendor``: one per root vendor, with its share of the project's distinct models (open weights counted
+  through lineage, and API models; see :mod:`model_risk.knowledge.exposure`) and the project's HHI;
 * ``project``: the project once.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from model_risk.contract.domain import ModelFacts, ModelStatus, Reference, distinct_hub_models
+from model_risk.contract.domain import ModelFacts, ModelStatus, ModelUse, Reference, distinct_hub_models
+from model_risk.knowledge.exposure import Concentration, VendorEntry, vendor_view
 from model_risk.knowledge import formats, licenses
 from model_risk.knowledge.facts import facts_document
 
@@ -25,6 +26,8 @@ REFERENCE_FIELDS = frozenset({"model", "path", "line", "column", "revision", "re
                               "trust_remote_code", "loader", "detector", "kind"})
 
 #: Field -> allowed sub-fields (None: a plain value; "any": free-form mapping such as the model card).
+#: The facts whose drift is reported (resolve/drift.py's DRIFT_FIELDS).
+DRIFT_FIELDS = frozenset({"status", "id", "license", "gated", "sha"})
 MODEL_SCOPE: dict[str, frozenset[str] | str | None] = {
     "id": None, "model": None, "kind": None, "status": None, "reason": None, "aliases": None,
     "redirected_from": None, "renamed": None, "renamed_from": None, "revision": None, "author": None,
@@ -34,16 +37,19 @@ MODEL_SCOPE: dict[str, frozenset[str] | str | None] = {
     "formats": None, "formats_text": None, "pickle_only": None, "downloads": None, "likes": None,
     "created_at": None, "last_modified": None, "library_name": None, "pipeline_tag": None,
     "custom_code": None, "card": "any", "drift": None, "drifted": None, "drift_summary": None, "drift_severity": None,
+    "drift_fields": None, "drift_changes": DRIFT_FIELDS,
     "references": None, "watchlist": WATCH_FIELDS,
 }
 REFERENCE_SCOPE: dict[str, frozenset[str] | str | None] = {**MODEL_SCOPE, "reference": REFERENCE_FIELDS}
 VENDOR_SCOPE: dict[str, frozenset[str] | str | None] = {
     "vendor": None, "country": None, "models": None, "total": None, "share": None, "share_percent": None,
-    "model_ids": None, "watchlist": WATCH_FIELDS,
+    "model_ids": None, "watchlist": WATCH_FIELDS, "open_weight_models": None, "api_models": None,
+    "breakdown": None, "top": None, "hhi": None, "hhi_band": None,
 }
 PROJECT_SCOPE: dict[str, frozenset[str] | str | None] = {
     "models": None, "hub_models": None, "api_models": None, "vendors": None, "root_vendors": None,
     "references": None, "files": None, "unresolved": None, "top_vendor": None, "top_vendor_share": None,
+    "hhi": None, "hhi_band": None,
 }
 SCOPES = {"model": MODEL_SCOPE, "reference": REFERENCE_SCOPE, "vendor": VENDOR_SCOPE,
           "project": PROJECT_SCOPE}
@@ -73,12 +79,8 @@ class WatchEntry:
         return {"vendor": self.vendor, "reason": self.reason, "severity": self.severity}
 
 
-@dataclass(frozen=True)
-class ModelUsage:
-    """A model and the references that lead to it."""
-
-    facts: ModelFacts
-    references: tuple[Reference, ...]
+#: A model and the references that lead to it: the scan's own grouping (contract.domain.ModelUse).
+ModelUsage = ModelUse
 
 
 def _watch(facts: ModelFacts, watchlist: Sequence[WatchEntry]) -> dict[str, Any] | None:
@@ -148,6 +150,10 @@ def model_subject(usage: ModelUsage, watchlist: Sequence[WatchEntry] = ()) -> di
         "drifted": bool(drift),
         "drift_summary": "; ".join(f"{d['field']} {d['locked']} -> {d['current']}" for d in drift) or None,
         "drift_severity": _drift_severity(drift),
+        # Which facts changed (license, gated, status, id, sha) and how, "locked -> current", for the
+        # rules of the drift pack: each says what changed, and a gating change is not a license drift.
+        "drift_fields": [d["field"] for d in drift],
+        "drift_changes": {d["field"]: f"{d['locked']} -> {d['current']}" for d in drift},
         "references": len(usage.references),
         "watchlist": _watch(facts, watchlist),
     }
@@ -162,13 +168,6 @@ def reference_subject(model: Mapping[str, Any], reference: Reference) -> dict[st
     }}
 
 
-@dataclass(frozen=True)
-class VendorGroup:
-    vendor: str
-    country: str | None
-    usages: tuple[ModelUsage, ...]
-
-
 def hub_models(usages: Iterable[ModelUsage]) -> dict[str, ModelUsage]:
     """Distinct Hub models by canonical id (revisions of one repo count once)."""
     listed = list(usages)
@@ -176,35 +175,36 @@ def hub_models(usages: Iterable[ModelUsage]) -> dict[str, ModelUsage]:
     return {key: usage_of[id(facts)] for key, facts in distinct_hub_models(u.facts for u in listed).items()}
 
 
-def vendor_groups(usages: Sequence[ModelUsage]) -> list[VendorGroup]:
-    groups: dict[str, list[ModelUsage]] = {}
-    countries: dict[str, str | None] = {}
-    for usage in hub_models(usages).values():
-        vendor = usage.facts.root_vendor or usage.facts.vendor or "unknown"
-        groups.setdefault(vendor, []).append(usage)
-        countries.setdefault(vendor, usage.facts.root_vendor_country)
-    return [VendorGroup(v, countries[v], tuple(u)) for v, u in sorted(groups.items())]
-
-
-def vendor_subject(group: VendorGroup, total: int, watchlist: Sequence[WatchEntry] = ()) -> dict[str, Any]:
-    share = len(group.usages) / total if total else 0.0
-    watch = next((e.as_dict() for e in watchlist if e.vendor.lower() == group.vendor.lower()), None)
+def vendor_subject(entry: VendorEntry, concentration: Concentration,
+                   watchlist: Sequence[WatchEntry] = ()) -> dict[str, Any]:
+    watch = next((e.as_dict() for e in watchlist if e.vendor.lower() == entry.vendor.lower()), None)
+    counted = [u for u in entry.uses if u.counted]
+    open_weights = len({u.facts.id.lower() for u in counted if u.kind == "open-weights"})
+    api = len({u.facts.id.lower() for u in counted if u.kind == "api"})
+    parts = [f"{open_weights} open-weight"] if open_weights else []
+    parts += [f"{api} API"] if api else []
     return {
-        "vendor": group.vendor,
-        "country": group.country,
-        "models": len(group.usages),
-        "total": total,
-        "share": share,
-        "share_percent": f"{share:.0%}",
-        "model_ids": sorted(u.facts.id for u in group.usages),
+        "vendor": entry.vendor,
+        "country": entry.country,
+        "models": entry.models,
+        "total": entry.total,
+        "share": entry.share,
+        "share_percent": f"{entry.share:.0%}",
+        "model_ids": sorted({u.facts.id for u in counted}),
         "watchlist": watch,
+        "open_weight_models": open_weights,
+        "api_models": api,
+        "breakdown": ", ".join(parts) or "none counted",
+        "top": concentration.top_vendor == entry.vendor,
+        "hhi": concentration.hhi,
+        "hhi_band": concentration.band,
     }
 
 
 def project_subject(usages: Sequence[ModelUsage], references: int, files: int) -> dict[str, Any]:
     distinct = hub_models(usages)
-    roots = Counter(u.facts.root_vendor or u.facts.vendor or "unknown" for u in distinct.values())
-    top_vendor, top_count = roots.most_common(1)[0] if roots else (None, 0)
+    roots = {u.facts.root_vendor or u.facts.vendor or "unknown" for u in distinct.values()}
+    concentration = vendor_view((u.facts, u.references) for u in usages).concentration
     return {
         "models": len({u.facts.id.lower() for u in usages}),
         "hub_models": len(distinct),
@@ -214,6 +214,8 @@ def project_subject(usages: Sequence[ModelUsage], references: int, files: int) -
         "references": references,
         "files": files,
         "unresolved": sum(1 for u in usages if u.facts.status is ModelStatus.UNRESOLVED),
-        "top_vendor": top_vendor,
-        "top_vendor_share": top_count / len(distinct) if distinct else 0.0,
+        "top_vendor": concentration.top_vendor,
+        "top_vendor_share": concentration.top_share,
+        "hhi": concentration.hhi,
+        "hhi_band": concentration.band,
     }

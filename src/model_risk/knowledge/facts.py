@@ -11,9 +11,35 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from model_risk.contract.domain import Drift, LicenseFacts, ModelFacts, ModelStatus
+from model_risk.contract.domain import Alternative, Drift, LicenseFacts, ModelFacts, ModelStatus
 from model_risk.knowledge import licenses
 from model_risk.knowledge.vendors import VendorTable
+
+#: Longest text kept from the Hub (ids, license names, card fields): real ones are far shorter, and a
+#: 100 MB "license name" must not become the cache, the lockfile and every report. Lists keep
+#: MAX_ITEMS entries. Applied here, so answers from the Hub, the cache and the lockfile are all bounded.
+MAX_TEXT = 500
+MAX_ITEMS = 200
+
+
+def clip_text(value: str | None, limit: int = MAX_TEXT) -> str | None:
+    return value if value is None or len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _clip_id(value: str) -> str:
+    return value if len(value) <= MAX_TEXT else value[: MAX_TEXT - 1] + "…"
+
+
+def _clip_texts(values: Iterable[str]) -> list[str]:
+    return [_clip_id(v) for v in list(values)[:MAX_ITEMS]]
+
+
+def _clip_value(value: object) -> object:
+    if isinstance(value, str):
+        return clip_text(value)
+    if isinstance(value, (list, tuple)):
+        return [_clip_value(v) for v in list(value)[:MAX_ITEMS]]
+    return value
 
 
 def build_facts(*, model_id: str, status: ModelStatus, vendors: VendorTable, source: str,
@@ -26,7 +52,16 @@ def build_facts(*, model_id: str, status: ModelStatus, vendors: VendorTable, sou
                 library_name: str | None = None, pipeline_tag: str | None = None,
                 custom_code: bool = False, card: Mapping[str, object] | None = None,
                 redirected_from: Iterable[str] = ()) -> ModelFacts:
-    """ModelFacts from what the Hub says, with license and vendor classified by the tables."""
+    """ModelFacts from what the Hub says, with license and vendor classified by the tables. Every text is
+    clipped to MAX_TEXT characters and every list to MAX_ITEMS entries."""
+    model_id = _clip_id(model_id)
+    reason, revision, author, license_name, license_link, sha, base_relation, created_at, last_modified, \
+        library_name, pipeline_tag = (clip_text(v) for v in (
+            reason, revision, author, license_name, license_link, sha, base_relation, created_at,
+            last_modified, library_name, pipeline_tag))
+    license_id = _clip_texts(license_id) if isinstance(license_id, list) else clip_text(license_id)
+    formats, base_models, redirected_from = (_clip_texts(v) for v in (formats, base_models, redirected_from))
+    card = {_clip_id(str(k))[:100]: _clip_value(v) for k, v in list((card or {}).items())[:MAX_ITEMS]}
     vendor, country = vendors.vendor_of(model_id)
     license_facts = None
     if status is ModelStatus.RESOLVED or license_id or license_name:
@@ -71,6 +106,8 @@ def facts_document(facts: ModelFacts) -> dict[str, Any]:
         "pipeline_tag": m.pipeline_tag, "card": dict(m.card), "redirected_from": list(m.redirected_from),
         "drift": [{"field": d.field, "locked": d.locked, "current": d.current} for d in m.drift],
         "source": m.source,
+        "alternatives": [alternative_record(a) for a in m.alternatives],
+        "alternatives_note": m.alternatives_note,
     }
 
 
@@ -93,6 +130,8 @@ def facts_from_document(m: Mapping[str, Any]) -> ModelFacts:
         pipeline_tag=m.get("pipeline_tag"), custom_code=bool(m.get("custom_code", False)),
         card=tuple(sorted((m.get("card") or {}).items())), source=m.get("source"),
         drift=tuple(Drift(d["field"], d.get("locked"), d.get("current")) for d in m.get("drift", ())),
+        alternatives=tuple(alternative_from_record(a) for a in m.get("alternatives", ())),
+        alternatives_note=m.get("alternatives_note"),
     )
 
 
@@ -115,22 +154,64 @@ class RecordError(ValueError):
     """A stored record that cannot be read back (a hand-edited lockfile, a corrupt cache entry)."""
 
 
+_TEXT_FIELDS = ("id", "reason", "revision", "author", "sha", "base_relation", "created_at", "last_modified",
+                "library_name", "pipeline_tag")
+_LIST_FIELDS = ("formats", "base_models", "redirected_from")
+
+
+def _check_types(data: Mapping[str, Any]) -> None:
+    """The record's schema: a cache entry or lockfile entry of any other shape is refused here, before
+    anything is built from it (a shared cache is not trusted to be well-formed)."""
+    from model_risk.contract.errors import excerpt
+
+    def bad(name: str, value: object) -> RecordError:
+        return RecordError(f"bad {name} {excerpt(value)}")
+
+    if not isinstance(data, Mapping):
+        raise RecordError("not an object")
+    for name in _TEXT_FIELDS:
+        if data.get(name) is not None and not isinstance(data[name], str):
+            raise bad(name, data[name])
+    for name in ("downloads", "likes"):
+        value = data.get(name)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise bad(name, value)
+    for name in _LIST_FIELDS:
+        value = data.get(name)
+        if value is not None and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
+            raise bad(name, value)
+    if not isinstance(data.get("custom_code", False), bool):
+        raise bad("custom_code", data["custom_code"])
+    lic = data.get("license")
+    if lic is not None and not isinstance(lic, Mapping):
+        raise bad("license", lic)
+    for key in ("id", "name", "link"):
+        value = (lic or {}).get(key)
+        if value is not None and not isinstance(value, str) and not (
+                key == "id" and isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise bad(f"license {key}", value)
+    card = data.get("card")
+    if card is not None and not isinstance(card, Mapping):
+        raise RecordError("bad card: not an object")
+    for key, value in (card or {}).items():
+        if not isinstance(value, (str, int, float, bool, list)) or (
+                isinstance(value, list) and not all(isinstance(v, (str, int, float)) for v in value)):
+            raise bad(f"card field {excerpt(key)}", value)
+
+
 def _fields(data: Mapping[str, Any]) -> dict[str, Any]:
     """The keyword arguments of :func:`build_facts` a stored record holds, checked and normalised."""
+    from model_risk.contract.errors import excerpt
+
+    _check_types(data)
     try:
         lic = data.get("license") or {}
         status = ModelStatus(data["status"])
         gated = data.get("gated", False)
         if gated not in (False, True, "auto", "manual"):
-            raise RecordError(f"bad gated value {gated!r}")
+            raise RecordError(f"bad gated value {excerpt(gated)}")
         license_id = lic.get("id")
-        for name, value in (("license id", license_id), ("license name", lic.get("name")),
-                            ("license link", lic.get("link"))):
-            if value is not None and not isinstance(value, (str, list)):
-                raise RecordError(f"bad {name} {value!r}")
         card = data.get("card") or {}
-        if not isinstance(card, Mapping):
-            raise RecordError("bad card: not an object")
         return dict(
             model_id=str(data["id"]), status=status, reason=data.get("reason"), revision=data.get("revision"),
             author=data.get("author"), license_id=license_id, license_name=lic.get("name"),
@@ -156,3 +237,20 @@ def check_record(data: Mapping[str, Any]) -> None:
 
 def from_record(data: Mapping[str, Any], vendors: VendorTable, source: str) -> ModelFacts:
     return build_facts(vendors=vendors, source=source, **_fields(data))
+
+
+def alternative_record(a: Alternative) -> dict[str, Any]:
+    """A suggested replacement as the JSON report and the lockfile store it."""
+    return {"id": a.id, "root_vendor": a.root_vendor, "license": a.license, "parameters": a.parameters,
+            "downloads": a.downloads, "pipeline_tag": a.pipeline_tag, "library_name": a.library_name,
+            "why": a.why}
+
+
+def alternative_from_record(data: Mapping[str, Any]) -> Alternative:
+    try:
+        return Alternative(id=str(data["id"]), root_vendor=data.get("root_vendor"), license=data.get("license"),
+                           parameters=data.get("parameters"), downloads=data.get("downloads"),
+                           pipeline_tag=data.get("pipeline_tag"), library_name=data.get("library_name"),
+                           why=str(data.get("why") or ""))
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise RecordError(f"malformed alternative: {exc.__class__.__name__}: {exc}") from None

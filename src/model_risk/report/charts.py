@@ -59,6 +59,9 @@ class Bar:
     width: float
 
 
+#: License bars drawn; the rest are counted under the chart (an offline scan of a big repository can
+#: have dozens of labels, and the chart must stay one screen tall).
+MAX_BARS = 12
 BAR_HEIGHT = 22
 BAR_GAP = 8
 BAR_MAX_WIDTH = 250.0

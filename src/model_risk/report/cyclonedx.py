@@ -1,5 +1,9 @@
 """CycloneDX 1.6 ML-BOM: one ``machine-learning-model`` component per model the code loads.
 
+The project is the BOM's ``metadata.component``; ``dependencies`` say that it depends on the models its
+code loads and that each model depends on its base model (its lineage), down to the root. A base model
+no reference loads is a component of its own, marked ``model-risk:role``, so every edge has two ends.
+
 Built with cyclonedx-python-lib (the CycloneDX project's own Python library, also used by pip-audit): it
 gives canonical Hugging Face purls (through packageurl-python, which lowercases the commit sha), the
 SPDX id list CycloneDX accepts, and the 1.6 serialisation. It has no class for ``modelCard``, so the
@@ -18,10 +22,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from model_risk.contract.domain import LicenseFacts, ModelFacts, ModelStatus, ScanResult
+from model_risk.contract.domain import LicenseFacts, ModelFacts, ModelStatus, ModelUse, ScanResult
 from model_risk.contract.reporter import Reporter, ReportOptions
 from model_risk.report.document import to_document
-from model_risk.report.presentation import ModelUse, findings_by_model, hub_url, model_uses, safe_url
+from model_risk.report.presentation import findings_by_model, hub_url, safe_url
 
 if TYPE_CHECKING:
     from cyclonedx.model.component import Component
@@ -210,7 +214,30 @@ def _timestamp(started_at: str) -> datetime:
         return datetime(1970, 1, 1, tzinfo=UTC)
 
 
+def _project_component(result: ScanResult) -> Component:
+    """The scanned project, as the BOM's subject (``metadata.component``)."""
+    from cyclonedx.model.component import Component, ComponentType
+
+    name = result.project or "project"
+    return Component(type=ComponentType.APPLICATION, name=name, bom_ref=f"model-risk:project:{name}")
+
+
+def _base_component(model_id: str, bom_ref: str) -> Component:
+    """A base model that no reference loads directly: known only as a step in another model's lineage."""
+    from cyclonedx.model import Property
+    from cyclonedx.model.component import Component, ComponentType
+    from packageurl import PackageURL
+
+    purl = purl_for(model_id)
+    return Component(type=ComponentType.MACHINE_LEARNING_MODEL, name=model_id, bom_ref=bom_ref,
+                     group=model_id.split("/")[0] if "/" in model_id else None,
+                     purl=PackageURL.from_string(purl) if purl else None,
+                     properties=[Property(name=PROPERTY_PREFIX + "role", value="base model (lineage only)")])
+
+
 def bom_document(result: ScanResult) -> dict[str, Any]:
+    """The BOM: the project (``metadata.component``) depends on the models its code loads, and each model
+    on its base model, so ``dependencies`` is the lineage graph: project -> models -> base models."""
     from cyclonedx.model import Property
     from cyclonedx.model.bom import Bom
     from cyclonedx.model.component import Component, ComponentType
@@ -222,18 +249,37 @@ def bom_document(result: ScanResult) -> dict[str, Any]:
     bom.metadata.tools.components.add(Component(type=ComponentType.APPLICATION, name="model-risk",
                                                 version=result.tool_version))
     bom.metadata.properties.add(Property(name=PROPERTY_PREFIX + "offline", value=str(result.offline).lower()))
+    project = _project_component(result)
+    bom.metadata.component = project
     cards: dict[str, dict[str, Any]] = {}
     refs = _BomRefs()
     per_model = findings_by_model(result)
-    for use in model_uses(result):
+    loaded: list[Component] = []
+    #: Model id -> its component (the first one, when the code loads a model at several revisions).
+    by_id: dict[str, Component] = {}
+    lineages: list[tuple[Component, tuple[str, ...]]] = []
+    for use in result.uses():
         m = use.facts
         purl = purl_for(m.id, m.sha) if m.status is not ModelStatus.API else None
         bom_ref = refs(m, purl)
         findings = [f"{f.code} {f.rule} ({f.severity.value})" for f in per_model.get(m.id, ())]
-        bom.components.add(_component(use, bom_ref, purl, findings))
+        component = _component(use, bom_ref, purl, findings)
+        bom.components.add(component)
+        loaded.append(component)
+        by_id.setdefault(m.id, component)
+        lineages.append((component, m.lineage))
         card = model_card(m)
         if card is not None:
             cards[bom_ref] = card
+    edges: dict[str, tuple[Component, set[str]]] = {}
+    for component, lineage in lineages:
+        chain = [component, *(_lineage_node(bom, by_id, refs, base) for base in lineage[1:])]
+        for child, parent in zip(chain, chain[1:]):
+            edges.setdefault(str(child.bom_ref), (child, set()))[1].add(str(parent.bom_ref))
+    bom.register_dependency(project, loaded)
+    components = {str(c.bom_ref): c for c in bom.components}
+    for child, parents in edges.values():
+        bom.register_dependency(child, [components[p] for p in sorted(parents)])
     document: dict[str, Any] = json.loads(JsonV1Dot6(bom).output_as_string())
     for component in document.get("components", ()):
         card = cards.get(component.get("bom-ref", ""))
@@ -244,6 +290,17 @@ def bom_document(result: ScanResult) -> dict[str, Any]:
         if occurrences:
             occurrences.sort(key=lambda o: (o["location"], o.get("line", 0), o.get("offset", 0)))
     return document
+
+
+def _lineage_node(bom: Any, by_id: dict[str, Component], refs: _BomRefs, model_id: str) -> Component:
+    """The component for a base model: the loaded model's own when the code loads it too, else a
+    lineage-only component added once."""
+    if model_id not in by_id:
+        facts = ModelFacts(id=model_id, status=ModelStatus.RESOLVED)
+        component = _base_component(model_id, refs(facts, purl_for(model_id)))
+        bom.components.add(component)
+        by_id[model_id] = component
+    return by_id[model_id]
 
 
 class CycloneDxReporter(Reporter):

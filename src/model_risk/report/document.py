@@ -6,7 +6,7 @@ document back into a ScanResult, so every format can be rendered again without s
 
 from __future__ import annotations
 
-import json
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,15 +14,20 @@ from model_risk.contract.domain import (
     Finding,
     Location,
     ModelFacts,
+    ModelStatus,
     Note,
     Reference,
     RuleInfo,
     ScanResult,
     Severity,
     Suppression,
+    revision_key,
 )
 from model_risk.contract.errors import ReportInputError
+from model_risk.knowledge.scopes import conventional_scope
+from model_risk.knowledge.exposure import EXPOSURE_LEVELS, Concentration, VendorView, scope_of, vendor_view
 from model_risk.knowledge.facts import facts_document, facts_from_document
+from model_risk.report.presentation import license_label
 
 REPORT_VERSION = 1
 
@@ -38,10 +43,11 @@ def model_document(m: ModelFacts) -> dict[str, Any]:
     return facts_document(m)
 
 
-def summary(result: ScanResult) -> dict[str, Any]:
+def summary(result: ScanResult, view: VendorView | None = None) -> dict[str, Any]:
     counts = {s.value: 0 for s in Severity}
     for finding in result.active_findings():
         counts[finding.severity.value] += 1
+    view = view or vendor_view_of(result)
     return {
         "files": result.files_scanned,
         "references": len(result.references),
@@ -49,10 +55,53 @@ def summary(result: ScanResult) -> dict[str, Any]:
         "findings": counts,
         "suppressed": sum(1 for f in result.findings if not f.active),
         "failed": bool(result.failing_findings()),
+        "concentration": concentration_document(view.concentration),
     }
 
 
+def concentration_document(c: Concentration) -> dict[str, Any]:
+    return {"models": c.models, "vendors": c.vendors, "top_vendor": c.top_vendor,
+            "top_share": round(c.top_share, 4), "hhi": c.hhi, "hhi_floor": c.floor, "band": c.band}
+
+
+def vendors_document(view: VendorView) -> list[dict[str, Any]]:
+    out = []
+    for entry in view.vendors:
+        refs = entry.references
+        scopes: dict[str, int] = {}
+        for ref in refs:
+            scopes[scope_of(ref)] = scopes.get(scope_of(ref), 0) + 1
+        licenses: dict[str, int] = {}
+        for facts in {u.facts.id.lower(): u.facts for u in entry.uses}.values():
+            licenses[license_label(facts)] = licenses.get(license_label(facts), 0) + 1
+        exposure = {level: 0 for level in EXPOSURE_LEVELS}
+        for use in entry.uses:
+            exposure[use.exposure] += len(use.references)
+        out.append({
+            "vendor": entry.vendor, "country": entry.country,
+            "models": entry.distinct(), "open_weight_models": entry.distinct("open-weights"),
+            "api_models": entry.distinct("api"), "counted_models": entry.models,
+            "share": round(entry.share, 4), "references": len(refs),
+            "files": sorted({r.path for r in refs}), "scopes": dict(sorted(scopes.items())),
+            "licenses": dict(sorted(licenses.items(), key=lambda item: (-item[1], item[0].lower()))),
+            "exposure": exposure,
+            "uses": [
+                {"model": u.facts.id, "revision": u.facts.revision, "kind": u.kind, "relation": u.relation,
+                 "lineage": list(u.facts.lineage), "license": license_label(u.facts), "pinned": u.pinned,
+                 "locked": u.locked, "exposure": u.exposure, "counted": u.counted,
+                 "locations": [_location(r.location) for r in u.references]}
+                for u in entry.uses],
+        })
+    return out
+
+
+def vendor_view_of(result: ScanResult) -> VendorView:
+    """The vendor view of a scan (see :mod:`model_risk.knowledge.exposure`)."""
+    return vendor_view((use.facts, use.references) for use in result.uses())
+
+
 def to_document(result: ScanResult) -> dict[str, Any]:
+    view = vendor_view_of(result)
     return {
         "version": REPORT_VERSION,
         "tool": {"name": "model-risk", "version": result.tool_version},
@@ -62,16 +111,22 @@ def to_document(result: ScanResult) -> dict[str, Any]:
             "fail_on": result.fail_on.value if result.fail_on else "never",
             "diff_base": result.diff_base,
             "repository_path": result.repository_path,
+            "repository": result.repository,
+            "remote_url": result.remote_url,
+            "commit": result.commit,
+            "branch": result.branch,
+            "project": result.project,
         },
         "references": [
             {"model": r.model, "path": r.path, "line": r.line, "column": r.column, "detector": r.detector,
              "revision": r.revision, "revision_pinned": r.revision_pinned, "trust_remote_code": r.trust_remote_code,
              "loader": r.loader, "kind": r.kind, "lookup_id": r.lookup_id, "api_vendor": r.api_vendor,
              "ignore": None if r.ignore is None else sorted(r.ignore),
-             "confidence": r.confidence, "scope": r.scope}
+             "confidence": r.confidence, "scope": r.scope or conventional_scope(r.path)}
             for r in result.references
         ],
-        "models": [model_document(m) for m in result.models],
+        "models": [{**model_document(m), "references": list(positions)}
+                   for m, positions in zip(result.models, result.model_references, strict=True)],
         "findings": [
             {"rule": f.rule, "code": f.code, "severity": f.severity.value, "model": f.model, "vendor": f.vendor,
              "message": f.message, "locations": [_location(loc) for loc in f.locations],
@@ -88,7 +143,8 @@ def to_document(result: ScanResult) -> dict[str, Any]:
             for r in result.rules
         ],
         "notes": [{"level": n.level, "message": n.message, "path": n.path, "line": n.line} for n in result.notes],
-        "summary": summary(result),
+        "vendors": vendors_document(view),
+        "summary": summary(result, view),
     }
 
 
@@ -96,24 +152,52 @@ def _loc(data: Mapping[str, Any]) -> Location:
     return Location(str(data["path"]), int(data["line"]), data.get("column"))
 
 
+def _model_references(raw: list[Mapping[str, Any]], models: list[ModelFacts], references: tuple[Reference, ...]
+                      ) -> tuple[tuple[int, ...], ...]:
+    """The scan's grouping of references under models. A report written since the grouping was saved
+    carries it (``models[].references``); an older one is matched again here, the one place that may:
+    by the id as written or looked up, against the model's id and aliases, at the same revision_key."""
+    if all("references" in m for m in raw):
+        for m in raw:
+            if any(not 0 <= p < len(references) for p in m["references"]):
+                raise ValueError(f"model {m['id']!r} names a reference that is not in the report")
+        return tuple(tuple(m["references"]) for m in raw)
+    index: dict[tuple[str, str, str | None], list[int]] = {}
+    for position, ref in enumerate(references):
+        revision = None if ref.kind == "api" else revision_key(ref.revision)
+        for spelling in {ref.model, ref.resolve_id}:
+            index.setdefault((ref.kind, spelling, revision), []).append(position)
+    grouped = []
+    for model in models:
+        keys: list[tuple[str, str, str | None]]
+        if model.status is ModelStatus.API:
+            keys = [("api", model.id, None)]
+        else:
+            keys = [("hub", spelling, revision_key(model.revision)) for spelling in (model.id, *model.aliases)]
+        grouped.append(tuple(sorted({p for key in keys for p in index.get(key, ())})))
+    return tuple(grouped)
+
+
 def from_document(doc: Mapping[str, Any]) -> ScanResult:
     """A ScanResult from a version-1 document already validated against the report schema."""
     scan = doc.get("scan") or {}
     fail_on = scan.get("fail_on", "high")
     models = [facts_from_document(m) for m in doc["models"]]
+    references = tuple(
+        Reference(model=r["model"], path=r["path"], line=r["line"], column=r["column"], detector=r["detector"],
+                  revision=r.get("revision"), trust_remote_code=bool(r.get("trust_remote_code")),
+                  loader=r.get("loader"), kind=r.get("kind", "hub"), api_vendor=r.get("api_vendor"),
+                  lookup_id=r.get("lookup_id"), confidence=r.get("confidence", "certain"),
+                  scope=r.get("scope", ""),
+                  ignore=None if r.get("ignore") is None else frozenset(r["ignore"]))
+        for r in doc["references"])
     return ScanResult(
         tool_version=doc["tool"]["version"],
         root=".",
         files_scanned=int(doc["summary"]["files"]),
-        references=tuple(
-            Reference(model=r["model"], path=r["path"], line=r["line"], column=r["column"], detector=r["detector"],
-                      revision=r.get("revision"), trust_remote_code=bool(r.get("trust_remote_code")),
-                      loader=r.get("loader"), kind=r.get("kind", "hub"), api_vendor=r.get("api_vendor"),
-                      lookup_id=r.get("lookup_id"), confidence=r.get("confidence", "certain"),
-                      scope=r.get("scope", "code"),
-                      ignore=None if r.get("ignore") is None else frozenset(r["ignore"]))
-            for r in doc["references"]),
+        references=references,
         models=tuple(models),
+        model_references=_model_references(doc["models"], models, references),
         findings=tuple(
             Finding(rule=f["rule"], code=f["code"], severity=Severity(f["severity"]), message=f["message"],
                     model=f.get("model"), vendor=f.get("vendor"), locations=tuple(_loc(x) for x in f["locations"]),
@@ -135,6 +219,11 @@ def from_document(doc: Mapping[str, Any]) -> ScanResult:
         started_at=scan.get("started_at") or "",
         diff_base=scan.get("diff_base"),
         repository_path=scan.get("repository_path"),
+        repository=scan.get("repository"),
+        remote_url=scan.get("remote_url"),
+        commit=scan.get("commit"),
+        branch=scan.get("branch"),
+        project=scan.get("project"),
     )
 
 
@@ -154,12 +243,36 @@ def read_document(text: str, source: str) -> ScanResult:
 
     Raises :class:`ReportInputError` with a one-line message for anything that is not such a report.
     """
+    data = load_document(text, source)
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ReportInputError(f"not a JSON document: {exc.msg}", path=source, line=exc.lineno) from None
-    except RecursionError:
-        raise ReportInputError("not a model-risk report: nested too deeply", path=source) from None
+        return from_document(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ReportInputError(f"not a valid model-risk report: {exc.__class__.__name__}: {exc}",
+                               path=source) from None
+
+
+@functools.cache
+def _validator() -> Any:
+    import jsonschema
+
+    from model_risk.common.documents import inline_refs, load_schema
+
+    # Built once, with references inlined: ``model-risk merge`` validates a thousand reports.
+    return jsonschema.Draft202012Validator(inline_refs(load_schema("report.schema.json")))
+
+
+def load_document(text: str | bytes, source: str) -> dict[str, Any]:
+    """The parsed text of a saved version-1 JSON report, validated against the report schema.
+
+    Raises :class:`ReportInputError` with a one-line message for anything that is not such a report.
+    """
+    from model_risk.common.fileio import JsonError, parse_json
+
+    try:
+        data = parse_json(text)
+    except JsonError as exc:
+        raise ReportInputError(f"not a JSON document: {exc.message.removeprefix('invalid JSON: ')}", path=source,
+                               line=exc.line) from None
     if not isinstance(data, dict) or "version" not in data or "findings" not in data:
         raise ReportInputError("not a model-risk JSON report (write one with `model-risk scan --format json`)",
                                path=source)
@@ -168,18 +281,13 @@ def read_document(text: str, source: str) -> ScanResult:
                                f"version {REPORT_VERSION})", path=source)
     import jsonschema
 
-    from model_risk.common.documents import load_schema
-
-    schema = load_schema("report.schema.json")
-    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(data))
+    validator = _validator()
+    # is_valid stops at the first problem; collecting every error to pick the best is for bad reports only.
+    error = None if validator.is_valid(data) else jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is not None:
         message = " ".join(error.message.split())
         if len(message) > _MAX_MESSAGE:
             message = message[: _MAX_MESSAGE - 1] + "…"
         raise ReportInputError(f"not a valid model-risk report: {_where(error.absolute_path)}: {message}",
                                path=source)
-    try:
-        return from_document(data)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ReportInputError(f"not a valid model-risk report: {exc.__class__.__name__}: {exc}",
-                               path=source) from None
+    return data

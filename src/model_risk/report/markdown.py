@@ -11,8 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from model_risk.contract.domain import Finding, ScanResult, Severity
+from markupsafe import Markup
+
+from model_risk.contract.domain import Finding, Location, ScanResult, Severity
 from model_risk.contract.reporter import Reporter, ReportOptions
+from model_risk.report import vendors
+from model_risk.report.templating import markdown_code
 from model_risk.report.presentation import (
     by_severity,
     commercial_label,
@@ -20,10 +24,10 @@ from model_risk.report.presentation import (
     is_failing,
     license_label,
     location_text,
-    model_uses,
     rules_by_code,
     severities_descending,
     severity_counts,
+    source_link,
     status_label,
     vendor_shares,
     verdict,
@@ -49,32 +53,58 @@ SEVERITY_MARK = {
 class _Row:
     finding: Finding
     subject: str
-    where: str
+    #: The first location as Markdown (a code span, linked to the scanned commit when possible).
+    where: Markup
+    #: Every location (up to the details limit) the same way.
+    places: list[Markup]
     more: int
 
 
-def _row(finding: Finding) -> _Row:
-    first = location_text(finding.locations[0]) if finding.locations else "project-wide"
-    return _Row(finding, finding_subject(finding), first, max(0, len(finding.locations) - 1))
+class _Places:
+    """Locations as Markdown: a code span, and a link to the line at the scanned commit when the GitHub
+    environment names one (ReportOptions.source_url)."""
+
+    def __init__(self, result: ScanResult, source_url: str | None) -> None:
+        self.source_url = source_url
+        self.repository_path = result.repository_path
+
+    def __call__(self, location: Location) -> Markup:
+        text = markdown_code(location_text(location))
+        url = source_link(self.source_url, location, self.repository_path)
+        return Markup(f"[{text}]({url})") if url else text
+
+    def row(self, finding: Finding) -> _Row:
+        where = self(finding.locations[0]) if finding.locations else Markup("project-wide")
+        return _Row(finding, finding_subject(finding), where,
+                    [self(loc) for loc in finding.locations[:MAX_PLACES]], max(0, len(finding.locations) - 1))
+
+
+#: Locations listed per finding in the details.
+MAX_PLACES = 10
 
 
 def _take(items: list[Any], limit: int | None) -> list[Any]:
     return items if limit is None else items[:limit]
 
 
-def summary_context(result: ScanResult, details: int | None, rows: int | None) -> dict[str, Any]:
+def summary_context(result: ScanResult, details: int | None, rows: int | None, source_url: str | None = None
+                    ) -> dict[str, Any]:
     active = by_severity(f for f in result.findings if f.active)
     failing = [f for f in active if is_failing(result, f)]
     others = [f for f in active if not is_failing(result, f)]
     suppressed = by_severity(f for f in result.findings if not f.active)
-    uses = model_uses(result)
+    uses = result.uses()
     shares = vendor_shares(result)
+    view = vendors.view_of(result)
+    vendor_rows = vendors.vendor_rows(view)
     total = sum(n for _, n in shares)
     shown_failing = _take(failing, rows)
     shown_others = _take(others, None if rows is None else max(0, rows - len(shown_failing)))
     detailed = _take(active, details)
     shown_models = _take(uses, rows)
     shown_suppressed = _take(suppressed, rows)
+    place = _Places(result, source_url)
+    _row = place.row
     hidden = (len(failing) - len(shown_failing)) + (len(others) - len(shown_others)) \
         + (len(active) - len(detailed)) + (len(uses) - len(shown_models)) + (len(suppressed) - len(shown_suppressed))
     return {
@@ -101,6 +131,11 @@ def summary_context(result: ScanResult, details: int | None, rows: int | None) -
         "shares": [(vendor, count, 100.0 * count / total) for vendor, count in shares[:6]],
         "more_vendors": max(0, len(shares) - 6),
         "truncated": hidden > 0,
+        "concentration": vendors.concentration_text(view.concentration),
+        "vendor_rows": _take(vendor_rows, rows),
+        "vendors_total": len(vendor_rows),
+        "alternatives": _take(vendors.alternative_rows(result), rows),
+        "not_recorded": vendors.not_recorded(result),
     }
 
 
@@ -110,12 +145,12 @@ class MarkdownReporter(Reporter):
     extension = ".md"
 
     def render(self, result: ScanResult, options: ReportOptions) -> str:
-        from model_risk.report.templating import markdown_environment
+        from model_risk.report.templating import markdown_environment  # noqa: I001 (kept next to its use)
 
         template = markdown_environment().get_template(TEMPLATE)
         text = ""
         for details, rows in _BUDGETS:
-            text = template.render(summary_context(result, details, rows))
+            text = template.render(summary_context(result, details, rows, options.source_url))
             if len(text.encode("utf-8")) <= MAX_BYTES:
                 return text
         # Only reachable with absurdly long fields: cut at a line and say so.

@@ -7,8 +7,9 @@ everywhere, and a model is "used in" the same places.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
@@ -24,6 +25,9 @@ from model_risk.contract.domain import (
     distinct_hub_models,
 )
 from model_risk.knowledge import licenses
+
+#: huggingface_hub's default revision (``revision="main"`` is the model at no revision).
+DEFAULT_BRANCH = "main"
 
 #: Shown where a fact is not known because the model itself could not be looked up.
 NOT_KNOWN = "-"
@@ -100,6 +104,40 @@ def location_text(location: Location) -> str:
     return f"{location.path}:{location.line}{column}"
 
 
+#: Scopes whose references are not what the product runs: findings seen only there are informational.
+QUIET_SCOPES = frozenset({"docs", "tests"})
+_DOC_SUFFIXES = (".md", ".mdx", ".rst", ".txt", ".adoc")
+_DOC_DIRS = frozenset({"docs", "doc", "documentation"})
+_TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__"})
+_EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "demo", "demos"})
+_CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".cfg", ".ini", ".env")
+
+
+def path_scope(path: str) -> str:
+    """The part of a project a file belongs to, from path conventions: ``docs``, ``tests``, ``examples``,
+    ``config`` or ``code``. Stands in until references carry their own ``scope`` (see reference_scope)."""
+    lowered = path.lower()
+    parts = lowered.split("/")
+    name = parts[-1]
+    directories = set(parts[:-1])
+    if directories & _DOC_DIRS or name.endswith(_DOC_SUFFIXES):
+        return "docs"
+    if directories & _TEST_DIRS or name.startswith("test_") or name.endswith(("_test.py", ".test.js", ".test.ts",
+                                                                                  ".spec.js", ".spec.ts")) \
+            or name == "conftest.py":
+        return "tests"
+    if directories & _EXAMPLE_DIRS:
+        return "examples"
+    if name.endswith(_CONFIG_SUFFIXES):
+        return "config"
+    return "code"
+
+
+def reference_scope(reference: Reference) -> str:
+    """The reference's scope as detection recorded it (``reference.scope``, issue 13), else from its path."""
+    return getattr(reference, "scope", None) or path_scope(reference.path)
+
+
 def finding_subject(finding: Finding) -> str:
     return finding.model or finding.vendor or "project"
 
@@ -120,41 +158,28 @@ def hub_url(model_id: str) -> str:
     return "https://huggingface.co/" + quote(model_id, safe="/")
 
 
+def github_source_url(environ: Mapping[str, str]) -> str | None:
+    """``$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$GITHUB_SHA/`` when a GitHub workflow runs us, else None.
+    Links at the commit, not a branch, so they keep pointing at the lines that were scanned."""
+    server = (environ.get("GITHUB_SERVER_URL") or "").rstrip("/")
+    repository = environ.get("GITHUB_REPOSITORY") or ""
+    sha = environ.get("GITHUB_SHA") or ""
+    if safe_url(server) is None or not re.fullmatch(r"[\w.-]+/[\w.-]+", repository) \
+            or not re.fullmatch(r"[0-9a-fA-F]{40}", sha):
+        return None
+    return f"{server}/{repository}/blob/{sha.lower()}/"
+
+
+def source_link(source_url: str | None, location: Location, repository_path: str | None) -> str | None:
+    """A link to a location in the scanned commit (paths in reports are relative to the scan root, which
+    is ``repository_path`` inside the repository)."""
+    if source_url is None or repository_path is None:
+        return None
+    path = f"{repository_path}/{location.path}" if repository_path else location.path
+    return f"{source_url}{quote(path, safe='/')}#L{location.line}"
+
+
 # -- grouping ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ModelUse:
-    """One model with the references that load it."""
-
-    facts: ModelFacts
-    references: tuple[Reference, ...]
-
-    @property
-    def locations(self) -> tuple[Location, ...]:
-        return tuple(r.location for r in self.references)
-
-
-def model_uses(result: ScanResult) -> list[ModelUse]:
-    """Every model of the scan with the references that load it, in the scan's model order.
-
-    A reference belongs to a model when it is written as the model's id or one of its aliases (or
-    resolves to one) at the model's revision; an API reference belongs to the API model it names.
-    """
-    # Indexed by (kind, spelling, revision): a monorepo has thousands of references.
-    index: dict[tuple[str, str, str | None], list[int]] = {}
-    for position, ref in enumerate(result.references):
-        for spelling in {ref.model, ref.resolve_id}:
-            index.setdefault((ref.kind, spelling, ref.revision), []).append(position)
-    uses = []
-    for model in result.models:
-        if model.status is ModelStatus.API:
-            keys: list[tuple[str, str, str | None]] = [("api", model.id, None)]
-        else:
-            keys = [("hub", spelling, model.revision) for spelling in (model.id, *model.aliases)]
-        positions = sorted({p for key in keys for p in index.get(key, ())})
-        uses.append(ModelUse(model, tuple(result.references[p] for p in positions)))
-    return uses
 
 
 def findings_by_model(result: ScanResult) -> dict[str, list[Finding]]:

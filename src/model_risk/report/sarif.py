@@ -3,37 +3,52 @@
 What GitHub does with a SARIF file decides most choices here (see the code scanning SARIF reference):
 
 * Only the first entry of ``locations`` is used, so every result has exactly one location. A finding
-  about a model that is loaded in several places is one result at its first reference, with the other
-  references as ``relatedLocations`` linked from the message. A finding whose rule is about each
-  reference separately (``unpinned-revision``, ``trust-remote-code``: each call needs its own fix) is one
-  result per reference, so each line gets its own alert and its own pull-request annotation.
+  about a model that is loaded in several places is one result at its first reference in code, with the
+  other references as ``relatedLocations`` linked from the message. A finding whose rule is about each
+  reference (``unpinned-revision``, ``trust-remote-code``) is one result per model and file: a large
+  repository would otherwise flood code scanning with one alert per line.
+* Results that share rule, file and line are merged into one alert by GitHub, so none are emitted: a
+  result moves to another of its sites, or joins the result on that line.
+* Sites in documentation and tests are informational: a result found only there has level ``note``.
+* An offline scan that could not look a model up reports that as a tool notification, not an alert.
+* No ``automationDetails``: upload-sarif's ``category`` input applies only to a run without its own id.
 * ``partialFingerprints.primaryLocationLineHash`` is left to ``upload-sarif``, which hashes the source
   line; model-risk's own stable fingerprint goes under its own key.
 * GitHub ignores SARIF ``suppressions`` and would open alerts for suppressed results, so suppressed
   findings are left out (the run's properties count them).
 * Paths are made relative to the repository, not the scan root, because that is how code scanning
   reads them.
-* A file with more results than GitHub accepts is rejected whole: results are capped, most severe kept.
+* Code scanning shows the first 5,000 results and rejects a run over 25,000: results are capped below
+  5,000, most severe kept, and what was left out is counted in the run's properties and a notification.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import posixpath
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 from model_risk.contract.domain import Finding, Location, Note, Reference, RuleInfo, ScanResult, Severity
 from model_risk.contract.reporter import Reporter, ReportOptions
-from model_risk.report.presentation import location_text
+from model_risk.report.presentation import QUIET_SCOPES, location_text, path_scope, reference_scope
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/model-risk/model-risk"
 FINGERPRINT_KEY = "modelRisk/v1"
-#: GitHub rejects a run with more results than this.
-MAX_RESULTS = 25_000
+#: Code scanning shows only the first 5,000 results of a run (and rejects a run over 25,000); model-risk
+#: sends at most this many, most severe first, and summarises the rest, so nothing is dropped silently.
+MAX_RESULTS = 4_500
+GITHUB_SHOWN_RESULTS = 5_000
+#: Offline lookups that failed are named in one notification, up to this many models.
+MAX_NAMED_MODELS = 20
+UNRESOLVED_RULE = "unresolved-model"
+#: Environment variable: the code scanning category to write into the SARIF (see _category).
+CATEGORY_VARIABLE = "MODEL_RISK_SARIF_CATEGORY"
 #: GitHub shows at most 100 locations of a result; one of them is the primary location.
 MAX_RELATED_LOCATIONS = 99
 #: GitHub shows at most 10 tags of a rule.
@@ -146,8 +161,12 @@ def _help_markdown(rule: RuleInfo) -> str:
 
 
 def _escape_message(text: str) -> str:
-    """SARIF message text treats ``[text](id)`` as a link; brackets from Hub data must stay literal."""
-    return text.replace("[", "\\[").replace("]", "\\]")
+    """SARIF message text treats ``[text](id)`` as a link, and viewers link bare URLs: text from the Hub
+    and from files stays on one line, with literal brackets and no links."""
+    from model_risk.report.terminal import terminal_safe
+    from model_risk.report.untrusted import no_autolinks
+
+    return no_autolinks(terminal_safe(text)).replace("[", "\\[").replace("]", "\\]")
 
 
 class _Locations:
@@ -172,13 +191,14 @@ class _Locations:
         }}
 
 
-def _fingerprint(finding: Finding, location: Location | None, occurrence: int) -> str:
+def _fingerprint(finding: Finding, path: str | None) -> str:
     """model-risk's own identity of a result: the finding's fingerprint (rule + model or vendor), and for
-    per-reference results the file and the how-manieth reference in it, so moving lines keeps it."""
-    if location is None:
-        return finding.fingerprint or hashlib.sha256(f"{finding.code}|{finding.model}|{finding.vendor}".encode()
-                                                     ).hexdigest()[:20]
-    key = f"{finding.fingerprint}|{location.path}|{occurrence}"
+    a result per file the file, so moving lines within it keeps the identity."""
+    if path is None and finding.fingerprint:
+        return finding.fingerprint  # as earlier versions wrote it: alerts keep their identity
+    key = finding.fingerprint or f"{finding.code}|{finding.model}|{finding.vendor}"
+    if path is not None:
+        key = f"{key}|{path}"
     return hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
@@ -191,12 +211,40 @@ def _properties(finding: Finding) -> dict[str, Any]:
     return properties
 
 
+@dataclass
+class _Draft:
+    """One result before it is placed: its finding, the places it covers (the preferred primary first),
+    and whether every place is in documentation or tests (then it is only a note)."""
+
+    finding: Finding
+    places: list[Location]
+    fingerprint: str
+    quiet: bool
+    #: Other models' findings of the same rule on the same line, folded into this result.
+    merged: list[Finding] = field(default_factory=list)
+
+    @property
+    def order(self) -> tuple[int, int]:
+        return (-self.finding.severity.rank, int(self.quiet))
+
+
 class _Results:
+    """Findings to results: grouped so that a large repository gives a readable number of alerts.
+
+    * A rule about each reference (``unpinned-revision``) gives one result per model and file, the file's
+      other sites as related locations; any other rule one result per finding, at its first site in code.
+    * No two results share rule, file and line (code scanning would merge them into one alert): a result
+      that would moves to its next free site, else joins the result already there.
+    * A result whose sites are all in documentation or tests is a ``note``.
+    """
+
     def __init__(self, result: ScanResult, rules: _Rules) -> None:
         self.rules = rules
         self.locations = _Locations(result)
         self.fallback = self._fallback_locations(result)
         self.spellings = {m.id: (m.id, *m.aliases) for m in result.models}
+        self.scopes: dict[tuple[str, int, int | None], str] = {
+            (r.path, r.line, r.column): reference_scope(r) for r in result.references}
 
     @staticmethod
     def _fallback_locations(result: ScanResult) -> dict[str | None, Location]:
@@ -205,27 +253,51 @@ class _Results:
         first: dict[str | None, Location] = {}
         for reference in sorted(result.references, key=lambda r: (r.path, r.line, r.column)):
             first.setdefault(None, reference.location)
-            for spelling in (reference.model, reference.resolve_id):
-                first.setdefault(spelling, reference.location)
-        for model in result.models:
-            for alias in model.aliases:
-                if alias in first:
-                    first.setdefault(model.id, first[alias])
+        for use in result.uses():
+            if use.references:
+                first.setdefault(use.facts.id, min(use.locations, key=lambda loc: (loc.path, loc.line,
+                                                                                    loc.column or 0)))
         return first
 
-    def for_finding(self, finding: Finding) -> list[dict[str, Any]]:
-        locations = sorted(finding.locations, key=lambda loc: (loc.path, loc.line, loc.column or 0))
+    def _quiet(self, location: Location) -> bool:
+        scope = self.scopes.get((location.path, location.line, location.column)) or path_scope(location.path)
+        return scope in QUIET_SCOPES
+
+    def drafts(self, finding: Finding) -> list[_Draft]:
+        # Sites in code and configuration first: the primary location is what an alert shows.
+        locations = sorted(finding.locations, key=lambda loc: (self._quiet(loc), loc.path, loc.line, loc.column or 0))
         rule = self.rules.rules[self.rules.index[finding.code]]
         if rule.scope in _PER_REFERENCE_SCOPES and locations:
-            seen: Counter[str] = Counter()
-            results = []
+            by_file: dict[str, list[Location]] = {}
             for location in locations:
-                seen[location.path] += 1
-                results.append(self._result(finding, location, [], _fingerprint(finding, location,
-                                                                                seen[location.path])))
-            return results
-        primary = locations[0] if locations else self.fallback.get(finding.model) or self.fallback.get(None)
-        return [self._result(finding, primary, locations[1:], _fingerprint(finding, None, 0))]
+                by_file.setdefault(location.path, []).append(location)
+            return [_Draft(finding, places, _fingerprint(finding, path), all(self._quiet(p) for p in places))
+                    for path, places in by_file.items()]
+        if not locations:
+            fallback = self.fallback.get(finding.model) or self.fallback.get(None)
+            locations = [fallback] if fallback is not None else []
+        quiet = bool(locations) and all(self._quiet(loc) for loc in locations)
+        return [_Draft(finding, locations, _fingerprint(finding, None), quiet)]
+
+    def place(self, drafts: list[_Draft]) -> list[_Draft]:
+        """Give each draft a primary location no earlier draft of its rule holds (most severe first)."""
+        taken: dict[tuple[str, str, int], _Draft] = {}
+        placed = []
+        for draft in sorted(drafts, key=lambda d: d.order):
+            code = draft.finding.code
+            free = next((i for i, loc in enumerate(draft.places) if (code, loc.path, loc.line) not in taken), None)
+            if free is None and draft.places:
+                first = draft.places[0]
+                holder = taken[(code, first.path, first.line)]
+                holder.merged.append(draft.finding)
+                continue
+            if free:
+                draft.places.insert(0, draft.places.pop(free))
+            if draft.places:
+                first = draft.places[0]
+                taken[(code, first.path, first.line)] = draft
+            placed.append(draft)
+        return placed
 
     def _message(self, finding: Finding) -> str:
         """The alert title: the finding's message, which must name its subject (a plugin's rule may not)."""
@@ -235,33 +307,42 @@ class _Results:
             text = f"{subject}: {text}"
         return text if text.endswith(".") else text + "."
 
-    def _result(self, finding: Finding, primary: Location | None, related: list[Location],
-                fingerprint: str) -> dict[str, Any]:
-        text = self._message(finding)
+    def render(self, draft: _Draft) -> dict[str, Any]:
+        finding = draft.finding
+        text = _escape_message(self._message(finding))
         entry: dict[str, Any] = {
             "ruleId": finding.code,
             "ruleIndex": self.rules.index[finding.code],
-            "level": _LEVEL[finding.severity],
+            "level": "note" if draft.quiet else _LEVEL[finding.severity],
         }
+        primary, related = (draft.places[0], draft.places[1:]) if draft.places else (None, [])
         shown = related[:MAX_RELATED_LOCATIONS]
         if shown:
-            links = ", ".join(f"[{location_text(loc)}]({i})" for i, loc in enumerate(shown, start=1))
+            links = ", ".join(f"[{_escape_message(location_text(loc))}]({i})"
+                              for i, loc in enumerate(shown, start=1))
             more = len(related) - len(shown)
-            text = _escape_message(text) + f" Also loaded at {links}" + (f" and {more} more." if more else ".")
+            text += f" Also at {links}" + (f" and {more} more." if more else ".")
             entry["relatedLocations"] = [{"id": i, **self.locations.physical(loc),
                                           "message": {"text": location_text(loc)}}
                                          for i, loc in enumerate(shown, start=1)]
+        properties = _properties(finding)
+        if draft.merged:
+            others = [f.model or f.vendor or "project" for f in draft.merged]
+            text += " The same line also loads " + ", ".join(_escape_message(o) for o in others) + "."
+            properties["alsoModels"] = others
+        if draft.quiet:
+            properties["scope"] = "docs or tests"
         entry["message"] = {"text": text}
         if primary is not None:
             entry["locations"] = [self.locations.physical(primary)]
-        entry["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint}
-        entry["properties"] = _properties(finding)
+        entry["partialFingerprints"] = {FINGERPRINT_KEY: draft.fingerprint}
+        entry["properties"] = properties
         return entry
 
 
 def _notification(note: Note, repository_path: str | None) -> dict[str, Any]:
     entry: dict[str, Any] = {"level": {"info": "note"}.get(note.level, note.level),
-                             "message": {"text": note.message}}
+                             "message": {"text": _escape_message(note.message)}}
     if note.path:
         physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(note.path, repository_path)}}
         if note.line:
@@ -270,23 +351,79 @@ def _notification(note: Note, repository_path: str | None) -> dict[str, Any]:
     return entry
 
 
+def _offline_unresolved(result: ScanResult, findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
+    """(alerts, offline lookups): an offline scan that could not look a model up has learned nothing
+    about its risk, so that is a fact about the run (a notification), not a security alert."""
+    if not result.offline:
+        return findings, []
+    missing = [f for f in findings if f.rule == UNRESOLVED_RULE]
+    return [f for f in findings if f.rule != UNRESOLVED_RULE], missing
+
+
+def _unresolved_notification(missing: list[Finding]) -> dict[str, Any]:
+    names = sorted({f.model or "?" for f in missing})
+    listed = ", ".join(names[:MAX_NAMED_MODELS]) + (f" and {len(names) - MAX_NAMED_MODELS} more"
+                                                      if len(names) > MAX_NAMED_MODELS else "")
+    return {"level": "warning", "message": {"text": (
+        f"{len(names)} model{'s were' if len(names) != 1 else ' was'} not looked up: the scan ran offline and "
+        f"model-risk.lock and the cache do not know {'them' if len(names) != 1 else 'it'} ({listed}). Their "
+        "licenses and vendors are unknown; run `model-risk lock` online to record them.")}}
+
+
+def _category() -> str | None:
+    """A code scanning category for uploads that cannot pass one (the REST API). Unset, the run carries
+    no automationDetails, so upload-sarif's ``category`` input decides (a run's own id would win over it)."""
+    category = os.environ.get(CATEGORY_VARIABLE, "").strip().strip("/")
+    return category or None
+
+
+def _cap(drafts: list[_Draft], limit: int) -> tuple[list[_Draft], list[_Draft]]:
+    """The results kept (most severe first, code before docs and tests) and the ones left out."""
+    ordered = sorted(drafts, key=lambda d: d.order)
+    return ordered[:limit], ordered[limit:]
+
+
+def _omitted_summary(omitted: list[_Draft]) -> dict[str, Any]:
+    by_rule = Counter(d.finding.code for d in omitted)
+    by_severity = Counter(d.finding.severity.value for d in omitted)
+    return {"total": len(omitted), "byRule": dict(sorted(by_rule.items())),
+            "bySeverity": dict(sorted(by_severity.items()))}
+
+
 def sarif_document(result: ScanResult) -> dict[str, Any]:
-    findings = [f for f in result.findings if f.active]
-    rules = _Rules(result, findings)
+    active = [f for f in result.findings if f.active]
+    findings, missing = _offline_unresolved(result, active)
+    rules = _Rules(result, active)
     builder = _Results(result, rules)
-    results = [entry for finding in sorted(findings, key=lambda f: -f.severity.rank)
-               for entry in builder.for_finding(finding)]
+    drafts = builder.place([d for finding in findings for d in builder.drafts(finding)])
+    kept, omitted = _cap(drafts, MAX_RESULTS)
+    results = [builder.render(d) for d in kept]
     notifications = [_notification(n, result.repository_path) for n in result.notes]
-    if len(results) > MAX_RESULTS:
+    if missing:
+        notifications.append(_unresolved_notification(missing))
+    if omitted:
+        rules_left = ", ".join(f"{code} {n}" for code, n in _omitted_summary(omitted)["byRule"].items())
         notifications.append({"level": "warning", "message": {
-            "text": f"{len(results) - MAX_RESULTS} results were left out: code scanning accepts at most "
-                    f"{MAX_RESULTS} per run. The JSON and HTML reports list every finding."}})
-        results = results[:MAX_RESULTS]
+            "text": f"{len(omitted)} results were left out ({rules_left}): model-risk sends at most {MAX_RESULTS} "
+                    f"per run, most severe first, because code scanning shows only the first "
+                    f"{GITHUB_SHOWN_RESULTS}. The JSON and HTML reports list every finding."}})
     invocation: dict[str, Any] = {"executionSuccessful": True}
     if result.started_at:
         invocation["startTimeUtc"] = result.started_at
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
+    properties: dict[str, Any] = {
+        "models": len(result.models),
+        "references": len(result.references),
+        "files": result.files_scanned,
+        "suppressedFindings": len(result.findings) - len(active),
+        "failOn": result.fail_on.value if result.fail_on else "never",
+        "offline": result.offline,
+    }
+    if missing:
+        properties["unresolvedOffline"] = len({f.model for f in missing})
+    if omitted:
+        properties["omittedResults"] = _omitted_summary(omitted)
     run: dict[str, Any] = {
         "tool": {"driver": {
             "name": "model-risk",
@@ -295,20 +432,15 @@ def sarif_document(result: ScanResult) -> dict[str, Any]:
             "informationUri": INFORMATION_URI,
             "rules": rules.descriptors(),
         }},
-        # Category "model-risk"; the part after the last "/" identifies this run.
-        "automationDetails": {"id": f"model-risk/{result.started_at}"},
+    }
+    if (category := _category()) is not None:
+        run["automationDetails"] = {"id": f"{category}/"}
+    run.update({
         "columnKind": "unicodeCodePoints",
         "invocations": [invocation],
         "results": results,
-        "properties": {
-            "models": len(result.models),
-            "references": len(result.references),
-            "files": result.files_scanned,
-            "suppressedFindings": len(result.findings) - len(findings),
-            "failOn": result.fail_on.value if result.fail_on else "never",
-            "offline": result.offline,
-        },
-    }
+        "properties": properties,
+    })
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 

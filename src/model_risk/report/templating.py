@@ -17,6 +17,8 @@ from markupsafe import Markup, escape
 
 from model_risk.common.resources import data_dir
 from model_risk.report.presentation import hub_url, location_text, safe_url
+from model_risk.report.terminal import terminal_safe
+from model_risk.report.untrusted import no_autolinks, visible_controls
 
 #: Untrusted strings longer than this are cut: a 100 kB "license name" must not become the report.
 MAX_FIELD = 300
@@ -31,10 +33,18 @@ def _loader() -> jinja2.FileSystemLoader:
     return jinja2.FileSystemLoader(str(data_dir("templates")))
 
 
+def _html_finalize(value: object) -> object:
+    # Control characters and bidi overrides in Hub text would reorder or hide what a reader sees.
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible_controls(value)
+    return value
+
+
 def html_environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=_loader(),
         autoescape=True,
+        finalize=_html_finalize,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -49,7 +59,7 @@ _CODE_SPAN = re.compile(r"`([^`\n]+)`")
 
 def html_inline_code(text: object) -> Markup:
     """Rule texts use Markdown code spans (`model-risk lock`); show them as <code>, escaping the rest."""
-    escaped = str(escape(str(text or "")))
+    escaped = str(escape(visible_controls(str(text or ""))))
     return Markup(_CODE_SPAN.sub(lambda m: f"<code>{m.group(1)}</code>", escaped))
 
 
@@ -63,11 +73,12 @@ _SAFE_CODE = re.compile(r"[A-Za-z0-9._/@:+=-]+")
 
 
 def markdown_escape(value: object) -> Markup:
-    """Text that GitHub will show as typed: no links, images, HTML tags, emphasis or table breaks."""
-    text = re.sub(r"\s+", " ", clip(value))
+    """Text that GitHub will show as typed: no links, images, HTML tags, emphasis or table breaks, no
+    mentions, issue references or autolinks, no control characters."""
+    text = re.sub(r"\s+", " ", terminal_safe(clip(value)))
     text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return Markup(text)
+    return Markup(no_autolinks(text))
 
 
 def markdown_code(value: object) -> Markup:

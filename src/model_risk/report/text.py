@@ -1,13 +1,19 @@
-"""The terminal report: findings grouped by severity, then the models and the vendor mix."""
+"""The terminal report: findings grouped by severity, then the models and the vendor mix.
+
+It fits the width it is given (the terminal's, or 80 columns when piped): text wraps on words, and the
+models table narrows its widest columns first.
+"""
 
 from __future__ import annotations
 
+import textwrap
 from collections import Counter
 
 from model_risk.contract.domain import Finding, ModelFacts, ModelStatus, ScanResult, Severity
 from model_risk.contract.reporter import Reporter, ReportOptions
+from model_risk.report import vendors
 from model_risk.report.presentation import commercial_label, license_label, location_text, vendor_shares
-from model_risk.report.terminal import terminal_safe
+from model_risk.report.terminal import no_workflow_command, terminal_safe
 
 _SEVERITY_STYLE = {
     Severity.CRITICAL: "1;35",
@@ -17,6 +23,10 @@ _SEVERITY_STYLE = {
     Severity.INFO: "2",
 }
 MAX_LOCATIONS = 3
+#: Columns when the width is not known (piped output, a file): the classic terminal.
+DEFAULT_WIDTH = 80
+#: The narrowest each models-table column gets before the table is allowed to run over the width.
+_MIN_COLUMNS = [32, 10, 10, 10, 8]
 #: Vendors named on the one-line vendor mix; the rest are summed (the HTML report lists them all).
 MAX_VENDORS = 8
 
@@ -55,6 +65,28 @@ def _status(facts: ModelFacts) -> str:
     return facts.status.value
 
 
+def _wrap(text: str, width: int, indent: str = "", then: str | None = None) -> list[str]:
+    """``text`` wrapped on words to ``width`` columns (a word longer than a line, a long path, is cut).
+    A wrapped line may start with Hub text, so none may read as a workflow command (``::error::``)."""
+    lines = textwrap.wrap(text, width=max(20, width), initial_indent=indent,
+                          subsequent_indent=indent if then is None else then,
+                          break_on_hyphens=False) or [indent.rstrip()]
+    return [no_workflow_command(line) for line in lines]
+
+
+def fit_columns(natural: list[int], minimum: list[int], available: int) -> list[int]:
+    """Column widths that fit ``available`` columns: the column furthest above its minimum gives way first
+    (so the minimums say what matters most), none below its minimum."""
+    widths = list(natural)
+    while sum(widths) > available:
+        slack = [w - m for w, m in zip(widths, minimum, strict=True)]
+        loosest = max(range(len(widths)), key=lambda i: slack[i])
+        if slack[loosest] <= 0:
+            break
+        widths[loosest] -= 1
+    return widths
+
+
 class TextReporter(Reporter):
     format = "text"
     description = "human-readable report for terminals (colour on a TTY, plain when piped or NO_COLOR)"
@@ -62,11 +94,15 @@ class TextReporter(Reporter):
 
     def render(self, result: ScanResult, options: ReportOptions) -> str:
         style = _Style(options.color)
+        width = options.width or DEFAULT_WIDTH
         out: list[str] = []
         mode = " (offline)" if result.offline else ""
-        out.append(style.bold(f"model-risk {result.tool_version}") + style.dim(
-            f"  {_count(result.files_scanned, 'file')}, {_count(len(result.references), 'reference')}, "
-            f"{_count(len(result.models), 'model')}{mode}"))
+        title = f"model-risk {result.tool_version}"
+        detail = (f"{_count(result.files_scanned, 'file')}, {_count(len(result.references), 'reference')}, "
+                  f"{_count(len(result.models), 'model')}{mode}")
+        first, *rest = _wrap(f"{title}  {detail}", width)
+        out.append(style.bold(title) + style.dim(first[len(title):]))
+        out.extend(style.dim(line) for line in rest)
         out.append("")
         shown = [f for f in result.findings if f.active or options.verbose]
         if not result.references:
@@ -79,25 +115,35 @@ class TextReporter(Reporter):
                 continue
             out.append(style(f"{severity.value.upper()} ({len(group)})", _SEVERITY_STYLE[severity]))
             for finding in group:
-                subject = finding.model or finding.vendor or ""
-                head = f"  {finding.code} {finding.rule}"
-                if finding.suppressed is not None:
-                    reason = f": {finding.suppressed.reason}" if finding.suppressed.reason else ""
-                    head += style.dim(f"  [suppressed by {finding.suppressed.kind}{terminal_safe(reason)}]")
-                out.append(head + (style.dim(f"  {terminal_safe(subject)}") if subject else ""))
-                out.append(f"    {terminal_safe(finding.message)}")
-                if finding.locations:
-                    out.append(style.dim(f"    --> {terminal_safe(_locations(finding))}"))
+                out.extend(self._finding(finding, style, width))
             out.append("")
         if result.models:
-            out.extend(self._models(result, style))
+            out.extend(self._models(result, style, width))
         shares = vendor_shares(result)
         if shares:
-            out.extend(self._vendors(shares, style))
-        out.append(self._summary(result, style))
+            out.extend(self._vendors(shares, style, width))
+        if result.models:
+            out.extend(self._vendor_view(result, style, width))
+        out.extend(self._alternatives(result, style, width))
+        out.extend(self._summary(result, style, width))
         return "\n".join(out) + "\n"
 
-    def _models(self, result: ScanResult, style: _Style) -> list[str]:
+    def _finding(self, finding: Finding, style: _Style, width: int) -> list[str]:
+        subject = terminal_safe(finding.model or finding.vendor or "")
+        head = f"{finding.code} {finding.rule}"
+        if finding.suppressed is not None:
+            reason = f": {finding.suppressed.reason}" if finding.suppressed.reason else ""
+            head += f"  [suppressed by {finding.suppressed.kind}{terminal_safe(reason)}]"
+        lines = _wrap(f"{head}  {subject}" if subject else head, width, "  ", "      ")
+        if subject and lines[-1].endswith(subject):
+            lines[-1] = lines[-1][: -len(subject)] + style.dim(subject)
+        lines += _wrap(terminal_safe(finding.message), width, "    ")
+        if finding.locations:
+            lines += [style.dim(line) for line in _wrap("--> " + terminal_safe(_locations(finding)), width,
+                                                         "    ", "        ")]
+        return lines
+
+    def _models(self, result: ScanResult, style: _Style, width: int) -> list[str]:
         rows = []
         for m in result.models:
             vendor = m.vendor or "?"
@@ -108,25 +154,71 @@ class TextReporter(Reporter):
                                                     _status(m))])
         headers = ["MODEL", "LICENSE", "COMMERCIAL", "VENDOR -> ROOT", "STATUS"]
         limits = [48, 24, 15, 30, 24]
-        widths = [min(limit, max(len(h), *(len(r[i]) for r in rows))) for i, (h, limit) in
-                  enumerate(zip(headers, limits))]
+        natural = [min(limit, max(len(h), *(len(r[i]) for r in rows))) for i, (h, limit) in
+                   enumerate(zip(headers, limits, strict=True))]
+        gaps = 2 + 2 * (len(headers) - 1)
+        available = width - gaps
+        minimum = [min(n, m) for n, m in zip(natural, _MIN_COLUMNS, strict=True)]
+        if sum(minimum) > available:  # a narrow terminal: every column gives way in proportion
+            minimum = [max(4, m * available // sum(minimum)) for m in minimum]
+        widths = fit_columns(natural, minimum, available)
         lines = [style.bold(f"Models ({len(rows)})"),
-                 "  " + style.dim("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())]
+                 "  " + style.dim("  ".join(_clip(h, w).ljust(w) for h, w in zip(headers, widths, strict=True)
+                                            ).rstrip())]
         for row in rows:
-            lines.append("  " + "  ".join(_clip(c, w).ljust(w) for c, w in zip(row, widths)).rstrip())
+            lines.append("  " + "  ".join(_clip(c, w).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
         lines.append("")
         return lines
 
-    def _vendors(self, shares: list[tuple[str, int]], style: _Style) -> list[str]:
+    def _vendors(self, shares: list[tuple[str, int]], style: _Style, width: int) -> list[str]:
         total = sum(n for _, n in shares)
         parts = [f"{terminal_safe(v)} {n} ({n / total:.0%})" for v, n in shares[:MAX_VENDORS]]
         rest = shares[MAX_VENDORS:]
         if rest:
             others = sum(n for _, n in rest)
             parts.append(f"{len(rest)} more vendors {others} ({others / total:.0%})")
-        return [style.bold("Weights by root vendor: ") + " · ".join(parts), ""]
+        label = "Weights by root vendor:"
+        first, *more = _wrap(f"{label} " + " · ".join(parts), width, "", "  ")
+        return [style.bold(label) + first[len(label):], *more, ""]
 
-    def _summary(self, result: ScanResult, style: _Style) -> str:
+    def _vendor_view(self, result: ScanResult, style: _Style, width: int) -> list[str]:
+        view = vendors.view_of(result)
+        rows = vendors.vendor_rows(view)
+        label = "Vendors"
+        first, *more = _wrap(f"{label}  {vendors.concentration_text(view.concentration)}", width, "", "  ")
+        lines = [style.bold(label) + style.dim(first[len(label):]), *(style.dim(m) for m in more)]
+        name_width = min(30, max(len("VENDOR"), *(len(r.vendor) for r in rows)))
+        kinds_width = min(24, max(len("MODELS"), *(len(r.kinds) for r in rows)))
+        header = f"{'VENDOR'.ljust(name_width)}  SHARE  {'MODELS'.ljust(kinds_width)}  REFERENCES BY EXPOSURE"
+        lines += [style.dim(line) for line in _wrap(header, width, "  ", "    ")]
+        for row in rows[:MAX_VENDORS]:
+            lines += _wrap(terminal_safe(
+                f"{_clip(row.vendor, name_width).ljust(name_width)}  {row.share:>5.0%}  "
+                f"{_clip(row.kinds, kinds_width).ljust(kinds_width)}  {row.exposure}"), width, "  ", "    ")
+        if len(rows) > MAX_VENDORS:
+            lines.append(style.dim(f"  {len(rows) - MAX_VENDORS} more vendors (see the JSON or HTML report)"))
+        lines.append("")
+        return lines
+
+    def _alternatives(self, result: ScanResult, style: _Style, width: int) -> list[str]:
+        rows = vendors.alternative_rows(result)
+        unrecorded = vendors.not_recorded(result)
+        if not rows and not unrecorded:
+            return []
+        label = "Alternatives"
+        first, *more = _wrap(f"{label}  other vendors, same task, open license, similar size", width, "", "  ")
+        lines = [style.bold(label) + style.dim(first[len(label):]), *(style.dim(m) for m in more)]
+        for row in rows:
+            suggested = ", ".join(vendors.alternative_text(a) for a in row.alternatives) or (row.note or "")
+            lines += _wrap(terminal_safe(f"{row.model}: {suggested}"), width, "  ", "    ")
+        if unrecorded:
+            lines += [style.dim(line) for line in _wrap(
+                f"{_count(unrecorded, 'model')} with findings: none recorded for offline scans; run "
+                "`model-risk alternatives` online to record them", width, "  ", "    ")]
+        lines.append("")
+        return lines
+
+    def _summary(self, result: ScanResult, style: _Style, width: int) -> list[str]:
         active = result.active_findings()
         counts = Counter(f.severity for f in active)
         detail = ", ".join(f"{counts[s]} {s.value}" for s in sorted(Severity, reverse=True) if counts[s])
@@ -136,10 +228,12 @@ class TextReporter(Reporter):
             text += f", {suppressed} suppressed"
         failing = result.failing_findings()
         if result.fail_on is None:
-            verdict = style.dim("not failing (--fail-on never)")
+            verdict, code = "not failing (--fail-on never)", "2"
         elif failing:
-            verdict = style(f"FAILED: {len(failing)} at or above {result.fail_on.value}", "1;31")
+            verdict, code = f"FAILED: {len(failing)} at or above {result.fail_on.value}", "1;31"
         else:
-            verdict = style(f"passed (nothing at or above {result.fail_on.value})", "1;32")
-        return f"{text}. {verdict}"
-
+            verdict, code = f"passed (nothing at or above {result.fail_on.value})", "1;32"
+        lines = _wrap(f"{text}. {verdict}", width)
+        if lines[-1].endswith(verdict):
+            lines[-1] = lines[-1][: -len(verdict)] + style(verdict, code)
+        return lines

@@ -1,21 +1,26 @@
 """The on-disk cache of Hub answers, and the resolver that reads it.
 
 One small JSON file per lookup (endpoint, id, revision), written atomically, so concurrent runs (pre-commit
-starts several) never see a half-written entry. Resolved models stay fresh for ``cache_ttl``; missing,
+starts several) never see a half-written entry. Beside each entry, an empty ``.lock`` file: the Hub
+resolver holds an exclusive ``flock`` on it while it checks the entry, asks the Hub and writes the answer,
+so scans sharing the directory ask the Hub at most once per model and TTL. (Why files and not SQLite:
+docs/resolution.md, "Sharing the cache".) Resolved models stay fresh for ``cache_ttl``; missing,
 disabled and unknown-revision answers for the shorter ``negative_cache_ttl``; failed lookups are never
 cached. An unreadable or corrupt entry counts as a miss and is overwritten by the next answer.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from model_risk.common.fileio import atomic_write
+from model_risk.common.fileio import TEMP_DIR, atomic_write, read_text_file
 from model_risk.contract.domain import ModelFacts, ModelStatus
 from model_risk.contract.resolver import ModelRequest, ResolveContext
 from model_risk.knowledge import facts as records
@@ -37,6 +42,33 @@ class ModelCache:
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
         return self.directory / "models" / digest[:2] / f"{digest}.json"
 
+    @contextlib.contextmanager
+    def locked(self, endpoint: str, request: ModelRequest) -> Iterator[None]:
+        """Hold the lookup's lock: other processes (and threads) locking it wait until this one is done.
+
+        Without ``fcntl`` (Windows) or when the lock file cannot be made, the lookup runs unlocked: at
+        worst two processes ask the Hub for the same model, which is what happened before locks."""
+        path = self._path(endpoint, request).with_suffix(".lock")
+        try:
+            import fcntl
+        except ImportError:
+            yield
+            return
+        try:
+            if path.parent not in self._made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(path.parent)
+            handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError:
+            yield
+            return
+        try:
+            # Released when the descriptor closes, also if the process dies: a crash cannot leave it held.
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(handle)
+
     def get(self, endpoint: str, request: ModelRequest,
             authenticated: Callable[[], bool] | None = None) -> dict[str, Any] | None:
         """The stored record for a lookup, if present and fresh.
@@ -45,14 +77,26 @@ class ModelCache:
         lookup may be a private one the token can see, so that answer is not reused."""
         path = self._path(endpoint, request)
         try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
+            entry = json.loads(read_text_file(path))  # never blocks on a FIFO planted in a shared cache
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, RecursionError):
+            self._drop(path)
+            return None
+        try:
             if entry.get("version") != CACHE_VERSION:
                 return None
+            # Checked against the record's schema, and against the lookup it claims to answer: an entry
+            # copied under another model's name is not that model's answer.
+            if entry["request"] != {"id": request.model_id, "revision": request.revision}:
+                raise ValueError("entry for another lookup")
             record = entry["record"]
+            records.check_record(record)
             age = time.time() - float(entry["fetched_at"])
             status = record["status"]
             anonymous = not entry.get("authenticated", False)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
+            self._drop(path)  # refetched, and overwritten by the answer
             return None
         resolved = status == ModelStatus.RESOLVED.value
         if not 0 <= age <= (self.ttl if resolved else self.negative_ttl):
@@ -60,6 +104,13 @@ class ModelCache:
         if not resolved and anonymous and authenticated is not None and authenticated():
             return None
         return record
+
+    @staticmethod
+    def _drop(path: Path) -> None:
+        try:
+            path.unlink()
+        except OSError:
+            pass
 
     def put(self, endpoint: str, request: ModelRequest, facts: ModelFacts, *, authenticated: bool = False) -> None:
         if facts.status in (ModelStatus.UNRESOLVED, ModelStatus.API):
@@ -73,7 +124,8 @@ class ModelCache:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self._made.add(path.parent)
             # Not flushed to disk: a crash may lose an entry or leave it empty, and either is a miss.
-            atomic_write(path, json.dumps(entry, sort_keys=True), durable=False)
+            atomic_write(path, json.dumps(entry, sort_keys=True), durable=False,
+                         temp_dir=self.directory / TEMP_DIR)
         except OSError:
             pass  # a read-only or full cache directory slows the next run down; it must not fail this one
 
@@ -82,7 +134,7 @@ def cached_facts(request: ModelRequest, context: ResolveContext, cache: ModelCac
     """The cached answer for ``request``, if there is a fresh one."""
     # Offline, nothing better than a stale "missing" exists, and finding the token may use the network.
     authenticated = None if context.offline else lambda: hub.state_for(context).authenticated()
-    record = cache.get(context.hub.endpoint, request, authenticated)
+    record = cache.get(context.hub.public_endpoint, request, authenticated)
     if record is None:
         return None
     try:

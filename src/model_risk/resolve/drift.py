@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from model_risk.contract.domain import Drift, ModelFacts, ModelStatus, Note
 from model_risk.contract.resolver import ModelRequest, ResolveContext
@@ -29,10 +29,18 @@ DRIFT_FIELDS: dict[str, Callable[[ModelFacts], str | None]] = {
 }
 
 
+#: Drift that does not change what the rules judge: a new commit on the same terms is routine upstream
+#: work, and the reviewed (locked) facts stay the ones reported.
+ROUTINE_DRIFT = frozenset({"sha"})
+
+
 @dataclass(frozen=True)
 class DriftCheck:
     drift: dict[ModelRequest, tuple[Drift, ...]]
     notes: tuple[Note, ...] = ()
+    #: Today's facts of the models whose license, gating, availability or name changed: the rules judge
+    #: these (a license that became non-commercial is non-commercial now), not the locked ones.
+    current: dict[ModelRequest, ModelFacts] = field(default_factory=dict)
 
 
 def compare_with_lockfile(locked: Sequence[ModelRequest], known: Mapping[ModelRequest, ModelFacts],
@@ -40,6 +48,8 @@ def compare_with_lockfile(locked: Sequence[ModelRequest], known: Mapping[ModelRe
     """Look the locked models up again without the lockfile (cache, then Hub) and list what changed."""
     fresh = resolve_concurrently(locked, resolve_fresh, context, deadline=time.monotonic() + context.hub.deadline)
     drift = {request: drift_between(known[request], fresh[request]) for request in locked}
+    current = {request: fresh[request] for request, changes in drift.items()
+               if any(change.field not in ROUTINE_DRIFT for change in changes)}
     unchecked = [request for request in locked if fresh[request].status is ModelStatus.UNRESOLVED]
     notes: tuple[Note, ...] = ()
     if unchecked:
@@ -47,7 +57,7 @@ def compare_with_lockfile(locked: Sequence[ModelRequest], known: Mapping[ModelRe
         names = ", ".join(str(r) for r in unchecked[:3]) + (f" and {len(unchecked) - 3} more" if len(unchecked) > 3 else "")
         notes = (Note(f"could not compare {len(unchecked)} locked model{'s' if len(unchecked) > 1 else ''} with "
                       f"the Hub ({fresh[unchecked[0]].reason}): {names}; their drift is unknown"),)
-    return DriftCheck(drift, notes)
+    return DriftCheck(drift, notes, current)
 
 
 def drift_between(locked: ModelFacts, current: ModelFacts) -> tuple[Drift, ...]:

@@ -58,6 +58,10 @@ class HubState:
                 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
                 from huggingface_hub import HfApi
 
+                from model_risk.resolve import answer_limit
+
+                answer_limit.install()
+
                 self._api = HfApi(endpoint=self.settings.endpoint, library_name="model-risk")
             return self._api
 
@@ -78,6 +82,11 @@ class HubState:
     @property
     def down(self) -> bool:
         return self._consecutive_failures >= CIRCUIT_BREAKER_FAILURES
+
+    @property
+    def failing(self) -> bool:
+        """The last lookup got no answer (or still a 5xx after retrying): a sign the Hub is down."""
+        return self._consecutive_failures > 0
 
     def record(self, outage: bool) -> None:
         """Count a sign that the Hub is down (or reset the count on any answer that says otherwise)."""
@@ -173,6 +182,11 @@ def _final(status: ModelStatus, reason: str, *, gated: bool = False) -> Failure:
 
 def _classify(exc: Exception) -> Failure:
     names = {cls.__name__ for cls in type(exc).__mro__}
+    if "AnswerTooLarge" in names:
+        from model_risk.resolve.answer_limit import MAX_ANSWER_BYTES
+
+        return _final(ModelStatus.UNRESOLVED, f"the Hub's answer is larger than {MAX_ANSWER_BYTES // 2**20} MiB: "
+                                              "not read")
     if "GatedRepoError" in names:  # a subclass of RepositoryNotFoundError: ask first
         return _final(ModelStatus.UNRESOLVED, "gated: the Hub withholds metadata without approved access", gated=True)
     if "RevisionNotFoundError" in names:
@@ -204,10 +218,15 @@ def _classify(exc: Exception) -> Failure:
     if names & _TRANSPORT_ERRORS or isinstance(exc, (TimeoutError, ConnectionError)):
         what = "timed out" if any("Timeout" in n for n in names) else "network error"
         return Failure(f"Hub request {what}", kind="transport")
-    if isinstance(exc, ValueError):
+    if isinstance(exc, ValueError) and names & {"JSONDecodeError", "UnicodeDecodeError"}:
         # JSON that does not parse: a truncated body or a proxy's error page served as 200. Both are
         # usually passing faults, so they are retried like a 5xx.
         return Failure("garbled answer from the Hub (not valid JSON)", kind="garbled")
+    if isinstance(exc, ValueError):
+        # Valid JSON with a value the client cannot read (a date that is no date): say which.
+        from model_risk.contract.errors import excerpt
+
+        return _final(ModelStatus.UNRESOLVED, f"unexpected answer from the Hub: {excerpt(str(exc), 120)}")
     if isinstance(exc, (TypeError, KeyError, AttributeError)):
         # Valid JSON of the wrong shape: huggingface_hub could not build a ModelInfo from it.
         return _final(ModelStatus.UNRESOLVED, f"unexpected answer from the Hub ({exc.__class__.__name__})")
@@ -324,7 +343,8 @@ def facts_from_info(info: Any, request: ModelRequest, context: ResolveContext) -
         revision=request.revision, author=_text(getattr(info, "author", None)),
         license_id=licenses_declared[0] if len(licenses_declared) == 1 else licenses_declared or None,
         license_name=_text(card.get("license_name")),
-        license_link=_license_link(card.get("license_link"), model_id, request.revision, context.hub.endpoint),
+        license_link=_license_link(card.get("license_link"), model_id, request.revision,
+                                   context.hub.public_endpoint),
         gated=gated if gated in ("auto", "manual", True) else False, sha=_text(getattr(info, "sha", None)),
         formats=formats.weight_formats(siblings), base_models=bases, base_relation=relation,
         downloads=_count(getattr(info, "downloads", None)), likes=_count(getattr(info, "likes", None)),

@@ -2,19 +2,20 @@
 
 The file is JSON with sorted keys and one entry per lookup (``id`` or ``id@revision``), so a change
 upstream shows up as a small, readable diff. Entries hold what the Hub said (see :mod:`records`);
-classifications are derived again when the lock is read.
+classifications are derived again when the lock is read. An optional ``alternatives`` object records
+the replacements chosen for a model (``model-risk alternatives``), so offline scans can show them.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from model_risk import __version__
-from model_risk.common.fileio import atomic_write
+from model_risk.common.fileio import JsonError, atomic_write, parse_json, read_text_file, write_problem
 from model_risk.contract.domain import ModelFacts
 from model_risk.contract.errors import ConfigError
 from model_risk.contract.resolver import ModelRequest
@@ -42,6 +43,12 @@ def parse_request_key(key: str) -> ModelRequest:
 class Lockfile:
     path: Path
     entries: Mapping[str, Mapping[str, Any]]
+    #: Model id -> recorded replacements: ``{"suggestions": [...], "note": ..., "criteria": {...}}``.
+    alternatives: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def alternatives_for(self, model_id: str) -> Mapping[str, Any] | None:
+        wanted = model_id.lower()
+        return next((entry for key, entry in self.alternatives.items() if key.lower() == wanted), None)
 
     def record(self, request: ModelRequest) -> Mapping[str, Any] | None:
         return self.entries.get(request_key(request))
@@ -63,17 +70,15 @@ def read_lockfile(path: Path) -> Lockfile | None:
     """The lockfile at ``path``, or None when there is none. A broken lockfile is an error: silently
     ignoring it would turn every locked model into an unresolved one."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text_file(path)
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
         raise LockfileError(f"cannot read the lockfile: {exc}", path=str(path)) from None
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise LockfileError(f"invalid JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
-    except RecursionError:
-        raise LockfileError("invalid lockfile: nested too deeply", path=str(path)) from None
+        data = parse_json(text)
+    except JsonError as exc:
+        raise LockfileError(exc.message, path=str(path), line=exc.line) from None
     if not isinstance(data, dict) or not isinstance(data.get("models"), dict):
         raise LockfileError("not a model-risk lockfile (no \"models\" object)", path=str(path))
     version = data.get("version")
@@ -89,7 +94,12 @@ def read_lockfile(path: Path) -> Lockfile | None:
             records.check_record(entry)
         except records.RecordError as exc:
             raise LockfileError(f"entry {key!r}: {exc}", path=str(path), line=_line_of(text, key)) from None
-    return Lockfile(path, data["models"])
+    alternatives = data.get("alternatives") or {}
+    if not isinstance(alternatives, dict) or not all(
+            isinstance(e, dict) and isinstance(e.get("suggestions", []), list) for e in alternatives.values()):
+        raise LockfileError("\"alternatives\" must map model ids to objects with a \"suggestions\" list",
+                            path=str(path), line=_line_of(text, "alternatives"))
+    return Lockfile(path, data["models"], alternatives)
 
 
 def _line_of(text: str, key: str) -> int | None:
@@ -97,11 +107,32 @@ def _line_of(text: str, key: str) -> int | None:
     return text.count("\n", 0, offset) + 1 if offset >= 0 else None
 
 
-def write_lockfile(path: Path, facts_by_request: Iterable[tuple[ModelRequest, ModelFacts]]) -> None:
+def write_lockfile(path: Path, facts_by_request: Iterable[tuple[ModelRequest, ModelFacts]],
+                   alternatives: Mapping[str, Mapping[str, Any]] | None = None) -> None:
     models = {request_key(req): records.to_record(facts, volatile=False) for req, facts in facts_by_request}
-    document = {
+    _write(path, models, alternatives or {})
+
+
+def _write(path: Path, models: Mapping[str, Any], alternatives: Mapping[str, Mapping[str, Any]]) -> None:
+    document: dict[str, Any] = {
         "version": LOCKFILE_VERSION,
         "generated-by": f"model-risk {__version__}",
         "models": dict(sorted(models.items())),
     }
-    atomic_write(path, json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False) + "\n")
+    if alternatives:
+        document["alternatives"] = dict(sorted(alternatives.items()))
+    try:
+        atomic_write(path, json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False) + "\n")
+    except OSError as exc:  # a missing folder, a full or read-only disk
+        raise LockfileError(f"cannot write the lockfile: {write_problem(exc)}", path=str(path)) from None
+
+
+def record_alternatives(path: Path, model_id: str, entry: Mapping[str, Any]) -> None:
+    """Record the replacements chosen for ``model_id``, keeping everything else the lockfile holds (a
+    new lockfile is started when there is none)."""
+    existing = read_lockfile(path)
+    models = dict(existing.entries) if existing is not None else {}
+    alternatives = {k: v for k, v in (existing.alternatives if existing is not None else {}).items()
+                    if k.lower() != model_id.lower()}
+    alternatives[model_id] = dict(entry)
+    _write(path, models, alternatives)

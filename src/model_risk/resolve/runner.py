@@ -22,6 +22,7 @@ from model_risk.resolve import hub
 from model_risk.resolve.cache import ModelCache, cached_facts
 from model_risk.resolve.lineage import MAX_LINEAGE_DEPTH, with_hint
 from model_risk.resolve.lockfile import Lockfile
+from model_risk.resolve.monorepo import NearestLockfiles
 
 Resolve = Callable[[ModelRequest], ModelFacts | None]
 #: The ``resolve_model`` hook as a function (plugins, then the Hub).
@@ -33,7 +34,8 @@ class Stores:
     """What the project and this machine already know, asked before any resolver plugin."""
 
     #: model-risk.lock: the facts the project reviewed and committed.
-    lockfile: Lockfile | None = None
+    #: One lockfile, or a monorepo's lockfiles (the nearest above each reference answers for it).
+    lockfile: Lockfile | NearestLockfiles | None = None
     #: The on-disk cache of earlier Hub answers.
     cache: ModelCache | None = None
     #: Read the cache (``lock`` wants fresh facts online, and still writes what it fetches).
@@ -49,9 +51,18 @@ def answer_with(stores: Stores, ask_plugins: AskPlugins, context: ResolveContext
         if stores.cache is not None and stores.read_cache:
             if (cached := cached_facts(request, context, stores.cache)) is not None:
                 return cached
-        facts = ask_plugins(request, context)
-        if stores.cache is not None and isinstance(facts, ModelFacts) and facts.source == "hub":
-            stores.cache.put(context.hub.endpoint, request, facts, authenticated=hub.state_for(context).authenticated())
+        if stores.cache is None or context.offline:
+            return ask_plugins(request, context)
+        # Several scans may share one cache directory (CI jobs on one runner, pre-commit's parallel runs).
+        # Check, ask and write under a per-model lock, so that when they miss together only one asks the
+        # Hub and the others read its answer.
+        with stores.cache.locked(context.hub.public_endpoint, request):
+            if stores.read_cache and (cached := cached_facts(request, context, stores.cache)) is not None:
+                return cached
+            facts = ask_plugins(request, context)
+            if isinstance(facts, ModelFacts) and facts.source == "hub":
+                stores.cache.put(context.hub.public_endpoint, request, facts,
+                                 authenticated=hub.state_for(context).authenticated())
         return facts
 
     return resolve

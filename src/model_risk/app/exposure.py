@@ -1,0 +1,164 @@
+"""``model-risk exposure VENDOR``: every reference that depends on one vendor, grouped by how exposed it is.
+
+The scan is the ordinary one; this module picks out the vendor's uses (see
+:func:`model_risk.knowledge.exposure.exposure_of`) and renders them as text, JSON or Markdown.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from model_risk.contract.domain import ScanResult
+from model_risk.knowledge.exposure import EXPOSURE_LEVELS, EXPOSURE_TITLES, ExposedReference, exposure_of, scope_of
+from model_risk.knowledge.vendors import VendorTable
+from model_risk.report.presentation import NOT_KNOWN, license_label, location_text
+from model_risk.report.templating import markdown_code, markdown_escape
+from model_risk.report.terminal import terminal_safe
+
+#: ``--fail-on-exposure`` values: a level fails on itself and every more exposed level.
+FAIL_LEVELS = (*EXPOSURE_LEVELS, "never")
+
+
+@dataclass(frozen=True)
+class Exposure:
+    vendor: str
+    country: str | None
+    exposed: tuple[ExposedReference, ...]
+    fail_on: str
+
+    @property
+    def failing(self) -> list[ExposedReference]:
+        if self.fail_on == "never":
+            return []
+        limit = EXPOSURE_LEVELS.index(self.fail_on)
+        return [e for e in self.exposed if EXPOSURE_LEVELS.index(e.level) <= limit]
+
+    def level(self, level: str) -> list[ExposedReference]:
+        return [e for e in self.exposed if e.level == level]
+
+    @property
+    def models(self) -> int:
+        return len({e.use.facts.id.lower() for e in self.exposed})
+
+    @property
+    def files(self) -> int:
+        return len({e.reference.path for e in self.exposed})
+
+
+def vendor_name(name: str, vendors: VendorTable, result: ScanResult) -> str:
+    """The vendor a user means: a vendor's name in any case, or one of its Hub organisations (``Qwen``)."""
+    lowered = name.lower()
+    for known in vendors.vendors:
+        if known.lower() == lowered:
+            return known
+    seen = {v for m in result.models for v in (m.vendor, m.root_vendor) if v}
+    for known in seen:
+        if known.lower() == lowered:
+            return known
+    by_org = vendors.for_organization(name)
+    return by_org.name if by_org is not None else name
+
+
+def exposure(vendor: str, result: ScanResult, vendors: VendorTable, fail_on: str = "never") -> Exposure:
+    name = vendor_name(vendor, vendors, result)
+    uses = [(u.facts, u.references) for u in result.uses()]
+    exposed = exposure_of(name, uses, vendor_of=lambda model_id: vendors.vendor_of(model_id)[0])
+    return Exposure(name, vendors.country_of(name), tuple(exposed), fail_on)
+
+
+def _row(e: ExposedReference) -> dict[str, Any]:
+    facts, ref = e.use.facts, e.reference
+    return {"model": facts.id, "written": ref.model, "path": ref.path, "line": ref.line, "column": ref.column,
+            "scope": scope_of(ref), "revision": ref.revision, "pinned": e.use.pinned, "locked": e.use.locked,
+            "relation": e.use.relation, "lineage": list(facts.lineage), "license": license_label(facts),
+            "vendor": facts.vendor}
+
+
+def json_document(ex: Exposure) -> dict[str, Any]:
+    return {
+        "vendor": ex.vendor, "country": ex.country, "references": len(ex.exposed), "models": ex.models,
+        "files": ex.files, "fail_on_exposure": ex.fail_on, "failed": bool(ex.failing),
+        "groups": [{"level": level, "title": EXPOSURE_TITLES[level], "references": [_row(e) for e in ex.level(level)]}
+                   for level in EXPOSURE_LEVELS],
+    }
+
+
+def render_json(ex: Exposure) -> str:
+    return json.dumps(json_document(ex), indent=2, ensure_ascii=False) + "\n"
+
+
+def _state(e: ExposedReference) -> str:
+    if e.use.relation == "api":
+        return "API"
+    pinned = "pinned" if e.use.pinned else "unpinned"
+    return f"{pinned}, {'locked' if e.use.locked else 'not locked'}"
+
+
+def _via(e: ExposedReference) -> str:
+    """For a derived model: the chain to the vendor's base."""
+    lineage = e.use.facts.lineage
+    return " <- ".join(lineage[1:]) if e.use.relation == "derived" and len(lineage) > 1 else ""
+
+
+def _headline(ex: Exposure) -> str:
+    where = f" ({ex.country})" if ex.country else ""
+    if not ex.exposed:
+        return f"No reference depends on {ex.vendor}{where}."
+    return (f"Exposure to {ex.vendor}{where}: {len(ex.exposed)} reference{'s' if len(ex.exposed) != 1 else ''} "
+            f"to {ex.models} model{'s' if ex.models != 1 else ''} in {ex.files} file{'s' if ex.files != 1 else ''}.")
+
+
+def _verdict(ex: Exposure) -> str:
+    if ex.fail_on == "never":
+        return ""
+    failing = len(ex.failing)
+    if failing:
+        return f"failed: {failing} reference{'s' if failing != 1 else ''} at or above {ex.fail_on}"
+    return f"passed: nothing at or above {ex.fail_on}"
+
+
+def render_text(ex: Exposure) -> str:
+    out = [terminal_safe(_headline(ex)), ""]
+    for level in EXPOSURE_LEVELS:
+        rows = ex.level(level)
+        if not rows:
+            continue
+        title = EXPOSURE_TITLES[level]
+        out.append(f"{title[0].upper()}{title[1:]}: {len(rows)}")
+        width = max(len(e.use.facts.id) for e in rows)
+        for e in rows:
+            via = _via(e)
+            line = (f"  {e.use.facts.id.ljust(width)}  {location_text(e.reference.location)}  "
+                    f"[{_state(e)}; {license_label(e.use.facts)}]")
+            out.append(terminal_safe(line + (f"  via {via}" if via else "")))
+        out.append("")
+    verdict = _verdict(ex)
+    if verdict:
+        out.append(verdict)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def render_markdown(ex: Exposure) -> str:
+    out = [f"## Exposure to {markdown_escape(ex.vendor)}", "", str(markdown_escape(_headline(ex))), ""]
+    for level in EXPOSURE_LEVELS:
+        rows = ex.level(level)
+        if not rows:
+            continue
+        title = EXPOSURE_TITLES[level]
+        out += [f"### {markdown_escape(title[0].upper() + title[1:])}: {len(rows)}", "",
+                "| Model | Where | State | License | Via |", "|---|---|---|---|---|"]
+        for e in rows:
+            via = _via(e)
+            out.append(f"| {markdown_code(e.use.facts.id)} | {markdown_code(location_text(e.reference.location))} "
+                       f"| {_state(e)} | {markdown_escape(license_label(e.use.facts))} "
+                       f"| {markdown_code(via) if via else NOT_KNOWN} |")
+        out.append("")
+    verdict = _verdict(ex)
+    if verdict:
+        out += [f"**{verdict}**", ""]
+    return "\n".join(out)
+
+
+RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}

@@ -1,0 +1,73 @@
+"""The shortcuts that keep a scan linear give the answers of the plain algorithms they replace.
+
+Speed itself is measured by benchmarks/ (never here); these tests check that each shortcut
+(partial parsing, the word index, link matching at markers) changes nothing.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+from model_risk.contract.source import SourceFile
+from model_risk.detect import hub_urls, python_source
+
+CORPUS = Path(__file__).parents[1] / "corpus"
+
+
+def _references(source: SourceFile, split: bool) -> list:
+    return [(r.line, r.column, r.model, r.loader, r.revision, r.trust_remote_code)
+            for r in python_source.python_references(source, "python", split=split)]
+
+
+def test_partial_parsing_finds_what_a_whole_parse_finds_on_the_corpus():
+    files = sorted(CORPUS.rglob("*.py"))
+    assert files
+    for path in files:
+        source = SourceFile(path.name, path.read_text(encoding="utf-8"))
+        assert _references(source, True) == _references(source, False), path
+
+
+def _padding(count: int) -> str:
+    return "".join(f"\n\ndef helper_{i}(x):\n    return x + {i}\n" for i in range(count))
+
+
+def test_a_name_set_far_from_its_use_is_followed_when_parsing_in_pieces(cli, project):
+    module = ('"""Search demo."""\nimport os\n\nfrom sentence_transformers import SentenceTransformer\n\n'
+              'model_name = "quora-distilbert-multilingual"\n' + _padding(10) +
+              "\n\ndef encode(texts):\n    model = SentenceTransformer(model_name)\n    return model.encode(texts)\n"
+              + _padding(10))
+    root = project({"search.py": module})
+    report = cli("scan", root, "--offline", "--format", "json", "--fail-on", "never").json()
+    assert [(r["model"], r["line"]) for r in report["references"]] == [("quora-distilbert-multilingual", 6)]
+
+
+def test_constants_reach_loaders_in_other_statements_and_docstring_examples_are_not_code(cli, project):
+    module = ('"""Example:\n\n    >>> AutoModel.from_pretrained("acme-ai/docstring-model")\n"""\n'
+              "from transformers import AutoModel\n\n"
+              'BASE = "acme-ai/base-model-7b"\nCHECKPOINT = BASE\n' + _padding(10) +
+              '\n\ndef load():\n    path = os.path.join("data_model/cache_path", "y.json")\n'
+              "    return AutoModel.from_pretrained(CHECKPOINT), path\n" + _padding(10))
+    root = project({"load.py": module})
+    report = cli("scan", root, "--offline", "--format", "json", "--fail-on", "never").json()
+    assert [(r["model"], r["line"]) for r in report["references"]] == [("acme-ai/base-model-7b", 7)]
+
+
+def test_word_index_matches_a_whole_word_search():
+    text = "ab a_b ab2 xab ab\nab_ ab. (ab) é ab éab\n ab\n" * 3
+    source = SourceFile("x.py", text)
+    for names in (["ab"], ["ab", "a_b", "x", "é", "q", "r", "s", "t", "u", "v"]):
+        fast = {k: sorted(set(v)) for k, v in python_source._word_lines(source, names).items()}
+        slow = {n: sorted({source.position(m.start())[0] for m in re.finditer(rf"\b{re.escape(n)}\b", text)})
+                for n in names}
+        assert fast == {k: v for k, v in slow.items() if v}
+
+
+def test_links_are_matched_as_the_pattern_alone_matches_them():
+    rng = random.Random(1)
+    parts = ["https://", "http://", "www.", "huggingface.co/", "hf.co/", "hf://", "x", "/", "a", "b-c", ".",
+             "@", "\n", " ", "resolve/", "main", "datasets/", "org/", "name", "https://www.huggingface.co/"]
+    for _ in range(3000):
+        text = "".join(rng.choice(parts) for _ in range(rng.randint(1, 30)))
+        assert [m.span() for m in hub_urls._links(text)] == [m.span() for m in hub_urls._URL.finditer(text)], text
