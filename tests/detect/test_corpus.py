@@ -45,7 +45,7 @@ def found_references(report: dict, project: str) -> Counter[Key]:
 
 @pytest.fixture(scope="module")
 def corpus_results() -> tuple[Counter[Key], Counter[Key]]:
-    from conftest import run_cli
+    from support.project import run_cli
 
     expected: Counter[Key] = Counter()
     found: Counter[Key] = Counter()

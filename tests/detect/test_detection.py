@@ -5,27 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from support.detect_scan import scan  # noqa: F401  (a fixture)
 
 SHA = "d04e592bb4f6aa9cfee91e2e20afa771667e1d4b"
-
-
-@pytest.fixture
-def scan(cli, project):
-    """Scan a tree given as {path: text} and return its JSON report, after checking that every
-    reference's line and column point at the id in the file as written."""
-
-    def run(files: dict[str, str | bytes]) -> dict:
-        root = project(files)
-        result = cli("scan", root, "--offline", "--format", "json", "--fail-on", "never")
-        assert result.code == 0, result.stderr
-        assert "Traceback" not in result.stderr
-        report = result.json()
-        for ref in report["references"]:
-            line = (root / ref["path"]).read_text(encoding="utf-8").splitlines()[ref["line"] - 1]
-            assert line[ref["column"] - 1:].startswith(ref["model"]), (ref, line)
-        return report
-
-    return run
 
 
 def located(report: dict) -> list[tuple[str, int, str]]:
@@ -311,7 +293,9 @@ def test_javascript_and_typescript(scan):
         const url = "/v1/chat/completions", type = "application/json";
         """})
     assert located(report) == [("app.ts", 3, "Xenova/bge-small-en-v1.5"), ("app.ts", 5, "gpt-4o"),
-                               ("app.ts", 6, "meta-llama/Llama-3.2-3B-Instruct")]
+                               ("app.ts", 6, "meta-llama/Llama-3.2-3B-Instruct"),
+                               ("app.ts", 7, "Xenova/bert-base-NER")]
+    assert report["references"][-1]["confidence"] == "likely", "commented-out code: read as free text"
 
 
 def test_markdown_links_and_code_blocks(scan):
@@ -335,7 +319,7 @@ def test_markdown_links_and_code_blocks(scan):
         model_id: ibm-granite/granite-3.0-2b-instruct
         ```
 
-        Mentioning `org/name` or Qwen/Qwen2-7B in prose is not a reference.
+        Mentioning `org/name` in prose is not a reference; Qwen/Qwen2-7B is a likely one.
         """})
     assert located(report) == [
         ("README.md", 1, "mistralai/Mistral-7B-v0.1"),
@@ -343,7 +327,9 @@ def test_markdown_links_and_code_blocks(scan):
         ("README.md", 11, "Qwen/Qwen2.5-7B-Instruct"),
         ("README.md", 12, "Qwen/Qwen2.5-7B-Instruct"),
         ("README.md", 17, "ibm-granite/granite-3.0-2b-instruct"),
+        ("README.md", 20, "Qwen/Qwen2-7B"),
     ]
+    assert [r["confidence"] for r in report["references"]] == ["certain"] * 5 + ["likely"]
 
 
 # -- not models --------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from model_risk.evaluate.evaluate import AllowEntry
 from model_risk.evaluate.packs import RuleSettings
 from model_risk.evaluate.subjects import WatchEntry
 from model_risk.resolve.lockfile import LOCKFILE_NAME
+from model_risk.knowledge.scopes import ScopeSettings, settings_from
 
 CONFIG_FILES = (".model-risk.yaml", ".model-risk.yml")
 
@@ -46,6 +47,9 @@ class Config:
     vendors: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     hub: HubSettings = field(default_factory=HubSettings)
     alternatives: AlternativesPolicy = field(default_factory=AlternativesPolicy)
+    scopes: ScopeSettings = field(default_factory=ScopeSettings)
+    #: Organisations of the user's own (lower case): never sent to the Hub, reported as internal.
+    internal_orgs: frozenset[str] = frozenset()
 
     @property
     def lockfile_path(self) -> Path:
@@ -204,6 +208,8 @@ def _build(root: Path, path: Path, document: Document, *, confined: bool = False
         vendors=data.get("vendors") or {},
         hub=hub,
         alternatives=_alternatives(data.get("alternatives") or {}, allow),
+        scopes=settings_from(data.get("scopes")),
+        internal_orgs=frozenset(str(org).lower() for org in data.get("internal_orgs") or ()),
     )
 
 

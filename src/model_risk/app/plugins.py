@@ -35,6 +35,7 @@ DEFAULT_PLUGINS = (
     "model_risk.detect.notebooks",
     "model_risk.detect.javascript",
     "model_risk.detect.markdown",
+    "model_risk.detect.rst",
     "model_risk.resolve.hub",
     "model_risk.report.builtin",
     "model_risk.evaluate.builtin_conditions",

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from model_risk import __version__
+from model_risk.app import reference_policy
 from model_risk.app.config import Config
 from model_risk.app.plugins import Plugins, load_plugins
 from model_risk.app.replacements import Finder, with_alternatives
@@ -148,6 +149,9 @@ def resolve_references(references: Sequence[Reference], context: ResolveContext,
         if ref.kind == "api":
             key = (f"api:{ref.model}", None)
             facts_for.setdefault(key, _api_facts(ref, context.vendors))
+        elif ref.kind == "internal":
+            key = (f"internal:{ref.resolve_id.lower()}", None)
+            facts_for.setdefault(key, _internal_facts(ref, context.vendors))
         else:
             request = request_for(ref)
             facts = known[request]
@@ -184,6 +188,15 @@ def api_model_facts(model: str, api_vendor: str | None, vendors: VendorTable) ->
         lineage=(model,), author=api_vendor)
 
 
+def _internal_facts(ref: Reference, vendors: VendorTable) -> ModelFacts:
+    """A model of the user's own organisation: what the reference says, nothing from the Hub."""
+    organization = ref.resolve_id.split("/", 1)[0]
+    return dataclasses.replace(
+        build_facts(model_id=ref.resolve_id, status=ModelStatus.INTERNAL, vendors=vendors, source="internal"),
+        reason="internal organisation (internal_orgs): not looked up", vendor=organization,
+        root_vendor=organization, lineage=(ref.resolve_id,), author=organization)
+
+
 def rules_for(config: Config, plugins: Plugins) -> list[Rule]:
     return load_rules(plugins.conditions, config.rules, plugin_packs=plugins.rule_packs(),
                       cache_dir=default_cache_dir())
@@ -199,7 +212,8 @@ def find_references(options: ScanOptions, progress: Progress | None = None
     # The walk is handed over unfinished: workers start on the first files while it goes on.
     detection = detect(walker.walk(options.paths), detectors, max_size=config.max_file_size, jobs=options.jobs,
                        progress=(lambda done, seen: progress("files", done, seen)) if progress else None)
-    return detection, tuple(walker.notes)
+    references = reference_policy.with_scopes(detection.references, config.scopes, config.internal_orgs)
+    return dataclasses.replace(detection, references=references), tuple(walker.notes)
 
 
 def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
@@ -219,9 +233,13 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
         stores = dataclasses.replace(stores, lockfile=nearest_lockfiles(config.root, located))
     usages, _known, resolution_notes = resolve_references(detection.references, context, stores, options.plugins,
                                                           check_drift=options.check_drift, progress=progress)
+    usages, dropped, confirm_notes = reference_policy.confirmed(usages, offline=options.offline)
+    references = tuple(r for r in detection.references if id(r) not in dropped)
     active = [r for r in rules if r.enabled and (not options.per_file or r.info.scope in PER_FILE_SCOPES)]
-    results = run_rules(active, usages, references=len(detection.references),
-                        files=detection.files_scanned, watchlist=config.watchlist)
+    results = run_rules(active, usages, references=len(references),
+                        files=detection.files_scanned, watchlist=config.watchlist,
+                        concentration=reference_policy.counted_for_concentration(usages, config.scopes))
+    results = reference_policy.tempered(results, usages, config.scopes)
     findings, policy_notes = apply_policy(results, Policy(config.watchlist, config.allow, baseline))
     alternative_notes: list[Note] = []
     if config.alternatives.enabled and not options.per_file:
@@ -230,12 +248,12 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
     if progress:
         progress("done", 0, 0)
     identity = identify(config.root)
-    notes: list[Note] = [*walk_notes, *detection.notes, *resolution_notes, *policy_notes, *alternative_notes]
+    notes: list[Note] = [*walk_notes, *detection.notes, *resolution_notes, *confirm_notes, *policy_notes, *alternative_notes]
     return ScanResult(
         tool_version=__version__,
         root=str(config.root),
         files_scanned=detection.files_scanned,
-        references=detection.references,
+        references=references,
         models=tuple(u.facts for u in usages),
         model_references=_positions(detection.references, usages),
         findings=tuple(findings),

@@ -80,6 +80,8 @@ class ModelStatus(str, enum.Enum):
     REVISION_NOT_FOUND = "revision-not-found"
     UNRESOLVED = "unresolved"
     API = "api"
+    #: A model of one of the user's own organisations (``internal_orgs``): never looked up on the Hub.
+    INTERNAL = "internal"
 
     def __str__(self) -> str:
         return self.value
@@ -109,8 +111,9 @@ class Reference:
     trust_remote_code: bool = False
     #: The API that loads the model, when the detector knows it (``transformers.AutoModel.from_pretrained``).
     loader: str | None = None
-    #: ``"hub"`` for a Hugging Face repo id, ``"api"`` for a hosted model name such as ``gpt-4o``.
-    kind: Literal["hub", "api"] = "hub"
+    #: ``"hub"`` for a Hugging Face repo id, ``"api"`` for a hosted model name such as ``gpt-4o``,
+    #: ``"internal"`` for a repo of an organisation listed in ``internal_orgs`` (never looked up).
+    kind: Literal["hub", "api", "internal"] = "hub"
     #: For ``kind == "api"``: who serves the model (``OpenAI``).
     api_vendor: str | None = None
     #: The id to resolve when it differs from what is written: loaders that complete short names
@@ -119,6 +122,13 @@ class Reference:
     #: Inline suppression found on the reference's line: ``None`` when there is none, an empty
     #: frozenset for a bare ``model-risk: ignore``, otherwise the rule names or codes listed.
     ignore: frozenset[str] | None = None
+    #: How sure the detector is that this names a model: ``certain`` (a loading call, a model flag or
+    #: key), ``likely`` (a known model publisher's ``ORG/NAME`` in any text), ``possible`` (an
+    #: ``ORG/NAME``-shaped string in a model-ish context). See docs/detection.md.
+    confidence: Literal["certain", "likely", "possible"] = "certain"
+    #: What part of the project the file belongs to: ``code``, ``config``, ``docs``, ``tests`` or
+    #: ``examples`` (path conventions, configurable). Set after detection, from the path; empty until then.
+    scope: str = ""
 
     @property
     def revision_pinned(self) -> bool:
@@ -287,6 +297,9 @@ class Finding:
     suppressed: Suppression | None = None
     #: Stable across runs and code moves: rule + model or vendor. Used by baselines and SARIF.
     fingerprint: str = ""
+    #: False when every location is in a scope that does not fail the build (docs, tests by default):
+    #: the finding is reported but does not count for ``--fail-on``.
+    fails_build: bool = True
 
     @property
     def active(self) -> bool:
@@ -375,7 +388,7 @@ class ScanResult:
     def failing_findings(self) -> list[Finding]:
         if self.fail_on is None:
             return []
-        return [f for f in self.findings if f.active and f.severity >= self.fail_on]
+        return [f for f in self.findings if f.active and f.fails_build and f.severity >= self.fail_on]
 
     def model(self, model_id: str) -> ModelFacts | None:
         for facts in self.models:

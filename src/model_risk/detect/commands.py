@@ -14,6 +14,7 @@ JSON body sent to a server (``curl ... -d '{"model": "org/x"}'``).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from collections.abc import Iterator, Sequence
@@ -46,6 +47,8 @@ class Found:
     loader: str | None = None
     revision: str | None = None
     trust_remote_code: bool = False
+    #: ``certain``, ``likely`` or ``possible`` (see :class:`model_risk.domain.Reference`).
+    confidence: str = "certain"
 
 
 # Every alternative starts with a different character, and quoted strings cannot run past the end of
@@ -161,8 +164,10 @@ def command_models(words: Sequence[Word], variables: Variables | None = None) ->
             revision = word.text.split("=", 1)[1]
         elif word.text.replace("_", "-").lower() in ("--trust-remote-code", "--trust-remote-code=true"):
             trust = True
+        elif "trust_remote_code=true" in word.text.lower():  # --model_args pretrained=ID,trust_remote_code=True
+            trust = True
     for found in _command_names(words, variables or {}):
-        yield Found(found.offset, found.name, found.loader, revision, trust)
+        yield Found(found.offset, found.name, found.loader, revision, trust, found.confidence)
 
 
 def _command_names(words: Sequence[Word], variables: Variables) -> Iterator[Found]:
@@ -204,10 +209,21 @@ def _command_names(words: Sequence[Word], variables: Variables) -> Iterator[Foun
         if program == "vllm" and following == "serve" and i + 2 < len(words):
             if not words[i + 2].text.startswith("-"):
                 yield from _loaded(words[i + 2], "vllm serve", variables)
+        elif program.endswith(("-serve", "-server")) and i == 0 and i + 1 < len(words):
+            # trtllm-serve ID, sglang-style servers: the first positional argument, when it is a Hub id
+            target = _download_target(words, i + 1)
+            if target is not None:
+                yield from _loaded(target, program, variables, legacy=False)
         elif program in ("huggingface-cli", "hf") and following == "download" and _repo_type(words) == "model":
             target = _download_target(words, i + 2)
             if target is not None:
                 yield from _loaded(target, f"{program} download", variables, legacy=False)
+        elif program in ("huggingface-cli", "hf") and following == "upload" and _repo_type(words) == "model":
+            # where a run publishes its model: named, but whether it exists yet is for the Hub to say
+            target = _download_target(words, i + 2)
+            if target is not None:
+                for found in _loaded(target, f"{program} upload", variables, legacy=False):
+                    yield dataclasses.replace(found, confidence="possible")
         elif text.upper() in ("ENV", "ARG") and i == 0 and len(words) == 3 and "=" not in words[1].text:
             # the old Dockerfile form: ENV MODEL_ID org/name
             yield from _assigned(words[2], [words[1].text], words[2].text)
@@ -267,7 +283,22 @@ def text_models(text: str, base: int = 0) -> Iterator[Found]:
             _merge(found_at, found)
     for found in json_pair_models(text, base):
         _merge(found_at, found)
+    if "=(" in text:
+        for found in array_models(text, base):
+            _merge(found_at, found)
     yield from found_at.values()
+
+
+#: A shell array: ``MODELS=("org/a" "org/b")``, possibly over several lines.
+_ARRAY = re.compile(r"(?<![\w$])([A-Za-z_]\w{0,63})=\(([^()]{0,20000})\)")
+
+
+def array_models(text: str, base: int = 0) -> Iterator[Found]:
+    """The elements of shell arrays, judged by the array's name (``MODELS``, ``CHECKPOINTS``)."""
+    for array in _ARRAY.finditer(text):
+        for words in split_commands(array.group(2), base + array.start(2)):
+            for word in words:
+                yield from _assigned(word, [array.group(1)], word.text)
 
 
 def _merge(found_at: dict[int, Found], found: Found) -> None:
@@ -280,7 +311,16 @@ def _merge(found_at: dict[int, Found], found: Found) -> None:
     else:
         found_at[key] = Found(previous.offset, previous.name, previous.loader or found.loader,
                               previous.revision or found.revision,
-                              previous.trust_remote_code or found.trust_remote_code)
+                              previous.trust_remote_code or found.trust_remote_code,
+                              stronger(previous.confidence, found.confidence))
+
+
+_RANK = {"certain": 3, "likely": 2, "possible": 1}
+
+
+def stronger(one: str, other: str) -> str:
+    """The surer of two confidences."""
+    return one if _RANK.get(one, 0) >= _RANK.get(other, 0) else other
 
 
 def json_pair_models(text: str, base: int = 0) -> Iterator[Found]:

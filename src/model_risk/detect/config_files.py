@@ -18,7 +18,7 @@ from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.hookspecs import hookimpl
 from model_risk.contract.source import SourceFile
-from model_risk.detect import commands, model_names, structured
+from model_risk.detect import commands, free_text, model_names, prose, structured
 from model_risk.detect.references import reference_to
 from model_risk.detect.structured import Hit, LocatedStr
 
@@ -47,7 +47,7 @@ class _ConfigDetector(Detector):
             found = hit.found
             ref = reference_to(source, offset, dataclasses.replace(found.name, start=0), self.name,
                                loader=found.loader, revision=found.revision,
-                               trust_remote_code=found.trust_remote_code)
+                               trust_remote_code=found.trust_remote_code, confidence=found.confidence)
             key = (ref.line, ref.column, ref.model)
             if key not in seen:  # aliased YAML nodes are walked once per alias
                 seen.add(key)
@@ -74,7 +74,22 @@ class YamlDetector(_ConfigDetector):
     def accepts(self, filename: str) -> bool:
         return filename.endswith((".yaml", ".yml")) and filename not in _OWN_CONFIG
 
+    def prefilter(self, text: str) -> bool:
+        return could_name_models(text) or ("#" in text and free_text.worth_scanning(text))
+
     def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
+        found: list[Reference] = []
+        for item in self._parsed(source) if could_name_models(source.text) else ():
+            if isinstance(item, Reference):
+                found.append(item)
+            else:
+                yield item
+        yield from found
+        # comments: "a dequantized model like org/x", commented-out alternatives
+        if "#" in source.text:
+            yield from free_text.references(source, prose.hash_comments(source.text), self.name, known=found)
+
+    def _parsed(self, source: SourceFile) -> Iterator[Reference | Note]:
         import yaml
 
         hits: list[Hit] = []

@@ -24,7 +24,7 @@ from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.hookspecs import hookimpl
 from model_risk.contract.source import SourceFile
-from model_risk.detect import model_names, python_source, structured
+from model_risk.detect import free_text, model_names, prose, python_source, structured
 from model_risk.detect.model_names import ModelName
 from model_risk.detect.references import reference_to
 
@@ -37,7 +37,9 @@ _TOKEN = re.compile(r"""
 #: AI SDK provider functions that take an API model name: ``openai("gpt-4o")``.
 _PROVIDER_CALLS = frozenset({"openai", "anthropic", "google", "mistral", "xai", "deepseek", "cohere",
                              "vertex", "azure", "bedrock", "createOpenAI"})
-_LOADERS = {"pipeline": 1, "from_pretrained": 0, "fromPretrained": 0}
+_LOADERS = {"pipeline": 1, "from_pretrained": 0, "fromPretrained": 0,
+            # provider factories that load a Hub model in the browser or on a server
+            "transformersJS": 0, "huggingface": 0, "inferenceClient": 0}
 _STATEMENT_END = frozenset({";", "}", ")", ","})
 
 
@@ -196,10 +198,13 @@ class JavaScriptDetector(Detector):
         return filename.endswith(self.SUFFIXES) and not filename.endswith(".min.js")
 
     def prefilter(self, text: str) -> bool:
-        return python_source.could_reference(text)
+        return python_source.could_reference(text) or ("/" in text and ("//" in text or "/*" in text))
 
     def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
-        return _Reader(source, self.name).read()
+        found = [r for r in _Reader(source, self.name).read() if isinstance(r, Reference)]
+        yield from found
+        # comments: JSDoc @example code, commented alternatives, prose
+        yield from free_text.references(source, prose.c_comments(source.text), self.name, known=found)
 
 
 @hookimpl

@@ -1,10 +1,12 @@
-"""Model references in Markdown documentation: Hub links, and code blocks read in their language.
+"""Model references in Markdown documentation: Hub links, code blocks read in their language, prose.
 
 A fenced block is handed to the detector of its language (Python, shell, YAML, JSON, TOML,
 JavaScript/TypeScript, Dockerfile) as if it were a file of its own, without its indentation and
 without prompts (``>>>``, ``$``); references are reported where the id is written in the Markdown file.
-Snippets in documentation are often incomplete, so a block that does not parse is skipped without a
-note. This is a documentation detector: ``docs: false`` in the config turns it off.
+Then every line, prose, inline code and blocks in other languages included, is read as free text
+(:mod:`model_risk.detectors.free_text`). Snippets in documentation are often incomplete: a Python block
+that does not parse gets an info note and is read line by line as text. This is a documentation
+detector: ``docs: false`` in the config turns it off.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.hookspecs import hookimpl
 from model_risk.contract.source import SourceFile
-from model_risk.detect import config_files, hub_urls, javascript, python_source, shell
+from model_risk.detect import config_files, free_text, hub_urls, javascript, python_source, shell
 from model_risk.detect.embedded import EmbeddedCode, Piece
 from model_risk.detect.references import reference_to
 
@@ -114,32 +116,54 @@ class MarkdownDetector(Detector):
         return filename.endswith((".md", ".mdx", ".markdown"))
 
     def prefilter(self, text: str) -> bool:
-        return hub_urls.has_marker(text) or "```" in text or "~~~" in text
+        return free_text.worth_scanning(text) or hub_urls.has_marker(text)
 
     def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
-        for found in hub_urls.find_models(source.text):
-            yield reference_to(source, found.offset, found.name, self.name, loader=found.loader,
-                               revision=found.revision)
-        for block in code_blocks(source.text):
-            if not _worth_reading(block):
-                continue
-            code = EmbeddedCode(source, _pieces(block))
-            virtual = code.source()
-            yield from code.relocate(self._block_references(block.language, virtual), virtual, self.name)
+        return documentation_references(source, code_blocks(source.text), self.name)
 
     @staticmethod
-    def _block_references(language: str, virtual: SourceFile) -> Iterator[Reference]:
+    def _block_references(language: str, virtual: SourceFile) -> Iterator[Reference | Note]:
         items: Iterable[Reference | Note] = ()
         if language == "python":
             items = python_source.python_references(virtual, "markdown")
         elif language in ("shell", "dockerfile"):
             filename = "Dockerfile" if language == "dockerfile" else ""
             items = (reference_to(virtual, f.offset, f.name, "markdown", loader=f.loader, revision=f.revision,
-                                  trust_remote_code=f.trust_remote_code)
+                                  trust_remote_code=f.trust_remote_code, confidence=f.confidence)
                      for f in shell.script_models(virtual.text, filename))
         else:
             items = _DETECTORS[language].detect(virtual)
-        yield from (item for item in items if isinstance(item, Reference))
+        yield from items
+
+
+def documentation_references(source: SourceFile, blocks: Iterable[_Block], detector: str
+                             ) -> Iterator[Reference | Note]:
+    """A documentation file: Hub links, code blocks read in their language, then every line as free
+    text (prose, inline code, blocks in other languages, and the lines of blocks that did not parse)."""
+    found: list[Reference] = []
+    for url in hub_urls.find_models(source.text):
+        found.append(reference_to(source, url.offset, url.name, detector, loader=url.loader,
+                                  revision=url.revision))
+    for block in blocks:
+        if _worth_reading(block):
+            yield from read_block(source, block, _pieces(block), detector, found)
+    yield from found
+    yield from free_text.references(source, source.text, detector, known=found)
+
+
+def read_block(source: SourceFile, block: _Block, pieces: list[Piece], detector: str,
+               found: list[Reference]) -> Iterator[Note]:
+    """Read a code block in its language: references go to ``found``; a Python block that does not
+    parse is noted (its lines are still read as text by the caller)."""
+    code = EmbeddedCode(source, pieces)
+    virtual = code.source()
+    items = code.relocate(MarkdownDetector._block_references(block.language, virtual), virtual, detector)
+    for item in items:
+        if isinstance(item, Reference):
+            found.append(item)
+        elif block.language == "python" and item.line is not None:
+            yield Note("Python code block does not parse; its lines were read as text", source.path,
+                       item.line, level="info")
 
 
 @hookimpl

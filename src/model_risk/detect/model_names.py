@@ -286,6 +286,11 @@ def _kind(key: str) -> _KeyKind:
     return _KeyKind.NEUTRAL
 
 
+def blocks(key: str) -> bool:
+    """Does ``key`` say its value is something other than a model (``dataset_name``, ``output_dir``)?"""
+    return _kind(key) is _KeyKind.BLOCKING
+
+
 def meaning(path: Sequence[str]) -> Meaning:
     """What the innermost key of ``path`` (outermost first) says about its value."""
     return _meaning(tuple(path[-5:]))

@@ -15,7 +15,7 @@ from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.hookspecs import hookimpl
 from model_risk.contract.source import SourceFile
-from model_risk.detect import commands, hub_urls, python_source, structured
+from model_risk.detect import commands, free_text, hub_urls, prose, python_source, structured
 from model_risk.detect.embedded import EmbeddedCode, Piece
 from model_risk.detect.references import reference_to
 from model_risk.detect.structured import LocatedStr
@@ -101,7 +101,7 @@ class NotebookDetector(Detector):
             # parser tells, and only then is the text read with positions.
             json.loads(source.text)
             if not (python_source.could_reference(source.text) or hub_urls.has_marker(source.text)
-                    or "serve" in source.text):
+                    or "serve" in source.text or free_text.worth_scanning(source.text)):
                 return
             notebook = structured.json_data(source.text)
         except ValueError as exc:
@@ -120,6 +120,11 @@ class NotebookDetector(Detector):
                         for c in cells if c.kind != "other" for p in c.pieces]
         yield from self._found(everything, commands.text_models(EmbeddedCode(source, shell_pieces).text))
         yield from self._found(everything, hub_urls.find_models(everything.text))
+        # comments (commented alternatives: # model_id = "org/x") and strings with prose in them
+        python = EmbeddedCode(source, [p for c in cells if c.kind == "python" for p in c.pieces])
+        virtual = python.source()
+        prose_found = free_text.references(virtual, prose.python_prose(virtual.text), self.name)
+        yield from python.relocate(prose_found, virtual, self.name)
 
     def _python(self, source: SourceFile, cells: list[_Cell]) -> Iterator[Reference | Note]:
         """Parse the cells as one module; a cell with a syntax error is noted and left out."""
@@ -151,7 +156,7 @@ class NotebookDetector(Detector):
     def _found(self, code: EmbeddedCode, found: Iterable[commands.Found]) -> Iterator[Reference]:
         virtual = code.source()
         references = (reference_to(virtual, f.offset, f.name, self.name, loader=f.loader, revision=f.revision,
-                                   trust_remote_code=f.trust_remote_code) for f in found)
+                                   trust_remote_code=f.trust_remote_code, confidence=f.confidence) for f in found)
         yield from code.relocate(references, virtual, self.name)  # type: ignore[misc]
 
 
@@ -166,19 +171,49 @@ class NotebookDocsDetector(Detector):
         return filename.endswith(".ipynb")
 
     def prefilter(self, text: str) -> bool:
-        return hub_urls.has_marker(text)
+        return hub_urls.has_marker(text) or free_text.worth_scanning(text)
 
     def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
         try:
             notebook = structured.json_data(source.text)
         except (ValueError, RecursionError):
             return  # the notebook detector says so
-        for cell in _cells(notebook, "markdown"):
-            code = EmbeddedCode(source, cell.pieces)
+        for pieces in [c.pieces for c in _cells(notebook, "markdown")] + _outputs(notebook):
+            code = EmbeddedCode(source, pieces)
             virtual = code.source()
-            references = (reference_to(virtual, f.offset, f.name, self.name, loader=f.loader, revision=f.revision)
-                          for f in hub_urls.find_models(virtual.text))
-            yield from code.relocate(references, virtual, self.name)
+            links = [reference_to(virtual, f.offset, f.name, self.name, loader=f.loader, revision=f.revision)
+                     for f in hub_urls.find_models(virtual.text)]
+            found = links + list(free_text.references(virtual, virtual.text, self.name, known=links))
+            yield from code.relocate(found, virtual, self.name)
+
+
+#: Output fields that hold text: a stream's ``text``, a result's ``text/plain`` or Markdown.
+_OUTPUT_TEXT = ("text/plain", "text/markdown")
+
+
+def _outputs(notebook: object) -> list[list[Piece]]:
+    """The text of the code cells' outputs (printed logs, results), one list of pieces per output.
+    Images, HTML and widget state are not read."""
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        return []
+    found = []
+    for cell in notebook["cells"]:
+        outputs = cell.get("outputs") if isinstance(cell, dict) else None
+        for output in outputs if isinstance(outputs, list) else []:
+            if not isinstance(output, dict):
+                continue
+            data = output.get("data")
+            texts = [output.get("text")]
+            if isinstance(data, dict):
+                texts += [data.get(kind) for kind in _OUTPUT_TEXT]
+            for text in texts:
+                parts = [text] if isinstance(text, str) else text if isinstance(text, list) else []
+                pieces = [Piece(p, p.start + 1, p.end - 1) for p in parts if isinstance(p, LocatedStr)]
+                if pieces:
+                    if not pieces[-1].text.endswith("\n"):
+                        pieces.append(Piece("\n", pieces[-1].end, pieces[-1].end))
+                    found.append(pieces)
+    return found
 
 
 @hookimpl

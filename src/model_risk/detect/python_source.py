@@ -32,9 +32,10 @@ from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.hookspecs import hookimpl
 from model_risk.contract.source import SourceFile
-from model_risk.detect import commands, model_names, python_literals, python_statements, structured
+from model_risk.detect import commands, free_text, model_names, prose, python_literals, python_statements, structured
 from model_risk.detect.model_names import ModelName
 from model_risk.detect.references import reference_to
+from model_risk.knowledge import publishers
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,21 @@ LOADERS: dict[str, LoaderSpec] = {
     "init_chat_model": LoaderSpec("langchain.init_chat_model", 0, ("model",), accepts_legacy=False),
     "HuggingFaceModel": LoaderSpec("bentoml.models.HuggingFaceModel", 0, ("model_id",), accepts_legacy=False),
     "get_model": LoaderSpec("mteb.get_model", 0, ("model_name",), accepts_legacy=False),
+    # smolagents model classes
+    "TransformersModel": LoaderSpec("smolagents.TransformersModel", 0, ("model_id",)),
+    "InferenceClientModel": LoaderSpec("smolagents.InferenceClientModel", 0, ("model_id",), accepts_legacy=False),
+    "MLXModel": LoaderSpec("smolagents.MLXModel", 0, ("model_id",), accepts_legacy=False),
+    "VLLMModel": LoaderSpec("smolagents.VLLMModel", 0, ("model_id",), accepts_legacy=False),
+    # LlamaIndex embeddings
+    "HuggingFaceEmbedding": LoaderSpec("llama_index HuggingFaceEmbedding", 0, ("model_name",), short_names=True),
+    # timm and open_clip take hf-hub:ID (the prefix is removed by model_names)
+    "create_model": LoaderSpec("timm.create_model", 0, ("model_name",), accepts_legacy=False),
+    "create_model_and_transforms": LoaderSpec("open_clip.create_model_and_transforms", 0, ("model_name",),
+                                              accepts_legacy=False),
 }
+#: ``mlx_lm.load("ID")``: ``load`` alone is too common a name, so only with this receiver.
+_RECEIVER_LOADERS = {("mlx_lm", "load"): LoaderSpec("mlx_lm.load", 0, ("path_or_hf_repo",)),
+                     ("mlx_lm", "generate"): LoaderSpec("mlx_lm.generate", None, ("model",))}
 #: ``PeftModel.from_pretrained(base_model, ADAPTER_ID)``: the adapter is the second argument.
 _PEFT_FROM_PRETRAINED = LoaderSpec("peft.PeftModel.from_pretrained", 1, ("model_id",))
 #: Command-line option declarations: argparse, click, typer.
@@ -411,7 +426,7 @@ class _Finder:
         attributes = {"revision": revision.value if revision is not None else None,
                       "trust_remote_code": isinstance(trust, ast.Constant) and trust.value is True}
         receiver = _receiver_name(call.func)
-        spec = LOADERS.get(name)
+        spec = LOADERS.get(name) or _RECEIVER_LOADERS.get((receiver, name))
         if name == "from_pretrained" and receiver.startswith("Peft"):
             spec = _PEFT_FROM_PRETRAINED
         consumed: set[str] = set()
@@ -451,6 +466,8 @@ class _Finder:
         if not flags:
             return
         flag = max(flags, key=len).lstrip("-")
+        if _helps_with_data(call):
+            return
         default = next((kw.value for kw in call.keywords if kw.arg == "default"), None)
         if default is None and call.args and _is_str(call.args[0]) and not call.args[0].value.startswith("-"):  # type: ignore[attr-defined]
             default = call.args[0]
@@ -473,6 +490,8 @@ class _Finder:
                     self._named_value(name, one_value, scopes, node.lineno)
 
     def _named_value(self, name: str, value: ast.expr, scopes: list[_Scope], line: int) -> None:
+        if isinstance(value, ast.Call) and _call_name(value.func) in _FIELD_CALLS and _helps_with_data(value):
+            return
         if isinstance(value, ast.Dict):
             self._dict(value, (name,), scopes, line)
         elif isinstance(value, (ast.List, ast.Tuple, ast.Set)):
@@ -481,9 +500,23 @@ class _Finder:
                     self._dict(element, (name,), scopes, line)
                 elif _is_str(element):
                     self.add_under_key(element, (name,))  # type: ignore[arg-type]
+            if model_names.meaning((name,)) is model_names.Meaning.NONE and not model_names.blocks(name):
+                self._alternatives(value.elts)
         else:
             for literal in self.strings(value, scopes, line):
                 self.add_under_key(literal, (name,))
+
+    def _alternatives(self, elements: Sequence[ast.expr]) -> None:
+        """``candidates = ["org/a", "org/b"]`` under a name that says nothing: a list of Hub ids, one of a
+        known model publisher, reads as models to choose from (likely)."""
+        names = [(e, model_names.named(e.value)) for e in elements if isinstance(e, ast.Constant)
+                 and isinstance(e.value, str)]
+        if len(names) < 2 or len(names) != len(elements) or any(n is None or n.kind != "hub" for _, n in names):
+            return
+        if any(publishers.is_publisher(n.model.split("/", 1)[0]) for _, n in names if n is not None):
+            for element, found in names:
+                if found is not None:
+                    self.add(element, found, confidence="likely")
 
     def _dict(self, node: ast.Dict, path: tuple[str, ...], scopes: list[_Scope], line: int) -> None:
         self.read_dicts.add(id(node))
@@ -533,14 +566,14 @@ class _Finder:
         for found in commands.command_models(words):
             self.record(reference_to(self.source, found.offset, found.name, self.detector_name,
                                      loader=found.loader, revision=found.revision,
-                                     trust_remote_code=found.trust_remote_code))
+                                     trust_remote_code=found.trust_remote_code, confidence=found.confidence))
 
     def _shell(self, literal: ast.Constant) -> None:
         """``os.system("vllm serve org/x")``: the string is read as shell text."""
         for found in commands.text_models(str(literal.value)):
             name = dataclasses.replace(found.name, start=found.offset + found.name.start)
             self.add(literal, name, loader=found.loader, revision=found.revision,
-                     trust_remote_code=found.trust_remote_code)
+                     trust_remote_code=found.trust_remote_code, confidence=found.confidence)
 
 
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
@@ -689,6 +722,22 @@ def _word_lines(source: SourceFile, wanted: Iterable[str]) -> dict[str, list[int
     return uses
 
 
+def _helps_with_data(call: ast.Call) -> bool:
+    """An option or field whose own help text says it is about a dataset, not a model
+    (``repo_id: str = field(default="org/x", metadata={"help": "repository to push the dataset to"})``)."""
+    for keyword in call.keywords:
+        value: ast.expr | None = keyword.value
+        if keyword.arg == "metadata" and isinstance(value, ast.Dict):
+            value = next((v for k, v in zip(value.keys, value.values)
+                          if isinstance(k, ast.Constant) and k.value == "help"), None)
+        elif keyword.arg != "help":
+            continue
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            text = value.value.lower()
+            return "dataset" in text and "model" not in text
+    return False
+
+
 def _field_default(call: ast.Call) -> ast.expr | None:
     for keyword in call.keywords:
         if keyword.arg == "default":
@@ -819,7 +868,16 @@ class PythonDetector(Detector):
         return True
 
     def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
-        return python_references(source, self.name, split=True)
+        found = list(python_references(source, self.name, split=True))
+        yield from (n for n in found if isinstance(n, Note))
+        # comments, docstrings and help texts: command lines, commented alternatives, prose
+        known = [r for r in found if isinstance(r, Reference)]
+        parsed = len(known) == len(found)  # code that does not parse is not read as code at all
+        if parsed:  # short names anywhere in the file, code and prose in one pass
+            known += free_text.short_name_references(source, self.name, known)
+        yield from known
+        yield from free_text.references(source, prose.python_prose(source.text), self.name, known=known,
+                                        short=not parsed)
 
 
 @hookimpl

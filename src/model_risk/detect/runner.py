@@ -66,6 +66,22 @@ def detect_file(source: SourceFile, detectors: Sequence[Detector]) -> tuple[list
     return references, notes
 
 
+#: model-risk's own files: the configuration, the lockfile, the baseline. The models they name are the
+#: user's policy or model-risk's records, not dependencies.
+_OWN_NAMES = frozenset({".model-risk.yaml", ".model-risk.yml", "model-risk.lock", ".model-risk-baseline.json"})
+#: What model-risk writes near the top of its reports (JSON, SARIF, CycloneDX, HTML, Markdown).
+_REPORT_MARKS = ('"name": "model-risk"', 'content="model-risk', "## ✅ model-risk", "## ❌ model-risk",
+                 "# model-risk report")
+
+
+def is_own_file(name: str, text: str) -> bool:
+    """A file model-risk wrote (or reads as its configuration): never scanned as a source."""
+    if name in _OWN_NAMES:
+        return True
+    head = text[:2000]
+    return "model-risk" in head and any(mark in head for mark in _REPORT_MARKS)
+
+
 #: Reference and Note fields in order: workers send plain tuples, which pickle and load several times
 #: faster than dataclass instances.
 _REFERENCE_FIELDS = tuple(f.name for f in dataclasses.fields(Reference))
@@ -91,6 +107,8 @@ def _detect_files(batch: Sequence[Candidate], detectors: Sequence[Detector], max
             continue
         scanned += 1
         name = candidate.abs_path.rsplit(os.sep, 1)[-1]
+        if is_own_file(name, source.text):
+            continue
         found, file_notes = detect_file(source, [d for d in detectors if d.accepts(name)])
         references += found
         notes += file_notes

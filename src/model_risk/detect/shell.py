@@ -14,7 +14,7 @@ from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.hookspecs import hookimpl
 from model_risk.contract.source import SourceFile
-from model_risk.detect import commands, model_names, python_source
+from model_risk.detect import commands, free_text, model_names, prose, python_source
 from model_risk.detect.commands import Found
 from model_risk.detect.embedded import EmbeddedCode, Piece
 from model_risk.detect.references import reference_to
@@ -73,9 +73,11 @@ class ShellDetector(Detector):
         filename = source.path.rsplit("/", 1)[-1]
         for found in script_models(source.text, filename):
             yield reference_to(source, found.offset, found.name, self.name, loader=found.loader,
-                               revision=found.revision, trust_remote_code=found.trust_remote_code)
+                               revision=found.revision, trust_remote_code=found.trust_remote_code, confidence=found.confidence)
         if " -c " in source.text:
             yield from self._inline_python(source)
+        if "#" in source.text:  # commented alternatives: # MODEL=org/x, # vllm serve org/x
+            yield from free_text.references(source, prose.hash_comments(source.text), self.name)
 
     def _inline_python(self, source: SourceFile) -> Iterator[Reference]:
         """``python -c "from huggingface_hub import snapshot_download; snapshot_download('org/x')"``"""

@@ -22,7 +22,7 @@ from model_risk.evaluate.subjects import (
     reference_subject,
     vendor_subject,
 )
-from model_risk.knowledge.exposure import VendorView, vendor_view
+from model_risk.knowledge.exposure import UNCOUNTED_SCOPES, VendorView, vendor_view
 
 
 @dataclass(frozen=True)
@@ -115,8 +115,12 @@ def _finding(rule: Rule, subject: dict[str, Any], references: Iterable[Reference
 
 
 def run_rules(rules: Sequence[Rule], usages: Sequence[ModelUsage], *, references: int, files: int,
-              watchlist: Sequence[WatchEntry] = ()) -> list[tuple[Finding, ModelFacts | None]]:
+              watchlist: Sequence[WatchEntry] = (), concentration: Sequence[ModelUsage] | None = None
+              ) -> list[tuple[Finding, ModelFacts | None]]:
+    """``concentration``: the usages vendor rules count (by default all of them); a scan leaves out
+    models named only in docs and tests."""
     results: list[tuple[Finding, ModelFacts | None]] = []
+    counted = usages if concentration is None else concentration
     model_subjects = [(usage, model_subject(usage, watchlist)) for usage in usages]
     view: VendorView | None = None
     for rule in rules:
@@ -136,7 +140,9 @@ def run_rules(rules: Sequence[Rule], usages: Sequence[ModelUsage], *, references
                     results.append((_finding(rule, matched[0][1], refs, model=usage.facts), usage.facts))
         elif scope == "vendor":
             if view is None:
-                view = vendor_view((u.facts, u.references) for u in usages)
+                # the scan already left out models named only in uncounted scopes (its configuration)
+                view = vendor_view(((u.facts, u.references) for u in counted),
+                                   uncounted_scopes=frozenset() if concentration is not None else UNCOUNTED_SCOPES)
             for entry in view.vendors:
                 subject = vendor_subject(entry, view.concentration, watchlist)
                 if rule.predicate(subject):

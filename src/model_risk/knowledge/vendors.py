@@ -40,6 +40,11 @@ class VendorTable:
         vendor = self.vendors.get(vendor_name or "")
         return vendor.country if vendor else None
 
+    @property
+    def redistributors(self) -> frozenset[str]:
+        """Lower-cased organisations that re-upload other vendors' models (quantisations, conversions)."""
+        return self._redistributors
+
     def is_redistributor(self, model_id: str) -> bool:
         return "/" in model_id and model_id.split("/", 1)[0].lower() in self._redistributors
 

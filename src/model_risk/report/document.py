@@ -24,6 +24,7 @@ from model_risk.contract.domain import (
     revision_key,
 )
 from model_risk.contract.errors import ReportInputError
+from model_risk.knowledge.scopes import conventional_scope
 from model_risk.knowledge.exposure import EXPOSURE_LEVELS, Concentration, VendorView, scope_of, vendor_view
 from model_risk.knowledge.facts import facts_document, facts_from_document
 from model_risk.report.presentation import license_label
@@ -120,7 +121,8 @@ def to_document(result: ScanResult) -> dict[str, Any]:
             {"model": r.model, "path": r.path, "line": r.line, "column": r.column, "detector": r.detector,
              "revision": r.revision, "revision_pinned": r.revision_pinned, "trust_remote_code": r.trust_remote_code,
              "loader": r.loader, "kind": r.kind, "lookup_id": r.lookup_id, "api_vendor": r.api_vendor,
-             "ignore": None if r.ignore is None else sorted(r.ignore)}
+             "ignore": None if r.ignore is None else sorted(r.ignore),
+             "confidence": r.confidence, "scope": r.scope or conventional_scope(r.path)}
             for r in result.references
         ],
         "models": [{**model_document(m), "references": list(positions)}
@@ -185,7 +187,8 @@ def from_document(doc: Mapping[str, Any]) -> ScanResult:
         Reference(model=r["model"], path=r["path"], line=r["line"], column=r["column"], detector=r["detector"],
                   revision=r.get("revision"), trust_remote_code=bool(r.get("trust_remote_code")),
                   loader=r.get("loader"), kind=r.get("kind", "hub"), api_vendor=r.get("api_vendor"),
-                  lookup_id=r.get("lookup_id"),
+                  lookup_id=r.get("lookup_id"), confidence=r.get("confidence", "certain"),
+                  scope=r.get("scope", ""),
                   ignore=None if r.get("ignore") is None else frozenset(r["ignore"]))
         for r in doc["references"])
     return ScanResult(

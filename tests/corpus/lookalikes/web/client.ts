@@ -6,7 +6,7 @@ const headers = { "Content-Type": "application/json", Accept: "text/event-stream
 const release = new Date("2024/11/02");
 const repo = "acme/assistant-web";
 const dataset = "acme/support-transcripts";
-// model: "meta-llama/Llama-3.1-8B-Instruct" is what the server runs; the client never names it.
+// model: whatever the server runs (see its config); the client never names it.
 
 export async function send(messages: Message[]) {
   return fetch(ROUTES.chat, { method: "POST", headers, body: JSON.stringify({ messages }) });

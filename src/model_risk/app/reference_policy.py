@@ -1,0 +1,100 @@
+"""What a reference's confidence, scope and organisation change about a scan.
+
+* scope: every reference gets one from its path (:mod:`model_risk.scopes`);
+* internal organisations (``internal_orgs``): their references are never looked up on the Hub;
+* online, a ``possible`` reference whose id is not a model on the Hub is dropped, with an info note;
+* a finding whose references are all ``possible`` is at most ``low``; ``model-not-found`` needs a
+  ``certain`` reference; a finding located only in scopes that do not fail the build is reported but
+  does not count for ``--fail-on``; models named only in such scopes do not count towards vendor
+  concentration.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+
+from model_risk.contract.domain import Finding, ModelFacts, ModelStatus, Note, Reference, Severity
+from model_risk.evaluate.subjects import ModelUsage
+from model_risk.knowledge.scopes import ScopeSettings
+
+#: Statuses that say the Hub has no model under the id (a dataset, a Space, nothing).
+_NOT_A_MODEL = (ModelStatus.NOT_FOUND, ModelStatus.DISABLED)
+_CAPPED = Severity.LOW
+
+
+def with_scopes(references: Iterable[Reference], settings: ScopeSettings, internal_orgs: frozenset[str]
+                ) -> tuple[Reference, ...]:
+    cache: dict[str, str] = {}
+    out = []
+    for ref in references:
+        scope = cache.get(ref.path)
+        if scope is None:
+            scope = cache[ref.path] = settings.scope_of(ref.path)
+        changes: dict[str, object] = {"scope": scope}
+        if ref.kind == "hub" and internal_orgs and "/" in ref.resolve_id \
+                and ref.resolve_id.split("/", 1)[0].lower() in internal_orgs:
+            changes["kind"] = "internal"
+        out.append(dataclasses.replace(ref, **changes))  # type: ignore[arg-type]
+    return tuple(out)
+
+
+def confirmed(usages: Sequence[ModelUsage], *, offline: bool
+              ) -> tuple[list[ModelUsage], set[int], list[Note]]:
+    """Online, drop ``possible`` references to ids the Hub does not serve as a model. Returns the
+    usages kept, the ``id()`` of every dropped reference, and one info note per dropped id."""
+    if offline:
+        return list(usages), set(), []
+    kept: list[ModelUsage] = []
+    dropped: set[int] = set()
+    notes: list[Note] = []
+    for usage in usages:
+        if usage.facts.status not in _NOT_A_MODEL:
+            kept.append(usage)
+            continue
+        doubtful = [r for r in usage.references if r.confidence == "possible"]
+        if not doubtful:
+            kept.append(usage)
+            continue
+        dropped.update(id(r) for r in doubtful)
+        first = doubtful[0]
+        notes.append(Note(f"{first.model} looked like a model but the Hub has no model repository by that "
+                          f"name; {len(doubtful)} possible reference(s) left out", first.path, first.line,
+                          level="info"))
+        rest = tuple(r for r in usage.references if r.confidence != "possible")
+        if rest:
+            kept.append(ModelUsage(usage.facts, rest))
+    return kept, dropped, notes
+
+
+def counted_for_concentration(usages: Sequence[ModelUsage], settings: ScopeSettings) -> list[ModelUsage]:
+    return [u for u in usages if any(settings.counts_for_concentration(r.scope) for r in u.references)]
+
+
+def tempered(results: Sequence[tuple[Finding, ModelFacts | None]], usages: Sequence[ModelUsage],
+             settings: ScopeSettings) -> list[tuple[Finding, ModelFacts | None]]:
+    """Findings adjusted to how sure their references are and where they are."""
+    by_model = {id(u.facts): u for u in usages}
+    out = []
+    for finding, facts in results:
+        usage = by_model.get(id(facts)) if facts is not None else None
+        if usage is not None:
+            confidences = {r.confidence for r in usage.references}
+            if finding.rule == "model-not-found" and "certain" not in confidences:
+                continue  # a typo in prose is not a supply-chain risk; the model still shows as not found
+            if confidences == {"possible"} and finding.severity > _CAPPED:
+                finding = dataclasses.replace(finding, severity=_CAPPED)
+        scopes = _scopes_at(finding, usage.references if usage else _all_references(usages))
+        if scopes and not any(settings.fails_build(s) for s in scopes):
+            finding = dataclasses.replace(finding, fails_build=False)
+        out.append((finding, facts))
+    return out
+
+
+def _all_references(usages: Sequence[ModelUsage]) -> list[Reference]:
+    return [r for u in usages for r in u.references]
+
+
+def _scopes_at(finding: Finding, references: Iterable[Reference]) -> set[str]:
+    wanted = {(loc.path, loc.line) for loc in finding.locations}
+    return {r.scope for r in references if (r.path, r.line) in wanted}

@@ -1,0 +1,321 @@
+"""Model references in free text: documentation prose, comments, docstrings, notebook Markdown and
+outputs, help strings.
+
+Text like this has no grammar to parse, so it is read in a few linear passes, each anchored on
+something cheap to find:
+
+* command lines (:mod:`model_risk.detectors.commands`): ``--model_name_or_path ID``, ``vllm serve ID``,
+  ``MODEL=ID``, ``"model": "ID"``, with ``\\`` continuations; ``certain``;
+* every ``ORG/NAME``-shaped word (found around each ``/``), judged by what stands before it on its
+  line: a key or flag that means a model makes it ``certain``, one that means something else
+  (``dataset_name:``, ``--output_dir``) drops it; otherwise a known model publisher's organisation
+  (``knowledge/data/model_publishers.yaml``) makes it ``likely``, and a name with a digit on a line that talks
+  about models makes it ``possible``;
+* un-namespaced names (legacy checkpoints such as ``gpt2``, sentence-transformers short names such as
+  ``all-MiniLM-L6-v2``) only on lines that mention a model or a loader; ``likely``.
+
+Left out on purpose: ids inside URLs of other sites, paths (``a/b/c``), container images
+(``nvidia/cuda:12.1``, ``FROM ...``), the text of Markdown links to other sites, ``ORG/NAME`` right after a
+word about data, and provider-prefixed API names (``openai/gpt-4o``), which are API references.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Iterator
+from functools import cache
+
+from model_risk.contract.domain import Reference
+from model_risk.contract.source import SourceFile
+from model_risk.detect import commands, model_names, prose
+from model_risk.detect.commands import Found, stronger
+from model_risk.detect.model_names import ModelName
+from model_risk.detect.references import reference_to
+from model_risk.knowledge import hub_ids, publishers
+
+# The characters of an id. ASCII only: in Chinese or Japanese prose an id follows a letter with no
+# blank in between.
+_ID_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+_ID_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+#: Characters before an ``org/name`` that make it part of something else (a path, a URL, a variable).
+_NOT_BEFORE = _ID_CHARS | frozenset("/@:~\\$%+")
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,95}")
+#: ``key = "``, ``key: ``, ``"key": "``, ``key == '`` right before a value (``,`` first: a tuple target).
+_KEY_BEFORE = re.compile(r"""(,[ \t]{0,4})?\b([A-Za-z_][\w.\-]{0,63})["'`]?[ \t]{0,4}(?:==?|:)[ \t]{0,4}["'`(\[]?$""")
+#: ``--flag ID``, ``--flag=ID``, ``-m ID`` right before a value.
+_FLAG_BEFORE = re.compile(r"""(?:^|[\s`(\[])--?([A-Za-z][\w.\-]{0,63})(?:[ \t]{1,4}|=)["']?$""")
+_URL_BEFORE = re.compile(r"(?:[A-Za-z][\w+.\-]{0,20}://|www\.)\S{0,200}$")
+_DATA_WORDS = ("dataset", "data_files", "data_dir", "load_dataset", "datasets/")
+#: Words that make a line talk about models (for ``possible`` references).
+_MODELISH = ("model", "checkpoint", "from_pretrained", "lora", "adapter", "weights", "fine-tun", "finetun",
+             "llm", "gguf", "serve", "inference", "student", "teacher", "tokenizer", "embedder", "reranker")
+#: Anchors of lines where an un-namespaced name can be a model.
+_SHORT_NAME_ANCHORS = ("model", "sentencetransformer", "crossencoder", "from_pretrained")
+_QUOTES = "'\"`*"
+_HAS_DIGIT = re.compile(r"\d")
+#: Model names have a digit or a separator (``Llama-3.1-8B``, ``phi-4``, ``all_MiniLM``); a bare word
+#: after a slash is prose (``OpenAI/Anthropic``, ``Microsoft/Edge``).
+_NAME_SHAPED = re.compile(r"[\d\-_.]")
+#: Words that sit on either side of a slash in prose about numbers and types.
+_NOT_NAMES = frozenset({"float16", "bfloat16", "float32", "fp16", "bf16", "fp32", "fp8", "int8", "int4",
+                        "8-bit", "4-bit", "16-bit", "32-bit"})
+
+
+def scan(text: str, *, base: int = 0, short: bool = True) -> list[Found]:
+    """Every model named in ``text``; offsets are ``base`` + the id's position (``name.start`` is 0)."""
+    found: dict[tuple[int, str], Found] = {}
+
+    def keep(hit: Found) -> None:
+        at = hit.offset + hit.name.start
+        hit = dataclasses.replace(hit, offset=base + at, name=dataclasses.replace(hit.name, start=0))
+        key = (at, hit.name.model.lower())
+        previous = found.get(key)
+        if previous is None:
+            found[key] = hit
+        else:
+            found[key] = dataclasses.replace(
+                previous, loader=previous.loader or hit.loader, revision=previous.revision or hit.revision,
+                trust_remote_code=previous.trust_remote_code or hit.trust_remote_code,
+                confidence=stronger(previous.confidence, hit.confidence))
+
+    for start, end in _command_lines(text):
+        for hit in commands.text_models(prose.without_markers(text[start:end]), start):
+            keep(hit)
+    if "/" in text:
+        for hit in _slashed(text):
+            keep(hit)
+    if short:  # callers that read the whole file for short names already say False
+        for hit in short_names(text):
+            keep(hit)
+    return sorted(found.values(), key=lambda f: f.offset)
+
+
+def references(source: SourceFile, text: str, detector: str, *, known: Iterable[Reference] = (),
+               short: bool = True) -> Iterator[Reference]:
+    """References for what :func:`scan` finds in ``text`` (the prose of ``source``, same length),
+    leaving out places ``known`` already reports."""
+    seen = {(r.line, r.column, r.model.lower()) for r in known}
+    for hit in scan(text, short=short):
+        ref = reference_to(source, hit.offset, hit.name, detector, loader=hit.loader, revision=hit.revision,
+                           trust_remote_code=hit.trust_remote_code, confidence=hit.confidence)
+        if (ref.line, ref.column, ref.model.lower()) not in seen:
+            seen.add((ref.line, ref.column, ref.model.lower()))
+            yield ref
+
+
+#: Words that make a line read like a command: they download, serve or upload a model.
+_COMMAND_WORDS = ("serve", "download", "upload")
+#: A flag: ``-x`` or ``--x`` after a blank, a quote, a backtick or a parenthesis (checked apart).
+_FLAG = re.compile(r"--?[A-Za-z]")
+_FLAG_PRECEDERS = frozenset(" \t\n`\"'(")
+
+
+def _command_lines(text: str) -> list[tuple[int, int]]:
+    """The spans of ``text``'s command-like lines, each with the lines it continues onto (``\\``).
+    Prose is most of the text, and splitting all of it into shell words would be most of the cost, so
+    lines are picked by a flag or a command word, both found by a plain search."""
+    starts: set[int] = set()
+    flag = _FLAG.search(text)
+    while flag is not None:
+        position = flag.end()
+        if flag.start() == 0 or text[flag.start() - 1] in _FLAG_PRECEDERS:
+            starts.add(text.rfind("\n", 0, flag.start()) + 1)
+            position = text.find("\n", position)  # one flag is enough to pick its line
+            if position < 0:
+                break
+        flag = _FLAG.search(text, position)
+    for word in _COMMAND_WORDS:
+        position = text.find(word)
+        while position >= 0:
+            starts.add(text.rfind("\n", 0, position) + 1)
+            line_end = text.find("\n", position)
+            if line_end < 0:
+                break
+            position = text.find(word, line_end)
+    spans: list[tuple[int, int]] = []
+    reached = 0
+    for start in sorted(starts):
+        if start < reached:
+            continue
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        while _continued(text, start, end) and end < len(text):
+            following = text.find("\n", end + 1)
+            end = len(text) if following < 0 else following
+        spans.append((start, end))
+        reached = end
+    return spans
+
+
+def _continued(text: str, start: int, end: int) -> bool:
+    """Does the line ending at ``end`` end with a ``\\`` (blanks after it allowed)?"""
+    while end > start and text[end - 1] in " \t\r":
+        end -= 1
+    return end > start and text[end - 1] == "\\"
+
+
+def _line_before(text: str, start: int, limit: int = 160) -> str:
+    line_start = text.rfind("\n", max(0, start - limit), start) + 1
+    return text[max(line_start, start - limit):start]
+
+
+def _line_of(text: str, start: int, end: int, limit: int = 200) -> str:
+    """The line around ``text[start:end]``, at most ``limit`` characters either way."""
+    line_start = text.rfind("\n", max(0, start - limit), start) + 1
+    line_end = text.find("\n", end, end + limit)
+    return text[max(line_start, start - limit):line_end if line_end >= 0 else min(len(text), end + limit)]
+
+
+def _slashed_words(text: str) -> Iterator[tuple[int, str, str]]:
+    """(start, org, name) of every ``org/name`` word: found from each ``/`` by ``str.find``, the word
+    read at most 96 characters either way, so the cost is one pass over the text."""
+    position = text.find("/")
+    while position >= 0:
+        start = position
+        while start > 0 and position - start <= 96 and text[start - 1] in _ID_CHARS:
+            start -= 1
+        right = _NAME.match(text, position + 1)
+        following = right.end() if right else position + 1
+        if right and start < position and text[start] in _ID_START \
+                and (start == 0 or text[start - 1] not in _NOT_BEFORE):
+            yield start, text[start:position], right.group()
+        position = text.find("/", following)
+
+
+def _slashed(text: str) -> Iterator[Found]:
+    for begin, org, whole_name in _slashed_words(text):
+        name = whole_name.rstrip(".-")
+        end = begin + len(org) + 1 + len(name)
+        after = text[end:end + 2]
+        if after[:1] in ("/", "*") or (after[:1] == ":" and after[1:2].isalnum()):
+            continue  # a path, a glob, a container image tag
+        if not _NAME_SHAPED.search(name) or not org[0].isalpha() or publishers.is_publisher(name) \
+                or name.lower() in _NOT_NAMES or org.lower() in _NOT_NAMES:
+            continue  # OpenAI/Anthropic, Microsoft/Edge, 8.00k/330M, bfloat16/float16: not repo ids
+        if after in ("](", " <"):  # Markdown [text](target), reStructuredText `text <target>`_
+            target = text[end + 2:text.find(")" if after == "](" else ">", end, end + 400)]
+            if not _links_to_hub_models(target):
+                continue  # the text of a Markdown link to another site (GitHub, a paper) or to a dataset
+            if f"/{org}/{name}".lower() in target.lower():
+                continue  # [org/name](https://huggingface.co/org/name): the link itself is the reference
+        model = f"{org}/{name}"
+        if not hub_ids.is_repo_id(model):
+            continue
+        named = model_names.named(model)
+        if named is None or named.kind != "hub" or named.model != model:
+            continue  # API names behind a provider prefix (openai/gpt-4o) are not Hub repos
+        before = _line_before(text, begin)
+        if _URL_BEFORE.search(before):
+            continue
+        verdict = _context(before)
+        if verdict == "block":
+            continue
+        if verdict == "model":
+            yield Found(begin, ModelName(model))
+            continue
+        lowered = before.lower()
+        if any(word in lowered[-60:] for word in _DATA_WORDS) or "docker" in lowered \
+                or lowered.lstrip().startswith(("from ", "image:")):
+            continue
+        if publishers.is_publisher(org):
+            yield Found(begin, ModelName(model), confidence="likely")
+        elif _HAS_DIGIT.search(name) and _modelish(_line_of(text, begin, end)):
+            yield Found(begin, ModelName(model), confidence="possible")
+
+
+def _links_to_hub_models(target: str) -> bool:
+    """A link target on the Hub that is not a dataset or a Space (a model page, a collection)."""
+    return ("huggingface.co/" in target or "hf.co/" in target) \
+        and not any(part in target for part in ("/datasets/", "/spaces/"))
+
+
+def _context(before: str) -> str | None:
+    """What the key or flag right before a value says: "model", "block" or None (nothing, or neutral)."""
+    key = _KEY_BEFORE.search(before)
+    if key is not None and key.group(1) is None:
+        name = key.group(2)
+        if model_names.meaning((name,)) is not model_names.Meaning.NONE:
+            return "model"
+        if model_names.blocks(name):
+            return "block"
+    flag = _FLAG_BEFORE.search(before)
+    if flag is not None:
+        name = flag.group(1)
+        if model_names.meaning((name,)) is not model_names.Meaning.NONE:
+            return "model"
+        if model_names.blocks(name):
+            return "block"
+    return None
+
+
+def _modelish(line: str) -> bool:
+    lowered = line.lower()
+    return any(word in lowered for word in _MODELISH)
+
+
+def short_names(text: str, *, quoted_only: bool = False) -> Iterator[Found]:
+    """Legacy checkpoints and sentence-transformers short names on lines that mention a model
+    (``quoted_only`` for code, where an unquoted word is an identifier)."""
+    lowered = text.lower()
+    line_starts: set[int] = set()
+    for anchor in _SHORT_NAME_ANCHORS:
+        position = lowered.find(anchor)
+        while position >= 0:
+            line_start = lowered.rfind("\n", 0, position) + 1
+            line_starts.add(line_start)
+            line_end = lowered.find("\n", position)
+            if line_end < 0:
+                break
+            position = lowered.find(anchor, line_end)
+    for line_start in sorted(line_starts):
+        line_end = text.find("\n", line_start)
+        line_end = len(text) if line_end < 0 else line_end
+        line = text[line_start:line_end]
+        if not any(mark in line for mark in _NAME_MARKS):
+            continue  # every name has a hyphen or is quoted where it counts
+        names = _known_names()
+        for match in _WORD.finditer(line):
+            word = match.group().rstrip(".-")
+            if word.lower() not in names:
+                continue
+            short = publishers.is_short_name(word)
+            if not (short or hub_ids.is_legacy_id(word)):
+                continue  # a legacy id in another case (GPT2)
+            start = line_start + match.start()
+            end = start + len(word)
+            quoted = start > 0 and text[start - 1] in _QUOTES and text[end:end + 1] in _QUOTES
+            if not quoted and (quoted_only or "-" not in word or text[end:end + 1] == "/"):
+                continue  # LaBSE, gpt2, ctrl as plain words: too often just words
+            verdict = _context(_line_before(text, start))
+            if verdict == "block":
+                continue
+            lookup = hub_ids.sentence_transformers_id(word) if short and not hub_ids.is_legacy_id(word) else None
+            yield Found(start, ModelName(word, lookup_id=lookup),
+                        confidence="certain" if verdict == "model" else "likely")
+
+
+@cache
+def _known_names() -> frozenset[str]:
+    """Every legacy checkpoint and sentence-transformers short name, lower case."""
+    return frozenset(n.lower() for n in hub_ids.LEGACY_MODEL_IDS) | publishers.sentence_transformers_names()
+
+
+_WORD = re.compile(r"(?<![A-Za-z0-9_.\-/])[A-Za-z][A-Za-z0-9_.\-]{1,80}")
+_NAME_MARKS = ("-", '"', "'", "`", "*")
+
+
+def short_name_references(source: SourceFile, detector: str, known: Iterable[Reference] = ()
+                          ) -> Iterator[Reference]:
+    """Short names in a code file, its comments included (``model_name = "LaBSE"``,
+    ``if model_name == "gpt2":``, ``# the nq-distilbert-base-v1 model``)."""
+    seen = {(r.line, r.column, r.model.lower()) for r in known}
+    for hit in short_names(source.text):
+        ref = reference_to(source, hit.offset, hit.name, detector, confidence=hit.confidence)
+        if (ref.line, ref.column, ref.model.lower()) not in seen:
+            yield ref
+
+
+def worth_scanning(text: str) -> bool:
+    """A cheap test: can free text name a model at all (a slash, or a line about a model)?"""
+    return "/" in text or "model" in text or "Model" in text
