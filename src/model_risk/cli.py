@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,6 @@ from model_risk.contract.errors import ModelRiskError, UsageError
 if TYPE_CHECKING:
     from model_risk.app.plugins import Plugins
     from model_risk.contract.domain import ScanResult
-    from model_risk.contract.reporter import Reporter
 
 FAIL_ON = ["info", "low", "medium", "high", "critical", "never"]
 #: Formats that are files, not text (they need --output); written by model-risk, not a reporter plugin.

@@ -284,8 +284,8 @@ def run_scan(inputs: ActionInputs) -> int:
     from model_risk.app.run import run_scan as scan
     from model_risk.common.fileio import atomic_write
     from model_risk.contract.reporter import ReportOptions
-    from model_risk.report.presentation import github_source_url
     from model_risk.report.document import summary
+    from model_risk.report.presentation import github_source_url
 
     plugins = load_plugins()
     result = scan(ScanSettings(paths=inputs.paths, config_file=inputs.config, fail_on=inputs.fail_on,

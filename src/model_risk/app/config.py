@@ -23,8 +23,8 @@ from model_risk.evaluate.alternatives import AlternativesPolicy
 from model_risk.evaluate.evaluate import AllowEntry
 from model_risk.evaluate.packs import RuleSettings
 from model_risk.evaluate.subjects import WatchEntry
-from model_risk.resolve.lockfile import LOCKFILE_NAME
 from model_risk.knowledge.scopes import ScopeSettings, settings_from
+from model_risk.resolve.lockfile import LOCKFILE_NAME
 
 CONFIG_FILES = (".model-risk.yaml", ".model-risk.yml")
 

@@ -30,7 +30,14 @@ from model_risk.contract.domain import (
 from model_risk.contract.resolver import ModelRequest, ResolveContext
 from model_risk.evaluate.alternatives import TRIGGERING_RULES, AlternativesPolicy, choose, size_band
 from model_risk.knowledge import facts as records
-from model_risk.resolve.alternatives import Candidate, CandidatesUnavailable, ListCache, Query, list_candidates, parameters_of
+from model_risk.resolve.alternatives import (
+    Candidate,
+    CandidatesUnavailable,
+    ListCache,
+    Query,
+    list_candidates,
+    parameters_of,
+)
 from model_risk.resolve.lineage import with_hint, with_lineage
 from model_risk.resolve.lockfile import record_alternatives
 from model_risk.resolve.runner import AskPlugins, Stores, answer_with, resolve_with_lineage

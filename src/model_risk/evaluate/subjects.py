@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from model_risk.contract.domain import ModelFacts, ModelStatus, ModelUse, Reference, distinct_hub_models
-from model_risk.knowledge.exposure import Concentration, VendorEntry, vendor_view
 from model_risk.knowledge import formats, licenses
+from model_risk.knowledge.exposure import Concentration, VendorEntry, vendor_view
 from model_risk.knowledge.facts import facts_document
 
 LICENSE_FIELDS = frozenset({"hub", "name", "spdx", "osi", "commercial", "conditions", "link", "label"})

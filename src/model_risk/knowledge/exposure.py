@@ -28,9 +28,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from model_risk.contract.domain import COMMIT_SHA, ModelFacts, ModelStatus, Reference, root_vendor_of
+from model_risk.knowledge.scopes import conventional_scope
 
 #: Exposure levels, most exposed first. ``--fail-on-exposure LEVEL`` fails on LEVEL and those before it.
 EXPOSURE_LEVELS = ("api", "unpinned", "pinned", "derived")
@@ -50,27 +50,9 @@ UNKNOWN_VENDOR = "unknown"
 HHI_MODERATE = 1000
 HHI_HIGH = 1800
 
-_CONFIG_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".toml", ".ini", ".cfg", ".conf", ".env", ".properties"})
-_DOC_SUFFIXES = frozenset({".md", ".rst", ".txt", ".adoc", ".mdx"})
-
-
 def scope_of(reference: Reference) -> str:
-    """The reference's scope: the detector's when it sets one, else a reading of its path."""
-    declared = getattr(reference, "scope", None)
-    if isinstance(declared, str) and declared:
-        return declared
-    path = PurePosixPath(reference.path)
-    folders = {part.lower() for part in path.parts[:-1]}
-    name = path.name.lower()
-    if folders & {"tests", "test", "testing"} or name.startswith("test_") or name.endswith(("_test.py", "conftest.py")):
-        return "tests"
-    if folders & {"docs", "doc"} or path.suffix.lower() in _DOC_SUFFIXES:
-        return "docs"
-    if folders & {"examples", "example"}:
-        return "examples"
-    if path.suffix.lower() in _CONFIG_SUFFIXES or name.startswith(".env"):
-        return "config"
-    return "code"
+    """The reference's scope: the one detection recorded, else the path conventions (older reports)."""
+    return reference.scope or conventional_scope(reference.path)
 
 
 @dataclass(frozen=True)

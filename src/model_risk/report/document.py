@@ -24,9 +24,9 @@ from model_risk.contract.domain import (
     revision_key,
 )
 from model_risk.contract.errors import ReportInputError
-from model_risk.knowledge.scopes import conventional_scope
 from model_risk.knowledge.exposure import EXPOSURE_LEVELS, Concentration, VendorView, scope_of, vendor_view
 from model_risk.knowledge.facts import facts_document, facts_from_document
+from model_risk.knowledge.scopes import conventional_scope
 from model_risk.report.presentation import license_label
 
 REPORT_VERSION = 1

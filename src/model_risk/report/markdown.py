@@ -16,7 +16,6 @@ from markupsafe import Markup
 from model_risk.contract.domain import Finding, Location, ScanResult, Severity
 from model_risk.contract.reporter import Reporter, ReportOptions
 from model_risk.report import vendors
-from model_risk.report.templating import markdown_code
 from model_risk.report.presentation import (
     by_severity,
     commercial_label,
@@ -32,6 +31,7 @@ from model_risk.report.presentation import (
     vendor_shares,
     verdict,
 )
+from model_risk.report.templating import markdown_code
 
 TEMPLATE = "summary.md.j2"
 #: Under GitHub's 65,536-character limit for a comment, with room for a caller's own header.

@@ -25,6 +25,7 @@ from model_risk.contract.domain import (
     distinct_hub_models,
 )
 from model_risk.knowledge import licenses
+from model_risk.knowledge.scopes import conventional_scope
 
 #: huggingface_hub's default revision (``revision="main"`` is the model at no revision).
 DEFAULT_BRANCH = "main"
@@ -106,36 +107,15 @@ def location_text(location: Location) -> str:
 
 #: Scopes whose references are not what the product runs: findings seen only there are informational.
 QUIET_SCOPES = frozenset({"docs", "tests"})
-_DOC_SUFFIXES = (".md", ".mdx", ".rst", ".txt", ".adoc")
-_DOC_DIRS = frozenset({"docs", "doc", "documentation"})
-_TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__"})
-_EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "demo", "demos"})
-_CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".cfg", ".ini", ".env")
-
-
 def path_scope(path: str) -> str:
-    """The part of a project a file belongs to, from path conventions: ``docs``, ``tests``, ``examples``,
-    ``config`` or ``code``. Stands in until references carry their own ``scope`` (see reference_scope)."""
-    lowered = path.lower()
-    parts = lowered.split("/")
-    name = parts[-1]
-    directories = set(parts[:-1])
-    if directories & _DOC_DIRS or name.endswith(_DOC_SUFFIXES):
-        return "docs"
-    if directories & _TEST_DIRS or name.startswith("test_") or name.endswith(("_test.py", ".test.js", ".test.ts",
-                                                                                  ".spec.js", ".spec.ts")) \
-            or name == "conftest.py":
-        return "tests"
-    if directories & _EXAMPLE_DIRS:
-        return "examples"
-    if name.endswith(_CONFIG_SUFFIXES):
-        return "config"
-    return "code"
+    """The part of a project a file belongs to (``docs``, ``tests``, ``examples``, ``config``, ``code``)
+    by the path conventions of :mod:`model_risk.knowledge.scopes`: for locations no reference names."""
+    return conventional_scope(path)
 
 
 def reference_scope(reference: Reference) -> str:
-    """The reference's scope as detection recorded it (``reference.scope``, issue 13), else from its path."""
-    return getattr(reference, "scope", None) or path_scope(reference.path)
+    """The reference's scope as detection recorded it, else from its path (reports saved before scopes)."""
+    return reference.scope or conventional_scope(reference.path)
 
 
 def finding_subject(finding: Finding) -> str:

@@ -14,8 +14,8 @@ import json
 import uuid
 from typing import Any
 
-from model_risk.report.merged import views
 from model_risk.report.cyclonedx import PROPERTY_PREFIX, SERIAL_NAMESPACE, purl_for
+from model_risk.report.merged import views
 from model_risk.report.presentation import safe_url
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from model_risk.common.resources import data_dir
 from model_risk.report.merged import views
 from model_risk.report.merged.document import SEVERITIES
-from model_risk.common.resources import data_dir
 
 #: Repositories named in a "Used in" cell; the JSON and SQLite outputs name them all.
 WHERE_SHOWN = 100
