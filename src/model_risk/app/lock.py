@@ -48,15 +48,20 @@ def lock_projects(options: ScanOptions) -> list[tuple[Path, LockOutcome]]:
     """A monorepo: one lockfile per sub-project (a directory with a model-risk.lock or a project
     manifest, see resolve/monorepo.py), each holding the models its own files reference."""
     references, notes = _references(options)
+    # The walk's notes are reported once, with the first sub-project.
+    return [(path, _lock(own, path, options, notes if index == 0 else []))
+            for index, (path, own) in enumerate(_by_project(options, references))]
+
+
+def _by_project(options: ScanOptions, references: list[Reference]) -> list[tuple[Path, list[Reference]]]:
+    """Each sub-project's lockfile path with the references of its own files, in directory order."""
     root = options.config.root
     projects = projects_of(root, (ref.path for ref in references))
-    outcomes: list[tuple[Path, LockOutcome]] = []
+    split = []
     for directory in sorted(projects):
         paths = set(projects[directory])
-        own = [ref for ref in references if ref.path in paths]
-        outcomes.append((root / directory / LOCKFILE_NAME, _lock(own, root / directory / LOCKFILE_NAME, options,
-                                                                 notes if not outcomes else [])))
-    return outcomes
+        split.append((root / directory / LOCKFILE_NAME, [ref for ref in references if ref.path in paths]))
+    return split
 
 
 def _lock(references: list[Reference], lockfile_path: Path, options: ScanOptions, notes: list[Note]
@@ -133,15 +138,8 @@ def check(options: ScanOptions) -> LockCheck:
 def check_projects(options: ScanOptions) -> list[tuple[Path, LockCheck]]:
     """``check`` for each sub-project's own lockfile (see :func:`lock_projects`)."""
     references, notes = _references(options)
-    root = options.config.root
-    projects = projects_of(root, (ref.path for ref in references))
-    outcomes: list[tuple[Path, LockCheck]] = []
-    for directory in sorted(projects):
-        paths = set(projects[directory])
-        own = [ref for ref in references if ref.path in paths]
-        path = root / directory / LOCKFILE_NAME
-        outcomes.append((path, _check(own, path, notes if not outcomes else [])))
-    return outcomes
+    return [(path, _check(own, path, notes if index == 0 else []))
+            for index, (path, own) in enumerate(_by_project(options, references))]
 
 
 def _check(references: list[Reference], lockfile_path: Path, notes: list[Note]) -> LockCheck:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -161,17 +161,20 @@ class Plugins:
         #: (hook, item name) -> plugin name, for messages about a plugin that fails later.
         self._owners: dict[tuple[str, str], str] = {}
 
-    def _each(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
-        """Call every implementation of a hook, in pluggy's order; a failure names its plugin."""
-        results = []
+    def _calls(self, hook_name: str, before: Callable[[str], object] | None = None, **kwargs: Any
+               ) -> Iterator[tuple[str, Any]]:
+        """Call each implementation of a hook in pluggy's order, lazily, yielding (plugin, result); a failure
+        names its plugin. ``before(plugin)`` runs ahead of each call (registration hooks track the caller)."""
         for impl in reversed(getattr(self.manager.hook, hook_name).get_hookimpls()):
+            if before is not None:
+                before(impl.plugin_name)
             try:
-                results.append((impl.plugin_name, impl.function(**{k: kwargs[k] for k in impl.argnames})))
+                result = impl.function(**{k: kwargs[k] for k in impl.argnames})
             except ModelRiskError:
                 raise
             except Exception as exc:
                 raise plugin_failure(impl.plugin_name, hook_name, exc) from exc
-        return results
+            yield impl.plugin_name, result
 
     def _collect(self, hook_name: str, key: Callable[[T], str], kind: str) -> dict[str, T]:
         items: dict[str, T] = {}
@@ -194,14 +197,8 @@ class Plugins:
             items[name] = item
             self._owners[(hook_name, name)] = current[0]
 
-        for impl in reversed(getattr(self.manager.hook, hook_name).get_hookimpls()):
-            current[0] = impl.plugin_name
-            try:
-                impl.function(register=register)
-            except ModelRiskError:
-                raise
-            except Exception as exc:
-                raise plugin_failure(impl.plugin_name, hook_name, exc) from exc
+        for _ in self._calls(hook_name, before=lambda plugin: current.__setitem__(0, plugin), register=register):
+            pass
         return items
 
     @cached_property
@@ -220,23 +217,22 @@ class Plugins:
 
     def rule_packs(self) -> list[Path]:
         packs: list[Path] = []
-        for _plugin, _ in self._each("register_rule_packs", register=lambda path: packs.append(Path(path))):
+        for _ in self._calls("register_rule_packs", register=lambda path: packs.append(Path(path))):
             pass
         return packs
 
     def register_commands(self, cli: click.Group) -> None:
         """Let each plugin add commands; a command that fails when run names its plugin too."""
-        for impl in reversed(self.manager.hook.register_commands.get_hookimpls()):
-            before = dict(cli.commands)
-            try:
-                impl.function(cli=cli)
-            except ModelRiskError:
-                raise
-            except Exception as exc:
-                raise plugin_failure(impl.plugin_name, "register_commands", exc) from exc
+        before: dict[str, click.Command] = {}
+
+        def remember(_plugin: str) -> None:
+            before.clear()
+            before.update(cli.commands)
+
+        for plugin, _ in self._calls("register_commands", before=remember, cli=cli):
             for name, command in cli.commands.items():
                 if before.get(name) is not command and command.callback is not None:
-                    command.callback = _guarded_command(command.callback, impl.plugin_name, name)
+                    command.callback = _guarded_command(command.callback, plugin, name)
 
     def owner(self, hook_name: str, item_name: str) -> str:
         """The plugin that registered ``item_name`` through ``hook_name``."""
@@ -244,14 +240,8 @@ class Plugins:
 
     def resolve(self, request: ModelRequest, context: ResolveContext) -> ModelFacts | None:
         """The ``resolve_model`` hook: the first plugin that answers wins (the Hub answers last)."""
-        for impl in reversed(self.manager.hook.resolve_model.get_hookimpls()):
-            try:
-                facts = impl.function(request=request, context=context)
-            except Exception as exc:
-                raise plugin_failure(impl.plugin_name, "resolve_model", exc) from exc
-            if facts is not None:
-                return facts  # type: ignore[return-value]
-        return None
+        answers = self._calls("resolve_model", request=request, context=context)
+        return next((facts for _plugin, facts in answers if facts is not None), None)
 
     def infos(self) -> list[PluginInfo]:
         found = []

@@ -70,10 +70,12 @@ def vendors_document(view: VendorView) -> list[dict[str, Any]]:
         refs = entry.references
         scopes: dict[str, int] = {}
         for ref in refs:
-            scopes[scope_of(ref)] = scopes.get(scope_of(ref), 0) + 1
+            scope = scope_of(ref)
+            scopes[scope] = scopes.get(scope, 0) + 1
         licenses: dict[str, int] = {}
         for facts in {u.facts.id.lower(): u.facts for u in entry.uses}.values():
-            licenses[license_label(facts)] = licenses.get(license_label(facts), 0) + 1
+            label = license_label(facts)
+            licenses[label] = licenses.get(label, 0) + 1
         exposure = {level: 0 for level in EXPOSURE_LEVELS}
         for use in entry.uses:
             exposure[use.exposure] += len(use.references)
