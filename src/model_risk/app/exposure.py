@@ -6,10 +6,10 @@ The scan is the ordinary one; this module picks out the vendor's uses (see
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
+from model_risk.common.json_text import pretty_json
 from model_risk.contract.domain import ScanResult
 from model_risk.knowledge.exposure import EXPOSURE_LEVELS, EXPOSURE_TITLES, ExposedReference, exposure_of, scope_of
 from model_risk.knowledge.vendors import VendorTable
@@ -86,7 +86,7 @@ def json_document(ex: Exposure) -> dict[str, Any]:
 
 
 def render_json(ex: Exposure) -> str:
-    return json.dumps(json_document(ex), indent=2, ensure_ascii=False) + "\n"
+    return pretty_json(json_document(ex))
 
 
 def _state(e: ExposedReference) -> str:

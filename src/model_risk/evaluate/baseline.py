@@ -7,12 +7,12 @@ suppressed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
 from model_risk import __version__
 from model_risk.common.fileio import JsonError, atomic_write, parse_json, read_text_file, write_problem
+from model_risk.common.json_text import pretty_json
 from model_risk.contract.domain import Finding
 from model_risk.contract.errors import ConfigError
 
@@ -48,7 +48,7 @@ def write_baseline(path: Path, findings: Iterable[Finding]) -> int:
     )
     document = {"version": BASELINE_VERSION, "generated-by": f"model-risk {__version__}", "findings": entries}
     try:
-        atomic_write(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        atomic_write(path, pretty_json(document))
     except OSError as exc:  # a missing folder, a full or read-only disk
         raise ConfigError(f"cannot write the baseline: {write_problem(exc)}", path=str(path)) from None
     return len(entries)

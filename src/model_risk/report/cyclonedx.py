@@ -22,6 +22,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from model_risk.common.json_text import pretty_json
 from model_risk.contract.domain import LicenseFacts, ModelFacts, ModelStatus, ModelUse, ScanResult
 from model_risk.contract.reporter import Reporter, ReportOptions
 from model_risk.report.document import to_document
@@ -309,5 +310,5 @@ class CycloneDxReporter(Reporter):
     extension = ".cdx.json"
 
     def render(self, result: ScanResult, options: ReportOptions) -> str:
-        return json.dumps(bom_document(result), indent=2, ensure_ascii=False) + "\n"
+        return pretty_json(bom_document(result))
 

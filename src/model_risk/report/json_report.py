@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
+from model_risk.common.json_text import pretty_json
 from model_risk.contract.domain import ScanResult
 from model_risk.contract.reporter import Reporter, ReportOptions
 from model_risk.report.document import to_document
@@ -15,5 +14,5 @@ class JsonReporter(Reporter):
     extension = ".json"
 
     def render(self, result: ScanResult, options: ReportOptions) -> str:
-        return json.dumps(to_document(result), indent=2, ensure_ascii=False) + "\n"
+        return pretty_json(to_document(result))
 

@@ -25,7 +25,6 @@ What GitHub does with a SARIF file decides most choices here (see the code scann
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import posixpath
 from collections import Counter
@@ -33,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from model_risk.common.json_text import pretty_json
 from model_risk.contract.domain import Finding, Location, Note, Reference, RuleInfo, ScanResult, Severity
 from model_risk.contract.reporter import Reporter, ReportOptions
 from model_risk.report.presentation import QUIET_SCOPES, location_text, path_scope, reference_scope
@@ -450,5 +450,5 @@ class SarifReporter(Reporter):
     extension = ".sarif"
 
     def render(self, result: ScanResult, options: ReportOptions) -> str:
-        return json.dumps(sarif_document(result), indent=2, ensure_ascii=False) + "\n"
+        return pretty_json(sarif_document(result))
 

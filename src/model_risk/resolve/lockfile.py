@@ -16,6 +16,7 @@ from typing import Any
 
 from model_risk import __version__
 from model_risk.common.fileio import JsonError, atomic_write, parse_json, read_text_file, write_problem
+from model_risk.common.json_text import pretty_json
 from model_risk.contract.domain import ModelFacts
 from model_risk.contract.errors import ConfigError
 from model_risk.contract.resolver import ModelRequest
@@ -122,7 +123,7 @@ def _write(path: Path, models: Mapping[str, Any], alternatives: Mapping[str, Map
     if alternatives:
         document["alternatives"] = dict(sorted(alternatives.items()))
     try:
-        atomic_write(path, json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False) + "\n")
+        atomic_write(path, pretty_json(document))
     except OSError as exc:  # a missing folder, a full or read-only disk
         raise LockfileError(f"cannot write the lockfile: {write_problem(exc)}", path=str(path)) from None
 

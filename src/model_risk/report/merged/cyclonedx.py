@@ -14,6 +14,7 @@ import json
 import uuid
 from typing import Any
 
+from model_risk.common.json_text import pretty_json
 from model_risk.report.cyclonedx import PROPERTY_PREFIX, SERIAL_NAMESPACE, purl_for
 from model_risk.report.merged import views
 from model_risk.report.presentation import safe_url
@@ -100,4 +101,4 @@ def render_cyclonedx(document: dict[str, Any]) -> str:
         bom["metadata"]["timestamp"] = document["merged"]["latest_scan"]
     digest = hashlib.sha256(json.dumps(bom, sort_keys=True).encode("utf-8")).hexdigest()
     bom["serialNumber"] = uuid.uuid5(SERIAL_NAMESPACE, digest).urn
-    return json.dumps(bom, indent=2, ensure_ascii=False) + "\n"
+    return pretty_json(bom)

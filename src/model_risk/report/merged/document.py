@@ -23,6 +23,7 @@ from pathlib import PurePath
 from typing import Any
 
 from model_risk import __version__
+from model_risk.common.json_text import pretty_json
 from model_risk.report.merged.inputs import LoadedReport
 
 MERGED_VERSION = 1
@@ -285,4 +286,4 @@ def merge(reports: Sequence[LoadedReport], name: str | None = None) -> dict[str,
 
 
 def to_json(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return pretty_json(document)

@@ -1,0 +1,30 @@
+"""Indented JSON text, the way every report and record is written.
+
+``json.dumps(..., indent=2)`` falls back to the pure-Python encoder (CPython's C encoder only writes
+compact JSON), which made writing the report a serial quarter of a large scan: 0.21 s for the 7 MB
+report of huggingface/diffusers. orjson writes the same bytes in 0.01 s. Its output is checked to be
+identical to the standard library's (tests/common/test_json_text.py), except that a float below 1e-4
+is written positionally (``0.00001``, not ``1e-05``: the same number); where orjson is not installed
+(a platform without a wheel) or refuses a value (an integer wider than 64 bits, a lone surrogate),
+the standard library writes it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+try:
+    import orjson
+except ImportError:  # pragma: no cover - exercised by the fallback test with orjson hidden
+    orjson = None  # type: ignore[assignment]
+
+
+def pretty_json(document: Any) -> str:
+    """``document`` as JSON indented by two spaces, non-ASCII kept, ending in a newline."""
+    if orjson is not None:
+        try:
+            return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode("utf-8")
+        except (TypeError, orjson.JSONEncodeError):
+            pass
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
