@@ -71,3 +71,18 @@ def test_links_are_matched_as_the_pattern_alone_matches_them():
     for _ in range(3000):
         text = "".join(rng.choice(parts) for _ in range(rng.randint(1, 30)))
         assert [m.span() for m in hub_urls._links(text)] == [m.span() for m in hub_urls._URL.finditer(text)], text
+
+
+def test_a_few_large_files_are_split_across_workers_and_give_what_one_process_gives(cli, project):
+    # Three modules of about 600 KB: fewer files than the pool's file threshold, more bytes than its
+    # byte threshold, so `-j 2` sends them to worker processes.
+    body = "".join(f'DATA_{i} = os.path.join("data/p{i}", "y.json")\n' for i in range(14000))
+    files = {f"m{i}.py": f'from transformers import AutoModel\nimport os\n{body}'
+             f'M = AutoModel.from_pretrained("acme-ai/model-{i}b")\n' for i in range(3)}
+    assert all(len(text) > 600_000 for text in files.values())
+    root = project(files)
+    reports = [cli("scan", root, "--offline", "--format", "json", "--fail-on", "never", "-j", jobs).json()
+               for jobs in ("1", "2")]
+    assert reports[0]["references"] == reports[1]["references"]
+    assert sorted(r["model"] for r in reports[1]["references"]) == ["acme-ai/model-0b", "acme-ai/model-1b",
+                                                                    "acme-ai/model-2b"]

@@ -18,8 +18,10 @@ from model_risk.contract.source import SourceFile
 from model_risk.detect.source import read_source
 from model_risk.detect.walk import Candidate
 
-#: Below this many files a process pool costs more than it saves.
+#: A process pool costs about 0.1 s to start and feed: worth it from this many files, or from this many
+#: bytes in at least two files (a few large modules take seconds to analyse; one file cannot be split).
 PARALLEL_THRESHOLD = 256
+PARALLEL_BYTES = 1024 * 1024
 
 _IGNORE = re.compile(r"model-risk:\s*ignore(?:\[([^\]\n]*)\])?")
 
@@ -142,7 +144,7 @@ def _batches(candidates: Iterable[Candidate]) -> Iterator[list[Candidate]]:
 def detect(candidates: Iterable[Candidate], detectors: Sequence[Detector], *, max_size: int,
            jobs: int | None = None, progress: Callable[[int, int], None] | None = None) -> DetectionResult:
     """Run ``detectors`` over the candidate files. ``candidates`` may be a walk still under way: from
-    ``PARALLEL_THRESHOLD`` files on, batches go to a process pool as the walk yields them, so the
+    ``PARALLEL_THRESHOLD`` files (or ``PARALLEL_BYTES``) on, batches go to a process pool as the walk yields them, so the
     workers start while the tree is still being walked. ``progress(done, seen)`` counts files."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     iterator = iter(candidates)
@@ -150,7 +152,8 @@ def detect(candidates: Iterable[Candidate], detectors: Sequence[Detector], *, ma
     references: list[Reference] = []
     notes: list[Note] = []
     scanned = 0
-    if workers <= 1 or len(head) < PARALLEL_THRESHOLD:
+    large = len(head) >= 2 and sum(c.size for c in head) >= PARALLEL_BYTES
+    if workers <= 1 or (len(head) < PARALLEL_THRESHOLD and not large):
         files = head + list(iterator)
         step = 64
         for start in range(0, len(files), step):
