@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from model_risk.common import json_text
 from model_risk.common.json_text import pretty_json
 
+
 # JSON values as reports hold them: text with any characters (controls, quotes, U+2028, astral
 # planes), 64-bit integers, floats, nested objects and arrays, empty containers.
 def _documents(floats):

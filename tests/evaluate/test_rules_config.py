@@ -227,3 +227,32 @@ def test_project_scope_rules_see_project_wide_counts(cli, acme, project):
     found = [f for f in report["findings"] if f["rule"] == "too-many-root-vendors"]
     assert [(f["model"], f["vendor"], f["message"], f["locations"]) for f in found] == [
         (None, None, "2 root vendors across 3 models", [])]
+
+
+def test_a_reference_rule_is_judged_on_each_reference_it_can_tell_apart(cli, acme, project):
+    # References that agree on the fields a rule reads share one verdict; these rules read the path,
+    # trust_remote_code, and nothing of the reference, and each must still match exactly its references.
+    pack = """
+        pack: p
+        version: 1
+        rules:
+          - {code: P001, name: in-b, severity: low, scope: reference, summary: s,
+             when: {field: reference.path, matches: "b\\\\.py$"}, message: "{model} in {reference.path}"}
+          - {code: P002, name: trusting, severity: low, scope: reference, summary: s,
+             when: {field: reference.trust_remote_code, equals: true}, message: "{model} at {reference.line}"}
+          - {code: P003, name: any-ref, severity: low, scope: reference, summary: s,
+             when: {field: downloads, gt: 20}, message: "{model}"}
+        """
+    load = "from transformers import AutoModel\n"
+    root = project({
+        "a.py": load + "".join(f'm{i} = AutoModel.from_pretrained("acme/rail-model", trust_remote_code={i % 3 == 2})\n'
+                               for i in range(6)),
+        "b.py": load + 'n = AutoModel.from_pretrained("acme/rail-model", trust_remote_code=True)\n',
+        "p.yaml": pack, ".model-risk.yaml": "rules:\n  extra-packs: [p.yaml]\n"})
+    run, report = _scan(cli, root, "--fail-on", "never")
+    ours = [f for f in report["findings"] if f["code"].startswith("P")]
+    located = {f["rule"]: [(loc["path"], loc["line"]) for loc in f["locations"]] for f in ours}
+    assert located == {"in-b": [("b.py", 2)], "trusting": [("a.py", 4), ("a.py", 7), ("b.py", 2)],
+                       "any-ref": [("a.py", line) for line in range(2, 8)] + [("b.py", 2)]}
+    messages = {f["rule"]: f["message"] for f in ours}
+    assert messages["in-b"] == "acme/rail-model in b.py" and messages["trusting"] == "acme/rail-model at 4"

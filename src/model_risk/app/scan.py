@@ -161,9 +161,10 @@ def resolve_references(references: Sequence[Reference], context: ResolveContext,
                                                      drift=drift.get(request, ()))
             else:
                 previous = facts_for[key]
-                facts_for[key] = dataclasses.replace(
-                    previous, redirected_from=tuple(dict.fromkeys(previous.redirected_from + facts.redirected_from)),
-                    drift=previous.drift or drift.get(request, ()))
+                redirected = tuple(dict.fromkeys(previous.redirected_from + facts.redirected_from))
+                merged_drift = previous.drift or drift.get(request, ())
+                if redirected != previous.redirected_from or merged_drift != previous.drift:
+                    facts_for[key] = dataclasses.replace(previous, redirected_from=redirected, drift=merged_drift)
         grouped.setdefault(key, []).append(ref)
     usages = []
     for key, refs in grouped.items():

@@ -14,7 +14,7 @@ Nothing in a pack is evaluated as code.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from model_risk.contract.condition import Condition, Subject
@@ -94,6 +94,8 @@ class CompileContext:
     checks: Mapping[str, Condition]
     #: Validates a field path for the scope; returns an error message or None.
     check_field: Callable[[str, str], str | None]
+    #: Filled while compiling: the field paths the condition reads, ``"*"`` when a check may read any.
+    reads: set[str] = field(default_factory=set)
 
 
 def compile_condition(node: Any, ctx: CompileContext, path: tuple[str | int, ...] = ()) -> Predicate:
@@ -131,6 +133,7 @@ def _compile_check(node: Mapping[str, Any], ctx: CompileContext, path: tuple[str
         raise ConditionError(f"unknown check {name!r} (known: {known})", (*path, "check"))
     if ctx.scope not in condition.scopes:
         raise ConditionError(f"check {name!r} does not apply to scope {ctx.scope!r}", (*path, "check"))
+    ctx.reads.add("*")
     args = node.get("args") or {}
     if not isinstance(args, Mapping):
         raise ConditionError("'args' must be a mapping", (*path, "args"))
@@ -158,6 +161,7 @@ def _compile_comparison(node: Mapping[str, Any], ctx: CompileContext, path: tupl
     problem = ctx.check_field(ctx.scope, field)
     if problem:
         raise ConditionError(problem, (*path, "field"))
+    ctx.reads.add(field)
     ops = [k for k in node if k != "field"]
     if len(ops) != 1 or ops[0] not in OPERATORS:
         known = ", ".join(OPERATORS)

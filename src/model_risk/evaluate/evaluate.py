@@ -114,6 +114,31 @@ def _finding(rule: Rule, subject: dict[str, Any], references: Iterable[Reference
     )
 
 
+def _matching_references(rule: Rule, subject: dict[str, Any], references: Sequence[Reference]
+                         ) -> tuple[list[Reference], dict[str, Any] | None]:
+    """The references a reference rule matches, and the subject of the first (None for none).
+
+    A model can have thousands of references that differ only in where they are; a rule that reads
+    only some fields of the reference is judged once for each combination of those fields."""
+    fields = rule.reference_fields
+    matched: list[Reference] = []
+    first: dict[str, Any] | None = None
+    verdicts: dict[tuple, bool] = {}
+    for ref in references:
+        key = tuple(getattr(ref, name, None) for name in fields) if fields is not None else None
+        verdict = verdicts.get(key) if key is not None else None
+        if verdict is None or (verdict and first is None):
+            ref_subject = reference_subject(subject, ref)
+            verdict = rule.predicate(ref_subject)
+            if key is not None:
+                verdicts[key] = verdict
+            if verdict and first is None:
+                first = ref_subject
+        if verdict:
+            matched.append(ref)
+    return matched, first
+
+
 def run_rules(rules: Sequence[Rule], usages: Sequence[ModelUsage], *, references: int, files: int,
               watchlist: Sequence[WatchEntry] = (), concentration: Sequence[ModelUsage] | None = None
               ) -> list[tuple[Finding, ModelFacts | None]]:
@@ -133,11 +158,9 @@ def run_rules(rules: Sequence[Rule], usages: Sequence[ModelUsage], *, references
                     results.append((_finding(rule, subject, usage.references, model=usage.facts), usage.facts))
         elif scope == "reference":
             for usage, subject in model_subjects:
-                matched = [(ref, s) for ref in usage.references
-                           if rule.predicate(s := reference_subject(subject, ref))]
-                if matched:
-                    refs = [ref for ref, _ in matched]
-                    results.append((_finding(rule, matched[0][1], refs, model=usage.facts), usage.facts))
+                matched, first = _matching_references(rule, subject, usage.references)
+                if first is not None:
+                    results.append((_finding(rule, first, matched, model=usage.facts), usage.facts))
         elif scope == "vendor":
             if view is None:
                 # the scan already left out models named only in uncounted scopes (its configuration)

@@ -35,6 +35,9 @@ class Rule:
     #: The pack it comes from, and its position in the pack's rules.
     origin: str = ""
     index: int = 0
+    #: For a reference rule: the ``reference.*`` fields its condition reads (references that agree on
+    #: them get one verdict), or None when it may read anything (a plugin check, the whole reference).
+    reference_fields: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,14 @@ class _PackLoader:
         )
         enabled = is_enabled(info, bool(spec.get("enabled", True)), self.settings)
         return Rule(info=info, message=spec["message"].strip(), predicate=predicate,
-                    severity_from=severity_from, enabled=enabled, params=params, origin=display, index=index)
+                    severity_from=severity_from, enabled=enabled, params=params, origin=display, index=index,
+                    reference_fields=_reference_fields(ctx.reads))
+
+
+def _reference_fields(reads: set[str]) -> tuple[str, ...] | None:
+    if "*" in reads or "reference" in reads:
+        return None
+    return tuple(sorted({path.split(".")[1] for path in reads if path.startswith("reference.")}))
 
 
 def load_rules(checks: Mapping[str, Condition], settings: RuleSettings, *,

@@ -77,8 +77,11 @@ def nearest_lockfiles(root: Path, located: Sequence[tuple[str, ModelRequest]]) -
     cache: dict[str, str] = {}
     read: dict[str, Lockfile | None] = {}
     order: dict[ModelRequest, list[Lockfile]] = {}
-    for rel_path, request in located:
-        directory = nearest_directory(root, rel_path, (LOCKFILE_NAME,), cache)
+    directory_of: dict[str, str] = {}
+    for rel_path, request in dict.fromkeys(located):  # a file names a model many times: ask once
+        directory = directory_of.get(rel_path)
+        if directory is None:
+            directory = directory_of[rel_path] = nearest_directory(root, rel_path, (LOCKFILE_NAME,), cache)
         if directory not in read:
             read[directory] = read_lockfile(root / directory / LOCKFILE_NAME)
         lockfile = read[directory]
