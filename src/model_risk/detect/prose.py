@@ -27,15 +27,20 @@ def _blank(text: str) -> str:
 
 def keep_spans(text: str, spans: list[tuple[int, int]]) -> str:
     """``text`` with everything outside ``spans`` (sorted, non-overlapping) blanked."""
+    if not spans:
+        return _blank(text)
+    # The gaps are cut from one blanked copy of the whole text: blanking each gap on its own cost a
+    # split and a join per gap, a third of the time spent on a Python file's prose.
+    blank = _blank(text)
     out = []
     position = 0
     for start, end in spans:
         if start < position:
             continue
-        out.append(_blank(text[position:start]))
+        out.append(blank[position:start])
         out.append(text[start:end])
         position = end
-    out.append(_blank(text[position:]))
+    out.append(blank[position:])
     return "".join(out)
 
 

@@ -387,8 +387,19 @@ class _Finder:
         stack = _children(node)
         stack.reverse()
         visit = self._visit
+        name_node, constant_node = ast.Name, ast.Constant
         while stack:
             child = stack.pop()
+            kind = type(child)
+            # Names and constants are most of the nodes, and only a ``hf-hub:`` string among them
+            # can be a reference: they skip the visit's chain of type tests.
+            if kind is name_node:
+                continue
+            if kind is constant_node:
+                value = child.value  # type: ignore[attr-defined]
+                if isinstance(value, str) and value.startswith(("hf-hub:", "hf_hub:")):
+                    visit(child, scopes)
+                continue
             visit(child, scopes)
             below = _children(child)
             if below:
