@@ -86,3 +86,56 @@ def test_a_few_large_files_are_split_across_workers_and_give_what_one_process_gi
     assert reports[0]["references"] == reports[1]["references"]
     assert sorted(r["model"] for r in reports[1]["references"]) == ["acme-ai/model-0b", "acme-ai/model-1b",
                                                                     "acme-ai/model-2b"]
+
+
+def test_every_key_that_can_mean_a_model_holds_an_anchor():
+    # text_models skips command lines without an anchor; that is only safe if no key that means a model
+    # lacks one.
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from model_risk.detect import model_names
+
+    assert all(model_names.could_hold_model_key(key) for key in model_names._STRICT_KEYS)
+    vocabulary = sorted(model_names._MODEL_WORDS | model_names._REPO_WORDS | model_names._GENERIC_WORDS
+                        | model_names._BLOCKING_WORDS | {"my", "x", "serve", "main"})
+    word = st.sampled_from(vocabulary) | st.text("abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=6)
+    style = st.sampled_from(["_", "-", ".", "camel", "upper"])
+
+    @settings(max_examples=2000, deadline=None)
+    @given(st.lists(word, min_size=1, max_size=4), style, st.booleans())
+    def check(words, how, plural):
+        words = [*words[:-1], words[-1] + "s"] if plural else words
+        if how == "camel":
+            key = words[0] + "".join(w.title() for w in words[1:])
+        elif how == "upper":
+            key = "_".join(words).upper()
+        else:
+            key = how.join(words)
+        path = key.split(".")
+        if model_names.meaning(path) is not model_names.Meaning.NONE:
+            assert model_names.could_hold_model_key(key.lower()), key
+
+    check()
+
+
+def test_command_lines_name_the_same_models_with_or_without_the_anchor_shortcut(monkeypatch):
+    from model_risk.detect import commands, model_names
+
+    lines = ["python -m acme.worker --input data/worker/raw --output data/worker/clean --workers 8",
+             "vllm serve Qwen/Qwen2.5-7B-Instruct", "hf download acme-ai/x-7b", "--mo\\del acme-ai/x-7b",
+             "MODEL=acme-ai/x-7b python run.py", "llama-server -hf bartowski/x-GGUF:Q4_K_M",
+             "for ckpt in acme-ai/a-1 acme-ai/b-2; do echo $ckpt; done", "ENV BASE acme-ai/x-7b",
+             "curl -d '{\"model\": \"acme-ai/x-7b\"}' http://localhost", "trtllm-serve acme-ai/x-7b",
+             "docker run --gpus all acme-ai/x-7b --port 8000", "python train.py --teacher acme-ai/x-7b"]
+    for path in sorted(CORPUS.rglob("*")):
+        if path.is_file() and path.suffix in (".md", ".sh", ".py", ".yaml", ".yml", ".txt", ".ipynb", ""):
+            lines += path.read_text(encoding="utf-8", errors="replace").splitlines()
+
+    def found(line):
+        return [(f.offset, f.name.model, f.loader, f.confidence) for f in commands.text_models(line)]
+
+    with_shortcut = [found(line) for line in lines]
+    assert sum(map(bool, with_shortcut)) >= 10
+    monkeypatch.setattr(model_names, "could_hold_model_key", lambda lowered: True)
+    assert [found(line) for line in lines] == with_shortcut

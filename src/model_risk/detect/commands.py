@@ -76,6 +76,8 @@ _PREFIX_WORDS = frozenset({"sudo", "exec", "env", "nohup", "time", "run", "cmd",
 
 def unquote(raw: str) -> str:
     """A shell word's value: quotes removed, backslash escapes resolved (``"a'b"`` -> ``a'b``)."""
+    if '"' not in raw and "'" not in raw and "\\" not in raw:
+        return raw  # most words: nothing to remove
     out = []
     for match in _SEGMENT.finditer(raw):
         double, single, escaped, plain = match.groups()
@@ -269,8 +271,20 @@ def _variables(commands: Sequence[Sequence[Word]]) -> Variables:
     return variables
 
 
+#: What a command needs to name a model besides a key that means one: a program that serves one
+#: (``vllm serve``, ``*-server``) or downloads one (``huggingface-cli``, ``hf``), and backslashes, which
+#: can spell a key (``--mo\\del``) that the raw text does not hold.
+_COMMAND_ANCHORS = ("serve", "huggingface", "hf", "\\")
+
+
 def text_models(text: str, base: int = 0) -> Iterator[Found]:
     """The models named in shell text: commands, assignments and JSON request bodies."""
+    # Every way below names a model through a key that means one (a flag, a variable, a loop
+    # variable, ENV/ARG, a JSON key, an array) or through a serving or downloading program; text with
+    # neither, which is most command lines in documentation, is not split into words at all.
+    lowered = text.lower()
+    if not model_names.could_hold_model_key(lowered) and not any(a in lowered for a in _COMMAND_ANCHORS):
+        return
     commands = []
     for words in split_commands(text, base):
         while words and _program(words[0].text) in _PREFIX_WORDS:

@@ -242,6 +242,22 @@ _OUTPUT_KEYS = frozenset({"hub_model_id", "push_to_hub_model_id", "output_model"
 _WORD_BOUNDARY = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
+#: Every key that can mean a model holds one of these, lower-cased, as a substring: a model word (or
+#: its plural) or a repo word. :func:`could_hold_model_key` rests on it; a test checks the strict keys.
+KEY_ANCHORS: tuple[str, ...] = tuple(sorted(_MODEL_WORDS | _REPO_WORDS))
+
+
+def could_hold_model_key(lowered: str) -> bool:
+    """A cheap necessary test: can the lower-cased ``lowered`` hold a key (flag, variable, JSON key)
+    that :func:`meaning` says names a model?"""
+    return _key_anchor().search(lowered) is not None
+
+
+@cache
+def _key_anchor() -> re.Pattern[str]:
+    return re.compile(_trie(KEY_ANCHORS))
+
+
 def key_words(key: str) -> tuple[str, ...]:
     """``embeddingModelID`` -> ("embedding", "model", "id"); ``HF_MODEL`` -> ("hf", "model")."""
     return tuple(w.lower() for w in _WORD_BOUNDARY.split(key[:120]) if w)
