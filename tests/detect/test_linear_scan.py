@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from model_risk.contract.source import SourceFile
-from model_risk.detect import hub_urls, python_source
+from model_risk.detect import hub_urls, python_literals, python_source
 
 CORPUS = Path(__file__).parents[1] / "corpus"
 
@@ -139,3 +139,31 @@ def test_command_lines_name_the_same_models_with_or_without_the_anchor_shortcut(
     assert sum(map(bool, with_shortcut)) >= 10
     monkeypatch.setattr(model_names, "could_hold_model_key", lambda lowered: True)
     assert [found(line) for line in lines] == with_shortcut
+
+
+def _word_before_char_by_char(text, end):
+    # the plain loop python_literals._word_before replaced (strips in C now)
+    while end > 0 and text[end - 1] in " \t":
+        end -= 1
+    begin = end
+    while begin > 0 and end - begin < 100 and text[begin - 1] in python_literals._IDENT_STRING:
+        begin -= 1
+    word = text[begin:end].rsplit(".", 1)[-1]
+    if not word or word[0].isdigit() or (begin > 0 and not text[begin - 1].isascii()):
+        return "", begin
+    return word, begin
+
+
+def test_the_word_before_a_literal_is_the_plain_loops():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    pieces = st.sampled_from(list("ab_.9 \t(,=é") + ["x" * 60])  # long runs reach the 100-character cap
+
+    @settings(max_examples=3000, deadline=None)
+    @given(st.lists(pieces, max_size=40).map("".join), st.data())
+    def check(text, data):
+        end = data.draw(st.integers(0, len(text)))
+        assert python_literals._word_before(text, end) == _word_before_char_by_char(text, end)
+
+    check()

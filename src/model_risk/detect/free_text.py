@@ -274,6 +274,8 @@ def short_names(text: str, *, quoted_only: bool = False) -> Iterator[Found]:
         line = text[line_start:line_end]
         if not any(mark in line for mark in _NAME_MARKS):
             continue  # every name has a hyphen or is quoted where it counts
+        if _name_inside().search(line.lower()) is None:
+            continue  # no known name even inside a word: the words need not be looked at one by one
         names = _known_names()
         for match in _WORD.finditer(line):
             word = match.group().rstrip(".-")
@@ -299,6 +301,12 @@ def short_names(text: str, *, quoted_only: bool = False) -> Iterator[Found]:
 def _known_names() -> frozenset[str]:
     """Every legacy checkpoint and sentence-transformers short name, lower case."""
     return frozenset(n.lower() for n in hub_ids.LEGACY_MODEL_IDS) | publishers.sentence_transformers_names()
+
+
+@cache
+def _name_inside() -> re.Pattern[str]:
+    """Any known name as a substring of lower-cased text (a word equal to a name holds one)."""
+    return re.compile(model_names.trie(sorted(_known_names())))
 
 
 _WORD = re.compile(r"(?<![A-Za-z0-9_.\-/])[A-Za-z][A-Za-z0-9_.\-]{1,80}")

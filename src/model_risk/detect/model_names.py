@@ -119,7 +119,7 @@ def could_be_model(value: str) -> bool:
     return named(value) is not None or hub_ids.is_legacy_id(value.strip())
 
 
-def _trie(words: Sequence[str]) -> str:
+def trie(words: Sequence[str]) -> str:
     """An alternation of ``words`` as a trie (``g(?:emini-|pt(?:-|2))``): ``re`` tries the branches
     of a flat alternation one by one at every quote, a trie's only along one path. A word that has
     another as a prefix is left out: the pattern lets any name characters follow a hint anyway."""
@@ -142,7 +142,7 @@ def _trie(words: Sequence[str]) -> str:
 
 @cache
 def _quoted_candidate() -> re.Pattern[str]:
-    hints = _trie(value_hints())
+    hints = trie(value_hints())
     # A whole string literal shaped like an id (up to three segments for routing prefixes), or starting
     # like an un-namespaced name. The closing quote may be escaped (a notebook's JSON). The runs are
     # possessive: a run of name characters can only end where a slash or quote is, so giving some
@@ -255,7 +255,7 @@ def could_hold_model_key(lowered: str) -> bool:
 
 @cache
 def _key_anchor() -> re.Pattern[str]:
-    return re.compile(_trie(KEY_ANCHORS))
+    return re.compile(trie(KEY_ANCHORS))
 
 
 def key_words(key: str) -> tuple[str, ...]:

@@ -28,7 +28,7 @@ from model_risk.detect import model_names
 
 #: How far back from a literal the text is looked at; longer prefixes are judged "matters".
 _WINDOW = 160
-_IDENT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
+_IDENT_STRING = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_."
 #: ``NAME = "org/x"`` at the start of a line (type annotations allowed).
 PLAIN_ASSIGNMENT = re.compile(r"[ \t]*([A-Za-z_][\w.]{0,80})[ \t]*(?::[^=\n]{1,80})?=[ \t]*[rbuRBU]{0,2}$")
 #: Strings and comments, so that quotes inside them do not start or end a string. Every alternative
@@ -112,11 +112,9 @@ def _prefix(text: str, quote: int) -> tuple[str, int]:
 def _word_before(text: str, end: int) -> tuple[str, int]:
     """The last dotted name of the identifier that ends (spaces allowed) at ``end`` of ``text``, and
     where that identifier starts."""
-    while end > 0 and text[end - 1] in " \t":
-        end -= 1
-    begin = end
-    while begin > 0 and end - begin < 100 and text[begin - 1] in _IDENT_CHARS:
-        begin -= 1
+    end = len(text[:end].rstrip(" \t"))
+    # the identifier's characters stripped in C: at most 100 of them
+    begin = max(len(text[:end].rstrip(_IDENT_STRING)), end - 100, 0)
     word = text[begin:end].rsplit(".", 1)[-1]
     if not word or word[0].isdigit() or (begin > 0 and not text[begin - 1].isascii()):
         return "", begin
