@@ -47,14 +47,14 @@ def test_values_orjson_refuses_are_written_by_the_standard_library(value):
 
 def test_orjson_is_what_writes_reports_on_cpython():
     # the speed claimed in docs/performance.md depends on it being installed with the package
-    assert json_text.orjson is not None or sys.implementation.name != "cpython"
+    assert json_text.orjson_module() is not None or sys.implementation.name != "cpython"
 
 
 def test_without_orjson_the_standard_library_writes_the_same_report(tmp_path):
     script = (
         "import sys; sys.modules['orjson'] = None\n"
-        "from model_risk.common.json_text import pretty_json, orjson\n"
-        "assert orjson is None\n"
+        "from model_risk.common.json_text import pretty_json, orjson_module\n"
+        "assert orjson_module() is None\n"
         "print(pretty_json({'a': [1, 'é', {}], 'b': None}), end='')\n"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout

@@ -12,16 +12,24 @@ the standard library writes it.
 from __future__ import annotations
 
 import json
+from functools import cache
+from types import ModuleType
 from typing import Any
 
-try:
-    import orjson
-except ImportError:  # pragma: no cover - exercised by the fallback test with orjson hidden
-    orjson = None  # type: ignore[assignment]
+
+@cache
+def orjson_module() -> ModuleType | None:
+    """orjson, imported on first use (the pre-commit path writes no JSON), or None where absent."""
+    try:
+        import orjson
+    except ImportError:
+        return None
+    return orjson
 
 
 def pretty_json(document: Any) -> str:
     """``document`` as JSON indented by two spaces, non-ASCII kept, ending in a newline."""
+    orjson = orjson_module()
     if orjson is not None:
         try:
             return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode("utf-8")
