@@ -1,8 +1,8 @@
 """Indented JSON text, the way every report and record is written.
 
 ``json.dumps(..., indent=2)`` falls back to the pure-Python encoder (CPython's C encoder only writes
-compact JSON), which made writing the report a serial quarter of a large scan: 0.21 s for the 7 MB
-report of huggingface/diffusers. orjson writes the same bytes in 0.01 s. Its output is checked to be
+compact JSON): writing the 7 MB report of huggingface/diffusers took 0.21 s in the main process,
+after the workers are done. orjson writes the same bytes in 0.01 s. Its output is checked to be
 identical to the standard library's (tests/common/test_json_text.py), except that a float below 1e-4
 is written positionally (``0.00001``, not ``1e-05``: the same number); where orjson is not installed
 (a platform without a wheel) or refuses a value (an integer wider than 64 bits, a lone surrogate),
