@@ -167,3 +167,56 @@ def test_the_word_before_a_literal_is_the_plain_loops():
         assert python_literals._word_before(text, end) == _word_before_char_by_char(text, end)
 
     check()
+
+
+def test_comments_org_names_and_bare_words_are_found_as_the_plain_loops_find_them():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from model_risk.detect import free_text, model_names, prose
+
+    old_comment = re.compile(r"(?:^|(?<=[ \t]))#([^\n]*)", re.MULTILINE)
+
+    def slashed_words_char_by_char(text):
+        position = text.find("/")
+        while position >= 0:
+            start = position
+            while start > 0 and position - start <= 96 and text[start - 1] in free_text._ID_CHARS:
+                start -= 1
+            right = free_text._NAME.match(text, position + 1)
+            following = right.end() if right else position + 1
+            if right and start < position and text[start] in free_text._ID_START \
+                    and (start == 0 or text[start - 1] not in free_text._NOT_BEFORE):
+                yield start, text[start:position], right.group()
+            position = text.find("/", following)
+
+    pieces = st.sampled_from(["#", "/", " ", "\t", "\n", "\r", "a", "Z", "9", "-", ".", ":", "@", "é",
+                              "gpt2", "acme-ai", "Qwen", "x" * 50, "model: "])
+
+    @settings(max_examples=2000, deadline=None)
+    @given(st.lists(pieces, max_size=60).map("".join))
+    def check(text):
+        spans = [(m.start(1), m.end(1)) for m in old_comment.finditer(text)]
+        assert prose.hash_comments(text) == prose.keep_spans(text, spans)
+        assert list(free_text._slashed_words(text)) == list(slashed_words_char_by_char(text))
+        assert model_names.bare_candidate(text) == _bare_candidate_char_by_char(text)
+
+    check()
+
+
+def _bare_candidate_char_by_char(text):
+    from model_risk.detect import model_names
+
+    position = text.find("/")
+    while position >= 0:
+        start = position
+        while start > 0 and position - start < 120 and text[start - 1] in model_names._ID_STRING:
+            start -= 1
+        right = model_names._RIGHT_OF_SLASH.match(text, position + 1)
+        end = right.end() if right else position + 1
+        if start < position and right and model_names.could_be_model(text[start:end].strip("./-:")):
+            return True
+        position = text.find("/", end)
+    if any(hint in text for hint in model_names.value_hints()):
+        return any(model_names.could_be_model(m.group()) for m in model_names._bare_hint().finditer(text))
+    return False

@@ -36,7 +36,8 @@ from model_risk.knowledge import hub_ids, publishers
 
 # The characters of an id. ASCII only: in Chinese or Japanese prose an id follows a letter with no
 # blank in between.
-_ID_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+_ID_STRING = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
+_ID_CHARS = frozenset(_ID_STRING)
 _ID_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 #: Characters before an ``org/name`` that make it part of something else (a path, a URL, a variable).
 _NOT_BEFORE = _ID_CHARS | frozenset("/@:~\\$%+")
@@ -172,9 +173,9 @@ def _slashed_words(text: str) -> Iterator[tuple[int, str, str]]:
     read at most 96 characters either way, so the cost is one pass over the text."""
     position = text.find("/")
     while position >= 0:
-        start = position
-        while start > 0 and position - start <= 96 and text[start - 1] in _ID_CHARS:
-            start -= 1
+        # the org: at most 97 id characters before the slash, stripped in C
+        window = text[max(0, position - 97):position]
+        start = position - (len(window) - len(window.rstrip(_ID_STRING)))
         right = _NAME.match(text, position + 1)
         following = right.end() if right else position + 1
         if right and start < position and text[start] in _ID_START \

@@ -164,7 +164,7 @@ def quoted_candidate(text: str) -> bool:
     return next(candidate_literals(text), None) is not None
 
 
-_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-:")
+_ID_STRING = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-:"
 _RIGHT_OF_SLASH = re.compile(r"[\w.\-/]{1,250}")
 
 
@@ -174,9 +174,9 @@ def bare_candidate(text: str) -> bool:
     looked at, so the cost is close to one pass over the text."""
     position = text.find("/")
     while position >= 0:
-        start = position
-        while start > 0 and position - start < 120 and text[start - 1] in _ID_CHARS:
-            start -= 1
+        # the word's left part: at most 120 name characters, stripped in C
+        window = text[max(0, position - 120):position]
+        start = position - (len(window) - len(window.rstrip(_ID_STRING)))
         right = _RIGHT_OF_SLASH.match(text, position + 1)
         end = right.end() if right else position + 1
         if start < position and right and could_be_model(text[start:end].strip("./-:")):

@@ -12,8 +12,9 @@ import re
 #: Where something other than code starts in Python: a comment, a triple-quoted or a one-line string.
 _PY_START = re.compile(r"#|\"\"\"|'''|\"|'")
 _PY_LINE_STRING = {'"': re.compile(r'(?:[^"\\\n]|\\.){0,4096}"'), "'": re.compile(r"(?:[^'\\\n]|\\.){0,4096}'")}
-#: A ``#`` comment in YAML, TOML and shell: at the start of a line or after a blank.
-_HASH_COMMENT = re.compile(r"(?:^|(?<=[ \t]))#([^\n]*)", re.MULTILINE)
+#: A ``#`` comment in YAML, TOML and shell: at the start of a line or after a blank (checked apart, so
+#: that the pattern starts with a literal the engine can skip to).
+_HASH_COMMENT = re.compile(r"#([^\n]*)")
 _C_START = re.compile(r"//|/\*")
 #: Comment markers at the start of a line of prose: ``#``, ``//``, `` * `` (JSDoc).
 _MARKERS = re.compile(r"^([ \t]*)(?:#+|//+|\*(?!\*))", re.MULTILINE)
@@ -82,7 +83,16 @@ def hash_comments(text: str) -> str:
     """``# ...`` comments (YAML, TOML, shell, Dockerfiles)."""
     if "#" not in text:
         return _blank(text)
-    return keep_spans(text, [(m.start(1), m.end(1)) for m in _HASH_COMMENT.finditer(text)])
+    spans = []
+    match = _HASH_COMMENT.search(text)
+    while match is not None:
+        start = match.start()
+        if start == 0 or text[start - 1] in "\n \t":
+            spans.append((start + 1, match.end()))
+            match = _HASH_COMMENT.search(text, match.end())
+        else:  # ``a#b``: not a comment, but one may follow on the line
+            match = _HASH_COMMENT.search(text, start + 1)
+    return keep_spans(text, spans)
 
 
 def c_comments(text: str) -> str:
