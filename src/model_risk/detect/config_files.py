@@ -12,14 +12,13 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable, Iterator
-from functools import cache
 
 from model_risk.common import safe_yaml
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.hookspecs import hookimpl
 from model_risk.contract.source import SourceFile
-from model_risk.detect import commands, free_text, model_names, prose, structured
+from model_risk.detect import commands, free_text, model_names, prose, structured, text_search
 from model_risk.detect.references import reference_to
 from model_risk.detect.structured import Hit, LocatedStr
 
@@ -32,12 +31,7 @@ _OWN_CONFIG = (".model-risk.yaml", ".model-risk.yml")
 
 def could_name_models(text: str) -> bool:
     """A cheap test for configuration text: a model-ish word, and a word that could be a model name."""
-    return _key_root().search(text.lower()) is not None and model_names.bare_candidate(text)
-
-
-@cache
-def _key_root() -> re.Pattern[str]:
-    return re.compile(model_names.trie(_KEY_ROOTS))  # one search instead of one per word
+    return text_search.any_of(_KEY_ROOTS).search(text.lower()) is not None and model_names.bare_candidate(text)
 
 
 class _ConfigDetector(Detector):

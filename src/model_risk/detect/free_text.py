@@ -28,7 +28,7 @@ from functools import cache
 
 from model_risk.contract.domain import Reference
 from model_risk.contract.source import SourceFile
-from model_risk.detect import commands, model_names, prose
+from model_risk.detect import commands, model_names, prose, text_search
 from model_risk.detect.commands import Found, stronger
 from model_risk.detect.model_names import ModelName
 from model_risk.detect.references import reference_to
@@ -173,9 +173,7 @@ def _slashed_words(text: str) -> Iterator[tuple[int, str, str]]:
     read at most 96 characters either way, so the cost is one pass over the text."""
     position = text.find("/")
     while position >= 0:
-        # the org: at most 97 id characters before the slash, stripped in C
-        window = text[max(0, position - 97):position]
-        start = position - (len(window) - len(window.rstrip(_ID_STRING)))
+        start = text_search.run_start(text, position, _ID_STRING, 97)  # the org: at most 97 characters
         right = _NAME.match(text, position + 1)
         following = right.end() if right else position + 1
         if right and start < position and text[start] in _ID_START \
@@ -275,7 +273,7 @@ def short_names(text: str, *, quoted_only: bool = False) -> Iterator[Found]:
         line = text[line_start:line_end]
         if not any(mark in line for mark in _NAME_MARKS):
             continue  # every name has a hyphen or is quoted where it counts
-        if _name_inside().search(line.lower()) is None:
+        if text_search.any_of(_known_names_in_order()).search(line.lower()) is None:
             continue  # no known name even inside a word: the words need not be looked at one by one
         names = _known_names()
         for match in _WORD.finditer(line):
@@ -305,9 +303,8 @@ def _known_names() -> frozenset[str]:
 
 
 @cache
-def _name_inside() -> re.Pattern[str]:
-    """Any known name as a substring of lower-cased text (a word equal to a name holds one)."""
-    return re.compile(model_names.trie(sorted(_known_names())))
+def _known_names_in_order() -> tuple[str, ...]:
+    return tuple(sorted(_known_names()))
 
 
 _WORD = re.compile(r"(?<![A-Za-z0-9_.\-/])[A-Za-z][A-Za-z0-9_.\-]{1,80}")

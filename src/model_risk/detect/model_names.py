@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Literal
 
+from model_risk.detect import text_search
 from model_risk.knowledge import api_models, hub_ids
 
 
@@ -119,30 +120,9 @@ def could_be_model(value: str) -> bool:
     return named(value) is not None or hub_ids.is_legacy_id(value.strip())
 
 
-def trie(words: Sequence[str]) -> str:
-    """An alternation of ``words`` as a trie (``g(?:emini-|pt(?:-|2))``): ``re`` tries the branches
-    of a flat alternation one by one at every quote, a trie's only along one path. A word that has
-    another as a prefix is left out: the pattern lets any name characters follow a hint anyway."""
-    words = sorted(w for w in set(words) if not any(o != w and w.startswith(o) for o in words))
-    tree: dict = {}
-    for word in words:
-        node = tree
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def render(node: dict) -> str:
-        if "" in node:
-            return ""
-        branches = [re.escape(char) + render(child) for char, child in sorted(node.items())]
-        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-
-    return render(tree)
-
-
 @cache
 def _quoted_candidate() -> re.Pattern[str]:
-    hints = trie(value_hints())
+    hints = text_search.trie(value_hints())
     # A whole string literal shaped like an id (up to three segments for routing prefixes), or starting
     # like an un-namespaced name. The closing quote may be escaped (a notebook's JSON). The runs are
     # possessive: a run of name characters can only end where a slash or quote is, so giving some
@@ -174,9 +154,7 @@ def bare_candidate(text: str) -> bool:
     looked at, so the cost is close to one pass over the text."""
     position = text.find("/")
     while position >= 0:
-        # the word's left part: at most 120 name characters, stripped in C
-        window = text[max(0, position - 120):position]
-        start = position - (len(window) - len(window.rstrip(_ID_STRING)))
+        start = text_search.run_start(text, position, _ID_STRING, 120)
         right = _RIGHT_OF_SLASH.match(text, position + 1)
         end = right.end() if right else position + 1
         if start < position and right and could_be_model(text[start:end].strip("./-:")):
@@ -250,12 +228,7 @@ KEY_ANCHORS: tuple[str, ...] = tuple(sorted(_MODEL_WORDS | _REPO_WORDS))
 def could_hold_model_key(lowered: str) -> bool:
     """A cheap necessary test: can the lower-cased ``lowered`` hold a key (flag, variable, JSON key)
     that :func:`meaning` says names a model?"""
-    return _key_anchor().search(lowered) is not None
-
-
-@cache
-def _key_anchor() -> re.Pattern[str]:
-    return re.compile(trie(KEY_ANCHORS))
+    return text_search.any_of(KEY_ANCHORS).search(lowered) is not None
 
 
 def key_words(key: str) -> tuple[str, ...]:

@@ -24,7 +24,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from model_risk.detect import model_names
+from model_risk.detect import model_names, text_search
 
 #: How far back from a literal the text is looked at; longer prefixes are judged "matters".
 _WINDOW = 160
@@ -112,9 +112,8 @@ def _prefix(text: str, quote: int) -> tuple[str, int]:
 def _word_before(text: str, end: int) -> tuple[str, int]:
     """The last dotted name of the identifier that ends (spaces allowed) at ``end`` of ``text``, and
     where that identifier starts."""
-    end = len(text[:end].rstrip(" \t"))
-    # the identifier's characters stripped in C: at most 100 of them
-    begin = max(len(text[:end].rstrip(_IDENT_STRING)), end - 100, 0)
+    end = text_search.run_start(text, end, " \t", end)
+    begin = text_search.run_start(text, end, _IDENT_STRING, 100)
     word = text[begin:end].rsplit(".", 1)[-1]
     if not word or word[0].isdigit() or (begin > 0 and not text[begin - 1].isascii()):
         return "", begin

@@ -144,8 +144,9 @@ def _batches(candidates: Iterable[Candidate]) -> Iterator[list[Candidate]]:
 def detect(candidates: Iterable[Candidate], detectors: Sequence[Detector], *, max_size: int,
            jobs: int | None = None, progress: Callable[[int, int], None] | None = None) -> DetectionResult:
     """Run ``detectors`` over the candidate files. ``candidates`` may be a walk still under way: from
-    ``PARALLEL_THRESHOLD`` files (or ``PARALLEL_BYTES``) on, batches go to a process pool as the walk yields them, so the
-    workers start while the tree is still being walked. ``progress(done, seen)`` counts files."""
+    ``PARALLEL_THRESHOLD`` files (or ``PARALLEL_BYTES``) on, batches go to a process pool as the walk
+    yields them, so the workers start while the tree is still being walked. ``progress(done, seen)``
+    counts files."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     iterator = iter(candidates)
     head = list(itertools.islice(iterator, PARALLEL_THRESHOLD))

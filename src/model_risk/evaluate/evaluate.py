@@ -123,16 +123,15 @@ def _matching_references(rule: Rule, subject: dict[str, Any], references: Sequen
     fields = rule.reference_fields
     matched: list[Reference] = []
     first: dict[str, Any] | None = None
-    verdicts: dict[tuple, bool] = {}
+    verdicts: dict[object, bool] = {}
     for ref in references:
-        key = tuple(getattr(ref, name, None) for name in fields) if fields is not None else None
-        verdict = verdicts.get(key) if key is not None else None
-        if verdict is None or (verdict and first is None):
+        # A rule that may read anything judges every reference on its own.
+        key = tuple(getattr(ref, name) for name in fields) if fields is not None else id(ref)
+        verdict = verdicts.get(key)
+        if verdict is None:
             ref_subject = reference_subject(subject, ref)
-            verdict = rule.predicate(ref_subject)
-            if key is not None:
-                verdicts[key] = verdict
-            if verdict and first is None:
+            verdict = verdicts[key] = rule.predicate(ref_subject)
+            if verdict and first is None:  # a remembered "yes" always follows a judged one
                 first = ref_subject
         if verdict:
             matched.append(ref)

@@ -1,0 +1,43 @@
+"""Text searches the detectors share, shaped so that C does the scanning: ``re`` skips ahead only
+along a trie, and ``str.rstrip`` reads a run of characters without a Python loop."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cache
+
+
+def trie(words: Sequence[str]) -> str:
+    """An alternation of ``words`` as a trie (``g(?:emini-|pt(?:-|2))``): ``re`` tries the branches
+    of a flat alternation one by one at every position, a trie's only along one path. A word that has
+    another as a prefix is left out: the pattern is for finding where one of the words starts."""
+    words = sorted(w for w in set(words) if not any(o != w and w.startswith(o) for o in words))
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def render(node: dict) -> str:
+        if "" in node:
+            return ""
+        branches = [re.escape(char) + render(child) for char, child in sorted(node.items())]
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return render(tree)
+
+
+@cache
+def any_of(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A pattern found wherever one of ``words`` occurs, even inside another word: one search instead
+    of one ``in`` per word."""
+    return re.compile(trie(words))
+
+
+def run_start(text: str, end: int, chars: str, limit: int) -> int:
+    """Where the run of ``chars`` that ends at ``end`` starts, reading at most ``limit`` characters
+    back."""
+    window = text[max(0, end - limit):end]
+    return end - (len(window) - len(window.rstrip(chars)))
