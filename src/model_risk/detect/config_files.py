@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable, Iterator
+from functools import cache
 
 from model_risk.common import safe_yaml
 from model_risk.contract.detector import Detector
@@ -31,7 +32,12 @@ _OWN_CONFIG = (".model-risk.yaml", ".model-risk.yml")
 
 def could_name_models(text: str) -> bool:
     """A cheap test for configuration text: a model-ish word, and a word that could be a model name."""
-    return text_search.any_of(_KEY_ROOTS).search(text.lower()) is not None and model_names.bare_candidate(text)
+    return _key_root().search(text.lower()) is not None and model_names.bare_candidate(text)
+
+
+@cache
+def _key_root() -> re.Pattern[str]:
+    return text_search.any_of(_KEY_ROOTS)
 
 
 class _ConfigDetector(Detector):

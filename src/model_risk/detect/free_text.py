@@ -273,7 +273,7 @@ def short_names(text: str, *, quoted_only: bool = False) -> Iterator[Found]:
         line = text[line_start:line_end]
         if not any(mark in line for mark in _NAME_MARKS):
             continue  # every name has a hyphen or is quoted where it counts
-        if text_search.any_of(_known_names_in_order()).search(line.lower()) is None:
+        if _name_inside().search(line.lower()) is None:
             continue  # no known name even inside a word: the words need not be looked at one by one
         names = _known_names()
         for match in _WORD.finditer(line):
@@ -303,8 +303,9 @@ def _known_names() -> frozenset[str]:
 
 
 @cache
-def _known_names_in_order() -> tuple[str, ...]:
-    return tuple(sorted(_known_names()))
+def _name_inside() -> re.Pattern[str]:
+    """Any known name as a substring of lower-cased text (a word equal to a name holds one)."""
+    return text_search.any_of(sorted(_known_names()))
 
 
 _WORD = re.compile(r"(?<![A-Za-z0-9_.\-/])[A-Za-z][A-Za-z0-9_.\-]{1,80}")

@@ -228,7 +228,12 @@ KEY_ANCHORS: tuple[str, ...] = tuple(sorted(_MODEL_WORDS | _REPO_WORDS))
 def could_hold_model_key(lowered: str) -> bool:
     """A cheap necessary test: can the lower-cased ``lowered`` hold a key (flag, variable, JSON key)
     that :func:`meaning` says names a model?"""
-    return text_search.any_of(KEY_ANCHORS).search(lowered) is not None
+    return _key_anchor().search(lowered) is not None
+
+
+@cache
+def _key_anchor() -> re.Pattern[str]:
+    return text_search.any_of(KEY_ANCHORS)
 
 
 def key_words(key: str) -> tuple[str, ...]:
