@@ -131,3 +131,19 @@ def test_internal_organisations_are_never_sent_to_the_hub(cli, hub, project):
     [facts] = report["models"]
     assert (facts["id"], facts["status"]) == ("acme-internal/ranker-v3", "internal")
     assert report["findings"] == []
+
+
+@pytest.mark.parametrize("fmt", ["json", "text", "sarif", "html", "markdown", "cyclonedx"])
+def test_a_dropped_possible_reference_beside_a_kept_one_still_renders(cli, hub, project, fmt):
+    # The possible ids (Phi-3/Phi-4) are not on the Hub and are dropped; the URL's model stays. The report's
+    # model-to-reference grouping must follow the references that are left (it pointed past them once).
+    root = project({
+        ".model-risk.yaml": FAST_HUB,
+        "README.md": "Mixed Phi-3/Phi-4 weights; see https://huggingface.co/Qwen/Qwen2.5-7B-Instruct\n",
+    })
+    run = cli("scan", root, "--format", fmt, "--fail-on", "never")
+    assert run.code == 0, run.stderr
+    if fmt == "json":
+        report = run.json()
+        assert [r["model"] for r in report["references"]] == ["Qwen/Qwen2.5-7B-Instruct"]
+        assert [m["id"] for m in report["models"]] == ["Qwen/Qwen2.5-7B-Instruct"]

@@ -375,6 +375,10 @@ class ScanResult:
         if len(self.model_references) != len(self.models):
             raise ValueError(f"model_references has {len(self.model_references)} entries for "
                              f"{len(self.models)} models")
+        count = len(self.references)
+        if any(not 0 <= i < count for positions in self.model_references for i in positions):
+            # Caught here, where the result is made, not in whichever reporter first reads the grouping.
+            raise ValueError(f"model_references points past the {count} references")
 
     def uses(self) -> list[ModelUse]:
         """Every model with the references that load it, in the order of ``models``."""
