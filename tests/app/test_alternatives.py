@@ -111,12 +111,31 @@ def test_scan_suggests_for_models_with_findings(cli, decoys, project):
 
 
 def test_says_when_no_candidate_qualifies(cli, hub, project):
+    sdxl = "stabilityai/stable-diffusion-xl-base-1.0"
+    # The snapshot's diffusers pipelines state no size; give the target and the listed pipelines one.
+    for entry in hub.models.values():
+        if entry.get("pipeline_tag") == "text-to-image":
+            entry.setdefault("safetensors", {"parameters": {"F16": 3_500_000_000}, "total": 3_500_000_000})
     root = project({"README.md": "nothing here\n"})
-    run = cli("alternatives", "stabilityai/stable-diffusion-xl-base-1.0", "--no-record", cwd=root)
+    run = cli("alternatives", sdxl, "--no-record", cwd=root)
     assert run.code == 0, run.stderr
     assert "no candidate qualifies among 3 listed for text-to-image / diffusers" in run.stdout
     assert "license not accepted" in run.stdout and "Stability AI at the root" in run.stdout
     assert not (root / "model-risk.lock").exists()
+
+
+def test_no_size_no_suggestion_and_no_listing(cli, hub, project):
+    """A model whose size nobody states gets no size-blind suggestion (gpt2 for a 72B model): the report
+    says why, and the Hub's listing is not even asked."""
+    hub.models["bigco/chat-72b"] = model("bigco/chat-72b", license="other", license_name="bigco-license",
+                                         pipeline_tag="text-generation", library_name="transformers")
+    hub.models["openai-community/gpt2"]["safetensors"] = {"parameters": {"F32": 137_000_000}, "total": 137_000_000}
+    root = project({"README.md": "nothing here\n"})
+    run = cli("alternatives", "bigco/chat-72b", "--no-record", "--format", "json", cwd=root)
+    assert run.code == 0, run.stderr
+    doc = run.json()
+    assert doc["alternatives"] == [] and "size is not known" in doc["note"]
+    assert hub.list_requests() == []
 
 
 def test_licenses_the_config_accepts_count(cli, decoys, project):

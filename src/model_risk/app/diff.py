@@ -15,10 +15,11 @@ import subprocess
 import tarfile
 import tempfile
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from model_risk.app.session import Progress, Session
 from model_risk.contract.domain import Finding, ScanResult, distinct_hub_models, root_vendor_of
 from model_risk.contract.errors import UsageError
 from model_risk.detect.walk import find_git_root
@@ -124,22 +125,20 @@ def narrow(head: ScanResult, base: ScanResult, changed: ChangedLines, base_ref: 
     return dataclasses.replace(head, findings=tuple(kept), diff_base=base_ref)
 
 
-def scan_against(base_ref: str, options, progress=None) -> ScanResult:  # type: ignore[no-untyped-def]
-    """``scan`` with ``--diff-base``: scan the working tree and the tree at ``base_ref``, keep what changed."""
-    from model_risk.app.scan import scan
-
-    root = options.config.root
+def scan_against(session: Session, base_ref: str, scan_tree: Callable[..., ScanResult],
+                 progress: Progress | None = None) -> ScanResult:
+    """A scan with ``--diff-base``: scan the working tree and the tree at ``base_ref`` with ``scan_tree``,
+    and keep what changed."""
+    root = session.root
     verify_base(root, base_ref)
     changed = changed_lines(root, base_ref)
-    head = scan(options, progress=progress)
+    head = scan_tree(session, progress)
     with tempfile.TemporaryDirectory(prefix="model-risk-base-") as tmp:
         base_root = export_tree(root, base_ref, Path(tmp))
-        base_paths = tuple(base_root / p.relative_to(root) for p in options.paths if p.is_relative_to(root))
+        base_paths = tuple(base_root / p.relative_to(root) for p in session.paths if p.is_relative_to(root))
         existing = tuple(p for p in base_paths if p.exists())
         if not existing:  # everything scanned is new since the base
-            base = dataclasses.replace(head, references=(), models=(), findings=(), model_references=())
+            base = head.restricted(lambda _reference: False)
         else:
-            base = scan(dataclasses.replace(
-                options, paths=existing, check_drift=False,
-                config=dataclasses.replace(options.config, root=base_root, baseline=None)))
+            base = scan_tree(session.for_tree(base_root, existing))
     return narrow(head, base, changed, base_ref)

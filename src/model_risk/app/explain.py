@@ -5,15 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from model_risk.app.config import Config
-from model_risk.app.plugins import Plugins
-from model_risk.app.scan import api_model_facts, resolve_context, stores_for
+from model_risk.app.session import Session
 from model_risk.contract.domain import ModelFacts, ModelStatus
 from model_risk.contract.resolver import ModelRequest
 from model_risk.knowledge import licenses
 from model_risk.report.terminal import terminal_safe
-from model_risk.resolve.lineage import MAX_LINEAGE_DEPTH, lineage_hints, with_lineage
-from model_risk.resolve.runner import answer_with, resolve_with_lineage
+from model_risk.resolve.lineage import MAX_LINEAGE_DEPTH, lineage_hints
 
 
 @dataclass(frozen=True)
@@ -39,20 +36,18 @@ class Explanation:
     redistributor: bool
 
 
-def explain(model_id: str, revision: str | None, config: Config, plugins: Plugins, *, offline: bool
-            ) -> Explanation:
-    context = resolve_context(config, offline=offline)
+def explain(model_id: str, revision: str | None, session: Session) -> Explanation:
+    resolution = session.resolution
     api_vendor = api_vendor_of(model_id)
     if api_vendor is not None and revision is None:
         # As scan classifies it: a hosted API model name, not a Hugging Face repo to look up.
-        facts = api_model_facts(model_id, api_vendor, context.vendors)
+        facts = resolution.api_model(model_id, api_vendor)
         return Explanation(facts, TreeNode(model_id, facts, None, ()), False)
     request = ModelRequest(model_id, revision)
-    known = resolve_with_lineage([request], answer_with(stores_for(config), plugins.resolve, context), context)
-    facts = with_lineage(known[request], known, context.vendors)
+    facts, known = resolution.model(request)
     by_id = {r.model_id.lower(): f for r, f in known.items() if r.revision is None}
     tree = _node(model_id, facts, None, by_id, depth=0, path=frozenset())
-    return Explanation(facts, tree, context.vendors.is_redistributor(facts.id))
+    return Explanation(facts, tree, session.vendors.is_redistributor(facts.id))
 
 
 def api_vendor_of(name: str) -> str | None:

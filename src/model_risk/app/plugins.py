@@ -15,7 +15,7 @@ import pluggy
 
 from model_risk.contract import hookspecs
 from model_risk.contract.condition import Subject
-from model_risk.contract.errors import ModelRiskError, PluginError
+from model_risk.contract.errors import InternalError, ModelRiskError, PluginError
 
 if TYPE_CHECKING:
     import click
@@ -253,8 +253,13 @@ class Plugins:
         return found
 
 
-def plugin_failure(plugin: str, hook: str, exc: BaseException) -> PluginError:
-    return PluginError(f"plugin {plugin!r} failed in hook {hook}: {exc.__class__.__name__}: {exc}")
+def plugin_failure(plugin: str, hook: str, exc: BaseException) -> PluginError | InternalError:
+    """The error for a plugin that raised: a third-party plugin's fault is the user's to fix (exit 2, naming
+    the plugin); a built-in plugin's is a bug in model-risk (exit 3, please report it)."""
+    message = f"plugin {plugin!r} failed in hook {hook}: {exc.__class__.__name__}: {exc}"
+    if plugin in DEFAULT_PLUGINS:
+        return InternalError(message)
+    return PluginError(message)
 
 
 def _guarded(condition: Condition, plugin: str) -> Condition:

@@ -9,8 +9,7 @@ from functools import cache
 
 from model_risk.common.documents import load_package_data
 from model_risk.contract.domain import ModelFacts, ModelStatus
-from model_risk.contract.resolver import ModelRequest
-from model_risk.knowledge.vendors import VendorTable
+from model_risk.contract.resolver import ModelRequest, VendorDirectory
 
 #: Generations of base models followed before giving up (real trees are 1-4 deep).
 MAX_LINEAGE_DEPTH = 8
@@ -62,7 +61,7 @@ def lineage_of(facts: ModelFacts, known: Mapping[ModelRequest, ModelFacts]
     return tuple(chain), current, root_id
 
 
-def with_lineage(facts: ModelFacts, known: Mapping[ModelRequest, ModelFacts], vendors: VendorTable
+def with_lineage(facts: ModelFacts, known: Mapping[ModelRequest, ModelFacts], vendors: VendorDirectory
                  ) -> ModelFacts:
     if facts.status is ModelStatus.API:
         return facts

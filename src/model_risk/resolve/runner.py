@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from model_risk.common.debug import show_traceback
 from model_risk.contract.domain import ModelFacts, ModelStatus
 from model_risk.contract.errors import ModelRiskError
 from model_risk.contract.resolver import ModelRequest, ResolveContext
@@ -82,6 +83,7 @@ def _safe(resolve: Resolve, context: ResolveContext, request: ModelRequest) -> M
             raise TypeError(f"returned {type(facts).__name__}, not ModelFacts")
         return with_hint(facts)
     except Exception as exc:  # a resolver plugin bug must cost one model, not the scan (nor hang it)
+        show_traceback(exc)
         return build_facts(model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
                            source="error", revision=request.revision,
                            reason=f"resolver failed: {_describe(exc)}")

@@ -22,8 +22,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import PurePath
 from typing import Any
 
-from model_risk import __version__
 from model_risk.common.json_text import pretty_json
+from model_risk.contract.version import __version__
 from model_risk.report.merged.inputs import LoadedReport
 
 MERGED_VERSION = 1
