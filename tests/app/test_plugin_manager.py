@@ -75,12 +75,12 @@ def test_register_commands_adds_a_subcommand(cli):
 
 def test_disabled_plugins_are_blocked_built_ins_included(cli, tmp_path, monkeypatch):
     root = write_tree(tmp_path / "project", {"app.py": QWEN_LOADER, "serve.sh": "vllm serve Qwen/Qwen2.5-7B-Instruct\n"})
-    monkeypatch.setenv("MODEL_RISK_DISABLE_PLUGINS", "model_risk.detect.python_source, unknown-plugin")
+    monkeypatch.setenv("MODEL_RISK_DISABLE_PLUGINS", "model_risk.detect.plugins.python, unknown-plugin")
     run = cli("scan", root, "--offline", "--format", "json", "--fail-on", "never")
     assert run.code == 0, run.stderr
     assert {r["detector"] for r in run.json()["references"]} == {"shell"}
     listing = cli("plugins")
-    assert "model_risk.detect.python_source" not in listing.stdout
+    assert "model_risk.detect.plugins.python" not in listing.stdout
 
 
 class MisspelledHook:

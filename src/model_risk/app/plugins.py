@@ -28,14 +28,14 @@ if TYPE_CHECKING:
 
 #: Built-in plugins, registered exactly like third-party ones.
 DEFAULT_PLUGINS = (
-    "model_risk.detect.python_source",
-    "model_risk.detect.config_files",
-    "model_risk.detect.shell",
-    "model_risk.detect.hub_urls",
-    "model_risk.detect.notebooks",
-    "model_risk.detect.javascript",
-    "model_risk.detect.markdown",
-    "model_risk.detect.rst",
+    "model_risk.detect.plugins.python",
+    "model_risk.detect.plugins.config_files",
+    "model_risk.detect.plugins.shell",
+    "model_risk.detect.plugins.hub_urls",
+    "model_risk.detect.plugins.notebooks",
+    "model_risk.detect.plugins.javascript",
+    "model_risk.detect.plugins.markdown",
+    "model_risk.detect.plugins.rst",
     "model_risk.resolve.hub",
     "model_risk.report.builtin",
     "model_risk.evaluate.builtin_conditions",

@@ -127,6 +127,10 @@ class Reference:
     #: key), ``likely`` (a known model publisher's ``ORG/NAME`` in any text), ``possible`` (an
     #: ``ORG/NAME``-shaped string in a model-ish context). See docs/detection.md.
     confidence: Literal["certain", "likely", "possible"] = "certain"
+    #: The lines (first, last) of the calls seen loading this id, when they are not where the id is written
+    #: (``MODEL = "org/x"`` ... ``from_pretrained(MODEL, trust_remote_code=True)``): what the call says
+    #: (revision, trust_remote_code) is the reference's too, so a change there is a change to it.
+    call_lines: tuple[tuple[int, int], ...] = ()
     #: What part of the project the file belongs to: ``code``, ``config``, ``docs``, ``tests`` or
     #: ``examples`` (path conventions, configurable). Set after detection, from the path; empty until then.
     scope: str = ""
@@ -143,6 +147,16 @@ class Reference:
     @property
     def location(self) -> Location:
         return Location(self.path, self.line, self.column)
+
+    def written_on(self, lines: Callable[[int], bool]) -> Location | None:
+        """Where this reference is touched by the lines ``lines`` accepts: the id's own line, else the
+        first line of a call loading it; None when neither is."""
+        if lines(self.line):
+            return self.location
+        for first, last in self.call_lines:
+            if any(lines(n) for n in range(first, last + 1)):
+                return Location(self.path, first)
+        return None
 
     def ignores(self, rule_name: str, rule_code: str) -> bool:
         if self.ignore is None:

@@ -22,7 +22,7 @@ from typing import Any
 
 from model_risk.common.fileio import atomic_write
 from model_risk.contract.resolver import ResolveContext
-from model_risk.resolve import hub
+from model_risk.resolve import hub_client
 
 #: Candidates asked for per query: enough for three to survive the license, size and vendor checks in
 #: a popular task, small enough for one page.
@@ -77,14 +77,14 @@ class Candidate:
         declared = card.get("license")
         if not declared:
             declared = next((t.split(":", 1)[1] for t in tags if t.startswith("license:")), None)
-        bases, relation = hub._base_models(card, tags, {str(info.id).lower()})
+        bases, relation = hub_client._base_models(card, tags, {str(info.id).lower()})
         safetensors = getattr(info, "safetensors", None)
-        return cls(id=str(info.id), downloads=hub._count(getattr(info, "downloads", None)),
-                   parameters=hub._count(getattr(safetensors, "total", None)),
+        return cls(id=str(info.id), downloads=hub_client._count(getattr(info, "downloads", None)),
+                   parameters=hub_client._count(getattr(safetensors, "total", None)),
                    license_id=declared if isinstance(declared, (str, list)) else None,
-                   license_name=hub._text(card.get("license_name")), base_models=tuple(bases),
-                   base_relation=relation, library_name=hub._text(getattr(info, "library_name", None)),
-                   pipeline_tag=hub._text(getattr(info, "pipeline_tag", None)),
+                   license_name=hub_client._text(card.get("license_name")), base_models=tuple(bases),
+                   base_relation=relation, library_name=hub_client._text(getattr(info, "library_name", None)),
+                   pipeline_tag=hub_client._text(getattr(info, "pipeline_tag", None)),
                    gated=getattr(info, "gated", False) or False)
 
     @classmethod
@@ -247,7 +247,7 @@ def list_candidates(query: Query, context: ResolveContext, cache: ListCache | No
         state.record(True)
         raise
     except Exception as exc:  # every Hub fault is a reason, never a traceback
-        failure = hub._classify(exc)
+        failure = hub_client._classify(exc)
         state.record(failure.kind in ("transport", "server"))
         raise CandidatesUnavailable(f"listing models failed: {failure.reason}") from None
     candidates.sort(key=lambda c: -(c.downloads or 0))
@@ -256,10 +256,10 @@ def list_candidates(query: Query, context: ResolveContext, cache: ListCache | No
     return candidates
 
 
-def _usable_state(context: ResolveContext) -> hub.HubState:
+def _usable_state(context: ResolveContext) -> hub_client.HubState:
     """The scan's Hub state, unless its model lookups already found the Hub unreachable: then asking
     again would only wait out huggingface_hub's own retries."""
-    state = hub.state_for(context)
+    state = hub_client.state_for(context)
     if state.failing:
         raise CandidatesUnavailable("the Hub did not answer the scan's model lookups")
     return state
@@ -276,8 +276,8 @@ def parameters_of(model_id: str, context: ResolveContext, *, timeout: float) -> 
     except CandidatesUnavailable:
         raise
     except Exception as exc:
-        raise CandidatesUnavailable(f"looking up the size of {model_id} failed: {hub._classify(exc).reason}") from None
+        raise CandidatesUnavailable(f"looking up the size of {model_id} failed: {hub_client._classify(exc).reason}") from None
     # The scan's own lookup read safetensors already; a GGUF-only repository states its size here.
     gguf = getattr(info, "gguf", None)
-    return hub._count(getattr(getattr(info, "safetensors", None), "total", None)) or \
-        hub._count(gguf.get("total") if isinstance(gguf, dict) else None)
+    return hub_client._count(getattr(getattr(info, "safetensors", None), "total", None)) or \
+        hub_client._count(gguf.get("total") if isinstance(gguf, dict) else None)

@@ -40,7 +40,8 @@ FACT_FIELDS = ("status", "reason", "author", "vendor", "vendor_country", "root_v
                "downloads", "likes", "created_at", "last_modified", "library_name", "pipeline_tag", "source")
 
 #: Fields of a reference kept in the merged document (where it is, and how it is loaded).
-REFERENCE_FIELDS = ("model", "path", "line", "column", "detector", "revision", "trust_remote_code", "loader")
+REFERENCE_FIELDS = ("model", "path", "line", "column", "detector", "revision", "trust_remote_code", "loader",
+                    "kind", "confidence", "scope")
 
 
 def repository_label(name: str, path: str) -> str:
