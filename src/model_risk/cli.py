@@ -174,10 +174,12 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
               help="Report format (repeatable; pair each with an --output). Default: text.")
 @click.option("--output", "-o", "outputs", multiple=True, type=click.Path(dir_okay=False),
               help="Write the report to FILE instead of stdout (repeatable, in --format order).")
+@click.option("--severity", "severities", metavar="LEVELS", callback=_severities,
+              help="Show only findings of these severities in text, Markdown and HTML (comma-separated).")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: on a TTY).")
 @click.option("--verbose", "-v", is_flag=True, help="Show suppressed findings in the text report.")
-def report(report_file: str, formats: tuple[str, ...], outputs: tuple[str, ...], color: bool | None,
-           verbose: bool) -> None:
+def report(report_file: str, formats: tuple[str, ...], outputs: tuple[str, ...],
+           severities: frozenset[Severity] | None, color: bool | None, verbose: bool) -> None:
     """Render a saved JSON report (from `scan --format json`; - reads stdin) in other formats, without
     scanning again. The exit status says only whether rendering worked (0) or the input is bad (2)."""
     from model_risk.report.document import read_document
@@ -185,7 +187,7 @@ def report(report_file: str, formats: tuple[str, ...], outputs: tuple[str, ...],
     plugins = _plugins()
     targets = _targets(formats or ("text",), outputs, plugins.reporters)
     result = read_document(_read_report(report_file), "<stdin>" if report_file == "-" else report_file)
-    _render(result, targets, plugins, color, verbose)
+    _render(result, targets, plugins, color, verbose, severities)
 
 
 @cli.command()

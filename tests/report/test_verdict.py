@@ -36,7 +36,9 @@ def test_every_report_agrees_with_the_exit_status(cli, nc_model, project, where,
     assert nc[0]["scope"] == where.split("/")[0].replace("app", "code") and nc[0]["fails_build"] is fails
     # jq '[.findings[] | select(.fails_build)] | length > 0' reproduces the gate.
     assert any(f["fails_build"] for f in report["findings"]) is fails is report["summary"]["failed"]
-    assert ("FAILED:" in out["text"]) is fails and ("passed" in out["text"].splitlines()[-1]) is not fails
+    summary = " ".join(out["text"].split()).rsplit(". ", 1)[-1]
+    assert summary == ("FAILED: 1 finding at or above high" if fails else
+                       f"passed: nothing counted at or above high (1 in {nc[0]['scope']}: not counted)")
     assert out["markdown"].startswith("## ❌ model-risk failed" if fails else "## ✅ model-risk passed")
     assert ("### Failing the check" in out["markdown"]) is fails
     badge = re.search(r'<div class="verdict (\w+)" id="verdict">(\w+)', out["html"])
@@ -76,3 +78,13 @@ def test_unchecked_models_are_one_line_and_can_fail_the_build(cli, project):
     assert "FAILED: 27 unchecked (--fail-on-unchecked)" in " ".join(text.stdout.split())
     (root / ".model-risk.yaml").write_text("fail-on-unchecked: true\n")
     assert cli("scan", root, "--offline").code == 1
+
+
+def test_a_saved_report_says_the_same_and_filters_the_same(cli, nc_model, project, tmp_path):
+    root = project({".model-risk.yaml": FAST_HUB, "docs/guide.md": f"```python\n{NC}```\n", "app/main.py": NC})
+    saved = tmp_path / "scan.json"
+    scanned = cli("scan", root, "--format", "json", "--output", saved, "--format", "markdown")
+    rendered = cli("report", saved, "--format", "markdown")
+    assert rendered.code == 0 and rendered.stdout == scanned.stdout, "fails_build read back as written"
+    filtered = cli("report", saved, "--severity", "high")
+    assert "MR301" not in filtered.stdout and "MR102" in filtered.stdout

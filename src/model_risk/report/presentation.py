@@ -275,6 +275,19 @@ def unchecked_text(result: ScanResult) -> str | None:
     return f"{what}: the Hub did not answer for them (scan again, or run model-risk lock when it answers)"
 
 
+def _not_counted(result: ScanResult, *, more: bool) -> str:
+    """" (74 more in docs, tests: not counted)": active findings at or above --fail-on whose scopes do not
+    count for the gate, so that "28 at or above high" beside 102 high findings is not a puzzle."""
+    fail_on = result.fail_on
+    if fail_on is None:
+        return ""
+    quiet = [f for f in result.findings if f.active and f.severity >= fail_on and not f.scope_counts]
+    if not quiet:
+        return ""
+    scopes = ", ".join(sorted({f.scope or "?" for f in quiet}))
+    return f" ({len(quiet)}{' more' if more else ''} in {scopes}: not counted)"
+
+
 def verdict(result: ScanResult) -> Verdict:
     failing = len(result.failing_findings())
     unchecked = unchecked_text(result)
@@ -282,14 +295,17 @@ def verdict(result: ScanResult) -> Verdict:
         return Verdict("not-gating", "not failing (--fail-on never)", 0, unchecked)
     reasons = []
     if failing:
-        reasons.append(f"{failing} finding{'s' if failing != 1 else ''} at or above {result.fail_on}")
+        reasons.append(f"{failing} finding{'s' if failing != 1 else ''} at or above {result.fail_on}"
+                       + _not_counted(result, more=True))
     if result.failed and result.fail_on_unchecked and unchecked:
         reasons.append(f"{len(result.unchecked_models())} unchecked (--fail-on-unchecked)")
     if reasons:
         return Verdict("failed", "failed: " + "; ".join(reasons), failing, unchecked)
     if result.fail_on is None:
         return Verdict("passed", "passed: every model was checked", 0, unchecked)
-    return Verdict("passed", f"passed: nothing at or above {result.fail_on}", 0, unchecked)
+    quiet = _not_counted(result, more=False)
+    return Verdict("passed", f"passed: nothing {'counted ' if quiet else ''}at or above {result.fail_on}{quiet}", 0,
+                   unchecked)
 
 
 def displayed(result: ScanResult, options: ReportOptions, *, suppressed: bool = False) -> list[Finding]:
