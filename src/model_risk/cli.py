@@ -94,6 +94,13 @@ def _severities(_ctx: click.Context, _param: click.Parameter, value: str | None)
     return chosen
 
 
+#: ``--no-cache``, the same on every command that reads or writes the cache directory.
+no_cache_option = click.option(
+    "--no-cache", is_flag=True,
+    help="Read and write nothing in the cache directory ($MODEL_RISK_CACHE_DIR): no cached Hub answers, no "
+         "kept detection results.")
+
+
 def _session(flags: Flags) -> Session:
     """The run's session: where the command's flags meet the configuration, once."""
     from model_risk.app.session import Session
@@ -141,10 +148,12 @@ def cli() -> None:
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: on a TTY).")
 @click.option("--verbose", "-v", is_flag=True, help="Show informational notes and suppressed findings.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors on stderr.")
+@no_cache_option
 def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, ...], offline: bool,
          fail_on: str | None, fail_on_unchecked: bool, severities: frozenset[Severity] | None,
          config_file: str | None, jobs: int | None, no_drift: bool, baseline_file: str | None,
-         diff_base: str | None, per_file: bool, color: bool | None, verbose: bool, quiet: bool) -> None:
+         diff_base: str | None, per_file: bool, color: bool | None, verbose: bool, quiet: bool,
+         no_cache: bool) -> None:
     """Scan PATHS (directories and files; default: .) and report model risks."""
     from model_risk.app.scan import scan as run_scan
     from model_risk.app.session import Flags
@@ -154,7 +163,7 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
     targets = _targets(formats or ("text",), outputs, [*plugins.reporters, *FILE_FORMATS], file_formats=FILE_FORMATS)
     session = _session(Flags(paths=paths, config_file=config_file, fail_on=fail_on, baseline=baseline_file,
                              offline=offline, fail_on_unchecked=fail_on_unchecked, check_drift=not no_drift,
-                             jobs=jobs, per_file=per_file, diff_base=diff_base))
+                             jobs=jobs, per_file=per_file, diff_base=diff_base, use_cache=not no_cache))
     progress = _progress_bar() if not quiet else None
     try:
         result = run_scan(session, progress=progress)
@@ -314,7 +323,9 @@ def _progress_bar():  # type: ignore[no-untyped-def]
 @click.option("--per-project", is_flag=True,
               help="Monorepos: write one model-risk.lock per sub-project (a directory with a model-risk.lock, "
                    "pyproject.toml, setup.py, setup.cfg or package.json) for the models its files reference.")
-def lock(path: str | None, config_file: str | None, offline: bool, check: bool, per_project: bool) -> None:
+@no_cache_option
+def lock(path: str | None, config_file: str | None, offline: bool, check: bool, per_project: bool,
+         no_cache: bool) -> None:
     """Resolve every referenced model and write model-risk.lock (facts pinned for offline and CI scans).
 
     When the Hub fails for a model already in the lockfile, its entry is kept. Exits 1 when a model
@@ -322,7 +333,8 @@ def lock(path: str | None, config_file: str | None, offline: bool, check: bool, 
     from model_risk.app import lock as locking
     from model_risk.app.session import Flags
 
-    session = _session(Flags(paths=(path,) if path else (), config_file=config_file, offline=offline))
+    session = _session(Flags(paths=(path,) if path else (), config_file=config_file, offline=offline,
+                             use_cache=not no_cache))
     config = session.config
     lockfile = session.own_lockfile()
     if per_project and config.lockfile is not None:
@@ -370,13 +382,15 @@ def lock(path: str | None, config_file: str | None, offline: bool, check: bool, 
               help="Baseline file to write (default: the config's baseline, else .model-risk-baseline.json).")
 @click.option("--offline", is_flag=True, help="No network: lockfile and cache only.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
-def baseline(paths: tuple[str, ...], output: str | None, offline: bool, config_file: str | None) -> None:
+@no_cache_option
+def baseline(paths: tuple[str, ...], output: str | None, offline: bool, config_file: str | None,
+             no_cache: bool) -> None:
     """Accept the current findings: write them to a baseline so later scans report only new ones."""
     from model_risk.app.scan import scan as run_scan
     from model_risk.app.session import Flags
     from model_risk.evaluate.baseline import BASELINE_NAME, write_baseline
 
-    session = _session(Flags(paths=paths, config_file=config_file, offline=offline))
+    session = _session(Flags(paths=paths, config_file=config_file, offline=offline, use_cache=not no_cache))
     config = session.config
     target = Path(output) if output else (config.baseline or session.root / BASELINE_NAME)
     if not target.resolve().parent.is_dir():
@@ -428,7 +442,9 @@ def rules(name: str | None, fmt: str, config_file: str | None) -> None:
 @click.option("--offline", is_flag=True, help="No network: lockfile and cache only.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
-def explain(model: str, revision: str | None, offline: bool, fmt: str, config_file: str | None) -> None:
+@no_cache_option
+def explain(model: str, revision: str | None, offline: bool, fmt: str, config_file: str | None,
+            no_cache: bool) -> None:
     """Show the facts and the lineage of one MODEL (a Hub repo id or its huggingface.co URL)."""
     from model_risk.app import explain as explaining
     from model_risk.app.session import Flags
@@ -437,7 +453,8 @@ def explain(model: str, revision: str | None, offline: bool, fmt: str, config_fi
     model_id = repo_id_from(model)
     if model_id is None:
         raise UsageError(f"not a Hugging Face model id: {model!r} (expected org/name)")
-    result = explaining.explain(model_id, revision, _session(Flags(config_file=config_file, offline=offline)))
+    result = explaining.explain(model_id, revision, _session(Flags(config_file=config_file, offline=offline,
+                                                                   use_cache=not no_cache)))
     if fmt == "json":
         import json
 
@@ -458,8 +475,9 @@ def explain(model: str, revision: str | None, offline: bool, fmt: str, config_fi
 @click.option("--offline", is_flag=True, help="No network: lockfile and cache only.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors on stderr.")
+@no_cache_option
 def exposure(vendor: str, paths: tuple[str, ...], fmt: str, output: str | None, fail_on_exposure: str,
-             offline: bool, config_file: str | None, quiet: bool) -> None:
+             offline: bool, config_file: str | None, quiet: bool, no_cache: bool) -> None:
     """What depends on VENDOR (a vendor or one of its Hub organisations), in PATHS (default: .): every
     reference, grouped by how exposed it is: API use, unpinned open weights, pinned open weights, and
     models built on the vendor's base."""
@@ -467,7 +485,7 @@ def exposure(vendor: str, paths: tuple[str, ...], fmt: str, output: str | None, 
     from model_risk.app.scan import scan as run_scan
     from model_risk.app.session import Flags
 
-    session = _session(Flags(paths=paths, config_file=config_file, offline=offline))
+    session = _session(Flags(paths=paths, config_file=config_file, offline=offline, use_cache=not no_cache))
     result = run_scan(session)
     if not quiet:
         for note in result.notes:
@@ -483,7 +501,9 @@ def exposure(vendor: str, paths: tuple[str, ...], fmt: str, output: str | None, 
 @click.option("--offline", is_flag=True, help="No network: what model-risk.lock recorded (or the cache holds).")
 @click.option("--no-record", is_flag=True, help="Do not record the suggestions in model-risk.lock.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
-def alternatives(model: str | None, fmt: str, offline: bool, no_record: bool, config_file: str | None) -> None:
+@no_cache_option
+def alternatives(model: str | None, fmt: str, offline: bool, no_record: bool, config_file: str | None,
+                 no_cache: bool) -> None:
     """Suggest up to three replacements for MODEL from other root vendors: same task and library, an
     OSI-approved license (or one the config accepts), a similar size, ranked by downloads. Without MODEL:
     for every model of the project in the current directory with a finding that calls for one. Online,
@@ -493,7 +513,7 @@ def alternatives(model: str | None, fmt: str, offline: bool, no_record: bool, co
     from model_risk.app.session import Flags
     from model_risk.knowledge.hub_ids import repo_id_from
 
-    session = _session(Flags(config_file=config_file, offline=offline))
+    session = _session(Flags(config_file=config_file, offline=offline, use_cache=not no_cache))
     if model is None:
         found = alternating.suggest_for_project(session, record=not no_record)
     else:

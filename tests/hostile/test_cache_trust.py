@@ -77,10 +77,12 @@ def test_a_fifo_planted_as_a_cache_entry_is_dropped_without_hanging(cli, hub, pr
     assert entry_path.is_file()
 
 
-def test_the_cache_directory_holds_only_hub_answers(cli, hub, project, cache_dir: Path):
+def test_the_cache_directory_holds_only_hub_answers_and_detection_records(cli, hub, project, cache_dir: Path):
+    """No memo of model-risk's own documents (rule packs, tables, the config) is kept where a shared cache
+    could bring one in: only what the Hub said and what detection found in the scanned files."""
     root = project({"app.py": LOAD.format("gpt2"), ".model-risk.yaml": "fail-on: high\n"})
     _scan(cli, root)
-    assert {p.name for p in cache_dir.iterdir()} <= {"models", ".model-risk-tmp"}
+    assert {p.name for p in cache_dir.iterdir()} <= {"models", "detection", ".model-risk-tmp"}
 
 
 def test_a_poisoned_table_in_the_cache_directory_changes_nothing(cli, hub, project, cache_dir: Path):

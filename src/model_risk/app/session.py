@@ -18,6 +18,7 @@ from pathlib import Path
 
 from model_risk.app import reference_policy
 from model_risk.app.config import Config, find_project_root, load_config, parse_fail_on
+from model_risk.app.detection_cache import open_detection_cache
 from model_risk.app.plugins import Plugins, load_plugins
 from model_risk.common.paths import default_cache_dir
 from model_risk.contract.detector import Detector
@@ -56,7 +57,8 @@ class Flags:
     per_file: bool = False
     #: Diff-aware scans: report what changed since this git ref.
     diff_base: str | None = None
-    #: Use the on-disk cache of Hub answers.
+    #: Use the cache directory: Hub answers and detection's outcomes (``--no-cache``: read and write nothing
+    #: there).
     use_cache: bool = True
 
 
@@ -81,6 +83,10 @@ def project_paths(paths: Sequence[str]) -> tuple[Path, tuple[Path, ...]]:
 class Session:
     """One run: its configuration (with the user's flags applied), the paths it scans, its plugins, and
     the :class:`~model_risk.resolve.resolution.Resolution` every command resolves models through."""
+
+    #: What the detection cache calls the scanned tree when its path does not name it (the tree at a diff
+    #: base is extracted to a new temporary folder each time); None: the root's path.
+    cache_tree: str | None = None
 
     def __init__(self, config: Config, paths: tuple[Path, ...], plugins: Plugins, flags: Flags,
                  start: Path | None = None) -> None:
@@ -142,8 +148,10 @@ class Session:
     def for_tree(self, root: Path, paths: tuple[Path, ...]) -> Session:
         """The same run over another copy of the project (the tree at a diff base): its own lockfile, no
         baseline, no drift check."""
-        return Session(dataclasses.replace(self.config, root=root, baseline=None), paths, self.plugins,
+        tree = Session(dataclasses.replace(self.config, root=root, baseline=None), paths, self.plugins,
                        dataclasses.replace(self.flags, check_drift=False, diff_base=None))
+        tree.cache_tree = f"{self.root.resolve()} at the diff base"
+        return tree
 
     @cached_property
     def vendors(self) -> VendorTable:
@@ -183,8 +191,14 @@ class Session:
         detectors = self.detectors()
         walker = Walker(config.root, accepts=lambda name: any(d.accepts(name) for d in detectors),
                         exclude=config.exclude)
+        cache, cache_note = None, None
+        if self.flags.use_cache:
+            cache, cache_note = open_detection_cache(default_cache_dir(), config.root, self.paths, detectors,
+                                                     self.plugins, config.max_file_size, self.cache_tree)
         # The walk is handed over unfinished: workers start on the first files while it goes on.
         detection = detect(walker.walk(self.paths), detectors, max_size=config.max_file_size, jobs=self.flags.jobs,
-                           progress=(lambda done, seen: progress("files", done, seen)) if progress else None)
+                           progress=(lambda done, seen: progress("files", done, seen)) if progress else None,
+                           cache=cache)
         references = reference_policy.with_scopes(detection.references, config.scopes, config.internal_orgs)
-        return dataclasses.replace(detection, references=references), tuple(walker.notes)
+        notes = (*walker.notes, cache_note) if cache_note is not None else tuple(walker.notes)
+        return dataclasses.replace(detection, references=references), notes

@@ -11,12 +11,13 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from model_risk.common.debug import show_traceback
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.source import SourceFile
-from model_risk.detect.source import read_source
+from model_risk.detect.source import decode_source, read_file
 from model_risk.detect.walk import Candidate
 
 #: A process pool costs about 0.1 s to start and feed: worth it from this many files, or from this many
@@ -95,38 +96,92 @@ _NOTE_FIELDS = tuple(f.name for f in dataclasses.fields(Note))
 _BATCH_BYTES = 512 * 1024
 _BATCH_FILES = 128
 
-BatchResult = tuple[list[tuple], list[tuple], int]
+#: (size, mtime_ns, ctime_ns, inode, device): what the detection cache compares to know a file unchanged
+#: without reading it.
+FileStatus = tuple[int, int, int, int, int]
 
 
-def _detect_files(batch: Sequence[Candidate], detectors: Sequence[Detector], max_size: int
-                  ) -> tuple[list[Reference], list[Note], int]:
-    references: list[Reference] = []
-    notes: list[Note] = []
-    scanned = 0
-    for candidate in batch:
-        source, note = read_source(candidate.abs_path, candidate.rel_path, max_size)
-        if note is not None:
-            notes.append(note)
-        if source is None:
-            continue
-        scanned += 1
-        name = candidate.abs_path.rsplit(os.sep, 1)[-1]
-        if is_own_file(name, source.text):
-            continue
-        found, file_notes = detect_file(source, [d for d in detectors if d.accepts(name)])
-        references += found
-        notes += file_notes
-    return references, notes, scanned
+def file_status(status: os.stat_result) -> FileStatus:
+    return status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev
 
 
-def _detect_batch(batch: Sequence[Candidate], detectors: Sequence[Detector], max_size: int) -> BatchResult:
-    """A worker's job: references and notes as tuples of their fields.
+@dataclass(frozen=True, slots=True)
+class FileOutcome:
+    """What detection made of one file: whether it was read (``scanned``), its references and notes.
+
+    When the detection cache asked for it, ``digest`` is the SHA-256 of the bytes read and ``status`` the
+    file's status as it was opened; ``digest`` stays None for an outcome that must be found again next
+    time (the file could not be read, or a detector failed on it)."""
+
+    path: str
+    scanned: bool
+    references: tuple[Reference, ...] = ()
+    notes: tuple[Note, ...] = ()
+    digest: str | None = None
+    status: FileStatus | None = None
+
+
+class OutcomeCache(Protocol):
+    """Outcomes of earlier scans (:mod:`model_risk.detect.cache`), asked before any file is read."""
+
+    def unanswered(self, candidates: Iterable[Candidate], answer: Callable[[FileOutcome], None]
+                   ) -> Iterator[Candidate]:
+        """The candidates it has no outcome for; ``answer(outcome)`` for each of the others."""
+
+    def save(self, outcomes: Sequence[FileOutcome]) -> None:
+        """Keep the outcomes of this scan's detection (the candidates it did not answer)."""
+
+
+def _detect_one(candidate: Candidate, detectors: Sequence[Detector], max_size: int, hashing: bool) -> FileOutcome:
+    rel = candidate.rel_path
+    data, note, status = read_file(candidate.abs_path, rel, max_size)
+    if data is None:
+        return FileOutcome(rel, False, (), (note,) if note is not None else ())
+    digest = kept = None
+    if hashing:
+        import hashlib  # only with the cache: loading OpenSSL costs the one-file pre-commit path time
+
+        digest = hashlib.sha256(data).hexdigest()
+        kept = file_status(status) if status is not None else None
+    source, note = decode_source(data, rel)
+    notes = (note,) if note is not None else ()
+    if source is None:
+        return FileOutcome(rel, False, (), notes, digest, kept)
+    name = candidate.abs_path.rsplit(os.sep, 1)[-1]
+    if is_own_file(name, source.text):
+        return FileOutcome(rel, True, (), notes, digest, kept)
+    found, file_notes = detect_file(source, [d for d in detectors if d.accepts(name)])
+    if digest is not None and (any(n.level == "error" for n in file_notes)
+                               or any(r.path != rel or r.scope for r in found)):
+        digest = None  # a detector failed (shown again next time), or wrote what the cache cannot keep
+    return FileOutcome(rel, True, tuple(found), (*notes, *file_notes), digest, kept)
+
+
+def _detect_files(batch: Sequence[Candidate], detectors: Sequence[Detector], max_size: int,
+                  hashing: bool = False) -> list[FileOutcome]:
+    return [_detect_one(candidate, detectors, max_size, hashing) for candidate in batch]
+
+
+#: A file's outcome as a worker sends it: (path, scanned, references, notes, digest, status), references
+#: and notes as tuples of their fields.
+_Sent = tuple[str, bool, list[tuple], list[tuple], str | None, FileStatus | None]
+
+
+def _detect_batch(batch: Sequence[Candidate], detectors: Sequence[Detector], max_size: int,
+                  hashing: bool = False) -> list[_Sent]:
+    """A worker's job: each file's outcome, with references and notes as tuples of their fields.
 
     Detectors travel to worker processes by pickling (the hookspec asks plugins to keep them
     picklable), so a worker needs no plugin manager of its own."""
-    references, notes, scanned = _detect_files(batch, detectors, max_size)
-    return ([tuple(getattr(ref, f) for f in _REFERENCE_FIELDS) for ref in references],
-            [tuple(getattr(note, f) for f in _NOTE_FIELDS) for note in notes], scanned)
+    return [(o.path, o.scanned, [tuple(getattr(ref, f) for f in _REFERENCE_FIELDS) for ref in o.references],
+             [tuple(getattr(note, f) for f in _NOTE_FIELDS) for note in o.notes], o.digest, o.status)
+            for o in _detect_files(batch, detectors, max_size, hashing)]
+
+
+def _received(sent: _Sent) -> FileOutcome:
+    path, scanned, references, notes, digest, status = sent
+    return FileOutcome(path, scanned, tuple(Reference(*values) for values in references),
+                       tuple(Note(*values) for values in notes), digest, status)
 
 
 def _batches(candidates: Iterable[Candidate]) -> Iterator[list[Candidate]]:
@@ -144,28 +199,27 @@ def _batches(candidates: Iterable[Candidate]) -> Iterator[list[Candidate]]:
 
 
 def detect(candidates: Iterable[Candidate], detectors: Sequence[Detector], *, max_size: int,
-           jobs: int | None = None, progress: Callable[[int, int], None] | None = None) -> DetectionResult:
+           jobs: int | None = None, progress: Callable[[int, int], None] | None = None,
+           cache: OutcomeCache | None = None) -> DetectionResult:
     """Run ``detectors`` over the candidate files. ``candidates`` may be a walk still under way: from
     ``PARALLEL_THRESHOLD`` files (or ``PARALLEL_BYTES``) on, batches go to a process pool as the walk
     yields them, so the workers start while the tree is still being walked. ``progress(done, seen)``
-    counts files."""
+    counts files. With a ``cache``, files it answers for are not read, and the others' outcomes are
+    given to it to keep."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    iterator = iter(candidates)
+    answered: list[FileOutcome] = []
+    iterator = iter(candidates) if cache is None else cache.unanswered(candidates, answered.append)
+    hashing = cache is not None
     head = list(itertools.islice(iterator, PARALLEL_THRESHOLD))
-    references: list[Reference] = []
-    notes: list[Note] = []
-    scanned = 0
+    outcomes: list[FileOutcome] = []
     large = len(head) >= 2 and sum(c.size for c in head) >= PARALLEL_BYTES
     if workers <= 1 or (len(head) < PARALLEL_THRESHOLD and not large):
         files = head + list(iterator)
         step = 64
         for start in range(0, len(files), step):
-            refs, batch_notes, count = _detect_files(files[start:start + step], detectors, max_size)
-            references += refs
-            notes += batch_notes
-            scanned += count
+            outcomes += _detect_files(files[start:start + step], detectors, max_size, hashing)
             if progress:
-                progress(min(start + step, len(files)), len(files))
+                progress(len(answered) + min(start + step, len(files)), len(answered) + len(files))
     else:
         import multiprocessing
         from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -175,31 +229,40 @@ def detect(candidates: Iterable[Candidate], detectors: Sequence[Detector], *, ma
         seen = done = 0
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             pending: dict = {}
-            raw_references: list[tuple] = []
-            raw_notes: list[tuple] = []
+            received: list[_Sent] = []
 
             def collect(futures: Iterable) -> None:
-                nonlocal scanned, done
+                nonlocal done
                 for future in futures:
-                    refs, batch_notes, count = future.result()
-                    raw_references.extend(refs)
-                    raw_notes.extend(batch_notes)
-                    scanned += count
+                    received.extend(future.result())
                     done += pending.pop(future)
                     if progress:
-                        progress(done, seen)
+                        progress(len(answered) + done, len(answered) + seen)
 
             for batch in _batches(itertools.chain(head, iterator)):
                 seen += len(batch)
-                pending[pool.submit(_detect_batch, batch, detectors, max_size)] = len(batch)
+                pending[pool.submit(_detect_batch, batch, detectors, max_size, hashing)] = len(batch)
                 ready = [f for f in pending if f.done()]
                 if ready:
                     collect(ready)
             while pending:
                 finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
                 collect(finished)
-        references = [Reference(*values) for values in raw_references]
-        notes = [Note(*values) for values in raw_notes]
+        outcomes = [_received(sent) for sent in received]
+    if cache is not None:
+        cache.save(outcomes)
+    return combined(answered + outcomes)
+
+
+def combined(outcomes: Iterable[FileOutcome]) -> DetectionResult:
+    """The scan's references and notes, in the order reports list them, from the outcomes of its files."""
+    references: list[Reference] = []
+    notes: list[Note] = []
+    scanned = 0
+    for outcome in outcomes:
+        references += outcome.references
+        notes += outcome.notes
+        scanned += outcome.scanned
     references.sort(key=lambda r: (r.path, r.line, r.column, r.model))
     notes.sort(key=lambda n: (n.path or "", n.line or 0))
     return DetectionResult(tuple(references), tuple(notes), scanned)

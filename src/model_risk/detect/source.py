@@ -11,29 +11,36 @@ DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024
 _SNIFF_BYTES = 8192
 
 
-def read_source(abs_path: str, rel_path: str, max_size: int = DEFAULT_MAX_FILE_SIZE
-                ) -> tuple[SourceFile | None, Note | None]:
-    """Read and decode a file. Returns the file (or None when it is skipped) and a note, if any."""
+def read_file(abs_path: str, rel_path: str, max_size: int = DEFAULT_MAX_FILE_SIZE
+              ) -> tuple[bytes | None, Note | None, os.stat_result | None]:
+    """The bytes of a file (None when it is skipped, with a note saying why) and its status as it was
+    opened, before anything was read (the detection cache keys what was read by it)."""
     try:
         with open(abs_path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
+            status = os.fstat(handle.fileno())
+            size = status.st_size
             if size > max_size:
                 return None, Note(
                     f"skipped: {size / 1_048_576:.1f} MiB is over the {max_size / 1_048_576:.0f} MiB limit "
-                    "(set max-file-size in the config to scan it)", rel_path, level="info")
+                    "(set max-file-size in the config to scan it)", rel_path, level="info"), None
             # Ask for what fstat says is there (one byte more shows that the file grew): asking for
             # max_size + 1 would allocate that much for every file.
             data = handle.read(size + 1)
             if len(data) > size:
                 data += handle.read(max_size + 1 - len(data))
     except PermissionError:
-        return None, Note("skipped: permission denied", rel_path)
+        return None, Note("skipped: permission denied", rel_path), None
     except IsADirectoryError:
-        return None, None
+        return None, None, None
     except OSError as exc:
-        return None, Note(f"skipped: cannot read ({exc.strerror or exc.__class__.__name__})", rel_path)
+        return None, Note(f"skipped: cannot read ({exc.strerror or exc.__class__.__name__})", rel_path), None
     if len(data) > max_size:  # the file grew while we read it
-        return None, Note("skipped: file is over the size limit", rel_path, level="info")
+        return None, Note("skipped: file is over the size limit", rel_path, level="info"), None
+    return data, None, status
+
+
+def decode_source(data: bytes, rel_path: str) -> tuple[SourceFile | None, Note | None]:
+    """The text of a file's bytes (None for binary content, with a note)."""
     if b"\0" in data[:_SNIFF_BYTES]:
         return None, Note("skipped: binary content", rel_path, level="info")
     try:
@@ -44,3 +51,12 @@ def read_source(abs_path: str, rel_path: str, max_size: int = DEFAULT_MAX_FILE_S
         text = data.decode("utf-8-sig", errors="replace")
         note = Note("not valid UTF-8; scanned with the bad bytes replaced", rel_path, line)
     return SourceFile(rel_path, text), note
+
+
+def read_source(abs_path: str, rel_path: str, max_size: int = DEFAULT_MAX_FILE_SIZE
+                ) -> tuple[SourceFile | None, Note | None]:
+    """Read and decode a file. Returns the file (or None when it is skipped) and a note, if any."""
+    data, note, _status = read_file(abs_path, rel_path, max_size)
+    if data is None:
+        return None, note
+    return decode_source(data, rel_path)
