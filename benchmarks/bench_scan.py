@@ -7,7 +7,7 @@ Two trees are generated in a temporary directory:
 * a hostile one (about 70 MB of Python in which every line holds path-like strings and the same few
   names are reused everywhere; see ``hostile_trees.path_heavy``).
 
-On each, ``model-risk scan DIR --offline`` (all cores) and the floor of :mod:`floor` (walk, read
+On each, ``model-risk scan DIR --offline`` (all cores, cold: its cache emptied before each run) and the floor of :mod:`floor` (walk, read
 bytes, one regex that starts with a literal, one process) run side by side, each in a fresh
 interpreter, alternating; the table shows medians of three.
 
@@ -22,7 +22,7 @@ import random
 import tempfile
 from pathlib import Path
 
-from floor import floor_command, scan_command, side_by_side
+from floor import empty_cache, floor_command, scan_command, side_by_side
 from hostile_trees import path_heavy
 from run import Row
 
@@ -139,7 +139,8 @@ def run() -> list[Row]:
         for label, what, make in trees:
             root = Path(tmp) / label
             size = make(root)
-            measured = side_by_side(scan_command(str(root)), floor_command(str(root)), REPEAT)
+            measured = side_by_side(scan_command(str(root)), floor_command(str(root)), REPEAT,
+                                    prepare=empty_cache(str(Path(tmp) / "cache")))
             peak_mb = measured.peak_kb / 1024
             rows.append(Row(f"scan --offline, {label} tree: {FILES:,} files, {size / 1e6:.0f} MB of {what}, "
                             f"{os.cpu_count()} cores", f"{measured.scan:.2f}s wall, {measured.scan_cpu:.2f}s CPU",

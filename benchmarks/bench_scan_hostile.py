@@ -1,6 +1,7 @@
 """Scan time on inputs hostile to the design, and on a real repository, against the strong floor.
 
-For each tree of :mod:`hostile_trees`, at 1x and 4x: ``model-risk scan DIR --offline`` (all cores)
+For each tree of :mod:`hostile_trees`, at 1x and 4x: ``model-risk scan DIR --offline`` (all cores, cold:
+its cache emptied before each run)
 and the floor of :mod:`floor` (one process, bytes, one regex), alternating, medians of ``REPEAT``
 runs. The table shows the ratio at 4x (wall time and CPU time) and how much the scan's CPU time grows
 from 1x to 4x (linear work grows 4x; a little more is start-up noise, much more is a cost that is
@@ -18,7 +19,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from floor import floor_command, scan_command, side_by_side
+from floor import empty_cache, floor_command, scan_command, side_by_side
 from hostile_trees import TREES
 from run import Row
 
@@ -31,7 +32,8 @@ TIMEOUT = float(os.environ.get("MODEL_RISK_BENCH_TIMEOUT", "300"))
 DIFFUSERS = ("huggingface+diffusers", "58eb52c0803ea9af3abec60841c2a093bdf1f951")
 
 
-def _diffusers(tmp: Path) -> Path | None:
+def diffusers_tree(tmp: Path) -> Path | None:
+    """huggingface/diffusers at the pinned commit, extracted into ``tmp/diffusers`` (None without the mirror)."""
     mirror = Path(os.environ.get("MODEL_RISK_MIRROR", "/work/.mirror")) / DIFFUSERS[0] / "repo"
     if not mirror.is_dir():
         return None
@@ -53,12 +55,14 @@ def run() -> list[Row]:
     rows = []
     with tempfile.TemporaryDirectory(prefix="model-risk-hostile-") as tmp_name:
         tmp = Path(tmp_name)
+        cold = empty_cache(str(tmp / "cache"))  # every scan here is a first scan
         for key, (description, generate) in TREES.items():
             times = {}
             for scale in (1, 4):
                 root = tmp / f"{key}-{scale}x"
                 size = generate(root, scale)
-                times[scale] = side_by_side(scan_command(str(root)), floor_command(str(root)), REPEAT, TIMEOUT)
+                times[scale] = side_by_side(scan_command(str(root)), floor_command(str(root)), REPEAT, TIMEOUT,
+                                            prepare=cold)
             one, four = times[1], times[4]
             growth = four.scan_cpu / one.scan_cpu
             rows.append(Row(
@@ -68,11 +72,12 @@ def run() -> list[Row]:
                 f"floor {four.floor:.2f}s", f"{four.ratio:.2f}x wall, {four.cpu_ratio:.2f}x CPU",
                 f"<= {RATIO_TARGET}x, growth <= {GROWTH_TARGET}x",
                 four.ratio <= RATIO_TARGET and growth <= GROWTH_TARGET))
-        repository = _diffusers(tmp)
+        repository = diffusers_tree(tmp)
         if repository is None:
             rows.append(Row("real repository: huggingface/diffusers", "skipped (no mirror)", "-", "-", "-", True))
         else:
-            measured = side_by_side(scan_command(str(repository)), floor_command(str(repository)), REPEAT, TIMEOUT)
+            measured = side_by_side(scan_command(str(repository)), floor_command(str(repository)), REPEAT, TIMEOUT,
+                                    prepare=cold)
             rows.append(Row(
                 f"real repository: huggingface/diffusers @{DIFFUSERS[1][:10]} ({_size(repository) / 1e6:.0f} MB)",
                 f"{measured.scan:.2f}s wall, {measured.scan_cpu:.2f}s CPU ({measured.peak_kb / 1024:.0f} MB)",

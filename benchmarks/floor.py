@@ -20,7 +20,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 FLOOR = r'''
@@ -40,9 +40,22 @@ def floor_command(root: str) -> list[str]:
     return [sys.executable, "-c", FLOOR, root]
 
 
-def scan_command(root: str) -> list[str]:
+def scan_command(root: str, output: str = "/dev/null") -> list[str]:
     return [sys.executable, "-m", "model_risk", "scan", root, "--offline", "--format", "json",
-            "--output", "/dev/null", "--fail-on", "never", "--quiet"]
+            "--output", output, "--fail-on", "never", "--quiet"]
+
+
+def empty_cache(directory: str) -> Callable[[], None]:
+    """Point scans at ``directory`` as their cache (``MODEL_RISK_CACHE_DIR``) and return what empties it:
+    a cold scan finds nothing kept, and pays for keeping what it finds, as a first scan does."""
+    import shutil
+
+    os.environ["MODEL_RISK_CACHE_DIR"] = directory
+
+    def empty() -> None:
+        shutil.rmtree(directory, ignore_errors=True)
+
+    return empty
 
 
 def _tree_rss_kb(pid: int) -> int:
@@ -99,13 +112,15 @@ def timed(command: Sequence[str], timeout: float | None = None) -> tuple[float, 
     return elapsed, peak, usage.ru_utime + usage.ru_stime
 
 
-def side_by_side(scan: Sequence[str], floor: Sequence[str], repeat: int, timeout: float | None = None
-                 ) -> Measured:
+def side_by_side(scan: Sequence[str], floor: Sequence[str], repeat: int, timeout: float | None = None,
+                 prepare: Callable[[], object] | None = None) -> Measured:
     """Scan and floor, alternating after one warm-up of each: medians of wall and CPU time, and the
-    scan's peak memory."""
+    scan's peak memory. ``prepare()`` runs, untimed, before each scan (to empty its cache, say)."""
     timed(floor)  # warm the page cache
     scans, floors, peaks, scan_cpu, floor_cpu = [], [], [], [], []
     for _ in range(repeat):
+        if prepare is not None:
+            prepare()
         seconds, peak, cpu = timed(scan, timeout)
         scans.append(seconds)
         scan_cpu.append(cpu)

@@ -87,7 +87,9 @@ def detection_key(detectors: Sequence[Detector], plugins: Plugins, max_size: int
         "python": [sys.version, sys.implementation.cache_tag],
         "package": _package_fingerprint(),
         "distributions": _distributions(),
-        "detectors": sorted([d.name, f"{type(d).__module__}.{type(d).__qualname__}"] for d in detectors),
+        # A built-in detector is registered by the name of its class (detect/lazy.py).
+        "detectors": sorted([d.name, getattr(d, "target", None) or f"{type(d).__module__}:{type(d).__qualname__}"]
+                            for d in detectors),
         "plugins": sorted([info.name, info.distribution or ""] for info in plugins.infos()),
         "max-file-size": max_size,
         "reference-fields": REFERENCE_FIELDS,

@@ -9,14 +9,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from model_risk.app import diff, reference_policy
-from model_risk.app.replacements import Finder, with_alternatives
+from model_risk.app import reference_policy
 from model_risk.app.repo_identity import identify
 from model_risk.app.session import Progress, Session
 from model_risk.contract.domain import Note, ScanResult
 from model_risk.contract.version import __version__
 from model_risk.detect.walk import find_git_root
-from model_risk.evaluate.baseline import read_baseline
 from model_risk.evaluate.evaluate import Policy, apply_policy, run_rules
 
 #: Rule scopes whose findings do not depend on files outside the ones scanned.
@@ -26,6 +24,8 @@ PER_FILE_SCOPES = ("model", "reference")
 def scan(session: Session, progress: Progress | None = None) -> ScanResult:
     """The session's scan: of its paths, or, with a diff base, of what changed since it."""
     if session.flags.diff_base:
+        from model_risk.app import diff  # git and tarfile: not on the pre-commit path
+
         return diff.scan_against(session, session.flags.diff_base, scan_tree, progress=progress)
     return scan_tree(session, progress)
 
@@ -36,7 +36,11 @@ def scan_tree(session: Session, progress: Progress | None = None) -> ScanResult:
     # Load everything that can fail on bad input first, so a broken pack, baseline or endpoint stops the
     # scan before any work is done.
     rules = session.rules
-    baseline = read_baseline(config.baseline) if config.baseline else frozenset()
+    baseline: frozenset[str] = frozenset()
+    if config.baseline:
+        from model_risk.evaluate.baseline import read_baseline
+
+        baseline = read_baseline(config.baseline)
     resolution = session.resolution
 
     detection, walk_notes = session.find_references(progress)
@@ -53,6 +57,8 @@ def scan_tree(session: Session, progress: Progress | None = None) -> ScanResult:
     findings, policy_notes = apply_policy(results, Policy(config.watchlist, config.allow, baseline))
     alternative_notes: list[Note] = []
     if config.alternatives.enabled and not per_file:
+        from model_risk.app.replacements import Finder, with_alternatives  # the Hub's list queries
+
         finder = Finder(config, resolution, session.own_lockfile(), use_cache=session.flags.use_cache)
         usages, alternative_notes = with_alternatives(usages, findings, finder)
     if progress:

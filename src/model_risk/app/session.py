@@ -18,7 +18,6 @@ from pathlib import Path
 
 from model_risk.app import reference_policy
 from model_risk.app.config import Config, find_project_root, load_config, parse_fail_on
-from model_risk.app.detection_cache import open_detection_cache
 from model_risk.app.plugins import Plugins, load_plugins
 from model_risk.common.paths import default_cache_dir
 from model_risk.contract.detector import Detector
@@ -189,10 +188,13 @@ class Session:
         """Walk the paths and run the detectors: the references (with their scopes), and the walk's notes."""
         config = self.config
         detectors = self.detectors()
-        walker = Walker(config.root, accepts=lambda name: any(d.accepts(name) for d in detectors),
+        predicates = tuple(d.accepts for d in detectors)
+        walker = Walker(config.root, accepts=lambda name: any(accepts(name) for accepts in predicates),
                         exclude=config.exclude)
         cache, cache_note = None, None
-        if self.flags.use_cache:
+        if self.flags.use_cache and all(p.is_dir() for p in self.paths):
+            from model_risk.app.detection_cache import open_detection_cache  # hashlib: not for listed files
+
             cache, cache_note = open_detection_cache(default_cache_dir(), config.root, self.paths, detectors,
                                                      self.plugins, config.max_file_size, self.cache_tree)
         # The walk is handed over unfinished: workers start on the first files while it goes on.

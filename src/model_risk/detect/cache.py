@@ -197,7 +197,7 @@ class DetectionCache:
                 yield candidate
                 continue
             try:
-                status = file_status(os.stat(candidate.abs_path))
+                status = file_status(candidate.status or os.stat(candidate.abs_path))
             except OSError:
                 yield candidate
                 continue

@@ -18,7 +18,7 @@ from model_risk.common import safe_yaml
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.source import SourceFile
-from model_risk.detect import commands, free_text, model_names, prose, structured, text_search
+from model_risk.detect import commands, file_kinds, free_text, model_names, prose, structured, text_search
 from model_risk.detect.references import reference_to
 from model_risk.detect.structured import Hit, LocatedStr
 
@@ -26,7 +26,6 @@ from model_risk.detect.structured import Hit, LocatedStr
 _KEY_ROOTS = ("model", "ckpt", "checkpoint", "tokenizer", "embed", "rerank", "generator", "llm", "encoder",
               "decoder", "teacher", "student", "backbone", "pretrained", "adapter", "lora", "peft", "vae",
               "unet", "controlnet", "repo", "hf", "hub", "serve", "download")
-_OWN_CONFIG = (".model-risk.yaml", ".model-risk.yml")
 
 
 def could_name_models(text: str) -> bool:
@@ -76,7 +75,7 @@ class YamlDetector(_ConfigDetector):
     description = "YAML configuration, compose files, Kubernetes and Helm manifests, CI workflows"
 
     def accepts(self, filename: str) -> bool:
-        return filename.endswith((".yaml", ".yml")) and filename not in _OWN_CONFIG
+        return file_kinds.yaml(filename)
 
     def prefilter(self, text: str) -> bool:
         return could_name_models(text) or ("#" in text and free_text.worth_scanning(text))
@@ -128,7 +127,7 @@ class JsonDetector(_ConfigDetector):
     description = "JSON configuration: values under model-ish keys"
 
     def accepts(self, filename: str) -> bool:
-        return filename.endswith((".json", ".jsonc")) and filename != "package-lock.json"
+        return file_kinds.json(filename)
 
     def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
         import json
@@ -155,7 +154,7 @@ class TomlDetector(_ConfigDetector):
     description = "TOML configuration: values under model-ish keys"
 
     def accepts(self, filename: str) -> bool:
-        return filename.endswith(".toml")
+        return file_kinds.toml(filename)
 
     def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
         import tomllib

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.source import SourceFile
+from model_risk.detect import file_kinds
 from model_risk.detect.commands import Found
 from model_risk.detect.model_names import ModelName
 from model_risk.detect.references import reference_to
@@ -107,15 +108,8 @@ class HubUrlDetector(Detector):
     description = "Hub links (huggingface.co/ORG/NAME, hf.co/..., hf://...) in code and configuration"
 
     #: Code and configuration that may carry links; Markdown and notebooks find their own.
-    SUFFIXES = (".py", ".pyi", ".yaml", ".yml", ".json", ".toml", ".cfg", ".ini", ".sh", ".bash", ".zsh",
-                ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".mts", ".cts")
-
     def accepts(self, filename: str) -> bool:
-        from model_risk.detect.shell import is_shell_like
-
-        if filename in (".model-risk.yaml", ".model-risk.yml"):  # the user's policy, not dependencies
-            return False
-        return filename.endswith(self.SUFFIXES) or is_shell_like(filename)
+        return file_kinds.hub_url(filename)
 
     def prefilter(self, text: str) -> bool:
         return has_marker(text)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.source import SourceFile
-from model_risk.detect import free_text, model_names, prose, python_source, structured
+from model_risk.detect import file_kinds, free_text, model_names, prose, python_source, structured
 from model_risk.detect.model_names import ModelName
 from model_risk.detect.references import reference_to
 
@@ -191,10 +191,8 @@ class JavaScriptDetector(Detector):
     name = "javascript"
     description = "JavaScript/TypeScript: transformers.js pipeline()/from_pretrained(), model properties, AI SDK"
 
-    SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
-
     def accepts(self, filename: str) -> bool:
-        return filename.endswith(self.SUFFIXES) and not filename.endswith(".min.js")
+        return file_kinds.javascript(filename)
 
     def prefilter(self, text: str) -> bool:
         return python_source.could_reference(text) or ("/" in text and ("//" in text or "/*" in text))

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.source import SourceFile
-from model_risk.detect import config_files, free_text, hub_urls, javascript, python_source, shell
+from model_risk.detect import config_files, file_kinds, free_text, hub_urls, javascript, python_source, shell
 from model_risk.detect.embedded import EmbeddedCode, Piece
 from model_risk.detect.references import reference_to
 
@@ -112,7 +112,7 @@ class MarkdownDetector(Detector):
     documentation = True
 
     def accepts(self, filename: str) -> bool:
-        return filename.endswith((".md", ".mdx", ".markdown"))
+        return file_kinds.markdown(filename)
 
     def prefilter(self, text: str) -> bool:
         return free_text.worth_scanning(text) or hub_urls.has_marker(text)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.source import SourceFile
-from model_risk.detect import commands, free_text, hub_urls, prose, python_source, structured
+from model_risk.detect import commands, file_kinds, free_text, hub_urls, prose, python_source, structured
 from model_risk.detect.embedded import EmbeddedCode, Piece
 from model_risk.detect.references import reference_to
 from model_risk.detect.structured import LocatedStr
@@ -90,7 +90,7 @@ class NotebookDetector(Detector):
     description = "Jupyter notebooks: code cells as Python, ! lines and %%bash cells as shell"
 
     def accepts(self, filename: str) -> bool:
-        return filename.endswith(".ipynb")
+        return file_kinds.notebook(filename)
 
     def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
         import json
@@ -167,7 +167,7 @@ class NotebookDocsDetector(Detector):
     documentation = True
 
     def accepts(self, filename: str) -> bool:
-        return filename.endswith(".ipynb")
+        return file_kinds.notebook(filename)
 
     def prefilter(self, text: str) -> bool:
         return hub_urls.has_marker(text) or free_text.worth_scanning(text)

@@ -31,7 +31,16 @@ from dataclasses import dataclass
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.source import SourceFile
-from model_risk.detect import commands, free_text, model_names, prose, python_literals, python_statements, structured
+from model_risk.detect import (
+    commands,
+    file_kinds,
+    free_text,
+    model_names,
+    prose,
+    python_literals,
+    python_statements,
+    structured,
+)
 from model_risk.detect.model_names import ModelName
 from model_risk.detect.references import reference_to
 from model_risk.knowledge import publishers
@@ -876,7 +885,7 @@ class PythonDetector(Detector):
                    "LangChain/LlamaIndex, API clients, model-ish names and command-line options")
 
     def accepts(self, filename: str) -> bool:
-        return filename.endswith((".py", ".pyi"))
+        return file_kinds.python(filename)
 
     def prefilter(self, text: str) -> bool:
         # ``python_references`` starts with the one pass over the literals that decides whether the

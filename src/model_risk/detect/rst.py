@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.source import SourceFile
-from model_risk.detect import free_text, hub_urls
+from model_risk.detect import file_kinds, free_text, hub_urls
 from model_risk.detect.markdown import _LANGUAGE_OF, _Block, documentation_references
 
 _DIRECTIVE = re.compile(r"^([ \t]{0,40})\.\.[ \t]+(?:code-block|code|sourcecode|prompt)::[ \t]*([\w+\-.]{0,40})[^\n]*$",
@@ -57,7 +57,7 @@ class RstDetector(Detector):
     documentation = True
 
     def accepts(self, filename: str) -> bool:
-        return filename.endswith((".rst", ".rest"))
+        return file_kinds.rst(filename)
 
     def prefilter(self, text: str) -> bool:
         return free_text.worth_scanning(text) or hub_urls.has_marker(text)

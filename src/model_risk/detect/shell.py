@@ -13,23 +13,15 @@ from collections.abc import Iterable, Iterator
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.source import SourceFile
-from model_risk.detect import commands, free_text, model_names, prose, python_source
+from model_risk.detect import commands, file_kinds, free_text, model_names, prose, python_source
 from model_risk.detect.commands import Found
 from model_risk.detect.embedded import EmbeddedCode, Piece
 from model_risk.detect.references import reference_to
 
-_SCRIPT_SUFFIXES = (".sh", ".bash", ".zsh", ".env", ".dockerfile", ".mk")
-_SCRIPT_NAMES = frozenset({"Dockerfile", "Containerfile", "Makefile", "GNUmakefile", "makefile", "Procfile",
-                           ".env", ".envrc"})
 _EXEC_FORM = re.compile(r"^[ \t]{0,40}(?:CMD|ENTRYPOINT|RUN)[ \t]{1,40}(\[[^\n]{0,8000}\])[ \t]*\r?$",
                         re.MULTILINE | re.IGNORECASE)
 _MAKE_ASSIGNMENT = re.compile(r"^([A-Za-z_][\w.]{0,63})[ \t]{0,40}(?:\?|:{1,3}|\+|!)?=[ \t]{0,40}([^\s#]{1,250})",
                               re.MULTILINE)
-
-
-def is_shell_like(filename: str) -> bool:
-    return (filename in _SCRIPT_NAMES or filename.endswith(_SCRIPT_SUFFIXES)
-            or filename.startswith(("Dockerfile.", "Containerfile.", ".env.")))
 
 
 def is_makefile(filename: str) -> bool:
@@ -66,7 +58,7 @@ class ShellDetector(Detector):
     description = "shell scripts, Dockerfiles, Makefiles, Procfiles and .env files: --model ID, vllm serve ID, MODEL=ID"
 
     def accepts(self, filename: str) -> bool:
-        return is_shell_like(filename)
+        return file_kinds.shell(filename)
 
     def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
         filename = source.path.rsplit("/", 1)[-1]

@@ -38,6 +38,9 @@ class Candidate:
     rel_path: str
     #: Size in bytes when the walk knows it (0 otherwise): the runner sizes its batches by it.
     size: int = 0
+    #: The status the walk read (a directory's files), which the detection cache compares with its
+    #: record instead of asking again.
+    status: os.stat_result | None = None
 
 
 def display_path(path: str) -> str:
@@ -313,13 +316,13 @@ class Walker:
                     continue
                 try:
                     regular = entry.is_file()
-                    size = entry.stat().st_size if regular else 0
+                    status = entry.stat() if regular else None
                 except OSError:
                     regular = False
-                if not regular:  # a FIFO or device would block or never end
+                if not regular or status is None:  # a FIFO or device would block or never end
                     self.notes.append(Note("skipped: not a regular file", rel, level="info"))
                     continue
-                yield Candidate(entry.path, rel, size)
+                yield Candidate(entry.path, rel, status.st_size, status)
         for entry, rel in subdirs:
             yield from self._walk_dir(Path(entry.path), rel, rules)
 

@@ -7,7 +7,8 @@ suppressed, and reports show it as such.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import operator
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -89,29 +90,56 @@ def _severity(rule: Rule, subject: dict[str, Any]) -> Severity:
     return rule.info.severity
 
 
-def _locations(references: Iterable[Reference]) -> list[tuple[Location, Reference]]:
+@dataclass(frozen=True, slots=True)
+class _Located:
+    """References as a finding lists them: one per location, in order, with whether any is silenced."""
+
+    places: tuple[tuple[Location, Reference], ...]
+    locations: tuple[Location, ...]
+    #: Whether some reference carries an inline ``model-risk: ignore`` (else every location is active).
+    ignoring: bool
+
+
+def _located(references: Iterable[Reference]) -> _Located:
     seen: dict[Location, Reference] = {}
     for ref in sorted(references, key=lambda r: (r.path, r.line, r.column)):
         seen.setdefault(ref.location, ref)
-    return list(seen.items())
+    places = tuple(seen.items())
+    return _Located(places, tuple(seen), any(ref.ignore is not None for ref in seen.values()))
 
 
-def _finding(rule: Rule, subject: dict[str, Any], references: Iterable[Reference], *,
-             model: ModelFacts | None = None, vendor: str | None = None) -> Finding:
-    active: list[Location] = []
-    silenced: list[Location] = []
-    for location, ref in _locations(references):
-        (silenced if ref.ignores(rule.info.name, rule.info.code) else active).append(location)
-    suppressed = Suppression("inline") if silenced and not active else None
-    return Finding(
-        rule=rule.info.name, code=rule.info.code, severity=_severity(rule, subject),
-        message=render_message(rule.message, subject), model=model.id if model else None, vendor=vendor,
-        # Where the finding stands: its active locations, or, when every one is silenced, all of them.
-        locations=tuple(active or silenced), suppressed_locations=tuple(silenced),
-        suppressed=suppressed,
-        fingerprint=fingerprint(rule.info.name, model.id if model else None,
-                                model.revision if model else None, vendor),
-    )
+class _Findings:
+    """Findings of one run of the rules. A model's references are located once, not once per rule that
+    matches it: a model referenced a thousand times is found by several rules."""
+
+    def __init__(self) -> None:
+        #: id() of a model's references (alive for the whole run) -> where they are.
+        self._located: dict[int, _Located] = {}
+
+    def located(self, references: Sequence[Reference]) -> _Located:
+        located = self._located.get(id(references))
+        if located is None:
+            located = self._located[id(references)] = _located(references)
+        return located
+
+    def finding(self, rule: Rule, subject: dict[str, Any], located: _Located, *, model: ModelFacts | None = None,
+                vendor: str | None = None) -> Finding:
+        active: tuple[Location, ...] | list[Location] = located.locations
+        silenced: tuple[Location, ...] | list[Location] = ()
+        if located.ignoring:
+            active, silenced = [], []
+            for location, ref in located.places:
+                (silenced if ref.ignores(rule.info.name, rule.info.code) else active).append(location)
+        suppressed = Suppression("inline") if silenced and not active else None
+        return Finding(
+            rule=rule.info.name, code=rule.info.code, severity=_severity(rule, subject),
+            message=render_message(rule.message, subject), model=model.id if model else None, vendor=vendor,
+            # Where the finding stands: its active locations, or, when every one is silenced, all of them.
+            locations=tuple(active or silenced), suppressed_locations=tuple(silenced),
+            suppressed=suppressed,
+            fingerprint=fingerprint(rule.info.name, model.id if model else None,
+                                    model.revision if model else None, vendor),
+        )
 
 
 def _matching_references(rule: Rule, subject: dict[str, Any], references: Sequence[Reference]
@@ -121,12 +149,18 @@ def _matching_references(rule: Rule, subject: dict[str, Any], references: Sequen
     A model can have thousands of references that differ only in where they are; a rule that reads
     only some fields of the reference is judged once for each combination of those fields."""
     fields = rule.reference_fields
+    key_of: Callable[[Reference], object]
+    if fields is None:
+        key_of = id  # a rule that may read anything judges every reference on its own
+    elif fields:
+        key_of = operator.attrgetter(*fields)
+    else:
+        key_of = lambda _ref: ()  # noqa: E731 (reads no field of the reference: one verdict)
     matched: list[Reference] = []
     first: dict[str, Any] | None = None
     verdicts: dict[object, bool] = {}
     for ref in references:
-        # A rule that may read anything judges every reference on its own.
-        key = tuple(getattr(ref, name) for name in fields) if fields is not None else id(ref)
+        key = key_of(ref)
         verdict = verdicts.get(key)
         if verdict is None:
             ref_subject = reference_subject(subject, ref)
@@ -146,6 +180,7 @@ def run_rules(rules: Sequence[Rule], usages: Sequence[ModelUsage], *, references
     results: list[tuple[Finding, ModelFacts | None]] = []
     counted = usages if concentration is None else concentration
     model_subjects = [(usage, model_subject(usage, watchlist)) for usage in usages]
+    found = _Findings()
     view: VendorView | None = None
     for rule in rules:
         if not rule.enabled:
@@ -154,12 +189,15 @@ def run_rules(rules: Sequence[Rule], usages: Sequence[ModelUsage], *, references
         if scope == "model":
             for usage, subject in model_subjects:
                 if rule.predicate(subject):
-                    results.append((_finding(rule, subject, usage.references, model=usage.facts), usage.facts))
+                    results.append((found.finding(rule, subject, found.located(usage.references), model=usage.facts),
+                                    usage.facts))
         elif scope == "reference":
             for usage, subject in model_subjects:
                 matched, first = _matching_references(rule, subject, usage.references)
                 if first is not None:
-                    results.append((_finding(rule, first, matched, model=usage.facts), usage.facts))
+                    located = found.located(usage.references) if len(matched) == len(usage.references) \
+                        else _located(matched)
+                    results.append((found.finding(rule, first, located, model=usage.facts), usage.facts))
         elif scope == "vendor":
             if view is None:
                 # the scan already left out models named only in uncounted scopes (its configuration)
@@ -168,11 +206,12 @@ def run_rules(rules: Sequence[Rule], usages: Sequence[ModelUsage], *, references
             for entry in view.vendors:
                 subject = vendor_subject(entry, view.concentration, watchlist)
                 if rule.predicate(subject):
-                    results.append((_finding(rule, subject, entry.counted_references, vendor=entry.vendor), None))
+                    results.append((found.finding(rule, subject, _located(entry.counted_references),
+                                                  vendor=entry.vendor), None))
         elif scope == "project":
             subject = project_subject(usages, references, files)
             if rule.predicate(subject):
-                results.append((_finding(rule, subject, ()), None))
+                results.append((found.finding(rule, subject, _located(())), None))
     return results
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from model_risk.contract.domain import ModelFacts
@@ -24,23 +24,25 @@ PROJECT_MARKERS = (LOCKFILE_NAME, "pyproject.toml", "setup.py", "setup.cfg", "pa
 def nearest_directory(root: Path, rel_path: str, has: Iterable[str], cache: dict[str, str]) -> str:
     """The directory (relative to ``root``, ``""`` for the root) closest above ``rel_path`` that holds
     one of the files named in ``has``; the root when none does."""
+    import os
+
     names = tuple(has)
-    start = str(PurePosixPath(rel_path).parent)
+    base = os.fspath(root)
+    # Plain strings: a scan of a large tree asks this for every directory holding a reference.
+    directory = rel_path.rpartition("/")[0]
     chain = []
-    directory = "" if start == "." else start
     while True:
         if directory in cache:
             found = cache[directory]
             break
         chain.append(directory)
-        if any((root / directory / name).is_file() for name in names):
+        if any(os.path.isfile(os.path.join(base, directory, name)) for name in names):
             found = directory
             break
         if not directory:
             found = ""
             break
-        parent = str(PurePosixPath(directory).parent)
-        directory = "" if parent == "." else parent
+        directory = directory.rpartition("/")[0]
     for visited in chain:
         cache[visited] = found
     return found

@@ -1,9 +1,11 @@
-"""The built-in detector plugin for Hugging Face URLs in any text file: registers what :mod:`model_risk.detect.hub_urls` defines."""
+"""The built-in detector plugin for Hugging Face URLs in any text file: registers what :mod:`model_risk.detect.hub_urls` defines,
+by name (:class:`~model_risk.detect.lazy.LazyDetector`): that module is loaded when a file it reads is."""
 
 from model_risk.contract.hookspecs import hookimpl
-from model_risk.detect.hub_urls import HubUrlDetector
+from model_risk.detect import file_kinds
+from model_risk.detect.lazy import LazyDetector
 
 
 @hookimpl
 def register_detectors(register) -> None:  # type: ignore[no-untyped-def]
-    register(HubUrlDetector())
+    register(LazyDetector("hub-url", "model_risk.detect.hub_urls:HubUrlDetector", file_kinds.hub_url))

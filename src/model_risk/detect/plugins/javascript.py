@@ -1,9 +1,11 @@
-"""The built-in detector plugin for JavaScript and TypeScript: registers what :mod:`model_risk.detect.javascript` defines."""
+"""The built-in detector plugin for JavaScript and TypeScript: registers what :mod:`model_risk.detect.javascript` defines,
+by name (:class:`~model_risk.detect.lazy.LazyDetector`): that module is loaded when a file it reads is."""
 
 from model_risk.contract.hookspecs import hookimpl
-from model_risk.detect.javascript import JavaScriptDetector
+from model_risk.detect import file_kinds
+from model_risk.detect.lazy import LazyDetector
 
 
 @hookimpl
 def register_detectors(register) -> None:  # type: ignore[no-untyped-def]
-    register(JavaScriptDetector())
+    register(LazyDetector("javascript", "model_risk.detect.javascript:JavaScriptDetector", file_kinds.javascript))

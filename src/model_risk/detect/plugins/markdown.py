@@ -1,9 +1,11 @@
-"""The built-in detector plugin for Markdown documents: registers what :mod:`model_risk.detect.markdown` defines."""
+"""The built-in detector plugin for Markdown documents: registers what :mod:`model_risk.detect.markdown` defines,
+by name (:class:`~model_risk.detect.lazy.LazyDetector`): that module is loaded when a file it reads is."""
 
 from model_risk.contract.hookspecs import hookimpl
-from model_risk.detect.markdown import MarkdownDetector
+from model_risk.detect import file_kinds
+from model_risk.detect.lazy import LazyDetector
 
 
 @hookimpl
 def register_detectors(register) -> None:  # type: ignore[no-untyped-def]
-    register(MarkdownDetector())
+    register(LazyDetector("markdown", "model_risk.detect.markdown:MarkdownDetector", file_kinds.markdown, documentation=True))

@@ -1,9 +1,11 @@
-"""The built-in detector plugin for reStructuredText documents: registers what :mod:`model_risk.detect.rst` defines."""
+"""The built-in detector plugin for reStructuredText documents: registers what :mod:`model_risk.detect.rst` defines,
+by name (:class:`~model_risk.detect.lazy.LazyDetector`): that module is loaded when a file it reads is."""
 
 from model_risk.contract.hookspecs import hookimpl
-from model_risk.detect.rst import RstDetector
+from model_risk.detect import file_kinds
+from model_risk.detect.lazy import LazyDetector
 
 
 @hookimpl
 def register_detectors(register) -> None:  # type: ignore[no-untyped-def]
-    register(RstDetector())
+    register(LazyDetector("rst", "model_risk.detect.rst:RstDetector", file_kinds.rst, documentation=True))
