@@ -169,6 +169,8 @@ class ActionInputs:
     upload_sarif: bool
     sarif_category: str
     comment: bool
+    #: Keep detection's results between runs (the cache directory, restored and saved by actions/cache).
+    cache: bool
     python_version: str
 
     @classmethod
@@ -216,6 +218,7 @@ class ActionInputs:
             upload_sarif=_boolean("upload-sarif", _env("MR_UPLOAD_SARIF", "true") or "true"),
             sarif_category=sarif_category,
             comment=_boolean("comment", _env("MR_COMMENT", "false") or "false"),
+            cache=_boolean("cache", _env("MR_CACHE", "true") or "true"),
             python_version=_python_version(_single_line("python-version", _env("MR_PYTHON_VERSION"), 20)),
         )
 
@@ -257,6 +260,7 @@ def run_check(inputs: ActionInputs) -> int:
     temp = Path(os.environ.get("RUNNER_TEMP") or os.environ.get("TMPDIR") or "/tmp")
     venv = temp / "model-risk-venv"
     bin_dir = "Scripts" if os.name == "nt" else "bin"
+    version, digest = _version(root), _source_digest(root)
     set_outputs({
         "setup-python": "true" if setup_python else "false",
         # Set up: the version asked for (3.12 by default). The runner's own: its exact version, which
@@ -266,10 +270,15 @@ def run_check(inputs: ActionInputs) -> int:
         "python": "" if setup_python else sys.executable,
         "venv": str(venv),
         "venv-python": str(venv / bin_dir / ("python.exe" if os.name == "nt" else "python")),
-        "version": _version(root),
-        "source-digest": _source_digest(root),
+        "version": version,
+        "source-digest": digest,
         "upload-sarif": "true" if inputs.upload_sarif else "false",
         "comment": "true" if inputs.comment else "false",
+        "cache": "true" if inputs.cache else "false",
+        # The scan's cache directory, of which actions/cache keeps the detection records. Keyed by the
+        # model-risk release and source: another version's records would not be used anyway.
+        "cache-dir": str(temp / "model-risk-cache"),
+        "cache-key": f"model-risk-detection-{version}-{digest}",
     })
     return 0
 
@@ -287,7 +296,8 @@ def run_scan(inputs: ActionInputs) -> int:
     from model_risk.report.presentation import github_source_url
 
     session = Session.open(Flags(paths=inputs.paths, config_file=inputs.config, fail_on=inputs.fail_on,
-                                 offline=inputs.offline, diff_base=inputs.resolve_diff_base()))
+                                 offline=inputs.offline, diff_base=inputs.resolve_diff_base(),
+                                 use_cache=inputs.cache))
     available = session.plugins.reporters
     unknown = [fmt for fmt in inputs.formats if fmt not in available]
     if unknown:

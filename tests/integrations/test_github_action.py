@@ -73,6 +73,29 @@ def test_inputs_cannot_inject_commands(tmp_path: Path, runner_env: dict[str, str
     assert _action("scan", workspace, env).returncode == 2
 
 
+@pytest.mark.parametrize("cache", ["true", "false"])
+def test_the_scan_step_keeps_detection_records_only_when_asked(tmp_path: Path, runner_env: dict[str, str], cache: str):
+    """As action.yml runs it: MODEL_RISK_CACHE_DIR under RUNNER_TEMP, of which actions/cache keeps detection/."""
+    workspace = tmp_path / "workspace"
+    shutil.copytree(EXAMPLE, workspace)
+    cache_dir = tmp_path / "runner-temp" / "model-risk-cache"
+    # Reports outside the workspace: each run starts from a fresh checkout.
+    env = {**runner_env, "MODEL_RISK_CACHE_DIR": str(cache_dir), "MR_CACHE": cache,
+           "MR_OUTPUT_DIR": str(tmp_path / "reports")}
+    reports = []
+    for _run in range(2):
+        proc = _action("scan", workspace, env)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        report = json.loads((tmp_path / "reports" / "model-risk.json").read_text())
+        report["scan"].pop("started_at")
+        reports.append(report)
+    assert reports[0] == reports[1]
+    records = list((cache_dir / "detection").glob("*.record")) if cache_dir.exists() else []
+    assert len(records) == (1 if cache == "true" else 0)
+    if cache == "false":
+        assert not cache_dir.exists()
+
+
 #: One bad value per input of action.yml, and the start of the one line a user sees for it.
 BAD_INPUTS = {
     "paths": ("MR_PATHS", "src missing-dir", "input 'paths': no such file or directory: 'missing-dir'"),
@@ -87,6 +110,7 @@ BAD_INPUTS = {
     "diff-base": ("MR_DIFF_BASE", "--output=/etc/passwd", "input 'diff-base': '--output=/etc/passwd' is not a git ref"),
     "comment": ("MR_COMMENT", "ture", "input 'comment': 'ture' is not one of true, false (did you mean 'true'?)"),
     "offline": ("MR_OFFLINE", "1", "input 'offline': '1' is not one of true, false"),
+    "cache": ("MR_CACHE", "flase", "input 'cache': 'flase' is not one of true, false (did you mean 'false'?)"),
     "hf-token": ("HF_TOKEN", "hf_abc\nhf_def", "input 'hf-token': must be one token without spaces"),
     "python-version": ("MR_PYTHON_VERSION", "3.9", "input 'python-version': 3.9 is too old: model-risk needs "
                                                    "Python 3.11 or later"),
@@ -150,6 +174,8 @@ def test_the_check_step_plans_an_install_that_leaves_the_jobs_python_alone(tmp_p
     from model_risk import __version__
 
     assert outputs["version"] == __version__ and len(outputs["source-digest"]) == 16
+    assert outputs["cache"] == "true" and outputs["cache-dir"] == str(tmp_path / "runner-temp" / "model-risk-cache")
+    assert outputs["cache-key"] == f"model-risk-detection-{__version__}-{outputs['source-digest']}"
     asked = subprocess.run([sys.executable, "-I", str(REPO / "src" / "model_risk" / "github_action.py"), "check"],
                            cwd=workspace, env={**env, "MR_PYTHON_VERSION": "3.13"}, capture_output=True, text=True)
     assert asked.returncode == 0
