@@ -25,6 +25,9 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("HF_HOME", str(home / "hf"))
     monkeypatch.setenv("MODEL_RISK_CACHE_DIR", str(home / "cache"))
     monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
+    # The hook's warm helper outlives the command that starts it: only tests/integrations/test_helper.py
+    # starts helpers, each in a folder of its own, and stops them.
+    monkeypatch.setenv("MODEL_RISK_HELPER", "0")
     monkeypatch.setenv("HF_ENDPOINT", DEAD_ENDPOINT)
     return home
 

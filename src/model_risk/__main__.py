@@ -1,8 +1,10 @@
 """The ``model-risk`` command as a process: ``python -m model_risk`` and the console script.
 
-A pre-commit hook starts a new process for every commit, so start-up time is the hook's cost. Two
+A pre-commit hook starts a new process for every commit, so start-up time is the hook's cost. Three
 things here are about that and nothing else:
 
+* ``scan --helper`` (the hook's entry) first asks a warm helper process to run the command
+  (:mod:`model_risk.helper`), and runs it here only when none can.
 * The cyclic garbage collector is off while the modules and plugins load: they create thousands of
   objects that live until exit, and collecting them is wasted work. Afterwards they are frozen out of
   later collections and the collector is back on for the scan itself.
@@ -19,6 +21,11 @@ import sys
 
 
 def main() -> None:
+    if "--helper" in sys.argv:  # the pre-commit hook's scan: a warm helper process may run it
+        from model_risk import helper
+
+        if helper.wanted(sys.argv[1:]) and (answered := helper.run(sys.argv[1:])) is not None:
+            os._exit(answered)
     gc.disable()
     import model_risk.cli as cli
     from model_risk.app.plugins import Plugins, load_plugins

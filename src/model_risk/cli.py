@@ -149,11 +149,14 @@ def cli() -> None:
 @click.option("--verbose", "-v", is_flag=True, help="Show informational notes and suppressed findings.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors on stderr.")
 @no_cache_option
+@click.option("--helper", is_flag=True,
+              help="When output is not a terminal, let a warm helper process run the scan and start one if "
+                   "none runs (the pre-commit hook's entry; MODEL_RISK_HELPER=0 turns it off).")
 def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, ...], offline: bool,
          fail_on: str | None, fail_on_unchecked: bool, severities: frozenset[Severity] | None,
          config_file: str | None, jobs: int | None, no_drift: bool, baseline_file: str | None,
          diff_base: str | None, per_file: bool, color: bool | None, verbose: bool, quiet: bool,
-         no_cache: bool) -> None:
+         no_cache: bool, helper: bool) -> None:
     """Scan PATHS (directories and files; default: .) and report model risks."""
     from model_risk.app.scan import scan as run_scan
     from model_risk.app.session import Flags

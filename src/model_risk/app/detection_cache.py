@@ -39,7 +39,7 @@ from model_risk.detect.cache import CacheUnusable, DetectionCache
 _SKIPPED_FOLDERS = frozenset({"__pycache__"})
 
 
-def _package_fingerprint() -> list[list[object]]:
+def package_fingerprint() -> list[list[object]]:
     """(path, size, mtime) of every file of the installed model_risk package."""
     root = str(PACKAGE)
     found: list[list[object]] = []
@@ -65,7 +65,7 @@ def _package_fingerprint() -> list[list[object]]:
     return found
 
 
-def _distributions() -> list[str]:
+def installed_distributions() -> list[str]:
     """The ``*.dist-info`` and ``*.egg-info`` names (distribution and version) on ``sys.path``."""
     names: set[str] = set()
     for entry in sys.path:
@@ -85,8 +85,8 @@ def detection_key(detectors: Sequence[Detector], plugins: Plugins, max_size: int
         "format": FORMAT,
         "model-risk": __version__,
         "python": [sys.version, sys.implementation.cache_tag],
-        "package": _package_fingerprint(),
-        "distributions": _distributions(),
+        "package": package_fingerprint(),
+        "distributions": installed_distributions(),
         # A built-in detector is registered by the name of its class (detect/lazy.py).
         "detectors": sorted([d.name, getattr(d, "target", None) or f"{type(d).__module__}:{type(d).__qualname__}"]
                             for d in detectors),
