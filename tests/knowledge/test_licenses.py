@@ -68,9 +68,10 @@ def test_spdx_licenses(hub_id):
 
 
 def test_creative_commons_terms_become_conditions():
-    assert any("no derivatives" in c for c in licenses.classify("cc-by-nd-4.0").conditions)
-    assert any("share-alike" in c for c in licenses.classify("cc-by-nc-sa-4.0").conditions)
-    assert licenses.classify("mit").conditions == ()
+    assert licenses.classify("cc-by-nd-4.0").condition_kinds == ("attribution", "no-derivatives")
+    assert licenses.classify("cc-by-nc-sa-4.0").condition_kinds == ("attribution", "non-commercial", "share-alike")
+    assert licenses.classify("cc-by-4.0").commercial_use == "conditional"
+    assert licenses.classify("mit").conditions == () and licenses.classify("mit").commercial_use == "yes"
 
 
 @pytest.mark.parametrize("hub_id", sorted(CUSTOM_CASES))
@@ -149,13 +150,24 @@ def test_license_facts_in_the_report(cli, hub, project):
     root = project({"app.py": loader("Qwen/Qwen2.5-72B-Instruct", "acme/custom", "acme/nc", "acme/bare")})
     report = cli("scan", root, "--format", "json", "--fail-on", "never").json()
     models = models_by_id(report)
-    assert models["Qwen/Qwen2.5-72B-Instruct"]["license"] == {
+    qwen = models["Qwen/Qwen2.5-72B-Instruct"]["license"]
+    assert {k: qwen[k] for k in ("hub", "name", "spdx", "osi", "commercial", "commercial_use", "link",
+                                 "declared_name")} == {
         "hub": "other", "name": "Qwen License Agreement", "spdx": None, "osi": False, "commercial": True,
-        "conditions": ["products with more than 100 million monthly active users need a license from Alibaba Cloud"],
-        "link": "https://huggingface.co/Qwen/Qwen2.5-72B-Instruct/blob/main/LICENSE", "declared_name": "qwen"}
+        "commercial_use": "conditional", "link": "https://huggingface.co/Qwen/Qwen2.5-72B-Instruct/blob/main/LICENSE",
+        "declared_name": "qwen"}
+    assert qwen["condition_kinds"] == ["user-threshold", "attribution"]
+    assert qwen["conditions"][0].startswith("user-threshold: commercial use in a product or service with more "
+                                            "than 100 million monthly active users needs a license")
     assert models["acme/custom"]["license"]["name"] == "acme-terms"
     assert models["acme/custom"]["license"]["link"] == f"{hub.url}/acme/custom/blob/main/LICENSE"
     assert models["acme/bare"]["license"] is None
     assert "acme/custom" in findings_of(report, "non-osi-license")
     assert "acme/nc" in findings_of(report, "non-commercial-license")
     assert "acme/bare" in findings_of(report, "unknown-license")
+    # A license model-risk cannot classify is a finding of its own, not silence.
+    unknown_terms = findings_of(report, "unknown-commercial-use")
+    assert set(unknown_terms) == {"acme/custom"}
+    assert unknown_terms["acme/custom"]["severity"] == "medium"
+    assert unknown_terms["acme/custom"]["message"] == ("acme/custom is governed by acme-terms, whose commercial terms "
+                                                       "model-risk does not know: read it before shipping")

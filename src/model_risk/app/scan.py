@@ -27,6 +27,7 @@ from model_risk.detect.walk import Walker, find_git_root
 from model_risk.evaluate.baseline import read_baseline
 from model_risk.evaluate.evaluate import Policy, apply_policy, run_rules
 from model_risk.evaluate.packs import Rule, load_rules
+from model_risk.knowledge import catalog
 from model_risk.knowledge.facts import build_facts
 from model_risk.knowledge.vendors import VendorTable, builtin_vendors
 from model_risk.resolve.cache import ModelCache
@@ -269,6 +270,7 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
         commit=identity.commit,
         branch=identity.branch,
         project=project_name(config.root),
+        knowledge=catalog.stamp(),
     )
 
 
