@@ -171,3 +171,68 @@ def test_license_facts_in_the_report(cli, hub, project):
     assert unknown_terms["acme/custom"]["severity"] == "medium"
     assert unknown_terms["acme/custom"]["message"] == ("acme/custom is governed by acme-terms, whose commercial terms "
                                                        "model-risk does not know: read it before shipping")
+
+
+# The licenses people meet on the Hub (issue 25): license id or license_name -> commercial use, and the
+# condition kinds the license text sets.
+CLASSIFIED = {
+    "llama2": ("conditional", {"user-threshold", "output-use", "acceptable-use", "attribution"}),
+    "llama3": ("conditional", {"user-threshold", "attribution", "naming", "output-use", "acceptable-use"}),
+    "llama3.1": ("conditional", {"user-threshold", "attribution", "naming", "acceptable-use"}),
+    "llama3.2": ("conditional", {"user-threshold", "attribution", "naming", "territory", "acceptable-use"}),
+    "llama3.3": ("conditional", {"user-threshold", "attribution", "naming", "acceptable-use"}),
+    "llama4": ("conditional", {"user-threshold", "attribution", "naming", "territory", "acceptable-use"}),
+    "gemma": ("conditional", {"acceptable-use", "attribution", "output-use", "other"}),
+    "qwen": ("conditional", {"user-threshold", "attribution"}),
+    "qwen-research": ("no", {"non-commercial", "attribution"}),
+    "tongyi-qianwen": ("conditional", {"user-threshold", "output-use", "attribution"}),
+    "deepseek": ("conditional", {"acceptable-use", "output-use", "attribution", "other"}),
+    "mrl": ("no", {"non-commercial", "attribution"}),
+    "mnpl": ("no", {"non-commercial", "attribution"}),
+    "flux-1-dev-non-commercial-license": ("no", {"non-commercial", "output-use", "acceptable-use", "attribution"}),
+    "stabilityai-ai-community": ("conditional", {"user-threshold", "registration", "attribution", "output-use",
+                                                 "acceptable-use"}),
+    "falcon-llm-license": ("conditional", {"acceptable-use", "attribution"}),
+    "glm-4": ("conditional", {"registration", "attribution", "naming", "acceptable-use"}),
+    "internlm": ("conditional", {"registration"}),
+    "yi-license": ("no", {"non-commercial", "registration", "attribution", "output-use"}),
+    "tencent-hunyuan-community": ("conditional", {"territory", "user-threshold", "output-use", "acceptable-use",
+                                                  "attribution"}),
+    "apple-ascl": ("conditional", {"attribution"}),
+    "apple-amlr": ("no", {"non-commercial", "attribution"}),
+    "creativeml-openrail-m": ("conditional", {"acceptable-use", "attribution"}),
+    "openrail++": ("conditional", {"acceptable-use", "output-use", "attribution"}),
+    "modified-mit": ("conditional", {"attribution"}),
+    "cc-by-nc-4.0": ("no", {"attribution", "non-commercial"}),
+}
+
+
+@pytest.mark.parametrize("key", sorted(CLASSIFIED))
+def test_the_licenses_people_meet_are_classified_with_their_conditions(key):
+    commercial_use, kinds = CLASSIFIED[key]
+    facts = licenses.classify("other", key) if licenses.lookup(key) else licenses.classify(key)
+    assert facts.commercial_use == commercial_use, key
+    assert set(facts.condition_kinds) == kinds, facts.conditions
+
+
+def test_every_entry_says_how_it_was_checked_and_every_condition_its_kind():
+    from model_risk.contract.domain import CONDITION_KINDS
+
+    for entry in licenses.entries():
+        assert entry.verification in licenses.VERIFICATION, entry.key
+        assert entry.checked == "2026-12-07", entry.key
+        assert entry.link is None or entry.link.startswith("https://"), entry.key
+        for condition in entry.conditions:
+            kind = condition.split(":", 1)[0]
+            assert kind in CONDITION_KINDS and condition.startswith(f"{kind}: "), (entry.key, condition)
+
+
+def test_docs_licenses_md_is_generated_from_the_table():
+    from support.project import REPO
+
+    from model_risk.knowledge.license_docs import render
+
+    assert (REPO / "docs" / "licenses.md").read_text(encoding="utf-8") == render(), \
+        "docs/licenses.md is stale: run `python -m model_risk.knowledge.license_docs > docs/licenses.md`"
+    for entry in licenses.entries():
+        assert f"### {entry.key}\n" in render()
