@@ -110,6 +110,13 @@ def test_a_merge_of_a_vision_tower_and_a_qwen_model_counts_for_alibaba(cli, lice
     derived = next(g for g in exposure["groups"] if g["level"] == "derived")["references"]
     assert [r["model"] for r in derived] == ["OpenGVLab/InternVL2_5-4B"]
 
+    saved = root / "report.json"
+    assert cli("scan", root, "--format", "json", "--output", saved, "--fail-on", "never").code == 0
+    merged = cli("merge", saved, "--format", "json")
+    assert merged.code == 0, merged.stderr
+    vendors = {v["name"]: v["open_weight"]["models"] for v in merged.json()["vendors"]}
+    assert vendors["Alibaba"] == vendors["Shanghai AI Laboratory"] == ["OpenGVLab/InternVL2_5-4B"]
+
 
 def test_the_watchlist_and_vendor_checks_see_every_root(cli, licensing_hub, project):
     root = project({"app.py": loader("OpenGVLab/InternVL2_5-4B"),

@@ -6,8 +6,9 @@ Two sources, both in ``data/lineage.yaml`` (overlays may extend them):
   with its source. A hint stands in for the card: it is a fact, not a guess.
 * ``families``: when nothing names a base, a derivative's name often does. A derivative suffix
   (``-GGUF``, ``-AWQ``, ``-GPTQ-Int4``, ``-bnb-4bit``, ``-MLX``, ``-4bit`` ...) is stripped, or the part
-  after ``-Distill-`` is taken, or a re-uploader's copy (vendors.yaml's ``redistributors``) is taken as
-  it is; the stem's family names the organisation, and ``ORG/STEM`` is the guessed base. Guesses count for
+  after ``-Distill-`` is taken, or a re-uploader's copy (vendors.yaml's ``redistributors``) or another
+  organisation's model named after a family (``NousResearch/Meta-Llama-3-8B``) is taken as it is; the
+  stem's family names the organisation, and ``ORG/STEM`` is the guessed base. Guesses count for
   vendors only, are never looked up and never judge a license.
 """
 
@@ -41,6 +42,9 @@ class Family:
     pattern: re.Pattern[str]
     org: str
     source: str
+    #: The name is an architecture others train from scratch too (BERT, CLIP): a model merely named like
+    #: it is not taken for a derivative, only a re-uploader's copy or a quantisation is.
+    architecture: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,15 +79,19 @@ def _families(_overlays: tuple[str, ...]) -> tuple[Family, ...]:
     specs = [{**s, "pattern": "|".join(re.escape(str(p)) for p in s["prefixes"])}
              for _o, section in catalog.sections("lineage_families") for s in section]
     specs += catalog.bundled("lineage").get("families", ())
-    return tuple(Family(re.compile(f"(?:{s['pattern']})", re.IGNORECASE), s["org"], s["source"]) for s in specs)
+    return tuple(Family(re.compile(f"(?:{s['pattern']})", re.IGNORECASE), s["org"], s["source"],
+                        bool(s.get("architecture"))) for s in specs)
+
+
+def family_of(name: str) -> Family | None:
+    """The model family ``name`` (a repo name without its organisation) belongs to."""
+    return next((f for f in _families(catalog.key()) if f.pattern.match(name)), None)
 
 
 def family_org(name: str) -> str | None:
-    """The organisation whose model family ``name`` (a repo name without its organisation) belongs to."""
-    for family in _families(catalog.key()):
-        if family.pattern.match(name):
-            return family.org
-    return None
+    """The organisation whose model family ``name`` belongs to."""
+    family = family_of(name)
+    return family.org if family is not None else None
 
 
 def guess_base(model_id: str, redistributors: frozenset[str]) -> Guess | None:
@@ -95,18 +103,24 @@ def guess_base(model_id: str, redistributors: frozenset[str]) -> Guess | None:
     while (match := _SUFFIX.search(stem)) is not None and match.start() > 0:
         stripped.append(match.group(0).lstrip("-_."))
         stem = stem[: match.start()]
+    candidates: list[tuple[str, str, str]] = []  # (stem, relation, why), the most telling first
     if stripped:
-        relation, reason = "quantized", f"the name's suffix -{'-'.join(reversed(stripped))}"
-    elif (distill := _DISTILL.search(stem)) is not None:
-        stem, relation, reason = distill.group(1), "distillation", "the name's -Distill- part"
-    elif org.lower() in redistributors:
-        relation, reason = "finetune", f"{org} re-uploads other vendors' models"
-    else:
-        return None
-    family = family_org(stem)
-    if family is None:
-        return None
-    base = f"{family}/{stem}"
-    if base.lower() == model_id.lower():
-        return None
-    return Guess(base, relation, reason)
+        candidates.append((stem, "quantized", f"the name's suffix -{'-'.join(reversed(stripped))}"))
+    if (distill := _DISTILL.search(stem)) is not None:
+        candidates.append((distill.group(1), "distillation", "the name's -Distill- part"))
+    if org.lower() in redistributors:
+        candidates.append((stem, "finetune", f"{org} re-uploads other vendors' models"))
+    elif not stripped:
+        # Another organisation's model named after a family (NousResearch/Meta-Llama-3-8B,
+        # trl-lib/qwen1.5-1.8b-sft): a copy or a fine-tune of that family's model.
+        candidates.append((stem, "finetune", "the name begins with a model family's name"))
+    for candidate, relation, reason in candidates:
+        family = family_of(candidate)
+        if family is None:
+            continue
+        if reason.startswith("the name begins") and (family.architecture or family.org.lower() == org.lower()):
+            continue
+        base = f"{family.org}/{candidate}"
+        if base.lower() != model_id.lower():
+            return Guess(base, relation, reason)
+    return None
