@@ -34,7 +34,7 @@ CASES = {
 
 @pytest.mark.parametrize("model_id", sorted(CASES))
 def test_guess_base_from_name(model_id: str) -> None:
-    guess = guess_base(model_id, builtin_vendors().redistributors)
+    guess = guess_base(model_id, builtin_vendors().is_redistributor)
     expected = CASES[model_id]
     if expected is None:
         assert guess is None

@@ -20,6 +20,7 @@ from model_risk.contract.errors import ConfigError, excerpt
 from model_risk.contract.resolver import HubSettings
 from model_risk.detect.source import DEFAULT_MAX_FILE_SIZE
 from model_risk.app.knowledge_overlays import install_overlays, overlay_paths
+from model_risk.detect.walk import find_git_root
 from model_risk.evaluate.alternatives import AlternativesPolicy
 from model_risk.evaluate.evaluate import AllowEntry
 from model_risk.evaluate.packs import RuleSettings
@@ -36,6 +37,8 @@ class Config:
     path: Path | None = None
     fail_on: Severity | None = Severity.HIGH
     offline: bool = False
+    #: Fail the run when a model could not be checked (offline without a lockfile entry, a Hub outage).
+    fail_on_unchecked: bool = False
     lockfile: Path | None = None
     baseline: Path | None = None
     exclude: tuple[str, ...] = ()
@@ -77,6 +80,23 @@ def find_config(root: Path) -> Path | None:
         except OSError:
             return None
     return None
+
+
+def find_project_root(start: Path) -> Path:
+    """The project a scan of ``start`` belongs to: the nearest directory at or above ``start`` that holds a
+    model-risk configuration, else one that holds a model-risk.lock, looking no higher than the top of the
+    git work tree (``start`` itself outside git). As ruff and pre-commit find theirs: ``model-risk scan app``
+    from the project's root uses the root's configuration, lockfile and baseline."""
+    start = start.resolve()
+    top = find_git_root(start) or start
+    chain = [start, *(p for p in start.parents if p.is_relative_to(top))]
+    for directory in chain:
+        if find_config(directory) is not None:
+            return directory
+    for directory in chain:
+        if (directory / LOCKFILE_NAME).is_file():
+            return directory
+    return start
 
 
 def load_config(root: Path, explicit: Path | None = None, *, cache_dir: Path | None = None) -> Config:
@@ -195,6 +215,7 @@ def _build(root: Path, path: Path, document: Document, *, confined: bool = False
         path=path,
         fail_on=parse_fail_on(data["fail-on"]) if "fail-on" in data else Severity.HIGH,
         offline=bool(data.get("offline", False)),
+        fail_on_unchecked=bool(data.get("fail-on-unchecked", False)),
         lockfile=relative("lockfile"),
         baseline=relative("baseline"),
         exclude=tuple(data.get("exclude") or ()),

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from model_risk.app.config import Config
-from model_risk.app.plugins import Plugins
-from model_risk.app.scan import api_model_facts, resolve_context, stores_for
+from model_risk.app.session import Session
 from model_risk.contract.domain import ModelFacts, ModelStatus
 from model_risk.contract.resolver import ModelRequest
 from model_risk.knowledge import licenses
 from model_risk.knowledge.derivation import guess_base
 from model_risk.report.terminal import terminal_safe
-from model_risk.resolve.lineage import MAX_LINEAGE_DEPTH, lineage_hints, with_lineage
-from model_risk.resolve.runner import answer_with, resolve_with_lineage
+from model_risk.resolve.lineage import MAX_LINEAGE_DEPTH, lineage_hints
 
 
 @dataclass(frozen=True)
@@ -43,21 +41,19 @@ class Explanation:
     redistributor: bool
 
 
-def explain(model_id: str, revision: str | None, config: Config, plugins: Plugins, *, offline: bool
-            ) -> Explanation:
-    context = resolve_context(config, offline=offline)
+def explain(model_id: str, revision: str | None, session: Session) -> Explanation:
+    resolution = session.resolution
     api_vendor = api_vendor_of(model_id)
     if api_vendor is not None and revision is None:
         # As scan classifies it: a hosted API model name, not a Hugging Face repo to look up.
-        facts = api_model_facts(model_id, api_vendor, context.vendors)
+        facts = resolution.api_model(model_id, api_vendor)
         return Explanation(facts, TreeNode(model_id, facts, None, ()), False)
     request = ModelRequest(model_id, revision)
-    known = resolve_with_lineage([request], answer_with(stores_for(config), plugins.resolve, context), context)
-    facts = with_lineage(known[request], known, context.vendors)
+    facts, known = resolution.model(request)
     by_id = {r.model_id.lower(): f for r, f in known.items() if r.revision is None}
     tree = _node(model_id, facts, None, by_id, depth=0, path=frozenset(),
-                 redistributors=context.vendors.redistributors)
-    return Explanation(facts, tree, context.vendors.is_redistributor(facts.id))
+                 is_redistributor=session.vendors.is_redistributor)
+    return Explanation(facts, tree, session.vendors.is_redistributor(facts.id))
 
 
 def api_vendor_of(name: str) -> str | None:
@@ -76,7 +72,7 @@ def _hint_source(facts: ModelFacts) -> str | None:
 
 
 def _node(declared_id: str, facts: ModelFacts | None, relation: str | None, by_id: dict[str, ModelFacts],
-          *, depth: int, path: frozenset[str], redistributors: frozenset[str] = frozenset()) -> TreeNode:
+          *, depth: int, path: frozenset[str], is_redistributor: Callable[[str], bool]) -> TreeNode:
     if facts is None:
         return TreeNode(declared_id, None, relation, ())
     own = {facts.id.lower(), declared_id.lower()}
@@ -85,12 +81,12 @@ def _node(declared_id: str, facts: ModelFacts | None, relation: str | None, by_i
     if facts.base_models and depth >= MAX_LINEAGE_DEPTH:
         return TreeNode(declared_id, facts, relation, (), stop=f"depth limit of {MAX_LINEAGE_DEPTH} generations")
     bases = tuple(_node(base, by_id.get(base.lower()), facts.base_relation, by_id, depth=depth + 1,
-                        path=path | own, redistributors=redistributors) for base in facts.base_models)
-    if not bases and (guess := guess_base(facts.id, redistributors)) is not None:
+                        path=path | own, is_redistributor=is_redistributor) for base in facts.base_models)
+    if not bases and (guess := guess_base(facts.id, is_redistributor)) is not None:
         # Nothing names a base: the name suggests one (counted for vendors, never looked up).
         guessed = by_id.get(guess.base_model.lower())
         bases = (dataclasses.replace(_node(guess.base_model, guessed, guess.relation, by_id, depth=depth + 1,
-                                           path=path | own, redistributors=redistributors), guessed=True),)
+                                           path=path | own, is_redistributor=is_redistributor), guessed=True),)
     return TreeNode(declared_id, facts, relation, bases, hint_source=_hint_source(facts))
 
 
@@ -135,7 +131,8 @@ def _rows(explanation: Explanation) -> list[tuple[str, str]]:
                                     f"({' <- '.join(effective.path)})"))
     governing = f.governing_license
     if governing is not None:
-        rows += [("OSI approved", _YES_NO[governing.osi]), ("commercial use", _COMMERCIAL_USE[governing.commercial_use])]
+        rows += [("OSI approved", _YES_NO[governing.osi]),
+                 ("commercial use", _COMMERCIAL_USE[governing.commercial_use])]
         rows += [("condition", c) for c in governing.conditions]
         if governing.link:
             rows.append(("license text", governing.link))

@@ -8,11 +8,12 @@ shape it receives and cannot change what another stage sees.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 COMMIT_SHA = re.compile(r"[0-9a-fA-F]{40}")
 #: huggingface_hub's DEFAULT_REVISION: asking for it is asking for the default branch.
@@ -126,6 +127,10 @@ class Reference:
     #: key), ``likely`` (a known model publisher's ``ORG/NAME`` in any text), ``possible`` (an
     #: ``ORG/NAME``-shaped string in a model-ish context). See docs/detection.md.
     confidence: Literal["certain", "likely", "possible"] = "certain"
+    #: The lines (first, last) of the calls seen loading this id, when they are not where the id is written
+    #: (``MODEL = "org/x"`` ... ``from_pretrained(MODEL, trust_remote_code=True)``): what the call says
+    #: (revision, trust_remote_code) is the reference's too, so a change there is a change to it.
+    call_lines: tuple[tuple[int, int], ...] = ()
     #: What part of the project the file belongs to: ``code``, ``config``, ``docs``, ``tests`` or
     #: ``examples`` (path conventions, configurable). Set after detection, from the path; empty until then.
     scope: str = ""
@@ -142,6 +147,16 @@ class Reference:
     @property
     def location(self) -> Location:
         return Location(self.path, self.line, self.column)
+
+    def written_on(self, lines: Callable[[int], bool]) -> Location | None:
+        """Where this reference is touched by the lines ``lines`` accepts: the id's own line, else the
+        first line of a call loading it; None when neither is."""
+        if lines(self.line):
+            return self.location
+        for first, last in self.call_lines:
+            if any(lines(n) for n in range(first, last + 1)):
+                return Location(self.path, first)
+        return None
 
     def ignores(self, rule_name: str, rule_code: str) -> bool:
         if self.ignore is None:
@@ -395,6 +410,12 @@ class ModelFacts:
         """Part of the lineage is a guess from a model's name (no card or table named that base)."""
         return any(link.guessed for link in self.lineage_links)
 
+    @property
+    def unchecked(self) -> bool:
+        """Nobody could say what this model is: offline and neither locked nor cached, or the Hub did not
+        answer. Its license, vendor and availability are unknown, so no rule can clear it."""
+        return self.status is ModelStatus.UNRESOLVED
+
     def card_value(self, key: str) -> object:
         for name, value in self.card:
             if name == key:
@@ -425,9 +446,12 @@ class Finding:
     suppressed: Suppression | None = None
     #: Stable across runs and code moves: rule + model or vendor. Used by baselines and SARIF.
     fingerprint: str = ""
-    #: False when every location is in a scope that does not fail the build (docs, tests by default):
-    #: the finding is reported but does not count for ``--fail-on``.
-    fails_build: bool = True
+    #: The part of the project its locations are in that decides whether it can fail the build: the first
+    #: one that counts for ``--fail-on`` (``code``, ``config`` ...), else the first one (``docs``).
+    scope: str | None = None
+    #: False when every location is in a scope that does not count for ``--fail-on`` (docs and tests by
+    #: default): the finding is reported but cannot fail the build. See ``ScanResult.fails_build``.
+    scope_counts: bool = True
 
     @property
     def active(self) -> bool:
@@ -527,6 +551,8 @@ class ScanResult:
     project: str | None = None
     #: Which knowledge tables judged the models (their version and date, and the project's overlays).
     knowledge: KnowledgeStamp | None = None
+    #: Fail the run when a model could not be checked (``--fail-on-unchecked``).
+    fail_on_unchecked: bool = False
 
     def __post_init__(self) -> None:
         if len(self.model_references) != len(self.models):
@@ -537,6 +563,47 @@ class ScanResult:
             # Caught here, where the result is made, not in whichever reporter first reads the grouping.
             raise ValueError(f"model_references points past the {count} references")
 
+    @classmethod
+    def of_uses(cls, *, references: Sequence[Reference], uses: Sequence[ModelUse], **fields: Any) -> ScanResult:
+        """A result whose ``models`` and grouping are ``uses``, against ``references`` (the references the
+        scan keeps, in report order). The one way a grouping is made: a use's references are matched by
+        identity (the same id written twice on a line is two references), and those not among
+        ``references`` are left out, a use left with none with them."""
+        position = {id(ref): i for i, ref in enumerate(references)}
+        models: list[ModelFacts] = []
+        grouping: list[tuple[int, ...]] = []
+        for use in uses:
+            kept = tuple(sorted(position[id(r)] for r in use.references if id(r) in position))
+            if kept or not use.references:
+                models.append(use.facts)
+                grouping.append(kept)
+        return cls(references=tuple(references), models=tuple(models), model_references=tuple(grouping), **fields)
+
+    def restricted(self, keep: Callable[[Reference], bool]) -> ScanResult:
+        """The result with only the references ``keep`` accepts: the grouping is made again, a model left
+        without references goes with its findings, and findings keep only locations that remain."""
+        kept_refs = [r for r in self.references if keep(r)]
+        uses = self.uses()
+        result = ScanResult.of_uses(references=kept_refs, uses=uses, **self._other_fields())
+        remaining = {m.id for m in result.models}
+        gone = {u.facts.id for u in uses} - remaining
+        places = {(r.path, r.line) for r in kept_refs}
+        findings = []
+        for finding in self.findings:
+            if finding.model is not None and finding.model in gone:
+                continue
+            locations = tuple(loc for loc in finding.locations if (loc.path, loc.line) in places)
+            silenced = tuple(loc for loc in finding.suppressed_locations if (loc.path, loc.line) in places)
+            if finding.model is not None and (finding.locations or finding.suppressed_locations) \
+                    and not locations and not silenced:
+                continue  # every place it was found is gone
+            findings.append(dataclasses.replace(finding, locations=locations, suppressed_locations=silenced))
+        return dataclasses.replace(result, findings=tuple(findings))
+
+    def _other_fields(self) -> dict[str, Any]:
+        grouping = {"references", "models", "model_references"}
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in grouping}
+
     def uses(self) -> list[ModelUse]:
         """Every model with the references that load it, in the order of ``models``."""
         refs = self.references
@@ -546,10 +613,26 @@ class ScanResult:
     def active_findings(self) -> list[Finding]:
         return [f for f in self.findings if f.active]
 
+    def fails_build(self, finding: Finding) -> bool:
+        """Does ``finding`` fail this run? Active (not suppressed), in a scope that counts, and at or above
+        ``--fail-on``. Every report and the exit status ask this, and only this."""
+        return (self.fail_on is not None and finding.active and finding.scope_counts
+                and finding.severity >= self.fail_on)
+
     def failing_findings(self) -> list[Finding]:
-        if self.fail_on is None:
-            return []
-        return [f for f in self.findings if f.active and f.fails_build and f.severity >= self.fail_on]
+        return [f for f in self.findings if self.fails_build(f)]
+
+    def unchecked_models(self) -> list[ModelFacts]:
+        """The distinct models nobody could check (see ``ModelFacts.unchecked``)."""
+        return [m for m in distinct_hub_models(self.models).values() if m.unchecked]
+
+    @property
+    def failed(self) -> bool:
+        """Does this run fail the build: a failing finding, or (with ``--fail-on-unchecked``) a model that
+        could not be checked."""
+        if self.failing_findings():
+            return True
+        return self.fail_on_unchecked and bool(self.unchecked_models())
 
     def model(self, model_id: str) -> ModelFacts | None:
         for facts in self.models:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from model_risk.common.debug import show_traceback
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.source import SourceFile
@@ -58,6 +59,7 @@ def detect_file(source: SourceFile, detectors: Sequence[Detector]) -> tuple[list
                 else:
                     references.append(item)
         except Exception as exc:  # a detector bug costs this file, not the scan
+            show_traceback(exc)
             notes.append(Note(f"detector {detector.name!r} failed: {exc.__class__.__name__}: {exc}",
                               source.path, level="error"))
     if references and "model-risk:" in source.text:

@@ -15,6 +15,7 @@ Two sources, both in ``data/lineage.yaml`` (overlays may extend them):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -94,8 +95,9 @@ def family_org(name: str) -> str | None:
     return family.org if family is not None else None
 
 
-def guess_base(model_id: str, redistributors: frozenset[str]) -> Guess | None:
-    """The base model a derivative's name suggests, or None when the name suggests none."""
+def guess_base(model_id: str, is_redistributor: Callable[[str], bool]) -> Guess | None:
+    """The base model a derivative's name suggests, or None when the name suggests none
+    (``is_redistributor``: whether a repo's organisation re-uploads other vendors' models)."""
     if "/" not in model_id:
         return None
     org, name = model_id.split("/", 1)
@@ -108,7 +110,7 @@ def guess_base(model_id: str, redistributors: frozenset[str]) -> Guess | None:
         candidates.append((stem, "quantized", f"the name's suffix -{'-'.join(reversed(stripped))}"))
     if (distill := _DISTILL.search(stem)) is not None:
         candidates.append((distill.group(1), "distillation", "the name's -Distill- part"))
-    if org.lower() in redistributors:
+    if is_redistributor(model_id):
         candidates.append((stem, "finetune", f"{org} re-uploads other vendors' models"))
     elif not stripped:
         # Another organisation's model named after a family (NousResearch/Meta-Llama-3-8B,

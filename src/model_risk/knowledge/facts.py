@@ -21,8 +21,8 @@ from model_risk.contract.domain import (
     ModelFacts,
     ModelStatus,
 )
+from model_risk.contract.resolver import VendorDirectory
 from model_risk.knowledge import licenses
-from model_risk.knowledge.vendors import VendorTable
 
 #: Longest text kept from the Hub (ids, license names, card fields): real ones are far shorter, and a
 #: 100 MB "license name" must not become the cache, the lockfile and every report. Lists keep
@@ -51,7 +51,7 @@ def _clip_value(value: object) -> object:
     return value
 
 
-def build_facts(*, model_id: str, status: ModelStatus, vendors: VendorTable, source: str,
+def build_facts(*, model_id: str, status: ModelStatus, vendors: VendorDirectory, source: str,
                 reason: str | None = None, revision: str | None = None, author: str | None = None,
                 license_id: str | list[str] | None = None, license_name: str | None = None,
                 license_link: str | None = None, gated: bool | str = False, sha: str | None = None,
@@ -287,7 +287,7 @@ def check_record(data: Mapping[str, Any]) -> None:
     _fields(data)
 
 
-def from_record(data: Mapping[str, Any], vendors: VendorTable, source: str) -> ModelFacts:
+def from_record(data: Mapping[str, Any], vendors: VendorDirectory, source: str) -> ModelFacts:
     return build_facts(vendors=vendors, source=source, **_fields(data))
 
 

@@ -56,7 +56,8 @@ def summary(result: ScanResult, view: VendorView | None = None) -> dict[str, Any
         "models": len(result.models),
         "findings": counts,
         "suppressed": sum(1 for f in result.findings if not f.active),
-        "failed": bool(result.failing_findings()),
+        "unchecked": len(result.unchecked_models()),
+        "failed": result.failed,
         "concentration": concentration_document(view.concentration),
     }
 
@@ -131,6 +132,7 @@ def to_document(result: ScanResult) -> dict[str, Any]:
             "started_at": result.started_at or None,
             "offline": result.offline,
             "fail_on": result.fail_on.value if result.fail_on else "never",
+            "fail_on_unchecked": result.fail_on_unchecked,
             "diff_base": result.diff_base,
             "repository_path": result.repository_path,
             "repository": result.repository,
@@ -156,7 +158,7 @@ def to_document(result: ScanResult) -> dict[str, Any]:
              "suppressed": None if f.suppressed is None else {"kind": f.suppressed.kind,
                                                               "reason": f.suppressed.reason},
              "suppressed_locations": [_location(loc) for loc in f.suppressed_locations],
-             "fingerprint": f.fingerprint}
+             "fingerprint": f.fingerprint, "scope": f.scope, "fails_build": result.fails_build(f)}
             for f in result.findings
         ],
         "rules": [
@@ -227,7 +229,8 @@ def from_document(doc: Mapping[str, Any]) -> ScanResult:
                     suppressed_locations=tuple(_loc(x) for x in f.get("suppressed_locations", ())),
                     suppressed=None if not f.get("suppressed") else Suppression(
                         f["suppressed"]["kind"], f["suppressed"].get("reason")),
-                    fingerprint=f.get("fingerprint", ""))
+                    fingerprint=f.get("fingerprint", ""), scope=f.get("scope"),
+                    scope_counts=_scope_counts(f, fail_on))
             for f in doc["findings"]),
         rules=tuple(
             RuleInfo(code=r["code"], name=r["name"], severity=Severity(r["severity"]), pack=r.get("pack", ""),
@@ -248,7 +251,18 @@ def from_document(doc: Mapping[str, Any]) -> ScanResult:
         branch=scan.get("branch"),
         project=scan.get("project"),
         knowledge=_knowledge(scan.get("knowledge")),
+        fail_on_unchecked=bool(scan.get("fail_on_unchecked", False)),
     )
+
+
+def _scope_counts(finding: Mapping[str, Any], fail_on: str) -> bool:
+    """Whether a saved finding's scope counted for the gate. ``fails_build`` says so for an active finding
+    at or above ``--fail-on``; for any other the report cannot tell, and it did not fail the build anyway."""
+    if "fails_build" not in finding:
+        return True  # written before findings carried it
+    gated = fail_on != "never" and not finding.get("suppressed") and \
+        Severity(finding["severity"]) >= Severity(fail_on)
+    return bool(finding["fails_build"]) if gated else True
 
 
 #: Longest schema message quoted in an error: jsonschema quotes whole sub-documents.

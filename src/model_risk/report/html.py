@@ -30,12 +30,12 @@ from model_risk.report.presentation import (
     card_license_label,
     commercial_label,
     condition_lines,
+    displayed,
     finding_subject,
     findings_by_model,
     gated_label,
     hub_models,
     inherited_from,
-    is_failing,
     knowledge_text,
     license_conditions,
     license_group,
@@ -50,6 +50,7 @@ from model_risk.report.presentation import (
     status_label,
     vendor_countries,
     vendor_shares,
+    verdict,
 )
 
 TEMPLATE = "report.html.j2"
@@ -170,7 +171,7 @@ def _finding_view(result: ScanResult, finding: Finding, rules: dict[str, RuleInf
         message = message[len(subject) + 1:]
     return FindingView(
         finding=finding, rule=rules.get(finding.code), subject=subject, message=message,
-        failing=is_failing(result, finding), anchor=anchors.get(finding.model or ""),
+        failing=result.fails_build(finding), anchor=anchors.get(finding.model or ""),
         first=locations[0] if locations else None, places=len(locations), locations=locations,
         suppressed_locations=[location_text(loc) for loc in finding.suppressed_locations],
     )
@@ -205,10 +206,11 @@ def _scan_time(started_at: str) -> str:
     return started_at
 
 
-def report_context(result: ScanResult) -> dict[str, Any]:
+def report_context(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
     rules = rules_by_code(result)
-    active = by_severity(f for f in result.findings if f.active)
-    suppressed = by_severity(f for f in result.findings if not f.active)
+    all_active = [f for f in result.findings if f.active]
+    active = by_severity(displayed(result, options))
+    suppressed = by_severity(f for f in result.findings if not f.active and options.shows(f))
     uses = result.uses()
     per_model = findings_by_model(result)
     anchors: dict[str, str] = {}
@@ -226,11 +228,11 @@ def report_context(result: ScanResult) -> dict[str, Any]:
     return {
         "result": result,
         "scan_time": _scan_time(result.started_at),
-        "failed": bool(result.failing_findings()),
-        "failing_count": len(result.failing_findings()),
+        "verdict": verdict(result),
         "severities": severities_descending(),
-        "counts": severity_counts(active),
-        "active_count": len(active),
+        "counts": severity_counts(all_active),
+        "active_count": len(all_active),
+        "hidden_count": sum(1 for f in all_active if not options.shows(f)),
         "groups": groups,
         "top_risks": groups[:TOP_RISKS],
         "page_size": PAGE_SIZE,
@@ -279,7 +281,7 @@ class HtmlReporter(Reporter):
         templates = data_dir("templates")
         stylesheet = templates.joinpath(STYLESHEET).read_text(encoding="utf-8")
         script = templates.joinpath(SCRIPT).read_text(encoding="utf-8")
-        context = report_context(result)
+        context = report_context(result, options)
         context.update(
             # Our own files, inlined verbatim: they are not escaped, and must never contain "</".
             stylesheet=Markup(stylesheet), script=Markup(script),

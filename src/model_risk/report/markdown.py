@@ -20,9 +20,9 @@ from model_risk.report.presentation import (
     by_severity,
     commercial_label,
     condition_lines,
+    displayed,
     finding_subject,
     inherited_from,
-    is_failing,
     knowledge_text,
     license_conditions,
     license_text,
@@ -91,11 +91,13 @@ def _take(items: list[Any], limit: int | None) -> list[Any]:
     return items if limit is None else items[:limit]
 
 
-def summary_context(result: ScanResult, details: int | None, rows: int | None, source_url: str | None = None
+def summary_context(result: ScanResult, details: int | None, rows: int | None, options: ReportOptions
                     ) -> dict[str, Any]:
-    active = by_severity(f for f in result.findings if f.active)
-    failing = [f for f in active if is_failing(result, f)]
-    others = [f for f in active if not is_failing(result, f)]
+    source_url = options.source_url
+    all_active = [f for f in result.findings if f.active]
+    active = by_severity(displayed(result, options))
+    failing = [f for f in active if result.fails_build(f)]
+    others = [f for f in active if not result.fails_build(f)]
     suppressed = by_severity(f for f in result.findings if not f.active)
     uses = result.uses()
     shares = vendor_shares(result)
@@ -111,14 +113,18 @@ def summary_context(result: ScanResult, details: int | None, rows: int | None, s
     _row = place.row
     hidden = (len(failing) - len(shown_failing)) + (len(others) - len(shown_others)) \
         + (len(active) - len(detailed)) + (len(uses) - len(shown_models)) + (len(suppressed) - len(shown_suppressed))
+    judged = verdict(result)
     return {
         "result": result,
-        "verdict": verdict(result),
-        "failed": bool(failing),
-        "counts": severity_counts(active),
+        "verdict": judged.text,
+        "state": judged.state,
+        "unchecked": judged.unchecked,
+        "counts": severity_counts(all_active),
         "severities": severities_descending(),
         "mark": SEVERITY_MARK,
-        "active_count": len(active),
+        "active_count": len(all_active),
+        "shown_count": len(active),
+        "hidden_count": len(all_active) - sum(1 for f in all_active if options.shows(f)),
         "failing": [_row(f) for f in shown_failing],
         "failing_total": len(failing),
         "others": [_row(f) for f in shown_others],
@@ -157,7 +163,7 @@ class MarkdownReporter(Reporter):
         template = markdown_environment().get_template(TEMPLATE)
         text = ""
         for details, rows in _BUDGETS:
-            text = template.render(summary_context(result, details, rows, options.source_url))
+            text = template.render(summary_context(result, details, rows, options))
             if len(text.encode("utf-8")) <= MAX_BYTES:
                 return text
         # Only reachable with absurdly long fields: cut at a line and say so.

@@ -26,6 +26,7 @@ from model_risk.contract.domain import (
     condition_kind,
     distinct_hub_models,
 )
+from model_risk.contract.reporter import ReportOptions
 from model_risk.knowledge import licenses
 from model_risk.knowledge.scopes import conventional_scope
 
@@ -303,22 +304,85 @@ def rules_by_code(result: ScanResult) -> dict[str, RuleInfo]:
     return {rule.code: rule for rule in result.rules}
 
 
-def is_failing(result: ScanResult, finding: Finding) -> bool:
-    return finding.active and result.fail_on is not None and finding.severity >= result.fail_on
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a scan fails the build, said the same way by every report (from ``ScanResult.failed`` and
+    ``ScanResult.fails_build``, never worked out again)."""
+
+    #: ``failed``, ``passed`` or ``not-gating`` (``--fail-on never``).
+    state: str
+    #: "failed: 3 findings at or above high", "passed: nothing at or above high" ...
+    text: str
+    #: Findings that fail the build.
+    failing: int
+    #: "27 of 27 models not checked: ..." when models could not be checked, else None.
+    unchecked: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.state == "failed"
 
 
-def verdict(result: ScanResult) -> str:
-    """One line that says whether the scan fails the build, and why."""
-    if result.fail_on is None:
-        return "not failing (--fail-on never)"
+def unchecked_text(result: ScanResult) -> str | None:
+    """One line for every model nobody could check (instead of one finding each), with what to do."""
+    unchecked = result.unchecked_models()
+    if not unchecked:
+        return None
+    total = len(distinct_hub_models(result.models))
+    what = f"{len(unchecked)} of {total} model{'s' if total != 1 else ''} not checked"
+    if result.offline:
+        return f"{what}: neither in model-risk.lock nor in the cache (run model-risk lock online, and commit the lockfile)"
+    return f"{what}: the Hub did not answer for them (scan again, or run model-risk lock when it answers)"
+
+
+def _not_counted(result: ScanResult, *, more: bool) -> str:
+    """" (74 more in docs, tests: not counted)": active findings at or above --fail-on whose scopes do not
+    count for the gate, so that "28 at or above high" beside 102 high findings is not a puzzle."""
+    fail_on = result.fail_on
+    if fail_on is None:
+        return ""
+    quiet = [f for f in result.findings if f.active and f.severity >= fail_on and not f.scope_counts]
+    if not quiet:
+        return ""
+    scopes = ", ".join(sorted({f.scope or "?" for f in quiet}))
+    return f" ({len(quiet)}{' more' if more else ''} in {scopes}: not counted)"
+
+
+def verdict(result: ScanResult) -> Verdict:
     failing = len(result.failing_findings())
+    unchecked = unchecked_text(result)
+    if result.fail_on is None and not result.fail_on_unchecked:
+        return Verdict("not-gating", "not failing (--fail-on never)", 0, unchecked)
+    reasons = []
     if failing:
-        return f"failed: {failing} finding{'s' if failing != 1 else ''} at or above {result.fail_on.value}"
-    return f"passed: nothing at or above {result.fail_on.value}"
+        reasons.append(f"{failing} finding{'s' if failing != 1 else ''} at or above {result.fail_on}"
+                       + _not_counted(result, more=True))
+    if result.failed and result.fail_on_unchecked and unchecked:
+        reasons.append(f"{len(result.unchecked_models())} unchecked (--fail-on-unchecked)")
+    if reasons:
+        return Verdict("failed", "failed: " + "; ".join(reasons), failing, unchecked)
+    if result.fail_on is None:
+        return Verdict("passed", "passed: every model was checked", 0, unchecked)
+    quiet = _not_counted(result, more=False)
+    return Verdict("passed", f"passed: nothing {'counted ' if quiet else ''}at or above {result.fail_on}{quiet}", 0,
+                   unchecked)
+
+
+def displayed(result: ScanResult, options: ReportOptions, *, suppressed: bool = False) -> list[Finding]:
+    """The findings a human-readable report lists: active ones (and suppressed ones when asked), within
+    ``--severity``. The per-model "could not be checked" findings are summed up in one line instead
+    (:func:`unchecked_text`), unless they fail the build or the report is verbose."""
+    return [f for f in result.findings
+            if (f.active or suppressed) and options.shows(f)
+            and (f.rule != UNCHECKED_RULE or options.verbose or result.fails_build(f))]
+
+
+#: The rule whose findings :func:`unchecked_text` sums up.
+UNCHECKED_RULE = "unresolved-model"
 
 
 def knowledge_text(stamp: KnowledgeStamp | None) -> str | None:
-    """Which knowledge judged the scan, in one line: ``knowledge 2026-12-07 (a1b2c3d4e5f6), overlay ...``."""
+    """Which knowledge judged the scan, in one line (``knowledge tables of 2026-12-07 (a1b2c3d4e5f6)``)."""
     if stamp is None:
         return None
     text = f"knowledge tables of {stamp.as_of} ({stamp.version})"

@@ -16,12 +16,14 @@ from model_risk.report.presentation import (
     card_license_label,
     commercial_label,
     condition_lines,
+    displayed,
     inherited_from,
     knowledge_text,
     license_conditions,
     license_label,
     location_text,
     vendor_shares,
+    verdict,
 )
 from model_risk.report.terminal import no_workflow_command, terminal_safe
 
@@ -114,11 +116,12 @@ class TextReporter(Reporter):
         out.append(style.bold(title) + style.dim(first[len(title):]))
         out.extend(style.dim(line) for line in rest)
         out.append("")
-        shown = [f for f in result.findings if f.active or options.verbose]
+        shown = displayed(result, options, suppressed=options.verbose)
+        hidden = sum(1 for f in result.findings if f.active and not options.shows(f))
         if not result.references:
             out.append("No model references found.")
         elif not shown:
-            out.append("No findings.")
+            out.append("No findings." if not hidden else "No findings of the severities asked for.")
         for severity in sorted(Severity, reverse=True):
             group = [f for f in shown if f.severity is severity]
             if not group:
@@ -136,7 +139,7 @@ class TextReporter(Reporter):
             out.extend(self._conditions(result, style, width))
             out.extend(self._vendor_view(result, style, width))
         out.extend(self._alternatives(result, style, width))
-        out.extend(self._summary(result, style, width))
+        out.extend(self._summary(result, style, width, hidden))
         return "\n".join(out) + "\n"
 
     def _finding(self, finding: Finding, style: _Style, width: int) -> list[str]:
@@ -252,7 +255,7 @@ class TextReporter(Reporter):
         lines.append("")
         return lines
 
-    def _summary(self, result: ScanResult, style: _Style, width: int) -> list[str]:
+    def _summary(self, result: ScanResult, style: _Style, width: int, hidden: int) -> list[str]:
         active = result.active_findings()
         counts = Counter(f.severity for f in active)
         detail = ", ".join(f"{counts[s]} {s.value}" for s in sorted(Severity, reverse=True) if counts[s])
@@ -260,18 +263,19 @@ class TextReporter(Reporter):
         suppressed = len(result.findings) - len(active)
         if suppressed:
             text += f", {suppressed} suppressed"
-        failing = result.failing_findings()
-        if result.fail_on is None:
-            verdict, code = "not failing (--fail-on never)", "2"
-        elif failing:
-            verdict, code = f"FAILED: {len(failing)} at or above {result.fail_on.value}", "1;31"
-        else:
-            verdict, code = f"passed (nothing at or above {result.fail_on.value})", "1;32"
-        lines = _wrap(f"{text}. {verdict}", width)
-        if lines[-1].endswith(verdict):
-            lines[-1] = lines[-1][: -len(verdict)] + style(verdict, code)
+        if hidden:
+            text += f", {hidden} not shown (--severity)"
+        lines: list[str] = []
         knowledge = knowledge_text(result.knowledge)
-        if knowledge:
-            lines += [style.dim(line) for line in _wrap(terminal_safe(f"Judged with model-risk's {knowledge}."),
-                                                        width)]
-        return lines
+        if knowledge:  # before the verdict: the run's last line says whether it failed
+            lines += [style.dim(line) for line in _wrap(terminal_safe(f"Judged with model-risk's {knowledge}."), width)]
+        judged = verdict(result)
+        if judged.unchecked:
+            lines += [style(line, "1;33") for line in _wrap(terminal_safe(judged.unchecked) + ".", width)]
+        shown = {"failed": judged.text.replace("failed", "FAILED", 1), "passed": judged.text}.get(judged.state,
+                                                                                                 judged.text)
+        code = {"failed": "1;31", "passed": "1;32"}.get(judged.state, "2")
+        wrapped = _wrap(f"{text}. {shown}", width)
+        if wrapped[-1].endswith(shown):
+            wrapped[-1] = wrapped[-1][: -len(shown)] + style(shown, code)
+        return lines + wrapped

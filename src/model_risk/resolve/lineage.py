@@ -15,14 +15,13 @@ root's vendor), ``root_vendors`` (the vendors of every root), ``lineage_links`` 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from model_risk.contract.domain import EffectiveLicense, LineageLicense, LineageLink, ModelFacts, ModelStatus
-from model_risk.contract.resolver import ModelRequest
+from model_risk.contract.resolver import ModelRequest, VendorDirectory
 from model_risk.knowledge import licenses
 from model_risk.knowledge.derivation import LineageHint, guess_base, lineage_hints
-from model_risk.knowledge.vendors import VendorTable
 
 __all__ = ["MAX_LINEAGE_DEPTH", "MAX_LINEAGE_NODES", "LineageGraph", "LineageHint", "lineage_graph",
            "lineage_hints", "lineage_of", "with_hint", "with_lineage"]
@@ -78,7 +77,7 @@ class LineageGraph:
         return [node for node in self.nodes.values() if not node.parents]
 
 
-def _bases(node: _Node, redistributors: frozenset[str]) -> tuple[tuple[str, ...], str | None, str]:
+def _bases(node: _Node, is_redistributor: Callable[[str], bool]) -> tuple[tuple[str, ...], str | None, str]:
     """(base ids, relation, origin) of a node: its card's, else the lineage table's, else a guess."""
     facts = node.facts
     hint = lineage_hints().get(node.id.lower())
@@ -87,14 +86,14 @@ def _bases(node: _Node, redistributors: frozenset[str]) -> tuple[tuple[str, ...]
         return facts.base_models, facts.base_relation, origin
     if hint is not None:
         return (hint.base_model,), hint.relation, "table"
-    guess = guess_base(node.id, redistributors)
+    guess = guess_base(node.id, is_redistributor)
     if guess is not None:
         return (guess.base_model,), guess.relation, "name"
     return (), None, "card"
 
 
 def lineage_graph(facts: ModelFacts, known: Mapping[ModelRequest, ModelFacts],
-                  redistributors: frozenset[str] = frozenset()) -> LineageGraph:
+                  is_redistributor: Callable[[str], bool] = lambda _model_id: False) -> LineageGraph:
     """Every model ``facts`` is built on, breadth first, as far as ``known`` (the answers of the lookups)
     and the guards allow."""
     nodes: dict[str, _Node] = {facts.id.lower(): _Node(facts.id, facts, 0, (facts.id,))}
@@ -102,7 +101,7 @@ def lineage_graph(facts: ModelFacts, known: Mapping[ModelRequest, ModelFacts],
     queue = [nodes[facts.id.lower()]]
     while queue:
         node = queue.pop(0)
-        bases, relation, origin = _bases(node, redistributors)
+        bases, relation, origin = _bases(node, is_redistributor)
         if bases and node.depth >= MAX_LINEAGE_DEPTH:
             node.cut = True
             continue
@@ -127,7 +126,7 @@ def lineage_graph(facts: ModelFacts, known: Mapping[ModelRequest, ModelFacts],
     return LineageGraph(nodes, tuple(links))
 
 
-def _with_vendors(links: tuple[LineageLink, ...], graph: LineageGraph, vendors: VendorTable
+def _with_vendors(links: tuple[LineageLink, ...], graph: LineageGraph, vendors: VendorDirectory
                   ) -> tuple[LineageLink, ...]:
     return tuple(dataclasses.replace(link, parent_vendor=_vendor(graph.nodes[link.parent.lower()], vendors)[0])
                  for link in links)
@@ -142,7 +141,7 @@ def lineage_of(facts: ModelFacts, known: Mapping[ModelRequest, ModelFacts]
     return chain, root, chain[-1]
 
 
-def _vendor(node: _Node, vendors: VendorTable) -> tuple[str | None, str | None]:
+def _vendor(node: _Node, vendors: VendorDirectory) -> tuple[str | None, str | None]:
     if node.facts is not None and node.facts.status is ModelStatus.RESOLVED and node.facts.vendor:
         return node.facts.vendor, node.facts.vendor_country
     return vendors.vendor_of(node.id)
@@ -163,12 +162,12 @@ def _effective(graph: LineageGraph) -> EffectiveLicense | None:
     return licenses.effective_license(found, {n.id: n.path for n in graph.nodes.values()}, unknown)
 
 
-def with_lineage(facts: ModelFacts, known: Mapping[ModelRequest, ModelFacts], vendors: VendorTable
+def with_lineage(facts: ModelFacts, known: Mapping[ModelRequest, ModelFacts], vendors: VendorDirectory
                  ) -> ModelFacts:
     """``facts`` with its lineage, root vendors and effective license worked out from ``known``."""
     if facts.status is ModelStatus.API:
         return facts
-    graph = lineage_graph(facts, known, vendors.redistributors)
+    graph = lineage_graph(facts, known, vendors.is_redistributor)
     chain = graph.chain()
     root_vendor, root_country = _vendor(graph.nodes[chain[-1].lower()], vendors)
     roots = [graph.nodes[chain[-1].lower()], *graph.roots()]

@@ -22,8 +22,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import PurePath
 from typing import Any
 
-from model_risk import __version__
 from model_risk.common.json_text import pretty_json
+from model_risk.contract.version import __version__
 from model_risk.report.merged.inputs import LoadedReport
 
 MERGED_VERSION = 1
@@ -41,7 +41,8 @@ FACT_FIELDS = ("status", "reason", "author", "vendor", "vendor_country", "root_v
                "root_vendors", "effective_license")
 
 #: Fields of a reference kept in the merged document (where it is, and how it is loaded).
-REFERENCE_FIELDS = ("model", "path", "line", "column", "detector", "revision", "trust_remote_code", "loader")
+REFERENCE_FIELDS = ("model", "path", "line", "column", "detector", "revision", "trust_remote_code", "loader",
+                    "kind", "confidence", "scope")
 
 
 def repository_label(name: str, path: str) -> str:
