@@ -32,7 +32,12 @@ def test_failing_findings_come_first_and_details_fold(cli):
     assert "| Alibaba | 40% | 4 (4 open-weight) | 4 | 1 unpinned, 1 pinned, 2 derived |" in text
     assert "<summary>Alternatives from other vendors (1)</summary>" in text
     assert "6 models with findings: no replacements recorded for offline scans" in text
-    assert text.count("<details>") == text.count("</details>") == 5
+    conditions = text.index("<summary>License conditions (2): what the governing licenses ask, not legal advice")
+    assert '**Llama 3.1 Community License Agreement**: `meta-llama/Llama-3.1-8B-Instruct`' in text[conditions:]
+    assert '- naming: an AI model created, trained or fine-tuned with Llama 3.1 or its outputs and distributed ' \
+           'must have a name beginning with "Llama" (section 1.b.i)' in text[conditions:]
+    assert text.count("<details>") == text.count("</details>") == 6
+    assert re.search(r"<sub>model-risk [^<]* · knowledge tables of 2026-12-07 \([0-9a-f]{12}\)</sub>", text)
 
 
 def test_a_passing_scan_says_so(cli, project):

@@ -19,6 +19,7 @@ from model_risk.contract.domain import Severity
 from model_risk.contract.errors import ConfigError, excerpt
 from model_risk.contract.resolver import HubSettings
 from model_risk.detect.source import DEFAULT_MAX_FILE_SIZE
+from model_risk.app.knowledge_overlays import install_overlays, overlay_paths
 from model_risk.detect.walk import find_git_root
 from model_risk.evaluate.alternatives import AlternativesPolicy
 from model_risk.evaluate.evaluate import AllowEntry
@@ -53,6 +54,8 @@ class Config:
     scopes: ScopeSettings = field(default_factory=ScopeSettings)
     #: Organisations of the user's own (lower case): never sent to the Hub, reported as internal.
     internal_orgs: frozenset[str] = frozenset()
+    #: Knowledge overlays (``knowledge:``): (the path as written, the file), in the order given.
+    knowledge: tuple[tuple[str, Path], ...] = ()
 
     @property
     def lockfile_path(self) -> Path:
@@ -97,12 +100,15 @@ def find_project_root(start: Path) -> Path:
 
 
 def load_config(root: Path, explicit: Path | None = None, *, cache_dir: Path | None = None) -> Config:
-    """The configuration for a scan rooted at ``root`` (``cache_dir`` remembers validated files)."""
+    """The configuration for a scan rooted at ``root`` (``cache_dir`` remembers validated files). Its
+    knowledge overlays become this run's tables (none: the bundled tables alone)."""
     try:
-        return _load_config(root, explicit, cache_dir)
+        config = _load_config(root, explicit, cache_dir)
     except RecursionError:  # a table or list nested thousands deep: the parsers and the validator recurse
         path = explicit if explicit is not None else find_config(root)
         raise ConfigError("nested too deeply to read", path=str(path) if path else None) from None
+    install_overlays(config.knowledge, cache_dir)
+    return config
 
 
 def _load_config(root: Path, explicit: Path | None, cache_dir: Path | None) -> Config:
@@ -231,6 +237,8 @@ def _build(root: Path, path: Path, document: Document, *, confined: bool = False
         alternatives=_alternatives(data.get("alternatives") or {}, allow),
         scopes=settings_from(data.get("scopes")),
         internal_orgs=frozenset(str(org).lower() for org in data.get("internal_orgs") or ()),
+        knowledge=overlay_paths(list(data.get("knowledge") or ()), base=base, root=root, confined=confined,
+                                config_file=str(path), line_of=document.line_of),
     )
 
 

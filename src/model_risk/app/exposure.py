@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from model_risk.common.json_text import pretty_json
-from model_risk.contract.domain import ScanResult
+from model_risk.contract.domain import ScanResult, root_vendors_of
 from model_risk.contract.errors import UsageError
 from model_risk.knowledge.exposure import EXPOSURE_LEVELS, EXPOSURE_TITLES, ExposedReference, exposure_of, scope_of
 from model_risk.knowledge.vendors import VendorTable
@@ -57,7 +57,7 @@ def vendor_name(name: str, vendors: VendorTable, result: ScanResult) -> str:
     for known in vendors.vendors:
         if known.lower() == lowered:
             return known
-    seen = {v for m in result.models for v in (m.vendor, m.root_vendor) if v}
+    seen = {v for m in result.models for v in (m.vendor, *root_vendors_of(m)) if v}
     for known in seen:
         if known.lower() == lowered:
             return known

@@ -16,6 +16,7 @@ from model_risk.contract.domain import Note, ScanResult
 from model_risk.contract.version import __version__
 from model_risk.detect.walk import find_git_root
 from model_risk.evaluate.evaluate import Policy, apply_policy, run_rules
+from model_risk.knowledge import catalog
 
 #: Rule scopes whose findings do not depend on files outside the ones scanned.
 PER_FILE_SCOPES = ("model", "reference")
@@ -85,6 +86,7 @@ def scan_tree(session: Session, progress: Progress | None = None) -> ScanResult:
         commit=identity.commit,
         branch=identity.branch,
         project=project_name(config.root),
+        knowledge=catalog.stamp(),
     )
 
 

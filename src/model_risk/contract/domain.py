@@ -180,6 +180,30 @@ class Note:
         return f"{where}{self.message}"
 
 
+#: What a license condition is about. Conditions are written ``"KIND: text"`` so that every report shows the
+#: kind and rules can select on it (``license.condition_kinds``); docs/licenses.md describes each kind.
+CONDITION_KINDS = (
+    "attribution",        # credit the licensor: "Built with Llama", a NOTICE file, the license passed on
+    "naming",             # derived models must carry a name ("Llama" at the start of the name)
+    "output-use",         # what outputs may (not) be used for: training other models, distillation
+    "user-threshold",     # a user or revenue size above which the grant ends or another license is needed
+    "territory",          # places where the grant does not apply (the EU for Llama 3.2 multimodal models)
+    "acceptable-use",     # an acceptable-use policy or use-based restrictions, usually to be passed on
+    "registration",       # commercial use needs registering with, or asking, the licensor first
+    "non-commercial",     # what the license allows instead of commercial use (research, evaluation)
+    "share-alike",        # adaptations must be shared under the same license
+    "no-derivatives",     # modified or fine-tuned weights may not be shared
+    "other",
+)
+
+
+def condition_kind(condition: str) -> str:
+    """The kind a ``"KIND: text"`` condition names, ``other`` when it names none."""
+    head, sep, _ = condition.partition(":")
+    kind = head.strip().lower()
+    return kind if sep and kind in CONDITION_KINDS else "other"
+
+
 @dataclass(frozen=True, slots=True)
 class LicenseFacts:
     """A model's license: what the Hub says, and what model-risk's tables make of it."""
@@ -192,11 +216,90 @@ class LicenseFacts:
     osi: bool | None = None
     #: True: commercial use allowed; False: forbidden; None: unknown.
     commercial: bool | None = None
-    #: Conditions attached to commercial use (user thresholds, acceptable-use policies).
+    #: Conditions attached to use, commercial use above all: ``"KIND: text"`` (see CONDITION_KINDS).
     conditions: tuple[str, ...] = ()
     link: str | None = None
     #: The card's own ``license_name``, kept so the facts can be stored and classified again.
     declared_name: str | None = None
+
+    @property
+    def commercial_use(self) -> Literal["yes", "no", "conditional", "unknown"]:
+        """Commercial use as a lawyer would first ask it: allowed, forbidden, allowed with conditions, or
+        not known to model-risk."""
+        if self.commercial is None:
+            return "unknown"
+        if not self.commercial:
+            return "no"
+        return "conditional" if self.conditions else "yes"
+
+    @property
+    def condition_kinds(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(condition_kind(c) for c in self.conditions))
+
+    @property
+    def key(self) -> str | None:
+        """The license as the tables and rule packs name it: the card's ``license_name`` for
+        ``license: other``, else the Hub id (``llama3.1``, ``apache-2.0``)."""
+        if (self.hub or "").lower() == "other" and self.declared_name:
+            return self.declared_name
+        return self.hub or self.declared_name
+
+
+@dataclass(frozen=True, slots=True)
+class LineageLink:
+    """One edge of a model's lineage graph: ``child`` is built on ``parent``."""
+
+    child: str
+    parent: str
+    #: ``finetune``, ``quantized``, ``adapter``, ``merge``, ``distillation`` ... as the card or Hub says.
+    relation: str | None = None
+    #: Where the edge comes from: ``card`` (``base_model``, the Hub's tags), ``table`` (model-risk's lineage
+    #: table, for official cards that omit their base), or ``name`` (a guess from a derivative's name, such
+    #: as ``-GGUF`` or ``-Distill-Qwen-``, made when nothing else names a base: never used to judge a license).
+    origin: str = "card"
+    #: Whose weights the parent is (its vendor, by the vendor table).
+    parent_vendor: str | None = None
+
+    @property
+    def guessed(self) -> bool:
+        return self.origin == "name"
+
+
+@dataclass(frozen=True, slots=True)
+class LineageLicense:
+    """A license met along a model's lineage: whose card states it, and how far up."""
+
+    model: str
+    license: LicenseFacts
+    #: Generations above the model (0: the model's own card).
+    depth: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class EffectiveLicense:
+    """The terms that govern a model: the most restrictive license along its whole lineage (every parent),
+    with every condition met on the way, since a derivative must honour them all."""
+
+    #: The governing license; its ``conditions`` are those of every license along the lineage.
+    license: LicenseFacts
+    #: The model whose card states the governing license, and the path from this model to it.
+    source: str
+    path: tuple[str, ...]
+    #: The ancestor whose known terms are stricter than what this model's own card claims, when one is
+    #: (the rule ``inherited-license``); None when the card's terms are at least as strict as every ancestor's.
+    inherited_from: str | None = None
+    #: Every license met along the lineage, the model's own first.
+    licenses: tuple[LineageLicense, ...] = ()
+    #: Ancestors whose terms are not known (not looked up, or no license in their card).
+    unknown: tuple[str, ...] = ()
+
+    @property
+    def inherited(self) -> bool:
+        return self.inherited_from is not None
+
+    def license_of(self, model_id: str) -> LicenseFacts | None:
+        wanted = model_id.lower()
+        return next((entry.license for entry in self.licenses if entry.model.lower() == wanted), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +351,8 @@ class ModelFacts:
     vendor_country: str | None = None
     root_vendor: str | None = None
     root_vendor_country: str | None = None
-    #: This model, then its base model, then that one's base model ... up to the root.
+    #: This model, then its (first) base model, then that one's ... up to the root. Every parent, merges
+    #: included, is in ``lineage_links``.
     lineage: tuple[str, ...] = ()
     base_models: tuple[str, ...] = ()
     #: How this model relates to its base (``finetune``, ``quantized``, ``adapter``, ``merge``).
@@ -277,10 +381,34 @@ class ModelFacts:
     alternatives: tuple[Alternative, ...] = ()
     #: Why ``alternatives`` is empty although they were asked for: none qualified, or the lookup failed.
     alternatives_note: str | None = None
+    #: Every edge of the lineage graph (all parents of every generation, to the depth limit), walk order.
+    lineage_links: tuple[LineageLink, ...] = ()
+    #: The vendors at every root of the lineage graph, ``root_vendor`` (the first parent's root) first.
+    root_vendors: tuple[str, ...] = ()
+    #: The terms that govern the model along its lineage; None when no license is known anywhere on it.
+    effective_license: EffectiveLicense | None = None
 
     @property
     def is_resolved(self) -> bool:
         return self.status is ModelStatus.RESOLVED
+
+    @property
+    def governing_license(self) -> LicenseFacts | None:
+        """The license every license question is judged on: the effective license along the lineage where
+        it was worked out, else the card's own (an API model has neither)."""
+        if self.effective_license is not None:
+            return self.effective_license.license
+        return self.license
+
+    @property
+    def ancestors(self) -> tuple[str, ...]:
+        """Every model this one is built on, each once, nearest first (guessed parents included)."""
+        return tuple(dict.fromkeys(link.parent for link in self.lineage_links))
+
+    @property
+    def lineage_guessed(self) -> bool:
+        """Part of the lineage is a guess from a model's name (no card or table named that base)."""
+        return any(link.guessed for link in self.lineage_links)
 
     @property
     def unchecked(self) -> bool:
@@ -360,6 +488,33 @@ class ModelUse:
 
 
 @dataclass(frozen=True, slots=True)
+class KnowledgeOverlay:
+    """A project's correction of the bundled tables (the ``knowledge:`` setting)."""
+
+    #: The file, relative to the project (as the configuration names it).
+    path: str
+    #: The date its author says the corrections were checked.
+    as_of: str
+    #: The first 12 hex digits of the file's SHA-256, so two reports can tell the same overlay apart.
+    digest: str
+    #: The tables it corrects or extends (``licenses``, ``lineage`` ...).
+    tables: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeStamp:
+    """The knowledge a scan judged by: model-risk's bundled tables and the project's overlays."""
+
+    #: Identifies the tables in force: a digest of the bundled tables and every overlay.
+    version: str
+    #: The date the bundled tables were last checked against their sources (the oldest table's).
+    as_of: str
+    #: Each bundled table's own date.
+    tables: tuple[tuple[str, str], ...] = ()
+    overlays: tuple[KnowledgeOverlay, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ScanResult:
     """Everything one scan learned. Reporters turn it into documents."""
 
@@ -394,6 +549,8 @@ class ScanResult:
     #: The scanned project's name: its git work tree's directory name, else the scan root's. Reports name
     #: the project with it (the CycloneDX BOM's ``metadata.component``); never a path.
     project: str | None = None
+    #: Which knowledge tables judged the models (their version and date, and the project's overlays).
+    knowledge: KnowledgeStamp | None = None
     #: Fail the run when a model could not be checked (``--fail-on-unchecked``).
     fail_on_unchecked: bool = False
 
@@ -497,3 +654,9 @@ def distinct_hub_models(models: Iterable[ModelFacts]) -> dict[str, ModelFacts]:
 def root_vendor_of(model: ModelFacts) -> str:
     """The vendor a model's weights come from at the root of its lineage, for counting shares."""
     return model.root_vendor or model.vendor or "unknown"
+
+
+def root_vendors_of(model: ModelFacts) -> tuple[str, ...]:
+    """Every vendor at a root of the model's lineage graph (a merge of a vision tower and a language model
+    has two), the first parent's first."""
+    return tuple(dict.fromkeys((root_vendor_of(model), *model.root_vendors)))

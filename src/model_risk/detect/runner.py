@@ -19,6 +19,7 @@ from model_risk.contract.domain import Note, Reference
 from model_risk.contract.source import SourceFile
 from model_risk.detect.source import decode_source, read_file
 from model_risk.detect.walk import Candidate
+from model_risk.knowledge import catalog
 
 #: A process pool costs about 0.1 s to start and feed: worth it from this many files, or from this many
 #: bytes in at least two files (a few large modules take seconds to analyse; one file cannot be split).
@@ -227,7 +228,9 @@ def detect(candidates: Iterable[Candidate], detectors: Sequence[Detector], *, ma
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         context = multiprocessing.get_context(method)
         seen = done = 0
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        # Each worker judges names with this run's tables, overlays included, whatever the start method.
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=catalog.install,
+                                 initargs=(catalog.installed(),)) as pool:
             pending: dict = {}
             received: list[_Sent] = []
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from model_risk.contract.domain import (
     Finding,
+    KnowledgeOverlay,
+    KnowledgeStamp,
     Location,
     ModelFacts,
     ModelStatus,
@@ -98,6 +100,24 @@ def vendors_document(view: VendorView) -> list[dict[str, Any]]:
     return out
 
 
+def knowledge_document(stamp: KnowledgeStamp | None) -> dict[str, Any] | None:
+    if stamp is None:
+        return None
+    return {"version": stamp.version, "as_of": stamp.as_of, "tables": dict(stamp.tables),
+            "overlays": [{"path": o.path, "as_of": o.as_of, "sha256": o.digest, "tables": list(o.tables)}
+                         for o in stamp.overlays]}
+
+
+def _knowledge(data: Mapping[str, Any] | None) -> KnowledgeStamp | None:
+    if not data:
+        return None
+    return KnowledgeStamp(
+        version=str(data["version"]), as_of=str(data.get("as_of") or ""),
+        tables=tuple((str(k), str(v)) for k, v in (data.get("tables") or {}).items()),
+        overlays=tuple(KnowledgeOverlay(str(o["path"]), str(o.get("as_of") or ""), str(o.get("sha256") or ""),
+                                        tuple(o.get("tables") or ())) for o in data.get("overlays") or ()))
+
+
 def vendor_view_of(result: ScanResult) -> VendorView:
     """The vendor view of a scan (see :mod:`model_risk.knowledge.exposure`)."""
     return vendor_view((use.facts, use.references) for use in result.uses())
@@ -120,6 +140,7 @@ def to_document(result: ScanResult) -> dict[str, Any]:
             "commit": result.commit,
             "branch": result.branch,
             "project": result.project,
+            "knowledge": knowledge_document(result.knowledge),
         },
         "references": [
             {"model": r.model, "path": r.path, "line": r.line, "column": r.column, "detector": r.detector,
@@ -229,6 +250,7 @@ def from_document(doc: Mapping[str, Any]) -> ScanResult:
         commit=scan.get("commit"),
         branch=scan.get("branch"),
         project=scan.get("project"),
+        knowledge=_knowledge(scan.get("knowledge")),
         fail_on_unchecked=bool(scan.get("fail_on_unchecked", False)),
     )
 

@@ -27,12 +27,17 @@ from model_risk.report import charts, vendors
 from model_risk.report.presentation import (
     LICENSE_GROUPS,
     by_severity,
+    card_license_label,
     commercial_label,
+    condition_lines,
     displayed,
     finding_subject,
     findings_by_model,
     gated_label,
     hub_models,
+    inherited_from,
+    knowledge_text,
+    license_conditions,
     license_group,
     license_label,
     license_mix,
@@ -106,7 +111,13 @@ class ModelRow:
     license_group: str
     osi: str
     commercial: str
-    conditions: tuple[str, ...]
+    #: The governing license's conditions as (kind, text).
+    conditions: list[tuple[str, str]]
+    #: The card's own license, and the ancestor whose license governs instead (None: the card's own).
+    card_license: str
+    inherited_from: str | None
+    #: Every parent of a merge, and whether the lineage holds a guess from a name.
+    parents: tuple[str, ...]
     gated: str
     status: str
     uses: list[str]
@@ -138,10 +149,13 @@ def _model_row(index: int, use: ModelUse, own: list[Finding]) -> ModelRow:
     if m.root_vendor and m.vendor and m.root_vendor != m.vendor:
         flags.add("derived")
     files = Counter(r.path for r in use.references)
+    governing = m.governing_license
     return ModelRow(
         use=use, anchor=f"m{index}", license_label=license_label(m), license_name=license_name(m),
-        license_link=m.license.link if m.license else None, license_group=group, osi=osi_label(m),
-        commercial=commercial_label(m), conditions=m.license.conditions if m.license else (),
+        license_link=governing.link if governing else None, license_group=group, osi=osi_label(m),
+        commercial=commercial_label(m), conditions=condition_lines(governing.conditions if governing else ()),
+        card_license=card_license_label(m), inherited_from=inherited_from(m),
+        parents=tuple(link.parent for link in m.lineage_links if link.child == m.id),
         gated=gated_label(m), status=status_label(m), uses=[location_text(r.location) for r in use.references],
         files=list(files.items()), findings=counts, own=by_severity(own), worst=worst,
         flags=" ".join(sorted(flags)),
@@ -249,6 +263,8 @@ def report_context(result: ScanResult, options: ReportOptions) -> dict[str, Any]
         "concentration": vendors.concentration_text(view.concentration),
         "alternatives": vendors.alternative_rows(result),
         "not_recorded": vendors.not_recorded(result),
+        "conditions": [(group, condition_lines(group.conditions)) for group in license_conditions(result.models)],
+        "knowledge": knowledge_text(result.knowledge),
     }
 
 

@@ -19,9 +19,13 @@ from model_risk.report import vendors
 from model_risk.report.presentation import (
     by_severity,
     commercial_label,
+    condition_lines,
     displayed,
     finding_subject,
-    license_label,
+    inherited_from,
+    knowledge_text,
+    license_conditions,
+    license_text,
     location_text,
     rules_by_code,
     severities_descending,
@@ -130,8 +134,8 @@ def summary_context(result: ScanResult, details: int | None, rows: int | None, o
         "suppressed": [_row(f) for f in shown_suppressed],
         "suppressed_total": len(suppressed),
         "models": [
-            {"facts": u.facts, "license": license_label(u.facts), "commercial": commercial_label(u.facts),
-             "status": status_label(u.facts), "uses": len(u.references)}
+            {"facts": u.facts, "license": license_text(u.facts), "commercial": commercial_label(u.facts),
+             "status": status_label(u.facts), "uses": len(u.references), "inherited_from": inherited_from(u.facts)}
             for u in shown_models],
         "models_total": len(uses),
         "shares": [(vendor, count, 100.0 * count / total) for vendor, count in shares[:6]],
@@ -142,6 +146,9 @@ def summary_context(result: ScanResult, details: int | None, rows: int | None, o
         "vendors_total": len(vendor_rows),
         "alternatives": _take(vendors.alternative_rows(result), rows),
         "not_recorded": vendors.not_recorded(result),
+        "conditions": [(group, condition_lines(group.conditions))
+                       for group in _take(license_conditions(result.models), rows)],
+        "knowledge": knowledge_text(result.knowledge),
     }
 
 

@@ -15,6 +15,7 @@ from urllib.parse import quote, urlsplit
 
 from model_risk.contract.domain import (
     Finding,
+    KnowledgeStamp,
     Location,
     ModelFacts,
     ModelStatus,
@@ -22,6 +23,7 @@ from model_risk.contract.domain import (
     RuleInfo,
     ScanResult,
     Severity,
+    condition_kind,
     distinct_hub_models,
 )
 from model_risk.contract.reporter import ReportOptions
@@ -40,8 +42,19 @@ def severities_descending() -> list[Severity]:
 
 
 def license_label(model: ModelFacts) -> str:
-    """The license as every report and rule message names it (:func:`licenses.label`), or what stands in
-    for one: API terms, no license, or not known (a model that was not looked up)."""
+    """The license that governs the model (the effective license along its lineage, its card's when
+    nothing up the lineage is stricter) as every report and rule message names it (:func:`licenses.label`),
+    or what stands in for one: API terms, no license, or not known (a model that was not looked up)."""
+    if model.status is ModelStatus.API:
+        return "API terms"
+    lic = model.governing_license
+    if lic is None:
+        return "no license" if model.is_resolved else NOT_KNOWN
+    return licenses.label(lic)
+
+
+def card_license_label(model: ModelFacts) -> str:
+    """The license the model's own card declares."""
     if model.status is ModelStatus.API:
         return "API terms"
     if model.license is None:
@@ -49,28 +62,42 @@ def license_label(model: ModelFacts) -> str:
     return licenses.label(model.license)
 
 
+def inherited_from(model: ModelFacts) -> str | None:
+    """The ancestor whose license governs the model, when it is not the model's own card's."""
+    effective = model.effective_license
+    if effective is None or effective.source == model.id:
+        return None
+    return effective.source
+
+
+def license_text(model: ModelFacts) -> str:
+    """The governing license, and the card's when they differ: ``Llama 3.1 ... (card: MIT)``."""
+    label = license_label(model)
+    if inherited_from(model) is None:
+        return label
+    return f"{label} (card: {card_license_label(model)})"
+
+
 def license_name(model: ModelFacts) -> str:
-    """The license's full name where the tables know one (``Qwen Research License Agreement``)."""
-    if model.license is None or not model.license.name:
+    """The governing license's full name where the tables know one (``Qwen Research License Agreement``)."""
+    lic = model.governing_license
+    if lic is None or not lic.name:
         return license_label(model)
-    return model.license.name
+    return lic.name
 
 
 def commercial_label(model: ModelFacts) -> str:
+    """Commercial use under the governing license: yes, no, with conditions, unknown."""
     if model.status is ModelStatus.API:
         return "per API terms"
-    lic = model.license
+    lic = model.governing_license
     if lic is None:
         return "no" if model.is_resolved else NOT_KNOWN
-    if lic.commercial is None:
-        return "unknown"
-    if not lic.commercial:
-        return "no"
-    return "with conditions" if lic.conditions else "yes"
+    return {"yes": "yes", "no": "no", "conditional": "with conditions", "unknown": "unknown"}[lic.commercial_use]
 
 
 def osi_label(model: ModelFacts) -> str:
-    lic = model.license
+    lic = model.governing_license
     if model.status is ModelStatus.API:
         return "n/a"
     if lic is None:
@@ -78,6 +105,39 @@ def osi_label(model: ModelFacts) -> str:
     if lic.osi is None:
         return "unknown"
     return "yes" if lic.osi else "no"
+
+
+def condition_lines(conditions: Iterable[str]) -> list[tuple[str, str]]:
+    """Conditions as (kind, what it asks): ``("attribution", 'display "Built with Llama" ...')``."""
+    lines = []
+    for condition in conditions:
+        kind = condition_kind(condition)
+        named = kind != "other" or condition.lower().startswith("other:")
+        lines.append((kind, condition.split(":", 1)[1].strip() if named else condition))
+    return lines
+
+
+@dataclass(frozen=True)
+class ConditionGroup:
+    """Models governed by the same license with the same conditions, for the reports' conditions list."""
+
+    license: str
+    link: str | None
+    conditions: tuple[str, ...]
+    models: tuple[str, ...]
+
+
+def license_conditions(models: Iterable[ModelFacts]) -> list[ConditionGroup]:
+    """The conditions every distinct model's governing license sets, grouped by license, most models first."""
+    groups: dict[tuple[str, tuple[str, ...]], list[ModelFacts]] = {}
+    for model in distinct_hub_models(models).values():
+        lic = model.governing_license
+        if lic is not None and lic.conditions:
+            groups.setdefault((licenses.label(lic), lic.conditions), []).append(model)
+    ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0][0].lower()))
+    return [ConditionGroup(label, next((m.governing_license.link for m in found if m.governing_license), None),
+                           conditions, tuple(m.id for m in found))
+            for (label, conditions), found in ordered]
 
 
 def gated_label(model: ModelFacts) -> str:
@@ -201,7 +261,7 @@ LICENSE_GROUPS = {
 def license_group(model: ModelFacts) -> str:
     if model.status is ModelStatus.API:
         return "api"
-    lic = model.license
+    lic = model.governing_license
     if lic is None or lic.commercial is None:
         return "unknown"
     if lic.commercial is False:
@@ -319,3 +379,13 @@ def displayed(result: ScanResult, options: ReportOptions, *, suppressed: bool = 
 
 #: The rule whose findings :func:`unchecked_text` sums up.
 UNCHECKED_RULE = "unresolved-model"
+
+
+def knowledge_text(stamp: KnowledgeStamp | None) -> str | None:
+    """Which knowledge judged the scan, in one line (``knowledge tables of 2026-12-07 (a1b2c3d4e5f6)``)."""
+    if stamp is None:
+        return None
+    text = f"knowledge tables of {stamp.as_of} ({stamp.version})"
+    if stamp.overlays:
+        text += ", with " + ", ".join(f"{o.path} of {o.as_of}" for o in stamp.overlays)
+    return text

@@ -77,8 +77,10 @@ def _safe(resolve: Resolve, context: ResolveContext, request: ModelRequest) -> M
         if facts is None:
             reason = ("offline: not in the lockfile or the cache" if context.offline
                       else "no resolver could answer")
-            return build_facts(model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
-                               source="none", revision=request.revision, reason=reason)
+            # The lineage table still names the base of an official derivative nobody could look up.
+            return with_hint(build_facts(model_id=request.model_id, status=ModelStatus.UNRESOLVED,
+                                         vendors=context.vendors, source="none", revision=request.revision,
+                                         reason=reason))
         if not isinstance(facts, ModelFacts):
             raise TypeError(f"returned {type(facts).__name__}, not ModelFacts")
         return with_hint(facts)
