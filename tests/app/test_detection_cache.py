@@ -145,6 +145,19 @@ def test_a_configuration_that_changes_detection_is_a_new_key(cli, project, confi
     assert warm == _report(cli, root, "--no-cache")
 
 
+def test_a_knowledge_overlay_that_detection_reads_is_a_new_key(cli, project):
+    root = project({**FILES, "app/acme.py": 'client.chat.completions.create(model="acme-chat-2", messages=[])\n'})
+    cold = _report(cli, root)
+    assert not any(r["model"] == "acme-chat-2" for r in cold["references"])
+    (root / "knowledge.yaml").write_text(
+        "as_of: 2026-12-01\napi_models:\n  ACME AI:\n    names: [acme-chat-2]\n"
+        "    source: https://acme.example/docs/models\n")
+    (root / ".model-risk.yaml").write_text("knowledge:\n  - knowledge.yaml\n")
+    warm = _report(cli, root)
+    assert any(r["model"] == "acme-chat-2" for r in warm["references"])
+    assert warm == _report(cli, root, "--no-cache")
+
+
 def test_settings_applied_after_detection_keep_the_cache_and_still_apply(cli, project, detected):
     root = project(FILES)
     _report(cli, root)

@@ -9,7 +9,9 @@ The key names everything besides a file's path and bytes that what detection fin
   libraries detectors use (PyYAML reads the YAML files);
 - the detectors selected (``detectors: disable:`` and ``docs:`` in the configuration; each detector's
   name and class) and the plugins loaded (``MODEL_RISK_DISABLE_PLUGINS``), with their distributions;
-- ``max-file-size``.
+- ``max-file-size``;
+- the knowledge overlays of the configuration (``knowledge:``, by the SHA-256 of each file): detection
+  reads the publisher and API-model tables they extend.
 
 What the configuration does after detection (scopes, ``internal_orgs``, rules, the allowlist) is not in
 the key: it is applied to cached and fresh references alike. ``exclude:`` and the .gitignore files
@@ -34,6 +36,7 @@ from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note
 from model_risk.contract.version import __version__
 from model_risk.detect.cache import CacheUnusable, DetectionCache
+from model_risk.knowledge import catalog
 
 #: Files of the package that are not code or data.
 _SKIPPED_FOLDERS = frozenset({"__pycache__"})
@@ -92,6 +95,9 @@ def detection_key(detectors: Sequence[Detector], plugins: Plugins, max_size: int
                             for d in detectors),
         "plugins": sorted([info.name, info.distribution or ""] for info in plugins.infos()),
         "max-file-size": max_size,
+        # The bundled tables are package files (above); a project's overlays on them are installed
+        # with its configuration, before detection, and detection reads them (publishers, API names).
+        "knowledge": list(catalog.key()),
         "reference-fields": REFERENCE_FIELDS,
     }
     import json
