@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from model_risk.app.plugins import Plugins
@@ -113,11 +113,12 @@ def _inside(path: Path, directory: Path) -> bool:
 
 
 def open_detection_cache(cache_dir: Path, root: Path, paths: Sequence[Path], detectors: Sequence[Detector],
-                         plugins: Plugins, max_size: int, tree: str | None = None
-                         ) -> tuple[DetectionCache | None, Note | None]:
+                         plugins: Plugins, max_size: int, tree: str | None = None, *,
+                         scope_of: Callable[[str], str] | None = None) -> tuple[DetectionCache | None, Note | None]:
     """The detection cache of a scan of ``paths`` (directories) under ``root``, or None with a note saying
     why it is not used. ``tree`` names the tree when its path does not (the tree at a diff base, which is
-    extracted to a new temporary folder on each run)."""
+    extracted to a new temporary folder on each run). ``scope_of(path)``: the scope the scan gives a
+    file's references, which kept references are built with (not part of the key)."""
     if not paths or not all(p.is_dir() for p in paths):
         return None, None
     if _inside(cache_dir, root) or any(_inside(cache_dir, p) for p in paths):
@@ -127,6 +128,6 @@ def open_detection_cache(cache_dir: Path, root: Path, paths: Sequence[Path], det
     label = "\0".join([tree or str(root.resolve()), *relative])
     key = detection_key(detectors, plugins, max_size)
     try:
-        return DetectionCache.open(cache_dir, key, label, max_size), None
+        return DetectionCache.open(cache_dir, key, label, max_size, scope_of=scope_of), None
     except CacheUnusable as exc:
         return None, Note(f"detection cache not used: {exc.strerror}", exc.filename, level="warning")

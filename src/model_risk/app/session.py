@@ -189,14 +189,23 @@ class Session:
         config = self.config
         detectors = self.detectors()
         predicates = tuple(d.accepts for d in detectors)
-        walker = Walker(config.root, accepts=lambda name: any(accepts(name) for accepts in predicates),
-                        exclude=config.exclude)
+        accepted: dict[str, bool] = {}
+
+        def accepts(name: str) -> bool:
+            # Many files share a name (__init__.py, README.md): each name is judged once.
+            verdict = accepted.get(name)
+            if verdict is None:
+                verdict = accepted[name] = any(test(name) for test in predicates)
+            return verdict
+
+        walker = Walker(config.root, accepts=accepts, exclude=config.exclude)
         cache, cache_note = None, None
         if self.flags.use_cache and all(p.is_dir() for p in self.paths):
             from model_risk.app.detection_cache import open_detection_cache  # hashlib: not for listed files
 
             cache, cache_note = open_detection_cache(default_cache_dir(), config.root, self.paths, detectors,
-                                                     self.plugins, config.max_file_size, self.cache_tree)
+                                                     self.plugins, config.max_file_size, self.cache_tree,
+                                                     scope_of=config.scopes.scope_of)
         # The walk is handed over unfinished: workers start on the first files while it goes on.
         detection = detect(walker.walk(self.paths), detectors, max_size=config.max_file_size, jobs=self.flags.jobs,
                            progress=(lambda done, seen: progress("files", done, seen)) if progress else None,

@@ -114,11 +114,15 @@ def _folder(cache_dir: Path) -> Path:
 class DetectionCache:
     """The record of one tree under one detection key: read when opened, written by :meth:`save`."""
 
-    def __init__(self, folder: Path, key: str, tree: str, max_size: int) -> None:
+    def __init__(self, folder: Path, key: str, tree: str, max_size: int,
+                 scope_of: Callable[[str], str] | None = None) -> None:
         self.folder = folder
         self.key = key
         self.tree = tree
         self.max_size = max_size
+        #: The scope the scan gives a file's references: kept references are built with it at once, rather
+        #: than built and then copied with it (a warm scan of a large project builds thousands).
+        self.scope_of = scope_of
         self.path = folder / (hashlib.sha256(f"{FORMAT}\0{key}\0{tree}".encode()).hexdigest() + RECORD_SUFFIX)
         #: rel path -> [status or None, digest, scanned, references, notes], as the record on disk has them.
         self._recorded: dict[str, list] = {}
@@ -128,9 +132,10 @@ class DetectionCache:
         self._loads, self._dumps = _json()
 
     @classmethod
-    def open(cls, cache_dir: Path, key: str, tree: str, max_size: int) -> DetectionCache:
+    def open(cls, cache_dir: Path, key: str, tree: str, max_size: int,
+             scope_of: Callable[[str], str] | None = None) -> DetectionCache:
         """The cache of ``tree`` (raises :class:`CacheUnusable` when its folder cannot be trusted)."""
-        cache = cls(_folder(cache_dir), key, tree, max_size)
+        cache = cls(_folder(cache_dir), key, tree, max_size, scope_of)
         cache._recorded = cache._read()
         return cache
 
@@ -207,7 +212,9 @@ class DetectionCache:
                     continue
                 self._changed = True  # the same bytes under a new status: record the status
             try:
-                outcome = FileOutcome(rel, entry[2], _references(entry[3], rel), _notes(entry[4]), entry[1], status)
+                scope = self.scope_of(rel) if self.scope_of is not None and entry[3] else ""
+                outcome = FileOutcome(rel, entry[2], _references(entry[3], rel, scope), _notes(entry[4]), entry[1],
+                                      status)
             except (_Invalid, TypeError, ValueError):
                 self._changed = True
                 yield candidate
@@ -331,7 +338,7 @@ def _optional_text(value: object) -> bool:
     return value is None or type(value) is str
 
 
-def _references(values: list, path: str) -> tuple[Reference, ...]:
+def _references(values: list, path: str, scope: str = "") -> tuple[Reference, ...]:
     """The references of a record's entry, checked value by value (a record is input like any other)."""
     found = []
     for value in values:
@@ -356,7 +363,7 @@ def _references(values: list, path: str) -> tuple[Reference, ...]:
                 raise _Invalid("reference")
             calls = tuple((first, last) for first, last in call_lines)
         found.append(Reference(model, path, line, column, detector, revision, trust, loader, kind, api_vendor,
-                               lookup_id, ignore, confidence, calls))
+                               lookup_id, ignore, confidence, calls, scope))
     return tuple(found)
 
 

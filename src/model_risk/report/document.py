@@ -94,7 +94,8 @@ def vendors_document(view: VendorView) -> list[dict[str, Any]]:
                 {"model": u.facts.id, "revision": u.facts.revision, "kind": u.kind, "relation": u.relation,
                  "lineage": list(u.facts.lineage), "license": license_label(u.facts), "pinned": u.pinned,
                  "locked": u.locked, "exposure": u.exposure, "counted": u.counted,
-                 "locations": [_location(r.location) for r in u.references]}
+                 # A reference's location, written from its fields (one per reference of the project).
+                 "locations": [{"path": r.path, "line": r.line, "column": r.column} for r in u.references]}
                 for u in entry.uses],
         })
     return out

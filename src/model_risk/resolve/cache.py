@@ -36,11 +36,23 @@ class ModelCache:
         self.negative_ttl = negative_ttl
         #: Shard directories known to exist: saves a mkdir call per entry written.
         self._made: set[Path] = set()
+        #: The shard folders there are, listed once: a lookup in a shard that does not exist is a miss
+        #: without opening a file (an empty cache and a project of 900 models: 900 misses).
+        self._shards: set[str] | None = None
 
     def _path(self, endpoint: str, request: ModelRequest) -> Path:
         key = "\0".join((endpoint, request.model_id, request.revision or ""))
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
         return self.directory / "models" / digest[:2] / f"{digest}.json"
+
+    def _may_hold(self, path: Path) -> bool:
+        shards = self._shards
+        if shards is None:
+            try:
+                shards = self._shards = set(os.listdir(self.directory / "models"))
+            except OSError:
+                shards = self._shards = set()
+        return path.parent.name in shards
 
     @contextlib.contextmanager
     def locked(self, endpoint: str, request: ModelRequest) -> Iterator[None]:
@@ -65,6 +77,7 @@ class ModelCache:
         try:
             # Released when the descriptor closes, also if the process dies: a crash cannot leave it held.
             fcntl.flock(handle, fcntl.LOCK_EX)
+            self._shards = None  # another process may have written the entry meanwhile: look again
             yield
         finally:
             os.close(handle)
@@ -76,6 +89,8 @@ class ModelCache:
         ``authenticated`` tells whether lookups now send a token: a repo missing for an anonymous
         lookup may be a private one the token can see, so that answer is not reused."""
         path = self._path(endpoint, request)
+        if not self._may_hold(path):
+            return None
         try:
             entry = json.loads(read_text_file(path))  # never blocks on a FIFO planted in a shared cache
         except FileNotFoundError:
@@ -123,6 +138,8 @@ class ModelCache:
             if path.parent not in self._made:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self._made.add(path.parent)
+                if self._shards is not None:
+                    self._shards.add(path.parent.name)
             # Not flushed to disk: a crash may lose an entry or leave it empty, and either is a miss.
             atomic_write(path, json.dumps(entry, sort_keys=True), durable=False,
                          temp_dir=self.directory / TEMP_DIR)

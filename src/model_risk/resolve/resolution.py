@@ -10,6 +10,7 @@ reference names, where its facts come from or whose weights it is built on.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,13 @@ Progress = Callable[[str, int, int], None]
 
 def request_for(reference: Reference) -> ModelRequest:
     """The lookup a Hub reference asks for: the id to resolve and the revision as models are keyed."""
-    return ModelRequest(reference.resolve_id, revision_key(reference.revision))
+    return _request(reference.resolve_id, reference.revision)
+
+
+@functools.lru_cache(maxsize=8192)
+def _request(model_id: str, revision: str | None) -> ModelRequest:
+    # A scan asks this three times for each of its references, most of which name a few models.
+    return ModelRequest(model_id, revision_key(revision))
 
 
 def requests_for(references: Sequence[Reference]) -> list[ModelRequest]:
@@ -137,8 +144,12 @@ class Resolution:
                 # What changed upstream is judged as it is now, by every rule, besides the drift finding.
                 known = {**known, **checked.current}
         # Grouped by canonical id and revision_key: "main", no revision and the default branch are one model.
+        # Each model's facts are built once, with its lineage, then completed with what all its references
+        # say (spellings, redirects, drift) in one step.
         grouped: dict[tuple[str, str | None], list[Reference]] = {}
         facts_for: dict[tuple[str, str | None], ModelFacts] = {}
+        redirects: dict[tuple[str, str | None], tuple[str, ...]] = {}
+        drifted: dict[tuple[str, str | None], tuple] = {}
         for ref in references:
             key: tuple[str, str | None]
             if ref.kind == "api":
@@ -154,19 +165,22 @@ class Resolution:
                 facts = known[request]
                 key = (facts.id.lower(), request.revision)
                 if key not in facts_for:
-                    facts_for[key] = dataclasses.replace(self.lineage(facts, known), drift=drift.get(request, ()))
+                    facts_for[key] = self.lineage(facts, known)
+                    redirects[key] = facts.redirected_from
+                    drifted[key] = drift.get(request, ())
                 else:
-                    previous = facts_for[key]
-                    redirected = tuple(dict.fromkeys(previous.redirected_from + facts.redirected_from))
-                    merged_drift = previous.drift or drift.get(request, ())
-                    if redirected != previous.redirected_from or merged_drift != previous.drift:
-                        facts_for[key] = dataclasses.replace(previous, redirected_from=redirected, drift=merged_drift)
+                    redirects[key] = tuple(dict.fromkeys(redirects[key] + facts.redirected_from))
+                    drifted[key] = drifted[key] or drift.get(request, ())
             grouped.setdefault(key, []).append(ref)
         uses = []
         for key, refs in grouped.items():
             facts = facts_for[key]
             spellings = {r.model for r in refs} | {r.resolve_id for r in refs}
             aliases = tuple(sorted(s for s in spellings if s != facts.id))
-            uses.append(ModelUse(dataclasses.replace(facts, aliases=aliases), tuple(refs)))
+            if key in drifted:
+                facts = dataclasses.replace(facts, aliases=aliases, redirected_from=redirects[key], drift=drifted[key])
+            else:
+                facts = dataclasses.replace(facts, aliases=aliases)
+            uses.append(ModelUse(facts, tuple(refs)))
         uses.sort(key=lambda u: (u.facts.id.lower(), u.facts.revision or ""))
         return Resolved(tuple(uses), known, tuple(notes))
