@@ -122,3 +122,24 @@ def test_a_changed_call_counts_although_the_id_is_written_on_an_unchanged_line(c
     assert all(f[1] == "Qwen/Qwen2.5-7B-Instruct" for f in findings), "only what the change caused"
     # Without the change, nothing is new.
     assert _findings(cli("scan", repo, "--diff-base", "HEAD", "--format", "json").json()) == set()
+
+
+def test_the_tree_at_the_diff_base_is_kept_in_the_detection_cache_too(cli, repo, cache_dir, monkeypatch):
+    """The base tree is extracted to a new temporary folder on each run: its record is named by the
+    project, not by that folder, so a second pull-request scan detects neither tree again."""
+    from model_risk.detect import runner
+
+    (repo / "new.py").write_text('from transformers import AutoModel\nAutoModel.from_pretrained("acme/new-nc-model")\n')
+    first = cli("scan", repo, "--diff-base", "main", "--offline", "--format", "json", "--fail-on", "never")
+    assert first.code == 0, first.stderr
+    assert len(list((cache_dir / "detection").glob("*.record"))) == 2  # the working tree and the base
+    detected: list[str] = []
+    detect_file = runner.detect_file
+    monkeypatch.setattr(runner, "detect_file", lambda source, detectors: detected.append(source.path)
+                        or detect_file(source, detectors))
+    second = cli("scan", repo, "--diff-base", "main", "--offline", "--format", "json", "--fail-on", "never")
+    reports = [run.json() for run in (first, second)]
+    for report in reports:
+        report["scan"].pop("started_at")
+    assert reports[0] == reports[1]
+    assert detected == []
