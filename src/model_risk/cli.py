@@ -355,15 +355,22 @@ def lock(path: str | None, config_file: str | None, offline: bool, check: bool, 
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
 def baseline(paths: tuple[str, ...], output: str | None, offline: bool, config_file: str | None) -> None:
     """Accept the current findings: write them to a baseline so later scans report only new ones."""
+    import dataclasses
+
     from model_risk.app.scan import ScanOptions
     from model_risk.app.scan import scan as run_scan
+    from model_risk.common.project_paths import within_project
     from model_risk.evaluate.baseline import BASELINE_NAME, write_baseline
 
     root, scan_paths = _project(paths)
     config = _load_config(root, config_file)
-    target = Path(output) if output else (config.baseline or root / BASELINE_NAME)
+    # --output is the user's; the default is the project's, which a committed symlink must not lead out of.
+    target = Path(output) if output else (
+        config.baseline or within_project(root / BASELINE_NAME, root, what=BASELINE_NAME))
     if not target.resolve().parent.is_dir():
         raise UsageError(f"cannot write {target}: its directory does not exist")
+    if config.baseline is not None and not config.baseline.exists():
+        config = dataclasses.replace(config, baseline=None)  # the file the config names is made now
     result = run_scan(ScanOptions(paths=scan_paths, config=config, offline=offline or config.offline,
                                   plugins=_plugins()))
     for note in result.notes:

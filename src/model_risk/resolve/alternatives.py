@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from model_risk.common.fileio import atomic_write
+from model_risk.common.fileio import atomic_write, read_bytes, real_directory
 from model_risk.contract.resolver import ResolveContext
 from model_risk.resolve import hub
 
@@ -30,6 +30,8 @@ POOL = 50
 #: What the selection reads from each listed model.
 EXPAND = ["downloads", "safetensors", "cardData", "tags", "gated", "library_name", "pipeline_tag", "disabled"]
 CACHE_VERSION = 1
+#: A list answer holds a few hundred short candidates; a larger cache file is not read.
+MAX_ENTRY_SIZE = 8 * 1024 * 1024
 
 
 class CandidatesUnavailable(Exception):
@@ -105,21 +107,24 @@ class ListCache:
 
     def get(self, endpoint: str, query: Query, *, any_age: bool = False) -> list[Candidate] | None:
         try:
-            entry = json.loads(self._path(endpoint, query).read_text(encoding="utf-8"))
+            path = self._path(endpoint, query)
+            entry = json.loads(read_bytes(path, limit=MAX_ENTRY_SIZE, follow_symlinks=False))
             if entry.get("version") != CACHE_VERSION:
                 return None
             if not any_age and not 0 <= time.time() - float(entry["fetched_at"]) <= self.ttl:
                 return None
             return [Candidate.from_json(c) for c in entry["candidates"]]
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None
 
     def put(self, endpoint: str, query: Query, candidates: list[Candidate]) -> None:
         entry = {"version": CACHE_VERSION, "fetched_at": time.time(), "endpoint": endpoint, "query": asdict(query),
                  "candidates": [asdict(c) for c in candidates]}
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            atomic_write(self._path(endpoint, query), json.dumps(entry, sort_keys=True), durable=False)
+            # A shared cache may hold symlinks: the folder must be a real one, an entry's link is replaced.
+            real_directory(self.directory, under=self.directory.parent)
+            atomic_write(self._path(endpoint, query), json.dumps(entry, sort_keys=True), durable=False,
+                         symlink="replace")
         except OSError:
             pass  # a read-only cache slows the next run down; it must not fail this one
 
