@@ -25,7 +25,6 @@ import json
 import os
 import re
 import secrets
-import subprocess
 import sys
 import urllib.error
 import urllib.parse
@@ -89,9 +88,13 @@ def set_outputs(values: dict[str, str]) -> None:
 
 
 def _git(*args: str) -> bool:
+    """A git call on the checkout, through model-risk's one git helper (the scan step has model-risk
+    installed): nothing the checkout's config names is run, and only https is spoken."""
+    from model_risk.common.git import GitUnavailable, run_git
+
     try:
-        return subprocess.run(["git", *args], capture_output=True, timeout=120).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
+        return run_git(Path.cwd(), *args, timeout=120, allow_protocols=("https",)).returncode == 0
+    except GitUnavailable:
         return False
 
 
