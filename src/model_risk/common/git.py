@@ -117,11 +117,45 @@ def _safe_overrides(repo: Path, timeout: float) -> list[tuple[str, str]]:
     return [*FIXED_SETTINGS, *_drivers_of[key]]
 
 
+#: Files of a git dir that every git command reads: one that is a FIFO or a device would stall git
+#: until the timeout (HEAD as a FIFO: git waits for a writer), so git is not run at all.
+_READ_BY_EVERY_COMMAND = ("HEAD", "config", "index", "packed-refs", "commondir", "info/exclude")
+
+
+def _special_file_in_git_dir(repo: Path) -> str | None:
+    """The first of :data:`_READ_BY_EVERY_COMMAND` in the git dir above ``repo`` that exists and is not a
+    regular file (symlinks followed, as git follows them)."""
+    import stat
+
+    for directory in (repo, *repo.parents):
+        git_dir = directory / ".git"
+        try:
+            if not git_dir.is_dir():
+                if git_dir.exists():
+                    return None  # a .git file (work trees, submodules): git checks it itself
+                continue
+        except OSError:
+            return None
+        for name in _READ_BY_EVERY_COMMAND:
+            try:
+                mode = os.stat(git_dir / name).st_mode
+            except OSError:
+                continue
+            if not stat.S_ISREG(mode):
+                return f".git/{name}"
+        return None
+    return None
+
+
 def run_git(repo: Path, *args: str, timeout: float, allow_protocols: Sequence[str] = ()
             ) -> subprocess.CompletedProcess[bytes]:
     """``git -C repo ARGS`` with nothing of the repository's configuration able to run a program (see the
     module's docstring); output captured, stdin closed. Raises :class:`GitUnavailable` when git is
-    missing or runs past ``timeout`` seconds; a failing command is returned with its exit status."""
+    missing, would read a FIFO or device in the git dir, or runs past ``timeout`` seconds; a failing
+    command is returned with its exit status."""
+    special = _special_file_in_git_dir(Path(os.path.abspath(repo)))
+    if special is not None:
+        raise GitUnavailable(f"{special} is not a regular file: git is not run")
     overrides = _safe_overrides(repo, timeout)
     if allow_protocols:
         overrides = [*overrides, *((f"protocol.{name}.allow", "always") for name in allow_protocols)]
