@@ -124,6 +124,14 @@ class YamlDetector(_ConfigDetector):
         yield from self._references(source, hits)
 
 
+#: Strings of one JSON document read with their position (each costs a few hundred bytes).
+MAX_LOCATED_STRINGS = 50_000
+
+
+def _any_string(_keys: tuple[str, ...]) -> str:
+    return "string"
+
+
 class JsonDetector(_ConfigDetector):
     name = "json"
     description = "JSON configuration: values under model-ish keys"
@@ -138,7 +146,8 @@ class JsonDetector(_ConfigDetector):
             # The fast parser first: most JSON names no model, and only then are positions needed.
             if not any(structured.walk(json.loads(source.text))):
                 return
-            data = structured.json_data(source.text)
+            # The first strings get their position; ids in any others are found by searching the text.
+            data, _ = structured.located_json(source.text, _any_string, {"string": MAX_LOCATED_STRINGS})
         except ValueError as exc:
             line = getattr(exc, "lineno", None)
             yield Note(f"invalid JSON ({getattr(exc, 'msg', exc)}); scanned as text", source.path, line)
