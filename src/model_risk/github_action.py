@@ -375,7 +375,10 @@ class _GitHub:
         })
         with self.opener.open(request, timeout=30) as response:
             payload = response.read(10_000_000)
-        return json.loads(payload) if payload else None
+        try:
+            return json.loads(payload) if payload else None
+        except RecursionError:  # an answer nested thousands deep: a bad answer like any other
+            raise ValueError("the API's answer is nested too deeply") from None
 
     def own_login(self) -> str:
         """The login of the token's identity. A workflow's GITHUB_TOKEN cannot read /user (403): its
