@@ -299,6 +299,10 @@ def run_scan(inputs: ActionInputs) -> int:
         if note.level != "info":
             _emit("warning" if note.level == "warning" else "error", note.render())
     written: dict[str, Path] = {}
+    if _leads_out_of_the_workspace(inputs.output_dir):
+        _emit("error", f"input 'output-dir': {_shown(str(inputs.output_dir))} is in the checkout and a symlink "
+                       "there leads out of it: refused (the checkout is the pull request's)")
+        return 2
     try:
         inputs.output_dir.mkdir(parents=True, exist_ok=True)
         for fmt in ("sarif", "markdown", *inputs.formats):
@@ -306,7 +310,9 @@ def run_scan(inputs: ActionInputs) -> int:
                 continue
             reporter = available[fmt]
             path = inputs.output_dir / f"model-risk{reporter.extension}"
-            atomic_write(path, reporter.render(result, ReportOptions(source_url=github_source_url(os.environ))))
+            # The reports are the Action's own files: a symlink committed in their place is replaced.
+            atomic_write(path, reporter.render(result, ReportOptions(source_url=github_source_url(os.environ))),
+                         symlink="replace")
             written[fmt] = path
         markdown = written["markdown"].read_text(encoding="utf-8")
     except OSError as exc:
@@ -327,6 +333,16 @@ def run_scan(inputs: ActionInputs) -> int:
         "report-dir": str(inputs.output_dir),
     })
     return 0
+
+
+def _leads_out_of_the_workspace(output_dir: Path) -> bool:
+    """Whether ``output_dir`` is below the working directory (the checkout, which a pull request fills)
+    and a symlink there makes it resolve outside. A folder elsewhere (``$RUNNER_TEMP``) is the workflow's."""
+    from model_risk.common.project_paths import inside
+
+    workspace = Path.cwd()
+    lexical = Path(os.path.normpath(workspace / output_dir))
+    return lexical.is_relative_to(workspace) and not inside(workspace, lexical)
 
 
 def _truncate(text: str, limit: int) -> str:

@@ -302,3 +302,35 @@ def test_a_killed_sqlite_write_leaves_a_git_ignored_temp_file_that_the_next_run_
     assert again.returncode == 0, again.stderr
     assert not (root / ".model-risk-tmp").exists()
     assert (root / "org.db").read_bytes().startswith(b"SQLite format 3\0")
+
+
+def _action_scan(workspace: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MR_OFFLINE": "true", "MR_FORMATS": "json", "GITHUB_EVENT_NAME": "push",
+           "GITHUB_OUTPUT": str(tmp_path / "out"), "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md")}
+    return subprocess.run([sys.executable, "-m", "model_risk.github_action", "scan"], cwd=workspace, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_the_actions_reports_folder_cannot_be_a_symlink_out_of_the_checkout(tmp_path: Path):
+    """The checkout is the pull request's: a committed model-risk-reports symlink would send the reports
+    (and what they overwrite) anywhere the runner can write."""
+    elsewhere = _outside(tmp_path)
+    workspace = write_tree(tmp_path / "workspace", {"app.py": LOAD.format("acme/x")})
+    (workspace / "model-risk-reports").symlink_to(elsewhere)
+    run = _action_scan(workspace, tmp_path)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "input 'output-dir'" in run.stdout and "leads out of it" in run.stdout
+    assert not list(elsewhere.iterdir())
+
+
+def test_a_report_file_committed_as_a_symlink_is_replaced_not_written_through(tmp_path: Path):
+    victim = _outside(tmp_path) / "victim"
+    victim.write_text("precious\n")
+    workspace = write_tree(tmp_path / "workspace", {"app.py": LOAD.format("acme/x")})
+    (workspace / "model-risk-reports").mkdir()
+    (workspace / "model-risk-reports" / "model-risk.json").symlink_to(victim)
+    run = _action_scan(workspace, tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert victim.read_text() == "precious\n"
+    report = workspace / "model-risk-reports" / "model-risk.json"
+    assert not report.is_symlink() and json.loads(report.read_text())["references"][0]["model"] == "acme/x"
