@@ -83,7 +83,7 @@ def _written_models(fmt: str, path: Path) -> list[str]:
     if fmt == "sqlite":  # the database has its own writer: the same safe-write holds for it
         import sqlite3
 
-        return [row[0] for row in sqlite3.connect(path).execute('SELECT written FROM "references"')]
+        return [row[0] for row in sqlite3.connect(path).execute("SELECT written FROM model_references")]
     return [r["model"] for r in json.loads(path.read_text())["references"]]
 
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 
 from model_risk.contract.domain import Finding, ModelFacts, ModelStatus, Note, Reference, Severity
 from model_risk.evaluate.subjects import ModelUsage
-from model_risk.knowledge.scopes import ScopeSettings
+from model_risk.knowledge.scopes import SCOPES, ScopeSettings
 
 #: Statuses that say the Hub has no model under the id (a dataset, a Space, nothing).
 _NOT_A_MODEL = (ModelStatus.NOT_FOUND, ModelStatus.DISABLED)
@@ -92,8 +92,11 @@ def tempered(results: Sequence[tuple[Finding, ModelFacts | None]], usages: Seque
             if confidences == {"possible"} and finding.severity > _CAPPED:
                 finding = dataclasses.replace(finding, severity=_CAPPED)
         scopes = _scopes_at(finding, usage.references if usage else _all_references(usages))
-        if scopes and not any(settings.fails_build(s) for s in scopes):
-            finding = dataclasses.replace(finding, fails_build=False)
+        if scopes:
+            # The scope that decides: the first (in SCOPES order) that can fail the build, else the first.
+            ordered = sorted(scopes, key=lambda s: (SCOPES.index(s) if s in SCOPES else len(SCOPES), s))
+            counting = [s for s in ordered if settings.fails_build(s)]
+            finding = dataclasses.replace(finding, scope=(counting or ordered)[0], scope_counts=bool(counting))
         out.append((finding, facts))
     return out
 

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 
-from model_risk import __version__
 from model_risk.common import safe_yaml
 from model_risk.common.resources import PACKAGE, read_package_text
 from model_risk.contract.errors import excerpt
+from model_risk.contract.version import __version__
 
 
 @dataclass(frozen=True)
@@ -186,8 +186,6 @@ def first_violation(document: Document, schema_name: str, *, quote: bool = True)
 MAX_MESSAGE = 200
 _KINDS = ((bool, "true or false"), (int, "a number"), (float, "a number"), (str, "a string"),
           (list, "a list"), (dict, "a mapping"), (type(None), "empty (null)"))
-_TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "an integer",
-               "number": "a number", "boolean": "true or false", "null": "empty (null)"}
 
 
 def _kind(value: object) -> str:
@@ -206,8 +204,7 @@ def describe_violation(error: object, quote: bool) -> str:
 
     if keyword == "type":
         wanted = [expected] if isinstance(expected, str) else list(expected or ())
-        names = " or ".join(_TYPE_NAMES.get(str(t), str(t)) for t in wanted)
-        message = f"expected {names}, found {_kind(instance)}"
+        message = f"{shown(instance)} is not of type {', '.join(repr(str(t)) for t in wanted)}"
     elif keyword == "enum":
         choices = ", ".join(map(repr, list(expected or ())[:12]))
         message = f"{shown(instance)} is not one of {choices}"
@@ -224,8 +221,10 @@ def describe_violation(error: object, quote: bool) -> str:
             message = f"{count} unknown setting{'s' if count != 1 else ''}"
     elif keyword == "required":
         message = str(getattr(error, "message", "a required setting is missing"))  # names the schema's key
-    elif keyword in ("pattern", "propertyNames"):
-        message = f"{shown(instance)} does not have the expected form"
+    elif keyword == "pattern":
+        message = f"{shown(instance)} does not match {expected!r}"  # the pattern is the schema's
+    elif keyword == "propertyNames":
+        message = f"{shown(instance)} has a key of the wrong form"
     elif keyword in ("minLength", "maxLength"):
         message = f"{shown(instance)} is too {'short' if keyword == 'minLength' else 'long'} " \
                   f"({'at least' if keyword == 'minLength' else 'at most'} {expected} characters)"

@@ -60,6 +60,9 @@ _HAS_DIGIT = re.compile(r"\d")
 #: Model names have a digit or a separator (``Llama-3.1-8B``, ``phi-4``, ``all_MiniLM``); a bare word
 #: after a slash is prose (``OpenAI/Anthropic``, ``Microsoft/Edge``).
 _NAME_SHAPED = re.compile(r"[\d\-_.]")
+#: A short upper-case word: GPUs and parallelism schemes paired in prose (``A40/A100``, ``H100/H200``,
+#: ``DDP/FSDP1``, ``A10G/L4``) are two of these, which no unknown organisation's repo id is.
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9]{0,5}")
 #: Words that sit on either side of a slash in prose about numbers and types.
 _NOT_NAMES = frozenset({"float16", "bfloat16", "float32", "fp16", "bf16", "fp32", "fp8", "int8", "int4",
                         "8-bit", "4-bit", "16-bit", "32-bit"})
@@ -226,7 +229,8 @@ def _slashed(text: str) -> Iterator[Found]:
             continue
         if publishers.is_publisher(org):
             yield Found(begin, ModelName(model), confidence="likely")
-        elif _HAS_DIGIT.search(name) and _modelish(_line_of(text, begin, end)):
+        elif _HAS_DIGIT.search(name) and not (_ACRONYM.fullmatch(org) and _ACRONYM.fullmatch(name)) \
+                and _modelish(_line_of(text, begin, end)):
             yield Found(begin, ModelName(model), confidence="possible")
 
 

@@ -12,11 +12,13 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from model_risk.common.debug import show_traceback
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.source import SourceFile
 from model_risk.detect.source import read_source
 from model_risk.detect.walk import Candidate
+from model_risk.knowledge import catalog
 
 #: A process pool costs about 0.1 s to start and feed: worth it from this many files, or from this many
 #: bytes in at least two files (a few large modules take seconds to analyse; one file cannot be split).
@@ -57,6 +59,7 @@ def detect_file(source: SourceFile, detectors: Sequence[Detector]) -> tuple[list
                 else:
                     references.append(item)
         except Exception as exc:  # a detector bug costs this file, not the scan
+            show_traceback(exc)
             notes.append(Note(f"detector {detector.name!r} failed: {exc.__class__.__name__}: {exc}",
                               source.path, level="error"))
     if references and "model-risk:" in source.text:
@@ -171,7 +174,9 @@ def detect(candidates: Iterable[Candidate], detectors: Sequence[Detector], *, ma
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         context = multiprocessing.get_context(method)
         seen = done = 0
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        # Each worker judges names with this run's tables, overlays included, whatever the start method.
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=catalog.install,
+                                 initargs=(catalog.installed(),)) as pool:
             pending: dict = {}
             raw_references: list[tuple] = []
             raw_notes: list[tuple] = []

@@ -15,10 +15,11 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from model_risk.common.debug import show_traceback
 from model_risk.contract.domain import ModelFacts, ModelStatus
 from model_risk.contract.errors import ModelRiskError
 from model_risk.contract.resolver import ModelRequest, ResolveContext
-from model_risk.resolve import hub
+from model_risk.resolve import hub_client
 from model_risk.resolve.cache import ModelCache, cached_facts
 from model_risk.resolve.lineage import MAX_LINEAGE_DEPTH, LineageBudget, bases_to_follow, with_hint
 from model_risk.resolve.lockfile import Lockfile
@@ -62,7 +63,7 @@ def answer_with(stores: Stores, ask_plugins: AskPlugins, context: ResolveContext
             facts = ask_plugins(request, context)
             if isinstance(facts, ModelFacts) and facts.source == "hub":
                 stores.cache.put(context.hub.public_endpoint, request, facts,
-                                 authenticated=hub.state_for(context).authenticated())
+                                 authenticated=hub_client.state_for(context).authenticated())
         return facts
 
     return resolve
@@ -76,12 +77,15 @@ def _safe(resolve: Resolve, context: ResolveContext, request: ModelRequest) -> M
         if facts is None:
             reason = ("offline: not in the lockfile or the cache" if context.offline
                       else "no resolver could answer")
-            return build_facts(model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
-                               source="none", revision=request.revision, reason=reason)
+            # The lineage table still names the base of an official derivative nobody could look up.
+            return with_hint(build_facts(model_id=request.model_id, status=ModelStatus.UNRESOLVED,
+                                         vendors=context.vendors, source="none", revision=request.revision,
+                                         reason=reason))
         if not isinstance(facts, ModelFacts):
             raise TypeError(f"returned {type(facts).__name__}, not ModelFacts")
         return with_hint(facts)
     except Exception as exc:  # a resolver plugin bug must cost one model, not the scan (nor hang it)
+        show_traceback(exc)
         return build_facts(model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
                            source="error", revision=request.revision,
                            reason=f"resolver failed: {_describe(exc)}")
