@@ -67,6 +67,17 @@ def test_a_fifo_in_git_metadata_does_not_hang_the_scan(tmp_path: Path, names: tu
     assert _scan_info(root)["repository"] == "repo"
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_in_place_of_git_does_not_stall_the_walk(tmp_path: Path):
+    """git would wait on a .git FIFO until the walk's 10 s timeout; it is not started at all."""
+    root = write_tree(tmp_path / "repo", {"app.py": LOAD.format("acme/x")})
+    os.mkfifo(root / ".git")
+    run = measured_run("scan", root, "--offline", "--format", "json", "--fail-on", "never", timeout=60)
+    assert run.code == 0, run.stderr
+    assert run.json()["scan"]["repository"] == "repo"
+    assert not any("git took over" in n["message"] for n in run.json()["notes"])
+
+
 @pytest.mark.parametrize("names", PLANTED, ids="+".join)
 def test_a_device_in_git_metadata_is_not_read(tmp_path: Path, names: tuple[str, ...]):
     """/dev/zero never ends: read whole, it grew until MemoryError."""

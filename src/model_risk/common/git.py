@@ -131,8 +131,10 @@ def _special_file_in_git_dir(repo: Path) -> str | None:
         git_dir = directory / ".git"
         try:
             if not git_dir.is_dir():
+                if git_dir.is_file():
+                    return None  # a .git file (work trees, submodules): git reads the one line itself
                 if git_dir.exists():
-                    return None  # a .git file (work trees, submodules): git checks it itself
+                    return ".git"  # a FIFO or device where .git belongs
                 continue
         except OSError:
             return None
