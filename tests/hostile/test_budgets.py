@@ -132,3 +132,27 @@ def test_a_line_of_slashes_is_read_in_linear_time_in_every_file_kind(tmp_path: P
     assert run.code == 0, run.stderr
     assert run.peak_mb < 300, f"{run.peak_mb:.0f} MB"
     assert run.json()["summary"]["files"] == len(names)
+
+
+def test_a_yaml_file_of_millions_of_short_items_is_refused_before_it_is_composed(tmp_path: Path):
+    """Every composed YAML node costs about 1 KB: an 8 MB list of one-character items took 1.9 GB. The
+    nodes are counted from the parser's events first; past 100,000 the file is skipped with a note."""
+    items = "- x\n" * ((EIGHT_MB - 40) // 4)
+    root = write_tree(tmp_path / "p", {"big.yaml": "model_name: acme/x\nitems:\n" + items,
+                                       "small.yaml": "model_name: acme/small\n"})
+    run = measured_run("scan", root, "--offline", "--format", "json", "--fail-on", "never", timeout=120)
+    assert run.code == 0, run.stderr
+    assert run.peak_mb < 300, f"{run.peak_mb:.0f} MB"
+    report = run.json()
+    assert [r["model"] for r in report["references"]] == ["acme/small"]
+    (note,) = [n for n in report["notes"] if n["path"] == "big.yaml"]
+    assert note["message"] == "skipped: more than 100,000 YAML nodes: not read"
+
+
+def test_a_config_of_millions_of_yaml_nodes_is_a_one_line_error(tmp_path: Path):
+    root = write_tree(tmp_path / "p", {"app.py": "x = 1\n",
+                                       ".model-risk.yaml": "exclude:\n" + "- x\n" * 1_000_000})
+    run = measured_run("scan", root, "--offline", timeout=120)
+    assert run.code == 2, run.stderr
+    assert run.peak_mb < 300, f"{run.peak_mb:.0f} MB"
+    assert run.stderr.strip().endswith("more than 100,000 YAML nodes: not read")

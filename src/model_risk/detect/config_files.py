@@ -97,6 +97,11 @@ class YamlDetector(_ConfigDetector):
         import yaml
 
         hits: list[Hit] = []
+        try:
+            safe_yaml.check_node_count(source.text)  # before composing: a node costs about 1 KB
+        except safe_yaml.YamlError as exc:
+            yield Note(f"skipped: {exc.message}", source.path, exc.line)
+            return
         # The base loader leaves every scalar a string (no implicit int/bool/date resolution, which
         # is most of the cost of composing): a model id is a string either way.
         loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)(source.text)
