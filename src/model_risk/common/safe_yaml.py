@@ -149,7 +149,8 @@ def check_node_count(text: str, limit: int = MAX_NODES) -> None:
             if isinstance(event, starts):
                 count += 1
                 if count > limit:
-                    raise YamlError(f"more than {limit:,} YAML nodes: not read", event.start_mark.line + 1)
+                    mark = event.start_mark
+                    raise YamlError(f"more than {limit:,} YAML nodes: not read", mark.line + 1 if mark else None)
     except yaml.YAMLError:
         return
     finally:
