@@ -35,14 +35,14 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-import stat
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from model_risk.common.fileio import TEMP_DIR, atomic_write, open_regular, read_bytes, real_directory
 from model_risk.contract.domain import Note, Reference
-from model_risk.detect.runner import FileOutcome, FileStatus, file_status
+from model_risk.detect.runner import FileOutcome, file_status
 from model_risk.detect.walk import Candidate
 
 #: The record layout; part of each record's name, so a new layout never reads an old one.
@@ -57,12 +57,6 @@ MAX_RECORD_BYTES = 64 * 1024 * 1024
 MAX_TOTAL_BYTES = 256 * 1024 * 1024
 #: A file whose mtime or ctime is this close to the time its record is written keeps no status.
 RACY_NS = 2_000_000_000
-#: Temporary files of writes that did not finish are removed after this long.
-STALE_TEMP_NS = 3600 * 1_000_000_000
-
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
-_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 #: Reference fields as a record holds them, in order (``path`` is the file's, ``scope`` is set after
 #: detection): a test keeps this in step with :class:`~model_risk.contract.domain.Reference`.
@@ -92,22 +86,20 @@ def _json() -> tuple[Callable[[bytes], Any], Callable[[Any], bytes]]:
 
 
 def _folder(cache_dir: Path) -> Path:
-    """``cache_dir/detection``, a real directory owned by this user (made private when it is made)."""
+    """``cache_dir/detection``, a real directory owned by this user and closed to others."""
     folder = cache_dir / FOLDER
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            os.mkdir(folder, 0o700)
-        except FileExistsError:
-            pass
+        real_directory(folder, under=cache_dir)  # a symlink in its place raises, nothing goes through it
         status = os.lstat(folder)
+        if hasattr(os, "getuid") and status.st_uid != os.getuid():
+            raise CacheUnusable(errno.EPERM, "its folder belongs to another user", str(folder))
+        if status.st_mode & 0o077:
+            os.chmod(folder, 0o700)
+    except CacheUnusable:
+        raise
     except OSError as exc:
-        raise CacheUnusable(exc.errno or errno.EIO, f"cannot make its folder ({exc.strerror or exc})",
+        raise CacheUnusable(exc.errno or errno.EIO, f"its folder cannot be used ({exc.strerror or exc})",
                             str(folder)) from None
-    if not stat.S_ISDIR(status.st_mode):
-        raise CacheUnusable(errno.ENOTDIR, "its folder is a symlink or a file", str(folder))
-    if hasattr(os, "getuid") and status.st_uid != os.getuid():
-        raise CacheUnusable(errno.EPERM, "its folder belongs to another user", str(folder))
     return folder
 
 
@@ -142,27 +134,20 @@ class DetectionCache:
     # -- reading -------------------------------------------------------------------------------------
     def _read(self) -> dict[str, list]:
         try:
-            fd = os.open(self.path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC)
-        except OSError:
-            return {}  # none yet, or a symlink (ELOOP): never followed
-        try:
-            status = os.fstat(fd)
-            if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_RECORD_BYTES:
-                return {}  # a FIFO or device planted here is not read (opening it did not block)
-            if hasattr(os, "getuid") and status.st_uid != os.getuid():
-                return {}
-            chunks = []
-            while chunk := os.read(fd, 1 << 20):
-                chunks.append(chunk)
-                if sum(map(len, chunks)) > MAX_RECORD_BYTES:
+            # The one safe-open, refusing symlinks: a FIFO or device is never read, a symlink never followed.
+            with os.fdopen(open_regular(self.path, follow_symlinks=False), "rb") as handle:
+                status = os.fstat(handle.fileno())
+                if status.st_size > MAX_RECORD_BYTES or (hasattr(os, "getuid") and status.st_uid != os.getuid()):
                     return {}
-            try:
-                os.utime(fd)  # used now: eviction removes the least recently used records first
-            except OSError:
-                pass
-        finally:
-            os.close(fd)
-        data = b"".join(chunks)
+                data = handle.read(MAX_RECORD_BYTES + 1)
+                try:
+                    os.utime(handle.fileno())  # used now: eviction removes the least recently used first
+                except OSError:
+                    pass
+        except OSError:
+            return {}  # none yet, or something other than a record in its place
+        if len(data) > MAX_RECORD_BYTES:
+            return {}
         digest, _, body = data.partition(b"\n")
         if digest != hashlib.sha256(body).hexdigest().encode():
             return {}  # truncated or damaged
@@ -225,21 +210,9 @@ class DetectionCache:
     def _digest(self, path: str) -> str | None:
         """SHA-256 of a regular file's bytes (None when it cannot be read or is over the size limit)."""
         try:
-            fd = os.open(path, os.O_RDONLY | _NONBLOCK | _CLOEXEC)
+            return hashlib.sha256(read_bytes(path, limit=self.max_size)).hexdigest()
         except OSError:
             return None
-        try:
-            status = os.fstat(fd)
-            if not stat.S_ISREG(status.st_mode) or status.st_size > self.max_size:
-                return None
-            digest = hashlib.sha256()
-            while chunk := os.read(fd, 1 << 20):
-                digest.update(chunk)
-            return digest.hexdigest()
-        except OSError:
-            return None
-        finally:
-            os.close(fd)
 
     # -- writing -------------------------------------------------------------------------------------
     def save(self, outcomes: Sequence[FileOutcome]) -> None:
@@ -266,47 +239,29 @@ class DetectionCache:
         if len(data) > MAX_RECORD_BYTES:
             return
         try:
-            self._replace(data)
+            # The one safe-write: renamed into place, which replaces a symlink or FIFO planted there
+            # rather than following it. Not flushed to disk: a record lost in a crash is a cold scan.
+            atomic_write(self.path, data, mode=0o600, durable=False, temp_dir=self.folder / TEMP_DIR,
+                         symlink="replace")
         except OSError:
             return  # a full or read-only cache costs the next scan time, never this one
         self._evict()
 
-    def _replace(self, data: bytes) -> None:
-        """Write the record to a temporary file beside it and rename that over it: the rename replaces
-        whatever is at the record's name (a symlink or FIFO included) and never follows it."""
-        import tempfile
-
-        fd, temporary = tempfile.mkstemp(prefix=".record.", suffix=".tmp", dir=self.folder)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(temporary, self.path)
-        except BaseException:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
-            raise
-
     def _evict(self) -> None:
-        """Remove the least recently used records while the folder holds more than ``MAX_TOTAL_BYTES``, and
-        temporary files that writers left behind an hour ago or more."""
+        """Remove the least recently used records while the folder holds more than ``MAX_TOTAL_BYTES``."""
         records = []
         total = 0
-        now = time.time_ns()
         try:
             with os.scandir(self.folder) as entries:
                 for entry in entries:
+                    if not entry.name.endswith(RECORD_SUFFIX):
+                        continue
                     try:
                         status = entry.stat(follow_symlinks=False)
                     except OSError:
                         continue
-                    if entry.name.endswith(".tmp"):
-                        if now - status.st_mtime_ns > STALE_TEMP_NS:
-                            _unlink(entry.path)
-                    elif entry.name.endswith(RECORD_SUFFIX):
-                        records.append((status.st_mtime_ns, entry.path, status.st_size))
-                        total += status.st_size
+                    records.append((status.st_mtime_ns, entry.path, status.st_size))
+                    total += status.st_size
         except OSError:
             return
         if total <= MAX_TOTAL_BYTES:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from model_risk.common.fileio import NotRegularFileError, open_regular
 from model_risk.contract.domain import Note
 from model_risk.contract.source import SourceFile
 
@@ -16,7 +17,8 @@ def read_file(abs_path: str, rel_path: str, max_size: int = DEFAULT_MAX_FILE_SIZ
     """The bytes of a file (None when it is skipped, with a note saying why) and its status as it was
     opened, before anything was read (the detection cache keys what was read by it)."""
     try:
-        with open(abs_path, "rb") as handle:
+        # The one safe-open: a FIFO or device put in place of the file after the walk is never read.
+        with os.fdopen(open_regular(abs_path), "rb") as handle:
             status = os.fstat(handle.fileno())
             size = status.st_size
             if size > max_size:
@@ -30,8 +32,8 @@ def read_file(abs_path: str, rel_path: str, max_size: int = DEFAULT_MAX_FILE_SIZ
                 data += handle.read(max_size + 1 - len(data))
     except PermissionError:
         return None, Note("skipped: permission denied", rel_path), None
-    except IsADirectoryError:
-        return None, None, None
+    except NotRegularFileError:
+        return None, Note("skipped: not a regular file", rel_path, level="info"), None
     except OSError as exc:
         return None, Note(f"skipped: cannot read ({exc.strerror or exc.__class__.__name__})", rel_path), None
     if len(data) > max_size:  # the file grew while we read it
