@@ -16,6 +16,7 @@ import click
 from model_risk.contract.domain import Note, Severity
 from model_risk.contract.errors import ModelRiskError, UsageError
 from model_risk.contract.version import __version__
+from model_risk.knowledge.exposure import EXPOSURE_LEVELS
 
 if TYPE_CHECKING:
     from model_risk.app.plugins import Plugins
@@ -451,18 +452,18 @@ def explain(model: str, revision: str | None, offline: bool, fmt: str, config_fi
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
-@click.option("--fail-on-exposure", type=click.Choice(["api", "unpinned", "pinned", "derived", "never"]),
+@click.option("--fail-on-exposure", type=click.Choice([*EXPOSURE_LEVELS, "never"]),
               default="never", show_default=True,
               help="Exit 1 when a reference is exposed at this level or a more exposed one "
-                   "(api > unpinned > pinned > derived).")
+                   f"({' > '.join(EXPOSURE_LEVELS)}).")
 @click.option("--offline", is_flag=True, help="No network: lockfile and cache only.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors on stderr.")
 def exposure(vendor: str, paths: tuple[str, ...], fmt: str, output: str | None, fail_on_exposure: str,
              offline: bool, config_file: str | None, quiet: bool) -> None:
     """What depends on VENDOR (a vendor or one of its Hub organisations), in PATHS (default: .): every
-    reference, grouped by how exposed it is: API use, unpinned open weights, pinned open weights, and
-    models built on the vendor's base."""
+    reference, grouped by how exposed it is: API use, open weights served by a third-party API (hosted),
+    unpinned open weights, pinned open weights, and models built on the vendor's base."""
     from model_risk.app import exposure as exposing
     from model_risk.app.scan import scan as run_scan
     from model_risk.app.session import Flags

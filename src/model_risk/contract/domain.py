@@ -16,6 +16,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 COMMIT_SHA = re.compile(r"[0-9a-fA-F]{40}")
+#: A content digest that pins what a door serves: Ollama's ``qwen2.5:7b@sha256:<64 hex>``.
+CONTENT_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
+#: The doors to open weights besides the Hugging Face Hub: an Ollama library tag (``qwen2.5:7b``), a
+#: ModelScope repository, and a third party's API serving published weights (OpenRouter, Together,
+#: Bedrock ...). A reference through one of them is of that ``kind``; the model it names is a use of the
+#: weights behind the door (their vendor, lineage and license), never a Hub repo of its own.
+DOORS = ("ollama", "modelscope", "hosted")
+ReferenceKind = Literal["hub", "api", "internal", "ollama", "modelscope", "hosted"]
 #: huggingface_hub's DEFAULT_REVISION: asking for it is asking for the default branch.
 DEFAULT_BRANCH = "main"
 
@@ -112,11 +120,16 @@ class Reference:
     trust_remote_code: bool = False
     #: The API that loads the model, when the detector knows it (``transformers.AutoModel.from_pretrained``).
     loader: str | None = None
-    #: ``"hub"`` for a Hugging Face repo id, ``"api"`` for a hosted model name such as ``gpt-4o``,
-    #: ``"internal"`` for a repo of an organisation listed in ``internal_orgs`` (never looked up).
-    kind: Literal["hub", "api", "internal"] = "hub"
+    #: ``"hub"`` for a Hugging Face repo id, ``"api"`` for a vendor's API model name such as ``gpt-4o``,
+    #: ``"internal"`` for a repo of an organisation listed in ``internal_orgs`` (never looked up), or one of
+    #: the ``DOORS``: ``"ollama"`` (an Ollama library tag), ``"modelscope"`` (a ModelScope repo),
+    #: ``"hosted"`` (open weights served by a third party's API).
+    kind: ReferenceKind = "hub"
     #: For ``kind == "api"``: who serves the model (``OpenAI``).
     api_vendor: str | None = None
+    #: For the doors: who serves or distributes the model (``OpenRouter``, ``Amazon Bedrock``, ``Ollama``,
+    #: ``ModelScope``).
+    provider: str | None = None
     #: The id to resolve when it differs from what is written: loaders that complete short names
     #: (``all-MiniLM-L6-v2`` -> ``sentence-transformers/all-MiniLM-L6-v2``).
     lookup_id: str | None = None
@@ -143,6 +156,12 @@ class Reference:
     @property
     def resolve_id(self) -> str:
         return self.lookup_id or self.model
+
+    @property
+    def door(self) -> str | None:
+        """The door the weights are reached through (``ollama``, ``modelscope``, ``hosted``), None for the Hub,
+        a vendor's API or an internal model."""
+        return self.kind if self.kind in DOORS else None
 
     @property
     def location(self) -> Location:
@@ -387,6 +406,35 @@ class ModelFacts:
     root_vendors: tuple[str, ...] = ()
     #: The terms that govern the model along its lineage; None when no license is known anywhere on it.
     effective_license: EffectiveLicense | None = None
+    #: For a model reached through one of the ``DOORS`` (an Ollama tag, a ModelScope repo, a hosting
+    #: provider's id): which door, and who serves or distributes it. Its ``base_models`` name the Hub repo of
+    #: the weights behind it, when model-risk knows them.
+    door: str | None = None
+    provider: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """How the project gets the model: ``hub``, ``api``, ``internal`` or one of the ``DOORS``."""
+        if self.door is not None:
+            return self.door
+        if self.status is ModelStatus.API:
+            return "api"
+        return "internal" if self.status is ModelStatus.INTERNAL else "hub"
+
+    @property
+    def pinned(self) -> bool:
+        """At a fixed revision: a commit sha (the Hub, ModelScope) or a content digest (Ollama's
+        ``@sha256:``). A branch, a tag or nothing moves with the next push."""
+        return self.revision is not None and (COMMIT_SHA.fullmatch(self.revision) is not None
+                                              or CONTENT_DIGEST.fullmatch(self.revision) is not None)
+
+    @property
+    def weights_key(self) -> str:
+        """The weights this model is, for counting distinct models: a door's Hub repo when it is known (the
+        same weights through Ollama and the Hub are one dependency), else its own id; lower case."""
+        if self.door is not None and self.base_models:
+            return self.base_models[0].lower()
+        return self.id.lower()
 
     @property
     def is_resolved(self) -> bool:

@@ -1,7 +1,7 @@
 """The knowledge tables in force for a run: the bundled tables, and the project's overlays on them.
 
-model-risk ships five tables under ``knowledge/data/`` (licenses, lineage hints, vendors, model publishers,
-API model names), each dated (``as_of``) and naming a source per entry. A project corrects or extends them
+model-risk ships eight tables under ``knowledge/data/`` (licenses, lineage hints, vendors, model publishers,
+API model names, Ollama's library, hosting providers, ModelScope organisations), each dated (``as_of``) and naming a source per entry. A project corrects or extends them
 without waiting for a release with overlay files (the ``knowledge:`` setting, docs/configuration.md): the
 application reads and validates them once per run and installs them here, before any table is read;
 every table module merges what is installed over its bundled data. The tables are read from detection's
@@ -29,6 +29,9 @@ TABLES = {
     "vendors": "knowledge/data/vendors.yaml",
     "publishers": "knowledge/data/model_publishers.yaml",
     "api_models": "knowledge/data/api_models.yaml",
+    "ollama": "knowledge/data/ollama.yaml",
+    "hosting": "knowledge/data/hosting.yaml",
+    "modelscope": "knowledge/data/modelscope.yaml",
 }
 
 #: Overlay section -> the table it corrects (an overlay file may hold any of them).
@@ -40,6 +43,9 @@ SECTIONS = {
     "redistributors": "vendors",
     "publishers": "publishers",
     "api_models": "api_models",
+    "ollama": "ollama",
+    "hosting": "hosting",
+    "modelscope": "modelscope",
 }
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from model_risk.contract.domain import (
+    DOORS,
     Alternative,
     Drift,
     EffectiveLicense,
@@ -141,7 +142,8 @@ def facts_document(facts: ModelFacts) -> dict[str, Any]:
     ``models[]`` entry). The stored record and the rule subjects are views of it."""
     m = facts
     return {
-        "id": m.id, "aliases": list(m.aliases), "status": m.status.value, "reason": m.reason,
+        "id": m.id, "aliases": list(m.aliases), "status": m.status.value, "kind": m.kind, "provider": m.provider,
+        "reason": m.reason,
         "revision": m.revision, "author": m.author,
         "vendor": m.vendor, "vendor_country": m.vendor_country,
         "root_vendor": m.root_vendor, "root_vendor_country": m.root_vendor_country,
@@ -184,6 +186,7 @@ def facts_from_document(m: Mapping[str, Any]) -> ModelFacts:
                             for link in m.get("lineage_links", ())),
         root_vendors=tuple(m.get("root_vendors", ())),
         effective_license=_effective_from_document(m.get("effective_license")),
+        door=m.get("kind") if m.get("kind") in DOORS else None, provider=m.get("provider"),
     )
 
 

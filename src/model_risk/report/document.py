@@ -92,6 +92,7 @@ def vendors_document(view: VendorView) -> list[dict[str, Any]]:
             "exposure": exposure,
             "uses": [
                 {"model": u.facts.id, "revision": u.facts.revision, "kind": u.kind, "relation": u.relation,
+                 "provider": u.facts.provider,
                  "lineage": list(u.facts.lineage), "license": license_label(u.facts), "pinned": u.pinned,
                  "locked": u.locked, "exposure": u.exposure, "counted": u.counted,
                  "locations": [_location(r.location) for r in u.references]}
@@ -146,6 +147,7 @@ def to_document(result: ScanResult) -> dict[str, Any]:
             {"model": r.model, "path": r.path, "line": r.line, "column": r.column, "detector": r.detector,
              "revision": r.revision, "revision_pinned": r.revision_pinned, "trust_remote_code": r.trust_remote_code,
              "loader": r.loader, "kind": r.kind, "lookup_id": r.lookup_id, "api_vendor": r.api_vendor,
+             "provider": r.provider,
              "ignore": None if r.ignore is None else sorted(r.ignore),
              "confidence": r.confidence, "scope": r.scope or conventional_scope(r.path)}
             for r in result.references
@@ -212,6 +214,7 @@ def from_document(doc: Mapping[str, Any]) -> ScanResult:
         Reference(model=r["model"], path=r["path"], line=r["line"], column=r["column"], detector=r["detector"],
                   revision=r.get("revision"), trust_remote_code=bool(r.get("trust_remote_code")),
                   loader=r.get("loader"), kind=r.get("kind", "hub"), api_vendor=r.get("api_vendor"),
+                  provider=r.get("provider"),
                   lookup_id=r.get("lookup_id"), confidence=r.get("confidence", "certain"),
                   scope=r.get("scope", ""),
                   ignore=None if r.get("ignore") is None else frozenset(r["ignore"]))

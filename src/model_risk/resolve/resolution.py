@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from model_risk.contract.domain import ModelFacts, ModelStatus, ModelUse, Note, Reference, revision_key
-from model_risk.contract.resolver import ModelRequest, ResolveContext
+from model_risk.contract.resolver import ModelRequest, ResolveContext, VendorDirectory
 from model_risk.knowledge.facts import build_facts
+from model_risk.knowledge.vendors import builtin_vendors
+from model_risk.resolve import doors
 from model_risk.resolve.cache import ModelCache
 from model_risk.resolve.drift import compare_with_lockfile
 from model_risk.resolve.lineage import with_lineage
@@ -33,9 +35,11 @@ def request_for(reference: Reference) -> ModelRequest:
     return ModelRequest(reference.resolve_id, revision_key(reference.revision))
 
 
-def requests_for(references: Sequence[Reference]) -> list[ModelRequest]:
-    """The distinct lookups of the Hub references among ``references``, in order."""
-    return list(dict.fromkeys(request_for(r) for r in references if r.kind == "hub"))
+def requests_for(references: Sequence[Reference], vendors: VendorDirectory | None = None) -> list[ModelRequest]:
+    """The distinct lookups of the Hub references among ``references``, in order, then those of the
+    weights behind the door references (Ollama tags, ModelScope ids, hosted ids; see :mod:`.doors`)."""
+    hub = [request_for(r) for r in references if r.kind == "hub"]
+    return list(dict.fromkeys([*hub, *doors.weights_requests(references, vendors or builtin_vendors())]))
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,8 @@ class Resolution:
         if self.lockfile is not None or self.context.root is None:
             return self
         located = [(ref.path, request_for(ref)) for ref in references if ref.kind == "hub"]
+        located += [(ref.path, request) for ref in references if ref.door is not None
+                    for request in doors.weights_requests([ref], self.context.vendors)]
         return dataclasses.replace(self, stores=dataclasses.replace(
             self.stores, lockfile=nearest_lockfiles(self.context.root, located)))
 
@@ -121,7 +127,7 @@ class Resolution:
     def uses(self, references: Sequence[Reference], *, check_drift: bool, progress: Progress | None = None
              ) -> Resolved:
         """Facts for every referenced model, with lineage, aliases and drift, grouped with their references."""
-        requests = requests_for(references)
+        requests = requests_for(references, self.context.vendors)
         if progress:
             progress("models", 0, len(requests))
         known = self.resolve(requests)
@@ -149,6 +155,10 @@ class Resolution:
                 key = (f"internal:{ref.resolve_id.lower()}", None)
                 if key not in facts_for:
                     facts_for[key] = self.internal_model(ref)
+            elif ref.door is not None:
+                key = doors.grouping_key(ref)
+                if key not in facts_for:
+                    facts_for[key] = self.lineage(doors.door_model(ref, known, self.context.vendors), known)
             else:
                 request = request_for(ref)
                 facts = known[request]

@@ -1,0 +1,514 @@
+"""Model names behind the doors to open weights besides the Hub: Ollama, ModelScope and hosting providers.
+
+The Ollama, ModelScope and hosted detectors (and their documentation twin) share this module; none of
+them imports another. It reads any text file the same way:
+
+* what the file uses: an Ollama client or server (``ollama`` anywhere, ``:11434``), a hosting provider
+  (its API host, environment variable, client class or package: knowledge/data/hosting.yaml), ModelScope
+  (an import from ``modelscope``, a setting that switches a library to it such as ``VLLM_USE_MODELSCOPE``);
+* the values that can name a model, with what stands before them on their line: a string literal (in
+  any language, JSON-escaped quotes of a notebook included) after a key, keyword or variable whose name
+  means a model (``model=``, ``"model":``, ``OLLAMA_MODEL=``), or passed to a door's own call
+  (``ollama.pull("qwen2.5")``, ``snapshot_download("Qwen/...")`` imported from ModelScope); an unquoted
+  value after such a key (YAML, ``.env``); a command line (``ollama pull|run|show|cp NAME``,
+  ``modelscope download --model ID``); a Modelfile's ``FROM``; a ``modelscope.cn/models/ID`` link;
+* and decides what each value is: a name with a routing prefix (``ollama/llama3``, ``together_ai/...``,
+  ``bedrock/...``) or a shape only one provider uses (Bedrock's ``qwen.qwen3-32b-v1:0``, Fireworks'
+  ``accounts/fireworks/models/...``, Cloudflare's ``@cf/...``, the Hugging Face router's ``ID:provider``)
+  is that provider's; a name in a file that uses one provider is that provider's when it has the form of
+  its ids; an Ollama name (a listed library model, or any ``name:tag`` in an Ollama position) is
+  Ollama's. A vendor's own API model (``gpt-4o``, ``anthropic.claude-...``) stays an API reference, with
+  the provider that serves it named.
+
+A value a Hub loader takes (``from_pretrained`` of transformers) is never a door's unless it was imported
+from ModelScope. What the other detectors report at the same place as a Hub id is replaced by the door's
+reference (:func:`prefer_doors`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from model_risk.contract.domain import Reference
+from model_risk.contract.source import SourceFile
+from model_risk.detect import model_names, text_search
+from model_risk.detect.references import reference_at
+from model_risk.knowledge import api_models, catalog, hosting, hub_ids, ollama
+from model_risk.knowledge.doors import MODELSCOPE, OLLAMA
+
+
+@dataclass(frozen=True, slots=True)
+class DoorName:
+    """A model named through a door, found at ``start`` of the text."""
+
+    kind: str
+    model: str
+    start: int
+    provider: str | None = None
+    api_vendor: str | None = None
+    loader: str | None = None
+    revision: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A value that can name a model: its text, where it starts, and what stands before it."""
+
+    text: str
+    start: int
+    key: str | None = None
+    #: The call it is a positional argument of (``ollama.pull``), as written.
+    call: str | None = None
+    #: A door's own command or instruction took it (``ollama pull``, a Modelfile's ``FROM``).
+    command: str | None = None
+
+
+# -- what a file uses --------------------------------------------------------------------------------------
+
+OLLAMA_MARKERS = ("ollama", "Ollama", "OLLAMA", ":11434")
+MODELSCOPE_MARKERS = ("modelscope", "ModelScope", "MODELSCOPE", "Modelscope")
+#: Settings that make a library download from ModelScope instead of the Hub, set to a true value.
+_MODELSCOPE_SWITCH = re.compile(
+    r"""\b(?:VLLM_USE_MODELSCOPE|SGLANG_USE_MODELSCOPE|LMDEPLOY_USE_MODELSCOPE|USE_MODELSCOPE_HUB|"""
+    r"""MODELSCOPE_ENVIRONMENT|USE_MODELSCOPE)\b["']?\s{0,3}[:=,]\s{0,3}["']?(?:1|true|True|TRUE|yes|on)\b"""
+    r"""|XINFERENCE_MODEL_SRC["']?\s{0,3}[:=,]\s{0,3}["']?modelscope""")
+_MODELSCOPE_IMPORT = re.compile(r"^[ \t]{0,40}from[ \t]+modelscope(?:\.[\w.]{1,80})?[ \t]+import[ \t]+\(?([^\n#]{1,500})",
+                                re.MULTILINE)
+#: Calls that load data from ModelScope, not a model.
+_MODELSCOPE_DATA = frozenset({"MsDataset", "dataset_snapshot_download"})
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a file shows it uses."""
+
+    ollama: bool
+    #: (offset, provider name) of every provider marker, in order.
+    providers: tuple[tuple[int, str], ...]
+    #: Names imported from ModelScope, and whether the file switches libraries to ModelScope.
+    modelscope_names: frozenset[str]
+    modelscope_switch: bool
+    modelscope_module: bool
+
+    def provider_near(self, offset: int) -> str | None:
+        """The provider the file uses around ``offset``: the only one, else the nearest marker before it
+        (after it when none is before)."""
+        names = {name for _, name in self.providers}
+        if len(names) == 1:
+            return next(iter(names))
+        before = [name for at, name in self.providers if at <= offset]
+        if before:
+            return before[-1]
+        return self.providers[0][1] if self.providers else None
+
+
+@cache
+def _provider_marker() -> tuple[re.Pattern[str], dict[str, str]]:
+    owner: dict[str, str] = {}
+    for provider in hosting.providers():
+        for marker in (*provider.hosts, *provider.env, *provider.markers, *(f"{c}(" for c in provider.clients)):
+            owner.setdefault(marker, provider.name)
+    return text_search.any_of(list(owner)), owner
+
+
+catalog.on_change(_provider_marker.cache_clear)
+
+
+def has_provider_marker(text: str) -> bool:
+    return _provider_marker()[0].search(text) is not None
+
+
+def context_of(text: str) -> Context:
+    pattern, owner = _provider_marker()
+    found: list[tuple[int, str]] = []
+    for match in pattern.finditer(text):
+        # The trie finds where a marker starts; the longest marker there is the one meant.
+        name = next((owner[m] for m in sorted(owner, key=len, reverse=True) if text.startswith(m, match.start())),
+                    None)
+        if name is not None and _marker_stands_alone(text, match.start()):
+            found.append((match.start(), name))
+    imported: set[str] = set()
+    for match in _MODELSCOPE_IMPORT.finditer(text):
+        for part in match.group(1).replace(")", "").split(","):
+            words = part.split()
+            if words:
+                imported.add(words[-1])  # `X as Y` imports Y
+    return Context(
+        ollama=any(marker in text for marker in OLLAMA_MARKERS),
+        providers=tuple(found),
+        modelscope_names=frozenset(imported - _MODELSCOPE_DATA),
+        modelscope_switch=_MODELSCOPE_SWITCH.search(text) is not None,
+        modelscope_module=re.search(r"^[ \t]{0,40}import[ \t]+modelscope\b", text, re.MULTILINE) is not None)
+
+
+def _marker_stands_alone(text: str, start: int) -> bool:
+    """A client class marker must not be the tail of a longer name (``MyTogether(``)."""
+    return start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_") or not text[start].isupper()
+
+
+# -- the values a text holds ------------------------------------------------------------------------------
+
+#: A quoted string on one line; a notebook's JSON escapes its quotes (``\\"``).
+_LITERAL = re.compile(r"""\\?(["'`])([^"'`\\\n]{1,300})\\?\1""")
+#: ``key: value`` / ``KEY=value`` with an unquoted value (YAML, TOML, .env, compose environment lists).
+_BARE = re.compile(r"""(?:^|(?<=[\s,{(\[-]))([A-Za-z_][\w.\-]{0,80})[ \t]{0,20}(?::|=)[ \t]{0,20}"""
+                   r"""([A-Za-z0-9@][^\s"'`#,;(){}\[\]<>|&]{1,250})""", re.MULTILINE)
+_KEY_BEFORE = re.compile(r"""([A-Za-z_$][\w.\-$]{0,80})["'`]?\\?["']?[ \t]{0,5}(?::=|=>|:|=(?!=))[ \t]{0,5}(?:\{[ \t]{0,5})?$""")
+_CALL_BEFORE = re.compile(r"([A-Za-z_$][\w.$]{0,120})[ \t]{0,5}\([ \t]{0,5}(?:\{[ \t]{0,5}|\[[ \t]{0,5})?$")
+_OLLAMA_COMMAND = re.compile(
+    r"""\bollama[ \t]{1,10}(pull|run|show|cp)[ \t]{1,10}((?:-{1,2}[\w\-]{1,30}(?:=\S{1,60})?[ \t]{1,10}){0,4})"""
+    r"""([A-Za-z0-9][\w.\-/:@]{0,200}[\w])""")
+#: ``["ollama", "pull", "qwen2.5"]``: the same command as a list of words (subprocess, exec-form JSON).
+_OLLAMA_ARGV = re.compile(r"""\\?["']ollama\\?["'][ \t]{0,5},[ \t]{0,5}\\?["'](pull|run|show|cp)\\?["'][ \t]{0,5},"""
+                          r"""[ \t]{0,5}\\?["']([A-Za-z0-9][\w.\-/:@]{0,200})\\?["']""")
+_MODELFILE_FROM = re.compile(r"^[ \t]{0,20}FROM[ \t]{1,20}([^\s]{1,300})", re.MULTILINE | re.IGNORECASE)
+_MODELSCOPE_COMMAND = re.compile(
+    r"""\bmodelscope[ \t]{1,10}download[ \t]{1,10}(?:(?:--model|--model_id|--model-id)[ \t=]{1,5})?"""
+    r"""([A-Za-z0-9][\w.\-]{0,95}/[A-Za-z0-9][\w.\-]{0,95})""")
+_MODELSCOPE_URL = re.compile(r"""(?:https?://)?(?:www\.)?modelscope\.cn/models/([A-Za-z0-9][\w.\-]{0,95})/"""
+                             r"""([A-Za-z0-9][\w.\-]{0,95})""")
+
+
+def values(text: str) -> Iterator[Value]:
+    """The values in ``text`` that can name a model, each with the key or call before it on its line."""
+    for match in _LITERAL.finditer(text):
+        start = match.start(2)
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        before = text[max(line_start, match.start() - 200):match.start()]
+        key = _KEY_BEFORE.search(before)
+        call = _CALL_BEFORE.search(before) if key is None else None
+        yield Value(match.group(2), start, key.group(1).strip("$") if key else None,
+                    call.group(1) if call else None)
+    for match in _BARE.finditer(text):
+        yield Value(match.group(2).rstrip(".:"), match.start(2), match.group(1))
+
+
+def commands(text: str) -> Iterator[Value]:
+    """Door commands and their model: ``ollama pull|run|show|cp NAME``, ``modelscope download ID``."""
+    for match in _OLLAMA_COMMAND.finditer(text):
+        yield Value(match.group(3), match.start(3), command=f"ollama {match.group(1)}")
+    for match in _OLLAMA_ARGV.finditer(text):
+        yield Value(match.group(2), match.start(2), command=f"ollama {match.group(1)}")
+    for match in _MODELSCOPE_COMMAND.finditer(text):
+        yield Value(match.group(1), match.start(1), command="modelscope download")
+    for match in _MODELSCOPE_URL.finditer(text):
+        name = _trimmed(match.group(2))
+        yield Value(f"{match.group(1)}/{name}", match.start(1), command="modelscope.cn")
+
+
+def modelfile_bases(text: str) -> Iterator[Value]:
+    """The ``FROM`` of a Modelfile: the model the new one is built from (a path to weights is none)."""
+    for match in _MODELFILE_FROM.finditer(text):
+        value = match.group(1).strip("\"'")
+        if value.startswith((".", "/", "~")) or value.lower().endswith((".gguf", ".bin", ".safetensors")):
+            continue
+        yield Value(value, match.start(1) + (1 if match.group(1)[:1] in "\"'" else 0), command="FROM")
+
+
+def _trimmed(name: str) -> str:
+    return name.rstrip(".-")
+
+
+# -- what a value is --------------------------------------------------------------------------------------
+
+#: Calls of the Ollama clients whose first argument is a model (ollama-python, ollama-js, LangChain, LlamaIndex).
+_OLLAMA_CALLS = frozenset({"chat", "generate", "pull", "push", "embed", "embeddings", "show", "create", "delete",
+                           "copy", "ps", "Ollama", "ChatOllama", "OllamaLLM", "OllamaEmbeddings", "OllamaEmbedding",
+                           "OllamaFunctions"})
+#: Hub loaders: a value they take is a Hub repo, not a door's (unless imported from ModelScope).
+_HUB_CALLS = frozenset({"from_pretrained", "pipeline", "SentenceTransformer", "CrossEncoder", "hf_hub_download",
+                        "snapshot_download", "AutoModel", "AutoTokenizer", "LLM"})
+#: Calls whose first argument is a model name, with or without a routing prefix (LiteLLM, DSPy, LangChain,
+#: smolagents).
+_MODEL_CALLS = frozenset({"completion", "acompletion", "embedding", "aembedding", "LM", "init_chat_model",
+                          "ChatLiteLLM", "LiteLLMModel", "LiteLLM", "text_completion"})
+#: LangChain's ``init_chat_model("groq:llama-3.3-70b-versatile")``: a provider key before ``:``.
+_PROVIDER_KEY = re.compile(r"([a-z][a-z_\-]{1,30}):(.+)")
+
+
+def _means_model(key: str | None) -> bool:
+    return key is not None and model_names.meaning([key]) is not model_names.Meaning.NONE
+
+
+def _call_name(call: str | None) -> str:
+    return (call or "").rsplit(".", 1)[-1]
+
+
+def _api_vendor(name: str, prefix: str | None = None) -> str | None:
+    return api_models.vendor_of(name, prefix)
+
+
+def _prefixed(value: Value) -> DoorName | None:
+    """A name with a routing prefix that says which door: ``ollama/...``, ``ollama_chat/...``,
+    ``together_ai/...``, ``groq:...`` (LangChain), and the Hugging Face router's ``ID:provider``."""
+    text = value.text
+    head, sep, rest = text.partition("/")
+    if not sep:
+        keyed = _PROVIDER_KEY.fullmatch(text)
+        if keyed is None:
+            return None
+        head, rest = keyed.group(1), keyed.group(2)
+    lowered = head.lower()
+    offset = value.start + len(head) + 1
+    if lowered in ("ollama", "ollama_chat"):
+        name = ollama.parse(rest)
+        return DoorName("ollama", rest, offset, OLLAMA) if name is not None else None
+    provider = hosting.by_prefix(lowered)
+    if provider is None:
+        return _routed(value)
+    inner = rest
+    if provider.ids == "bedrock" and inner.startswith(("converse/", "invoke/")):
+        inner = inner.split("/", 1)[1]
+        offset += len(rest) - len(inner)
+    return _hosted_name(provider, inner, offset)
+
+
+def _routed(value: Value) -> DoorName | None:
+    """``Qwen/Qwen2.5-72B-Instruct:together``: the Hugging Face router, asked for one provider."""
+    name, sep, route = value.text.rpartition(":")
+    if not sep or "/" not in name:
+        return None
+    router = next((p for p in hosting.providers() if route in p.routes), None)
+    if router is None or router.model_id(value.text) is None:
+        return None
+    return DoorName("hosted", value.text, value.start, router.name)
+
+
+def _hosted_name(provider: hosting.Provider, text: str, start: int) -> DoorName | None:
+    """``text`` at ``provider``: a vendor's API model stays one (served by that provider), open weights are
+    a hosted use; None when it is not an id of the provider's form."""
+    if provider.model_id(text) is None:
+        return None
+    vendor = _api_vendor(text)
+    if vendor is not None:
+        return DoorName("api", text, start, provider.name, api_vendor=vendor)
+    publisher, sep, name = text.partition("/")
+    if sep and (vendor := _api_vendor(name, publisher)) is not None:
+        # `openai/gpt-4o`: reported as the other detectors report it, the name after its publisher
+        return DoorName("api", name, start + len(publisher) + 1, provider.name, api_vendor=vendor)
+    if (vendor := _api_vendor(provider.model_name(text))) is not None:
+        return DoorName("api", text, start, provider.name, api_vendor=vendor)  # mistral.mistral-large-2402-v1:0
+    return DoorName("hosted", text, start, provider.name)
+
+
+@cache
+def _self_marked() -> tuple[hosting.Provider, ...]:
+    """Providers whose ids have a shape no one else uses (Bedrock, Fireworks, Cloudflare, Vertex)."""
+    return tuple(p for p in hosting.providers() if p.ids in ("bedrock", "fireworks", "cloudflare", "vertex"))
+
+
+catalog.on_change(_self_marked.cache_clear)
+
+
+def _shaped(value: Value) -> DoorName | None:
+    for provider in _self_marked():
+        if provider.ids == "vertex" and not value.text.startswith("publishers/"):
+            continue  # `meta/llama-...-maas` is Vertex's only in a file that uses Vertex
+        found = _hosted_name(provider, value.text, value.start)
+        if found is not None:
+            return found
+    return None
+
+
+def _ollama_name(value: Value, strong: bool) -> DoorName | None:
+    """An Ollama name: a library model the table lists (``qwen2.5``, ``llama3.1:8b``), or, in a position
+    only Ollama takes (``strong``), any ``name[:tag]``."""
+    text = value.text
+    if hub_ids.is_repo_id(text) and ":" not in text and not strong:
+        return None
+    name = ollama.parse(text)
+    if name is None:
+        return None
+    if not strong:
+        if not ollama.is_library_model(name.model) or not name.library:
+            return None
+        if _api_vendor(text) is not None:
+            return None
+    return DoorName("ollama", text, value.start, OLLAMA, revision=name.digest)
+
+
+def classify(value: Value, context: Context, kinds: frozenset[str]) -> DoorName | None:
+    """What ``value`` names through a door, among ``kinds`` (``ollama``, ``hosted``, ``modelscope``; a
+    vendor's API model found on a provider counts under ``hosted``), or None."""
+    text = value.text
+    if not text or len(text) > 250 or text.startswith(("http://", "https://", "./", "/", "~")):
+        return None
+    if value.command is not None:
+        if value.command.startswith("ollama") or value.command == "FROM":
+            return _ollama_name(value, strong=True) if "ollama" in kinds else None
+        if value.command.startswith("modelscope") and "modelscope" in kinds:
+            return DoorName("modelscope", text, value.start, MODELSCOPE, loader=value.command)
+        return None
+    call = _call_name(value.call)
+    positional_ollama = value.call is not None and (
+        call in _OLLAMA_CALLS and ("ollama" in value.call.lower() or call.startswith(("Ollama", "ChatOllama"))))
+    in_model_position = _means_model(value.key) or positional_ollama or (value.key is None and call in _MODEL_CALLS)
+    if value.key is not None and model_names.blocks(value.key):
+        return None
+    found = _prefixed(value) if in_model_position and ("/" in text or ":" in text) else None
+    if found is not None:
+        return found if _wanted(found, kinds) else None
+    modelscope_call = value.call is not None and (
+        value.call.split(".", 1)[0] in context.modelscope_names or value.call.startswith("modelscope."))
+    if "modelscope" in kinds and modelscope_call and call not in _MODELSCOPE_DATA and hub_ids.is_repo_id(text):
+        return DoorName("modelscope", text, value.start, MODELSCOPE, loader=value.call)
+    if not in_model_position:
+        return None
+    if "hosted" in kinds:
+        shaped = _shaped(value)
+        if shaped is not None:
+            return shaped
+        if context.providers and call not in _HUB_CALLS:
+            provider = hosting.provider(context.provider_near(value.start) or "")
+            if provider is not None and (found := _hosted_name(provider, text, value.start)) is not None:
+                return found
+    if "ollama" in kinds and context.ollama and call not in _HUB_CALLS:
+        found = _ollama_name(value, strong=positional_ollama)
+        if found is not None:
+            return found
+    if "modelscope" in kinds and (context.modelscope_switch or _modelscope_only(context)) \
+            and hub_ids.is_repo_id(text) and _api_vendor(text) is None:
+        return DoorName("modelscope", text, value.start, MODELSCOPE)
+    return None
+
+
+def _modelscope_only(context: Context) -> bool:
+    """The file loads models through ModelScope's own loaders (``from modelscope import AutoModel...``)."""
+    return any(name.startswith(("Auto", "snapshot_download")) for name in context.modelscope_names)
+
+
+def _wanted(found: DoorName, kinds: frozenset[str]) -> bool:
+    return (found.kind if found.kind != "api" else "hosted") in kinds
+
+
+def find(text: str, kinds: frozenset[str], *, modelfile: bool = False) -> Iterator[DoorName]:
+    """Every model ``text`` names through the doors in ``kinds``, once per place."""
+    context = context_of(text)
+    seen: set[int] = set()
+    sources: Iterable[Value] = commands(text)
+    if modelfile:
+        sources = [*modelfile_bases(text), *sources]
+    for value in [*sources, *values(text)]:
+        if value.start in seen:
+            continue
+        found = classify(value, context, kinds)
+        if found is not None:
+            seen.add(value.start)
+            seen.add(found.start)
+            yield found
+
+
+def wants(text: str, kinds: Sequence[str]) -> bool:
+    """A cheap test: can ``text`` name a model through one of ``kinds`` at all?"""
+    if "ollama" in kinds and any(marker in text for marker in OLLAMA_MARKERS):
+        return True
+    if "modelscope" in kinds and any(marker in text for marker in MODELSCOPE_MARKERS):
+        return True
+    if "hosted" in kinds and (has_provider_marker(text) or _has_prefix(text)):
+        return True
+    return False
+
+
+@cache
+def _prefix_marker() -> re.Pattern[str]:
+    words = [f"{p}/" for provider in hosting.providers() for p in provider.prefixes]
+    return text_search.any_of([*words, "@cf/", "@hf/", "accounts/fireworks/", "publishers/"])
+
+
+catalog.on_change(_prefix_marker.cache_clear)
+
+
+def _has_prefix(text: str) -> bool:
+    return _prefix_marker().search(text) is not None or _bedrock_hint().search(text) is not None
+
+
+@cache
+def _bedrock_hint() -> re.Pattern[str]:
+    # `qwen.qwen3-32b-v1:0`, `us.meta.llama3-3-...`: a Bedrock publisher followed by a dot.
+    publishers = [p for provider in hosting.providers() if provider.ids == "bedrock" for p in provider.publishers]
+    return re.compile(rf"""["'`\s=:/](?:[a-z]{{2,6}}(?:-[a-z]{{2,4}})?\.)?(?:{'|'.join(map(re.escape, publishers))})\.[a-z0-9]""")
+
+
+catalog.on_change(_bedrock_hint.cache_clear)
+
+
+# -- one reference per place ------------------------------------------------------------------------------
+
+_RANK = {"ollama": 3, "modelscope": 3, "hosted": 3, "api": 2, "internal": 1, "hub": 0}
+
+
+def prefer_doors(references: list[Reference]) -> list[Reference]:
+    """One reference per place: where a door detector and another detector report the same place (the
+    Python detector reads ``model="Qwen/Qwen2.5-72B-Instruct-Turbo"`` as a Hub id; the hosted detector
+    knows the file talks to Together), the door's reading wins, keeping what the other saw of the call
+    (its loader, revision and the lines of the call)."""
+    if not any(r.kind != "hub" for r in references):
+        return references
+    best: dict[tuple[int, int], Reference] = {}
+    others: list[Reference] = []
+    for ref in references:
+        key = (ref.line, ref.column)
+        held = best.get(key)
+        if held is None:
+            best[key] = ref
+            continue
+        winner, loser = (ref, held) if _RANK.get(ref.kind, 0) > _RANK.get(held.kind, 0) else (held, ref)
+        if winner.model != loser.model and winner.kind == loser.kind:
+            others.append(ref)  # two names at one place (rare): keep both
+            continue
+        if loser.kind == winner.kind or winner.door is None or loser.kind == "hub":
+            best[key] = _merged(winner, loser)
+        else:
+            best[key] = winner
+    return sorted([*best.values(), *others], key=lambda r: (r.line, r.column, r.model))
+
+
+def _merged(winner: Reference, loser: Reference) -> Reference:
+    import dataclasses
+
+    return dataclasses.replace(
+        winner, loader=winner.loader or loser.loader, provider=winner.provider or loser.provider,
+        call_lines=tuple(dict.fromkeys(winner.call_lines + loser.call_lines)),
+        trust_remote_code=winner.trust_remote_code or (loser.trust_remote_code and winner.kind == "modelscope"),
+        revision=winner.revision or (loser.revision if winner.kind in ("hub", "modelscope") else None),
+        confidence=loser.confidence if _RANK_CONFIDENCE[loser.confidence] > _RANK_CONFIDENCE[winner.confidence]
+        else winner.confidence)
+
+
+_RANK_CONFIDENCE = {"certain": 3, "likely": 2, "possible": 1}
+
+
+# -- references ---------------------------------------------------------------------------------------------
+
+#: Files whose text the door detectors read: code, configuration and scripts (documentation has its own
+#: detector, which ``docs: false`` turns off).
+CODE_SUFFIXES = (".py", ".pyi", ".ipynb", ".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".tsx", ".jsx", ".yaml",
+                 ".yml", ".json", ".toml", ".sh", ".bash", ".zsh", ".env", ".cfg", ".ini", ".conf", ".dockerfile")
+CODE_NAMES = frozenset({"Dockerfile", "Containerfile", "Makefile", ".env", ".envrc", "Procfile"})
+DOC_SUFFIXES = (".md", ".mdx", ".rst")
+
+
+#: model-risk's own files and package managers' lockfiles: never a door's use.
+_NOT_READ = frozenset({".model-risk.yaml", ".model-risk.yml", ".model-risk-baseline.json", "package-lock.json",
+                       "pnpm-lock.yaml", "composer.lock"})
+
+
+def is_code_file(filename: str) -> bool:
+    return filename not in _NOT_READ and (filename.endswith(CODE_SUFFIXES) or filename in CODE_NAMES
+                                          or filename.startswith(("Dockerfile.", "Containerfile.", ".env.")))
+
+
+def is_modelfile(filename: str) -> bool:
+    """Ollama's ``Modelfile`` (also ``Modelfile.NAME``, ``NAME.modelfile``)."""
+    return filename == "Modelfile" or filename.startswith("Modelfile.") or filename.lower().endswith(".modelfile")
+
+
+def references(source: SourceFile, detector: str, kinds: frozenset[str], *, modelfile: bool = False
+               ) -> Iterator[Reference]:
+    """The references ``source`` holds through the doors in ``kinds``."""
+    for name in find(source.text, kinds, modelfile=modelfile):
+        yield reference_at(source, name.start, name.model, detector, kind=name.kind, provider=name.provider,
+                           api_vendor=name.api_vendor, loader=name.loader, revision=name.revision)
