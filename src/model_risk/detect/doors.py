@@ -27,6 +27,7 @@ reference (:func:`prefer_doors`).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -37,7 +38,9 @@ from model_risk.contract.source import SourceFile
 from model_risk.detect import model_names, text_search
 from model_risk.detect.references import reference_at
 from model_risk.knowledge import api_models, catalog, hosting, hub_ids, ollama
+from model_risk.knowledge import doors
 from model_risk.knowledge.doors import MODELSCOPE, OLLAMA
+from model_risk.knowledge.vendors import builtin_vendors
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,28 +84,69 @@ _MODELSCOPE_IMPORT = re.compile(r"^[ \t]{0,40}from[ \t]+modelscope(?:\.[\w.]{1,8
 _MODELSCOPE_DATA = frozenset({"MsDataset", "dataset_snapshot_download"})
 
 
+#: How far a provider's marker reaches: a client is made a few lines before the call that names a model
+#: (or, in a configuration, just after it).
+_REACH_BEFORE = 60
+_REACH_AFTER = 15
+
+
 @dataclass(frozen=True)
 class Context:
-    """What a file shows it uses."""
+    """What a file shows it uses, and where."""
 
+    text: str
     ollama: bool
     #: (offset, provider name) of every provider marker, in order.
     providers: tuple[tuple[int, str], ...]
-    #: Names imported from ModelScope, and whether the file switches libraries to ModelScope.
-    modelscope_names: frozenset[str]
-    modelscope_switch: bool
-    modelscope_module: bool
+    #: (offset, names) of every import from ModelScope.
+    modelscope_imports: tuple[tuple[int, frozenset[str]], ...]
+    #: Offsets of the settings that switch libraries to ModelScope.
+    modelscope_switches: tuple[int, ...]
+    #: Models the file makes itself (``ollama create NAME``): not a vendor's.
+    created: frozenset[str]
+    #: Offsets of the fences of a document's code blocks; empty for code (one region).
+    fences: tuple[int, ...] = ()
+    #: Offsets of the line breaks, for counting lines between a marker and a value.
+    breaks: tuple[int, ...] = ()
+
+    def _line(self, offset: int) -> int:
+        return bisect.bisect_left(self.breaks, offset)
+
+    def region(self, offset: int) -> int:
+        """Which part of a document ``offset`` is in (code blocks and the prose between them); 0 in code."""
+        return bisect.bisect_right(self.fences, offset)
+
+    def _reaches(self, marker: int, offset: int, before: int, after: int) -> bool:
+        """Does a marker at ``marker`` speak for a value at ``offset``? In code, within a few lines; in a
+        document, in the same code block or the prose just before it, as well."""
+        if self.fences:
+            region, at = self.region(offset), self.region(marker)
+            if region != at and region != at + 1:
+                return False
+        distance = self._line(offset) - self._line(marker) if marker <= offset else self._line(marker) - self._line(offset)
+        return distance <= (before if marker <= offset else after)
 
     def provider_near(self, offset: int) -> str | None:
-        """The provider the file uses around ``offset``: the only one, else the nearest marker before it
-        (after it when none is before)."""
-        names = {name for _, name in self.providers}
-        if len(names) == 1:
-            return next(iter(names))
-        before = [name for at, name in self.providers if at <= offset]
+        """The provider the file uses around ``offset``: the nearest marker before it within reach (after it
+        when none is before)."""
+        before = [(at, name) for at, name in self.providers if at <= offset and self._reaches(at, offset, _REACH_BEFORE, 0)]
         if before:
-            return before[-1]
-        return self.providers[0][1] if self.providers else None
+            return before[-1][1]
+        after = [(at, name) for at, name in self.providers if at > offset and self._reaches(at, offset, 0, _REACH_AFTER)]
+        return after[0][1] if after else None
+
+    def modelscope_names(self, offset: int) -> frozenset[str]:
+        """Names imported from ModelScope that code at ``offset`` can call (the whole file in code; the
+        same block in a document)."""
+        names: set[str] = set()
+        for at, imported in self.modelscope_imports:
+            if at <= offset and (not self.fences or self.region(at) == self.region(offset)):
+                names |= imported
+        return frozenset(names)
+
+    def modelscope_switched(self, offset: int) -> bool:
+        """A setting that switches libraries to ModelScope stands before ``offset``, within reach."""
+        return any(at <= offset and self._reaches(at, offset, 40, 0) for at in self.modelscope_switches)
 
 
 @cache
@@ -121,7 +165,7 @@ def has_provider_marker(text: str) -> bool:
     return _provider_marker()[0].search(text) is not None
 
 
-def context_of(text: str) -> Context:
+def context_of(text: str, document: bool = False) -> Context:
     pattern, owner = _provider_marker()
     found: list[tuple[int, str]] = []
     for match in pattern.finditer(text):
@@ -130,18 +174,25 @@ def context_of(text: str) -> Context:
                     None)
         if name is not None and _marker_stands_alone(text, match.start()):
             found.append((match.start(), name))
-    imported: set[str] = set()
+    imports: list[tuple[int, frozenset[str]]] = []
     for match in _MODELSCOPE_IMPORT.finditer(text):
+        imported = set()
         for part in match.group(1).replace(")", "").split(","):
             words = part.split()
             if words:
                 imported.add(words[-1])  # `X as Y` imports Y
+        imports.append((match.start(), frozenset(imported - _MODELSCOPE_DATA)))
+    for match in re.finditer(r"^[ \t]{0,40}import[ \t]+modelscope\b", text, re.MULTILINE):
+        imports.append((match.start(), frozenset({"modelscope"})))
     return Context(
+        text=text,
         ollama=any(marker in text for marker in OLLAMA_MARKERS),
         providers=tuple(found),
-        modelscope_names=frozenset(imported - _MODELSCOPE_DATA),
-        modelscope_switch=_MODELSCOPE_SWITCH.search(text) is not None,
-        modelscope_module=re.search(r"^[ \t]{0,40}import[ \t]+modelscope\b", text, re.MULTILINE) is not None)
+        modelscope_imports=tuple(sorted(imports)),
+        modelscope_switches=tuple(m.start() for m in _MODELSCOPE_SWITCH.finditer(text)),
+        created=frozenset(m.group(1) for m in _OLLAMA_CREATE.finditer(text)),
+        fences=tuple(m.start() for m in _FENCE.finditer(text)) if document else (),
+        breaks=tuple(m.start() for m in re.finditer("\n", text)) if found or imports else ())
 
 
 def _marker_stands_alone(text: str, start: int) -> bool:
@@ -164,10 +215,15 @@ _OLLAMA_COMMAND = re.compile(
 #: ``["ollama", "pull", "qwen2.5"]``: the same command as a list of words (subprocess, exec-form JSON).
 _OLLAMA_ARGV = re.compile(r"""\\?["']ollama\\?["'][ \t]{0,5},[ \t]{0,5}\\?["'](pull|run|show|cp)\\?["'][ \t]{0,5},"""
                           r"""[ \t]{0,5}\\?["']([A-Za-z0-9][\w.\-/:@]{0,200})\\?["']""")
+_OLLAMA_CREATE = re.compile(r"\bollama[ \t]{1,10}create[ \t]{1,10}([A-Za-z0-9][\w.\-/:]{0,200})")
+_FENCE = re.compile(r"^[ \t]{0,12}(?:```|~~~)", re.MULTILINE)
 _MODELFILE_FROM = re.compile(r"^[ \t]{0,20}FROM[ \t]{1,20}([^\s]{1,300})", re.MULTILINE | re.IGNORECASE)
 _MODELSCOPE_COMMAND = re.compile(
     r"""\bmodelscope[ \t]{1,10}download[ \t]{1,10}(?:(?:--model|--model_id|--model-id)[ \t=]{1,5})?"""
     r"""([A-Za-z0-9][\w.\-]{0,95}/[A-Za-z0-9][\w.\-]{0,95})""")
+#: A model a serving or training program downloads: where a ModelScope switch sends it to ModelScope.
+_DOWNLOAD_COMMAND = re.compile(r"""(?:\bvllm[ \t]{1,10}serve[ \t]{1,10}|--model(?:[-_]path|_name_or_path|[-_]id)?[ \t=]{1,5})"""
+                               r"""["']?([A-Za-z0-9][\w.\-]{0,95}/[A-Za-z0-9][\w.\-]{0,95})""")
 _MODELSCOPE_URL = re.compile(r"""(?:https?://)?(?:www\.)?modelscope\.cn/models/([A-Za-z0-9][\w.\-]{0,95})/"""
                              r"""([A-Za-z0-9][\w.\-]{0,95})""")
 
@@ -179,7 +235,8 @@ def values(text: str) -> Iterator[Value]:
         line_start = text.rfind("\n", 0, match.start()) + 1
         before = text[max(line_start, match.start() - 200):match.start()]
         key = _KEY_BEFORE.search(before)
-        call = _CALL_BEFORE.search(before) if key is None else None
+        # the call the value (or the keyword holding it) is passed to: `ollama.chat(model="x"`
+        call = _CALL_BEFORE.search(before if key is None else before[:key.start()])
         yield Value(match.group(2), start, key.group(1).strip("$") if key else None,
                     call.group(1) if call else None)
     for match in _BARE.finditer(text):
@@ -194,6 +251,8 @@ def commands(text: str) -> Iterator[Value]:
         yield Value(match.group(2), match.start(2), command=f"ollama {match.group(1)}")
     for match in _MODELSCOPE_COMMAND.finditer(text):
         yield Value(match.group(1), match.start(1), command="modelscope download")
+    for match in _DOWNLOAD_COMMAND.finditer(text):
+        yield Value(match.group(1), match.start(1), command="download")
     for match in _MODELSCOPE_URL.finditer(text):
         name = _trimmed(match.group(2))
         yield Value(f"{match.group(1)}/{name}", match.start(1), command="modelscope.cn")
@@ -220,7 +279,12 @@ _OLLAMA_CALLS = frozenset({"chat", "generate", "pull", "push", "embed", "embeddi
                            "OllamaFunctions"})
 #: Hub loaders: a value they take is a Hub repo, not a door's (unless imported from ModelScope).
 _HUB_CALLS = frozenset({"from_pretrained", "pipeline", "SentenceTransformer", "CrossEncoder", "hf_hub_download",
-                        "snapshot_download", "AutoModel", "AutoTokenizer", "LLM"})
+                        "snapshot_download", "AutoModel", "AutoTokenizer", "LLM", "InferenceClient",
+                        "InferenceClientModel", "TransformersModel", "VLLMModel", "MLXModel", "HuggingFaceEmbeddings",
+                        "HuggingFaceEmbedding", "HfApiModel", "load"})
+#: Words on a line that download the model it names: where a setting that switches to ModelScope applies.
+_DOWNLOADING = ("vllm", "sglang", "lmdeploy", "llamafactory", "xinference", "LLM(", "model_name_or_path",
+                "--model", "model_path")
 #: Calls whose first argument is a model name, with or without a routing prefix (LiteLLM, DSPy, LangChain,
 #: smolagents).
 _MODEL_CALLS = frozenset({"completion", "acompletion", "embedding", "aembedding", "LM", "init_chat_model",
@@ -239,6 +303,17 @@ def _call_name(call: str | None) -> str:
 
 def _api_vendor(name: str, prefix: str | None = None) -> str | None:
     return api_models.vendor_of(name, prefix)
+
+
+def _publisher_vendor(publisher: str) -> str | None:
+    return doors.publisher_vendor(publisher, builtin_vendors()) or _api_publisher(publisher)
+
+
+def _api_publisher(publisher: str) -> str | None:
+    """A vendor's own publisher name (``openai``, ``anthropic``): a name after it may be its API model."""
+    lowered = publisher.lower()
+    table = api_models.table()
+    return next((vendor for vendor, names in table.prefixes.items() if lowered in names), None)
 
 
 def _prefixed(value: Value) -> DoorName | None:
@@ -282,6 +357,11 @@ def _hosted_name(provider: hosting.Provider, text: str, start: int) -> DoorName 
     a hosted use; None when it is not an id of the provider's form."""
     if provider.model_id(text) is None:
         return None
+    if text.lower() not in provider.models and provider.ids in ("publisher", "catalog", "vertex"):
+        # an id not listed must start with a publisher model-risk knows (not `cerebras/llama-3.3-70b`)
+        publisher = provider.publisher(text)
+        if publisher is None or _publisher_vendor(publisher) is None:
+            return None
     vendor = _api_vendor(text)
     if vendor is not None:
         return DoorName("api", text, start, provider.name, api_vendor=vendor)
@@ -341,18 +421,23 @@ def classify(value: Value, context: Context, kinds: frozenset[str]) -> DoorName 
             return _ollama_name(value, strong=True) if "ollama" in kinds else None
         if value.command.startswith("modelscope") and "modelscope" in kinds:
             return DoorName("modelscope", text, value.start, MODELSCOPE, loader=value.command)
+        if value.command == "download" and "modelscope" in kinds and context.modelscope_switched(value.start) \
+                and hub_ids.is_repo_id(text):
+            return DoorName("modelscope", text, value.start, MODELSCOPE)
         return None
     call = _call_name(value.call)
-    positional_ollama = value.call is not None and (
+    ollama_call = value.call is not None and (
         call in _OLLAMA_CALLS and ("ollama" in value.call.lower() or call.startswith(("Ollama", "ChatOllama"))))
+    # a model keyword of an Ollama call, or its first argument: only an Ollama name can stand there
+    positional_ollama = ollama_call and (value.key is None or _means_model(value.key))
     in_model_position = _means_model(value.key) or positional_ollama or (value.key is None and call in _MODEL_CALLS)
     if value.key is not None and model_names.blocks(value.key):
         return None
     found = _prefixed(value) if in_model_position and ("/" in text or ":" in text) else None
     if found is not None:
         return found if _wanted(found, kinds) else None
-    modelscope_call = value.call is not None and (
-        value.call.split(".", 1)[0] in context.modelscope_names or value.call.startswith("modelscope."))
+    modelscope_call = value.call is not None and (value.key is None or _means_model(value.key)) and (
+        value.call.split(".", 1)[0] in context.modelscope_names(value.start))
     if "modelscope" in kinds and modelscope_call and call not in _MODELSCOPE_DATA and hub_ids.is_repo_id(text):
         return DoorName("modelscope", text, value.start, MODELSCOPE, loader=value.call)
     if not in_model_position:
@@ -369,24 +454,39 @@ def classify(value: Value, context: Context, kinds: frozenset[str]) -> DoorName 
         found = _ollama_name(value, strong=positional_ollama)
         if found is not None:
             return found
-    if "modelscope" in kinds and (context.modelscope_switch or _modelscope_only(context)) \
-            and hub_ids.is_repo_id(text) and _api_vendor(text) is None:
+    if "modelscope" in kinds and hub_ids.is_repo_id(text) and _api_vendor(text) is None \
+            and context.provider_near(value.start) is None \
+            and (_modelscope_loads(context, value) or _switched(context, value)):
         return DoorName("modelscope", text, value.start, MODELSCOPE)
     return None
 
 
-def _modelscope_only(context: Context) -> bool:
-    """The file loads models through ModelScope's own loaders (``from modelscope import AutoModel...``)."""
-    return any(name.startswith(("Auto", "snapshot_download")) for name in context.modelscope_names)
+def _modelscope_loads(context: Context, value: Value) -> bool:
+    """The code around ``value`` loads models with ModelScope's own loaders (``from modelscope import
+    AutoModelForCausalLM``) and not with transformers'."""
+    names = context.modelscope_names(value.start)
+    return any(name.startswith(("Auto", "snapshot_download")) for name in names)
+
+
+def _switched(context: Context, value: Value) -> bool:
+    """A setting before ``value`` makes the program on its line download from ModelScope."""
+    if not context.modelscope_switched(value.start):
+        return False
+    line_start = context.text.rfind("\n", 0, value.start) + 1
+    line_end = context.text.find("\n", value.start)
+    line = context.text[line_start:line_end if line_end >= 0 else len(context.text)]
+    return any(word in line for word in _DOWNLOADING)
 
 
 def _wanted(found: DoorName, kinds: frozenset[str]) -> bool:
     return (found.kind if found.kind != "api" else "hosted") in kinds
 
 
-def find(text: str, kinds: frozenset[str], *, modelfile: bool = False) -> Iterator[DoorName]:
-    """Every model ``text`` names through the doors in ``kinds``, once per place."""
-    context = context_of(text)
+def find(text: str, kinds: frozenset[str], *, modelfile: bool = False, document: bool = False
+         ) -> Iterator[DoorName]:
+    """Every model ``text`` names through the doors in ``kinds``, once per place (``document``: Markdown or
+    reStructuredText, whose code blocks are read apart)."""
+    context = context_of(text, document)
     seen: set[int] = set()
     sources: Iterable[Value] = commands(text)
     if modelfile:
@@ -395,6 +495,8 @@ def find(text: str, kinds: frozenset[str], *, modelfile: bool = False) -> Iterat
         if value.start in seen:
             continue
         found = classify(value, context, kinds)
+        if found is not None and found.kind == "ollama" and found.model in context.created:
+            continue  # `ollama create NAME` made it here: the Modelfile's FROM is the vendor's model
         if found is not None:
             seen.add(value.start)
             seen.add(found.start)
@@ -414,7 +516,7 @@ def wants(text: str, kinds: Sequence[str]) -> bool:
 
 @cache
 def _prefix_marker() -> re.Pattern[str]:
-    words = [f"{p}/" for provider in hosting.providers() for p in provider.prefixes]
+    words = [f"{p}{sep}" for provider in hosting.providers() for p in provider.prefixes for sep in "/:"]
     return text_search.any_of([*words, "@cf/", "@hf/", "accounts/fireworks/", "publishers/"])
 
 
@@ -509,6 +611,7 @@ def is_modelfile(filename: str) -> bool:
 def references(source: SourceFile, detector: str, kinds: frozenset[str], *, modelfile: bool = False
                ) -> Iterator[Reference]:
     """The references ``source`` holds through the doors in ``kinds``."""
-    for name in find(source.text, kinds, modelfile=modelfile):
+    document = source.path.endswith(DOC_SUFFIXES)
+    for name in find(source.text, kinds, modelfile=modelfile, document=document):
         yield reference_at(source, name.start, name.model, detector, kind=name.kind, provider=name.provider,
                            api_vendor=name.api_vendor, loader=name.loader, revision=name.revision)

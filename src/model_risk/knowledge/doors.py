@@ -45,7 +45,10 @@ def weights_behind(kind: str, provider: str | None, model: str, vendors: VendorT
         parsed = ollama.parse(model)
         packaged = ollama.weights_of(parsed) if parsed is not None else None
         if packaged is None:
-            return Weights(None, None, relation="quantized")
+            # a tag the table does not list, of a library model it does: the same publisher's weights
+            entry = ollama.entry(parsed) if parsed is not None else None
+            listed = next(iter(entry.tags.values()), None) if entry is not None else None
+            return Weights(None, None, vendors.vendor_of(listed)[0] if listed else None, relation="quantized")
         return Weights(packaged[0], "table", source=packaged[1], relation="quantized")
     if kind == "modelscope":
         mirror = modelscope.mirrored(model, vendors)

@@ -122,3 +122,22 @@ def is_library_model(model: str) -> bool:
 def library_names() -> tuple[str, ...]:
     """The library model names the table lists, sorted."""
     return tuple(sorted(library()))
+
+
+@cache
+def _license_titles(_overlays: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    titles = list(catalog.bundled("ollama").get("license_titles") or ())
+    return tuple((_words(str(t["title"])), str(t["license"])) for t in titles)
+
+
+def _words(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def license_of_text(text: str) -> str | None:
+    """The license id (licenses.yaml) a license text names by its opening title, or None."""
+    head = _words(text[:600])
+    for title, license_id in _license_titles(catalog.key()):
+        if head.startswith(title) or title in head[:200]:
+            return license_id
+    return None

@@ -17,10 +17,11 @@ from collections.abc import Iterable, Mapping
 
 from model_risk.contract.domain import ModelFacts, ModelStatus, Reference, revision_key
 from model_risk.contract.resolver import ModelRequest, VendorDirectory
-from model_risk.knowledge import hosting, ollama
+from model_risk.knowledge import hosting, licenses, ollama
 from model_risk.knowledge.doors import MODELSCOPE, OLLAMA, Weights, weights_behind
 from model_risk.knowledge.facts import build_facts
 from model_risk.knowledge.vendors import VendorTable, builtin_vendors
+from model_risk.resolve.ollama_registry import OllamaRegistry, RegistryAnswer
 
 #: How the door's model is named in reports: ``ollama:qwen2.5:7b``, ``openrouter:qwen/qwen-2.5-72b-instruct``.
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -71,10 +72,11 @@ def grouping_key(reference: Reference) -> tuple[str, str | None]:
     return (f"door:{door_model_id(reference).lower()}", revision_key(reference.revision))
 
 
-def door_model(reference: Reference, known: Mapping[ModelRequest, ModelFacts], vendors: VendorDirectory
-               ) -> ModelFacts:
+def door_model(reference: Reference, known: Mapping[ModelRequest, ModelFacts], vendors: VendorDirectory,
+               registry: RegistryAnswer | None = None) -> ModelFacts:
     """The facts of the model a door reference names, before lineage (see :mod:`model_risk.resolve.lineage`):
-    its base model is the Hub repository of the weights it is, when model-risk knows which."""
+    its base model is the Hub repository of the weights it is, when model-risk knows which. ``registry``:
+    what Ollama's registry said of an Ollama name, when it was asked."""
     weights = weights_of(reference, vendors)
     model_id = door_model_id(reference)
     answer = known.get(ModelRequest(weights.hub)) if weights.hub is not None else None
@@ -95,7 +97,19 @@ def door_model(reference: Reference, known: Mapping[ModelRequest, ModelFacts], v
         reason = f"the weights it serves, {hub}, could not be checked: {why}"
         if weights.origin == "name":
             hub = None  # unconfirmed guess: only the publisher's vendor is known
-    if hub is None and reason is None:
+    shipped = None  # the license the registry ships the tag under
+    if registry is not None and registry.exists is False:
+        status = ModelStatus.UNRESOLVED
+        reason = (f"Ollama's registry has no {reference.model} (a tag that does not exist, or a model made "
+                  "locally with `ollama create`)")
+    elif registry is not None and registry.exists and hub is None and reason is None:
+        license_id = ollama.license_of_text(registry.license_text or "")
+        shipped = licenses.classify(license_id) if license_id else None
+        if shipped is None:
+            reason = ("Ollama's registry serves it, but model-risk cannot tie it to published weights "
+                      "and does not recognise the license it ships with")
+            status = ModelStatus.UNRESOLVED
+    if hub is None and reason is None and shipped is None:
         status = ModelStatus.UNRESOLVED
         reason = f"model-risk cannot tie this {what} to published weights, so its license and lineage are unknown"
     resolved = answer if answer is not None and answer.status is ModelStatus.RESOLVED and hub is not None else None
@@ -108,13 +122,28 @@ def door_model(reference: Reference, known: Mapping[ModelRequest, ModelFacts], v
         vendor, country = weights.vendor, vendors.country_of(weights.vendor)
     facts = build_facts(model_id=model_id, status=status, vendors=vendors, source=reference.kind, reason=reason,
                         revision=reference.revision, base_models=(resolved.id if resolved else hub,) if hub else (),
-                        base_relation=weights.relation if hub else None)
+                        base_relation=weights.relation if hub else None,
+                        sha=registry.digest if registry is not None else None)
     return dataclasses.replace(
         facts, vendor=vendor, vendor_country=country, author=vendor,
         # The door serves the weights as their card licenses them: that is the model's own license.
-        license=resolved.license if resolved is not None else None,
+        license=resolved.license if resolved is not None else shipped,
         door=reference.kind, provider=reference.provider or _default_provider(reference.kind))
 
 
 def _default_provider(kind: str) -> str | None:
     return {"ollama": OLLAMA, "modelscope": MODELSCOPE}.get(kind)
+
+
+def registry_answers(references: Iterable[Reference], registry: OllamaRegistry | None) -> dict[str, RegistryAnswer]:
+    """What the registry says of each Ollama name among ``references`` (keyed by the name's canonical
+    spelling); nothing without a registry."""
+    if registry is None:
+        return {}
+    names = [parsed for ref in references if ref.kind == "ollama" and (parsed := ollama.parse(ref.model))]
+    return registry.answers(names)
+
+
+def registry_answer(reference: Reference, answers: Mapping[str, RegistryAnswer]) -> RegistryAnswer | None:
+    parsed = ollama.parse(reference.model) if reference.kind == "ollama" else None
+    return answers.get(parsed.canonical) if parsed is not None else None

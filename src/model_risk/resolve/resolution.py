@@ -24,6 +24,7 @@ from model_risk.resolve.drift import compare_with_lockfile
 from model_risk.resolve.lineage import with_lineage
 from model_risk.resolve.lockfile import read_lockfile
 from model_risk.resolve.monorepo import nearest_lockfiles
+from model_risk.resolve.ollama_registry import OllamaRegistry
 from model_risk.resolve.runner import AskPlugins, Resolve, Stores, answer_with, resolve_with_lineage
 
 #: progress(stage, done, total), as the scan reports it.
@@ -60,14 +61,16 @@ class Resolution:
     ask: AskPlugins
     #: The lockfile the configuration names; ``None``: the nearest model-risk.lock above each reference.
     lockfile: Path | None = None
+    #: Ollama's registry, asked online about Ollama names when the environment names it.
+    registry: OllamaRegistry | None = None
 
     @classmethod
     def open(cls, context: ResolveContext, ask: AskPlugins, *, lockfile: Path | None, default_lockfile: Path,
-             cache: ModelCache | None) -> Resolution:
+             cache: ModelCache | None, registry: OllamaRegistry | None = None) -> Resolution:
         """Resolution through ``lockfile`` (or the project's ``default_lockfile`` until references say
-        which lockfiles answer them), ``cache`` and the plugins."""
+        which lockfiles answer them), ``cache`` and the plugins (and Ollama's ``registry``, online)."""
         stores = Stores(lockfile=read_lockfile(lockfile or default_lockfile), cache=cache)
-        return cls(context, stores, ask, lockfile)
+        return cls(context, stores, ask, lockfile, None if context.offline else registry)
 
     @property
     def offline(self) -> bool:
@@ -142,6 +145,9 @@ class Resolution:
                 drift, notes = checked.drift, list(checked.notes)
                 # What changed upstream is judged as it is now, by every rule, besides the drift finding.
                 known = {**known, **checked.current}
+        answers = doors.registry_answers(references, self.registry)
+        notes += [Note(f"{name}: {answer.error}; not confirmed", level="info")
+                  for name, answer in answers.items() if answer.error]
         # Grouped by canonical id and revision_key: "main", no revision and the default branch are one model.
         grouped: dict[tuple[str, str | None], list[Reference]] = {}
         facts_for: dict[tuple[str, str | None], ModelFacts] = {}
@@ -158,7 +164,8 @@ class Resolution:
             elif ref.door is not None:
                 key = doors.grouping_key(ref)
                 if key not in facts_for:
-                    facts_for[key] = self.lineage(doors.door_model(ref, known, self.context.vendors), known)
+                    door = doors.door_model(ref, known, self.context.vendors, doors.registry_answer(ref, answers))
+                    facts_for[key] = self.lineage(door, known)
             else:
                 request = request_for(ref)
                 facts = known[request]
