@@ -211,7 +211,7 @@ def _without_region(value: str) -> str:
 
 
 _VERSION_POINT = re.compile(r"(?<=\d)p(?=\d)")
-_SERVING = re.compile(r"(?:-(?:maas|fp8|fp16|bf16|fast|awq|int8|instant|versatile|turbo|tput))+$|:[a-z\-]+$",
+_SERVING = re.compile(r"(?:-(?:maas|fp8|fp16|bf16|fast|awq|int8|instant|versatile|turbo|tput|hf))+$|:[a-z\-]+$",
                       re.IGNORECASE)
 
 

@@ -18,10 +18,7 @@ import hashlib
 import json
 import os
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -77,6 +74,8 @@ class OllamaRegistry:
         wanted = list({name.canonical: name for name in names if name.host is None}.values())
         if not wanted:
             return {}
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(max_workers=min(8, len(wanted))) as pool:
             return dict(zip((n.canonical for n in wanted), pool.map(self.answer, wanted), strict=True))
 
@@ -90,6 +89,8 @@ class OllamaRegistry:
         return found
 
     def _ask(self, name: OllamaName) -> RegistryAnswer:
+        import urllib.error  # only when a registry is named and asked: start-up stays light
+
         base = f"{self.url}/v2/{quote(name.namespace)}/{quote(name.model)}"
         reference = name.digest or name.tag
         try:
@@ -115,6 +116,8 @@ class OllamaRegistry:
         return RegistryAnswer(True, _layer(layers, MODEL_LAYER), text)
 
     def _get(self, url: str, accept: str) -> bytes:
+        import urllib.request
+
         request = urllib.request.Request(url, headers={"Accept": accept, "User-Agent": "model-risk"})
         with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 (http(s) checked)
             body: bytes = response.read(MAX_BYTES + 1)
