@@ -134,3 +134,10 @@ def test_modelscope(cli, project, name, text, found):
 def test_no_door(cli, project, name, text):
     refs = _refs(cli, project, {name: text})
     assert not [k for k in refs.values() if k[0] in ("ollama", "hosted", "modelscope")], refs
+
+
+def test_modelscope_organisations_in_code_that_uses_modelscope(cli, project):
+    refs = _refs(cli, project, {"pipe.py": "from modelscope.pipelines import pipeline\n"
+                                           "MODEL_ID = 'damo/cv_unet_image-matting'\n"
+                                           "matting = pipeline('portrait-matting', model=MODEL_ID)\n"})
+    assert refs == {("pipe.py", "damo/cv_unet_image-matting"): ("modelscope", "ModelScope")}

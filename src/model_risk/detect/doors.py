@@ -38,7 +38,7 @@ from model_risk.contract.domain import Reference
 from model_risk.contract.source import SourceFile
 from model_risk.detect import model_names, text_search
 from model_risk.detect.references import reference_at
-from model_risk.knowledge import api_models, catalog, hosting, hub_ids, ollama
+from model_risk.knowledge import api_models, catalog, hosting, hub_ids, modelscope, ollama
 from model_risk.knowledge import doors
 from model_risk.knowledge.doors import MODELSCOPE, OLLAMA
 from model_risk.knowledge.vendors import builtin_vendors
@@ -465,9 +465,12 @@ def classify(value: Value, context: Context, kinds: frozenset[str]) -> DoorName 
 
 def _modelscope_loads(context: Context, value: Value) -> bool:
     """The code around ``value`` loads models with ModelScope's own loaders (``from modelscope import
-    AutoModelForCausalLM``) and not with transformers'."""
+    AutoModelForCausalLM``), or uses ModelScope and names a model of one of ModelScope's own
+    organisations (``damo/...``, ``iic/...``: they are not on the Hub)."""
     names = context.modelscope_names(value.start)
-    return any(name.startswith(("Auto", "snapshot_download")) for name in names)
+    if any(name.startswith(("Auto", "snapshot_download")) for name in names):
+        return True
+    return bool(names) and modelscope.is_modelscope_organization(value.text.split("/", 1)[0])
 
 
 def _switched(context: Context, value: Value) -> bool:

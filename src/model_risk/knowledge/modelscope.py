@@ -68,3 +68,11 @@ def mirrored(model_id: str, vendors: VendorTable) -> Mirrored | None:
         vendor_name, source = table.vendors[lowered]
         return Mirrored(None, vendor_name, source)
     return None
+
+
+def is_modelscope_organization(organization: str) -> bool:
+    """An organisation of ModelScope's own (a mirror, copies, or a ModelScope-only publisher such as
+    ``damo`` or ``iic``): an id under it in code that uses ModelScope is a ModelScope id."""
+    table = _table(catalog.key())
+    lowered = organization.lower()
+    return lowered in table.mirrors or lowered in table.copies or lowered in table.vendors
