@@ -226,3 +226,19 @@ def test_a_knowledge_overlay_adds_ollama_models_providers_and_modelscope_organis
     assert (hosted["provider"], hosted["base_models"]) == ("ACME Cloud", ["Qwen/Qwen2.5-7B-Instruct"])
     assert models["modelscope:acme-ms/tiny-bert"]["vendor"] == "Alibaba"
     assert report["scan"]["knowledge"]["overlays"][0]["tables"] == ["ollama", "hosting", "modelscope"]
+
+
+def test_door_models_carry_no_hub_purl_in_the_ml_bom(cli, hub, project, tmp_path):
+    import json
+
+    from support.report_schemas import validate_cyclonedx
+
+    _with_weights(hub)
+    out = tmp_path / "bom.json"
+    run = cli("scan", project(SEVEN_WAYS), "--format", "cyclonedx", "--output", out, "--fail-on", "never")
+    assert run.code == 0, run.stderr
+    bom = json.loads(out.read_text())
+    validate_cyclonedx(bom)
+    purls = {c["name"]: c.get("purl") for c in bom["components"]}
+    assert purls["ollama:qwen2.5:7b"] is None and purls["openrouter:qwen/qwen-2.5-72b-instruct"] is None
+    assert purls["Qwen/Qwen2.5-7B-Instruct"].startswith("pkg:huggingface/Qwen/Qwen2.5-7B-Instruct")
