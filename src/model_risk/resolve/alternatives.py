@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from model_risk.common.fileio import atomic_write
+from model_risk.common.fileio import atomic_write, read_bytes, real_directory
 from model_risk.contract.resolver import ResolveContext
 from model_risk.resolve import hub_client
 
@@ -30,6 +30,8 @@ POOL = 50
 #: What the selection reads from each listed model.
 EXPAND = ["downloads", "safetensors", "cardData", "tags", "gated", "library_name", "pipeline_tag", "disabled"]
 CACHE_VERSION = 1
+#: A list answer holds a few hundred short candidates; a larger cache file is not read.
+MAX_ENTRY_SIZE = 8 * 1024 * 1024
 
 
 class CandidatesUnavailable(Exception):
@@ -112,9 +114,9 @@ class ListCache:
         return self.sizes / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
 
     def _read(self, path: Path) -> dict[str, Any] | None:
-        try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        try:  # a planted symlink, FIFO or huge file in a shared cache is a miss
+            entry = json.loads(read_bytes(path, limit=MAX_ENTRY_SIZE, follow_symlinks=False))
+        except (OSError, ValueError, RecursionError):
             return None
         return entry if isinstance(entry, dict) and entry.get("version") == CACHE_VERSION else None
 
@@ -126,8 +128,9 @@ class ListCache:
 
     def _write(self, path: Path, entry: dict[str, Any]) -> None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, json.dumps(entry, sort_keys=True), durable=False)
+            # A shared cache may hold symlinks: the folder must be a real one, an entry's link is replaced.
+            real_directory(path.parent, under=path.parent.parent)
+            atomic_write(path, json.dumps(entry, sort_keys=True), durable=False, symlink="replace")
         except OSError:
             pass  # a read-only cache slows the next run down; it must not fail this one
 
