@@ -99,10 +99,13 @@ def test_no_finding_calls_a_door_model_missing_from_the_hub_or_unpinned(cli, hub
     report = run.json()
     validate_report(report)
     assert not findings_of(report, "model-not-found") and not findings_of(report, "unpinned-revision")
-    kinds = {(r["path"], r["model"]): (r["kind"], r["provider"]) for r in report["references"]}
-    assert kinds[("Modelfile", "qwen2.5:7b")] == ("ollama", "Ollama")
-    assert kinds[("app/ms.py", "Qwen/Qwen2.5-7B-Instruct")] == ("modelscope", "ModelScope")
-    assert kinds[("app/bedrock.py", "qwen.qwen3-32b-v1:0")] == ("hosted", "Amazon Bedrock")
+    kinds = {(r["path"], r["model"]): (r["door"], r["kind"], r["provider"]) for r in report["references"]}
+    # `kind` keeps report version 1's meaning (what the written name is), `door` says the route: a
+    # ModelScope id that is the Hub repo id of its weights is a Hub id; a tag or a provider's own id is not.
+    assert kinds[("Modelfile", "qwen2.5:7b")] == ("ollama", "api", "Ollama")
+    assert kinds[("app/ms.py", "Qwen/Qwen2.5-7B-Instruct")] == ("modelscope", "hub", "ModelScope")
+    assert kinds[("app/bedrock.py", "qwen.qwen3-32b-v1:0")] == ("hosted", "api", "Amazon Bedrock")
+    assert all(kind in ("hub", "api", "internal") for _door, kind, _provider in kinds.values())
     models = models_by_id(report)
     ollama = models["ollama:qwen2.5:7b"]
     assert (ollama["kind"], ollama["status"], ollama["vendor"], ollama["root_vendor"]) == ("ollama", "resolved",

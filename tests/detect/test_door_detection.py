@@ -9,7 +9,7 @@ import pytest
 def _refs(cli, project, files):
     run = cli("scan", project(files), "--offline", "--format", "json", "--fail-on", "never")
     assert run.code == 0, run.stderr
-    return {(r["path"], r["model"]): (r["kind"], r["provider"]) for r in run.json()["references"]}
+    return {(r["path"], r["model"]): (r["door"] or r["kind"], r["provider"]) for r in run.json()["references"]}
 
 
 OLLAMA = ("ollama", "Ollama")

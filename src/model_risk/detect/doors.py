@@ -38,8 +38,7 @@ from model_risk.contract.domain import Reference
 from model_risk.contract.source import SourceFile
 from model_risk.detect import model_names, text_search
 from model_risk.detect.references import reference_at
-from model_risk.knowledge import api_models, catalog, hosting, hub_ids, modelscope, ollama
-from model_risk.knowledge import doors
+from model_risk.knowledge import api_models, catalog, doors, hosting, hub_ids, modelscope, ollama
 from model_risk.knowledge.doors import MODELSCOPE, OLLAMA
 from model_risk.knowledge.vendors import builtin_vendors
 

@@ -72,6 +72,22 @@ def weights_behind(kind: str, provider: str | None, model: str, vendors: VendorT
     return Weights(hub, "name" if hub else None, vendor)
 
 
+def names_its_weights(kind: str, provider: str | None, model: str) -> bool:
+    """Whether a door reference's written id is the Hub repo id of the weights behind it (ModelScope's
+    ``Qwen/Qwen2.5-7B-Instruct``, Together's ``deepseek-ai/DeepSeek-R1``, an Inference Providers id): a
+    Hugging Face id whichever door the project reaches it through. An Ollama tag never is."""
+    if kind == "ollama":
+        return False
+    hub = weights_behind(kind, provider, model, _builtin_vendors()).hub
+    return hub is not None and hub.lower() == model.strip().lower()
+
+
+def _builtin_vendors() -> VendorTable:
+    from model_risk.knowledge.vendors import builtin_vendors
+
+    return builtin_vendors()
+
+
 def publisher_vendor(publisher: str, vendors: VendorTable) -> str | None:
     """The vendor behind a publisher name a provider writes (``qwen``, ``meta``, ``meta-llama``)."""
     named = hosting.publisher_vendors().get(publisher.lower())
