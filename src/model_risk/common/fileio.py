@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 #: Temporary files live in this directory beside the file being written. Its own .gitignore ("*") keeps
@@ -42,8 +43,17 @@ def atomic_write(path: Path, data: str | bytes, *, mode: int | None = None, dura
         path = Path(os.path.realpath(path))  # replace the file the link points at, keep the link
     own_temp_dir = temp_dir is None
     tmp_dir = path.parent / TEMP_DIR if temp_dir is None else temp_dir
-    _prepare_temp_dir(tmp_dir)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=tmp_dir)
+    for attempt in range(5):
+        try:
+            # Threads of this process make and remove the directory under one lock; another process's
+            # write may still remove it between the two steps: then it is made again.
+            with _TEMP_DIRS:
+                _prepare_temp_dir(tmp_dir)
+                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=tmp_dir)
+            break
+        except FileNotFoundError:
+            if attempt == 4:
+                raise
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
@@ -83,6 +93,8 @@ def _write_through(path: Path, payload: bytes) -> None:
 
 
 _cleaned: set[Path] = set()
+#: Held while a temporary directory is made ready for a write, or removed after one.
+_TEMP_DIRS = threading.Lock()
 
 
 def _prepare_temp_dir(tmp_dir: Path) -> None:
@@ -90,6 +102,8 @@ def _prepare_temp_dir(tmp_dir: Path) -> None:
     try:
         tmp_dir.mkdir(exist_ok=True)
     except FileExistsError:
+        if not tmp_dir.exists():  # another write removed it just now: the caller tries again
+            raise FileNotFoundError(0, "removed by a concurrent write", str(tmp_dir)) from None
         raise NotADirectoryError(0, "in the way of model-risk's temporary files", str(tmp_dir)) from None
     ignore = tmp_dir / ".gitignore"
     if not ignore.exists():
@@ -126,14 +140,15 @@ def _alive(pid: int) -> bool:
 
 def _remove_temp_dir(tmp_dir: Path) -> None:
     """Leave no trace of a write that finished: the directory goes unless another write is under way."""
-    try:
-        if any(name != ".gitignore" for name in os.listdir(tmp_dir)):
-            return
-        os.unlink(tmp_dir / ".gitignore")
-        os.rmdir(tmp_dir)
-        _cleaned.discard(tmp_dir)
-    except OSError:
-        pass  # a concurrent write came in between: it removes the directory when it is done
+    with _TEMP_DIRS:
+        try:
+            if any(name != ".gitignore" for name in os.listdir(tmp_dir)):
+                return
+            os.unlink(tmp_dir / ".gitignore")
+            os.rmdir(tmp_dir)
+            _cleaned.discard(tmp_dir)
+        except OSError:
+            pass  # another process's write came in between: it removes the directory when it is done
 
 
 class NotRegularFileError(OSError):
