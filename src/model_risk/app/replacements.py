@@ -67,6 +67,8 @@ __all__ = ["HUB_SOURCES", "Finder", "Outcome", "concentrated_vendors", "flagged_
 EXAMINED = 24
 #: Candidates whose variants (GGUF ...) are looked up, beyond the ``count`` suggested.
 VARIANT_MARGIN = 2
+#: Candidates not suggested that model-risk.lock names (the most telling first).
+RECORDED_REJECTIONS = 12
 #: Threads examining one model's candidates at once.
 EXAMINE_WORKERS = 8
 
@@ -88,10 +90,11 @@ class Outcome:
     others: tuple[Alternative, ...] = ()
 
     def record(self) -> dict[str, Any]:
+        """What model-risk.lock keeps: the suggestions with their facts, the others and the rejected in brief."""
         return {"suggestions": [records.alternative_record(a) for a in self.alternatives], "note": self.note,
                 "criteria": self.criteria or {}, "profile": records.profile_record(self.profile),
-                "others": [records.alternative_record(a) for a in self.others],
-                "rejected": [{"id": i, "reason": r} for i, r in self.rejected],
+                "others": [records.alternative_record(a, brief=True) for a in self.others],
+                "rejected": [{"id": i, "reason": r} for i, r in self.rejected[:RECORDED_REJECTIONS]],
                 "recorded": datetime.now(UTC).date().isoformat()}
 
 

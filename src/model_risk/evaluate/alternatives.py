@@ -267,7 +267,7 @@ def changes(target: ModelProfile, candidate: ModelProfile, governing: LicenseFac
     if lost and candidate.architecture is not None:
         kept = [key for key in target.engines if key in candidate.engines]
         text = (f"{candidate.architecture or 'its architecture'} is not listed by "
-                f"{' or '.join(e.name for e in lost)}, which list the model's")
+                f"{' or '.join(e.name for e in lost)}, which {'lists' if len(lost) == 1 else 'list'} the model's")
         if not kept:
             text += ": serve it with another engine, or check a newer release"
         found.append(Change("serving", text, "small" if kept else "large"))
@@ -340,6 +340,9 @@ def _size_changes(target: ModelProfile, candidate: ModelProfile, req: Requiremen
     if candidate.parameters > target.parameters * 1.25:
         found.append(Change("size", f"needs more memory: {human_count(candidate.parameters)} parameters to hold "
                                     f"instead of {human_count(target.parameters)}", "small"))
+    elif not found and candidate_compute * 1.5 < target_compute:
+        found.append(Change("size", f"smaller: {theirs} parameters instead of {ours}; cheaper to run, but check "
+                                    "the quality of its answers on your own evaluation", "small"))
     return found
 
 

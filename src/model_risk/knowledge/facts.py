@@ -368,13 +368,17 @@ def _change_from_record(data: object) -> Change:
     return Change(str(data["kind"]), clip_text(str(data["text"]), 2 * MAX_TEXT) or "", str(effort))
 
 
-def alternative_record(a: Alternative) -> dict[str, Any]:
-    """A suggested replacement as the JSON report and the lockfile store it."""
-    return {"id": a.id, "root_vendor": a.root_vendor, "license": a.license, "parameters": a.parameters,
-            "downloads": a.downloads, "pipeline_tag": a.pipeline_tag, "library_name": a.library_name,
-            "why": a.why, "origin": a.origin, "reasons": list(a.reasons),
-            "changes": [change_record(c) for c in a.changes], "effort": a.effort,
-            "profile": profile_record(a.profile)}
+def alternative_record(a: Alternative, *, brief: bool = False) -> dict[str, Any]:
+    """A suggested replacement as the JSON report and the lockfile store it; ``brief``: without its facts
+    and reasons (a candidate that also qualifies, as the lockfile records it)."""
+    record = {"id": a.id, "root_vendor": a.root_vendor, "license": a.license, "parameters": a.parameters,
+              "downloads": a.downloads, "pipeline_tag": a.pipeline_tag, "library_name": a.library_name,
+              "why": a.why, "origin": a.origin, "reasons": list(a.reasons),
+              "changes": [change_record(c) for c in a.changes], "effort": a.effort,
+              "profile": profile_record(a.profile)}
+    if brief:
+        record.update(why="", reasons=[], profile=None)
+    return record
 
 
 def alternative_from_record(data: Mapping[str, Any]) -> Alternative:
