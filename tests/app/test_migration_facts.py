@@ -271,3 +271,17 @@ def test_recorded_facts_survive_a_round_trip_through_the_lockfile(cli, market, p
     offline = cli("alternatives", "Qwen/Qwen3-30B-A3B", "--offline", "--format", "json", cwd=root).json()
     assert offline["alternatives"] == online["alternatives"] and offline["profile"] == online["profile"]
     assert offline["rejected"] == online["rejected"][:12] and offline["source"] == "lockfile"
+
+
+def test_a_chat_template_kept_in_its_own_file_is_read(cli, market, project):
+    """Newer repositories keep the template in chat_template.jinja, not in tokenizer_config.json."""
+    market.models["acme/jinja-chat-7b"] = model(
+        "acme/jinja-chat-7b", license="apache-2.0", pipeline_tag="text-generation", library_name="transformers",
+        tags=["conversational"], safetensors={"parameters": {"BF16": 7_000_000_000}, "total": 7_000_000_000},
+        _files={"config.json": {"architectures": ["LlamaForCausalLM"], "model_type": "llama",
+                                "max_position_embeddings": 32768},
+                "tokenizer_config.json": {"eos_token": "<|im_end|>"},
+                "chat_template.jinja": "{% for m in messages %}{{ '<|im_start|>' + m.role }}{% endfor %}"})
+    doc = _suggest(cli, project, "acme/jinja-chat-7b")
+    assert doc["profile"]["chat_template"] == "chatml" and "chat_template.jinja" in doc["profile"]["sources"]
+    assert "/acme/jinja-chat-7b/resolve/main/chat_template.jinja" in market.file_requests()

@@ -65,7 +65,8 @@ __all__ = ["HUB_SOURCES", "Finder", "Outcome", "concentrated_vendors", "flagged_
 
 #: Candidates examined in full (lineage, config files) per model, after the screen.
 EXAMINED = 24
-#: Candidates whose variants (GGUF ...) are looked up, beyond the ``count`` suggested.
+#: Candidates whose variants (GGUF ...) are looked up beyond the ``count`` suggested, for a model run as GGUF
+#: or MLX (having one changes the ranking).
 VARIANT_MARGIN = 2
 #: Candidates not suggested that model-risk.lock names (the most telling first).
 RECORDED_REJECTIONS = 12
@@ -176,13 +177,17 @@ class Finder:
             return Outcome((), "no candidate suggested: the model's size is not known, and a replacement must be "
                                "of a comparable size (model-risk never suggests one blind)", "none")
         profile, formats = self.profiler.target(target, parameters)
-        profile, _ = self.profiler.with_variants(profile, target.id) if not formats else (profile, False)
         req = requirements(profile, self.policy, formats)
         family = substitutes.family_of((target.id, *target.lineage))
-        try:
-            pool, source = self._pool(target, req, family)
-        except CandidatesUnavailable as exc:
-            return self._failed(exc, profile)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="model-risk-variants") as side:
+            # The model's own variants (for its facts) are listed while the candidates are gathered.
+            variants = side.submit(self.profiler.with_variants, profile, target.id) if not formats else None
+            try:
+                pool, source = self._pool(target, req, family)
+            except CandidatesUnavailable as exc:
+                return self._failed(exc, profile)
+            if variants is not None:
+                profile = variants.result()[0]
         chosen, considered, rejections = self._choose(target, profile, req, pool, replaced)
         criteria = self._criteria(req, profile, replaced, family)
         scope = f"{' / '.join(req.tasks)}" + (f" / {target.library_name}" if target.library_name and not req.embedding
@@ -308,13 +313,17 @@ class Finder:
                              variants_known=variants_known)
 
         first = ranked([qualify(item, False) for item in passed])
-        best = {a.id.lower() for a in first[: self.policy.count + VARIANT_MARGIN]}
-        final: list[Qualified] = []
-        for item in passed:
-            known = False
-            if item.pooled.candidate.id.lower() in best:
-                item.profile, known = self.profiler.with_variants(item.profile, item.pooled.candidate.id)
-            final.append(qualify(item, known))
+        # The variants of the best are looked up (a model run as GGUF: a few more, since having one can
+        # change the order), all at once.
+        best = {a.id.lower() for a in first[: self.policy.count + (VARIANT_MARGIN if req.formats else 0)]}
+        looked_up = [item for item in passed if item.pooled.candidate.id.lower() in best]
+        known: set[int] = set()
+        for item, (with_variants, listed) in zip(looked_up, self._in_parallel(
+                lambda item: self.profiler.with_variants(item.profile, item.pooled.candidate.id), looked_up)):
+            item.profile = with_variants
+            if listed:
+                known.add(id(item))
+        final = [qualify(item, id(item) in known) for item in passed]
         considered = len(pool) - sum(1 for p in pool if p.candidate.id.lower() in excluded)
         return ranked(final), considered, rejections
 
@@ -325,11 +334,15 @@ class Finder:
             return _Examined(pooled, profile, facts,
                              judge(profile, facts.governing_license, req, self.policy, replaced))
 
-        if self.context.offline or len(survivors) < 2:
-            return [one(p) for p in survivors]
-        with ThreadPoolExecutor(max_workers=min(EXAMINE_WORKERS, len(survivors)),
+        return self._in_parallel(one, survivors)
+
+    def _in_parallel(self, call: Any, items: Sequence[Any]) -> list[Any]:
+        """``call`` over ``items``, in order; online, on up to EXAMINE_WORKERS threads."""
+        if self.context.offline or len(items) < 2:
+            return [call(item) for item in items]
+        with ThreadPoolExecutor(max_workers=min(EXAMINE_WORKERS, len(items)),
                                 thread_name_prefix="model-risk-candidates") as pool:
-            return list(pool.map(one, survivors))
+            return list(pool.map(call, items))
 
     def _criteria(self, req: Requirements, profile: ModelProfile, replaced: set[str],
                   family: substitutes.Family | None) -> dict[str, Any]:

@@ -307,7 +307,7 @@ class CandidateLookups:
 
     def _files(self, model_id: str, revision: str | None, names: tuple[str, ...]) -> RepoFiles:
         found: dict[str, dict[str, Any] | None] = {}
-        problems: list[str] = []
+        missing: list[str] = []
         for name in names:
             if self.cache is not None:
                 known, content = self.cache.get_file(self.endpoint, model_id, revision, name,
@@ -315,17 +315,35 @@ class CandidateLookups:
                 if known:
                     found[name] = content
                     continue
-            if self.context.offline:
-                continue
-            try:
-                content = model_files.read_json(model_id, name, revision, self.context, timeout=self.timeout)
-            except (model_files.FileUnreadable, CandidatesUnavailable) as exc:
-                problems.append(str(exc))
+            if not self.context.offline:
+                missing.append(name)
+        if len(missing) > 1:  # one round trip for all of them, not one after another
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=len(missing), thread_name_prefix="model-risk-files") as pool:
+                fetched = list(pool.map(lambda name: self._fetch_file(model_id, revision, name), missing))
+        else:
+            fetched = [self._fetch_file(model_id, revision, name) for name in missing]
+        problems = []
+        for name, (content, problem) in zip(missing, fetched):
+            if problem is not None:
+                problems.append(problem)
                 continue
             found[name] = content
             if self.cache is not None:
                 self.cache.put_file(self.endpoint, model_id, revision, name, content)
         return RepoFiles(found, tuple(problems))
+
+    def _fetch_file(self, model_id: str, revision: str | None, name: str) -> tuple[dict[str, Any] | None, str | None]:
+        """(content, None), or (None, why it could not be read). A template file's text is kept as
+        ``{"chat_template": text}``."""
+        try:
+            if name == model_files.CHAT_TEMPLATE:
+                text = model_files.read_file(model_id, name, revision, self.context, timeout=self.timeout)
+                return (None if text is None else {"chat_template": text}), None
+            return model_files.read_json(model_id, name, revision, self.context, timeout=self.timeout), None
+        except (model_files.FileUnreadable, CandidatesUnavailable) as exc:
+            return None, str(exc)
 
     def variants(self, model_id: str) -> list[tuple[str, str]] | None:
         """(format, repo id) of the model's quantisations on the Hub; None when they could not be listed."""
