@@ -375,11 +375,14 @@ def baseline(paths: tuple[str, ...], output: str | None, offline: bool, config_f
     """Accept the current findings: write them to a baseline so later scans report only new ones."""
     from model_risk.app.scan import scan as run_scan
     from model_risk.app.session import Flags
+    from model_risk.common.project_paths import within_project
     from model_risk.evaluate.baseline import BASELINE_NAME, write_baseline
 
     session = _session(Flags(paths=paths, config_file=config_file, offline=offline))
     config = session.config
-    target = Path(output) if output else (config.baseline or session.root / BASELINE_NAME)
+    # --output is the user's; the default is the project's, which a committed symlink must not lead out of.
+    target = Path(output) if output else (
+        config.baseline or within_project(session.root / BASELINE_NAME, session.root, what=BASELINE_NAME))
     if not target.resolve().parent.is_dir():
         raise UsageError(f"cannot write {target}: its directory does not exist")
     # Every finding is accepted, the ones an older baseline suppressed too.

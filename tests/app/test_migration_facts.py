@@ -148,6 +148,22 @@ def test_an_unknown_size_gives_no_size_based_suggestion_and_says_so(cli, market,
     assert [q for q in market.list_requests() if "pipeline_tag=" in q] == []
 
 
+def test_a_listed_id_without_an_ids_grammar_is_never_offered(cli, market, project):
+    """A listed model's id becomes a name and a link's path in every report: a hostile listing's odd id
+    is dropped before anything is read from it."""
+    import copy
+    for odd in ("ibm-granite/../granite-8b", "ibm-granite/granite<img src=x>"):
+        entry = copy.deepcopy(market.models["ibm-granite/granite-3.3-8b-instruct"])
+        entry["id"] = entry["modelId"] = odd
+        entry["downloads"] = 10**9
+        market.models[odd] = entry
+    doc = _suggest(cli, project, "Qwen/Qwen2.5-7B-Instruct")
+    listed = [a["id"] for a in doc["alternatives"] + doc["others"]] + [r["id"] for r in doc["rejected"]]
+    assert "ibm-granite/granite-3.3-8b-instruct" in listed
+    assert not [i for i in listed if ".." in i or "<" in i]
+    assert not [q for q in market.requests if "granite%3C" in q or "granite<" in q or "/../" in q]
+
+
 def test_a_gguf_model_is_sized_by_its_original_and_offered_models_with_a_gguf(cli, market, project):
     doc = _suggest(cli, project, "bartowski/Qwen2.5-7B-Instruct-GGUF")
     # The GGUF repository states no size: its original's (Qwen2.5-7B-Instruct) is used, and its facts.

@@ -170,12 +170,31 @@ class FakeHub:
         self.down = False
         self._server: ThreadingHTTPServer | None = None
         self.url = ""
+        #: (prefix, width, depth) of a lineage fan-out: see fan_out().
+        self._fan_out: tuple[str, int, int] | None = None
 
     # -- control ---------------------------------------------------------------------------------
     def fail(self, model_id: str, *faults: Fault) -> None:
         """Answer the next requests for ``model_id`` with these faults, in order, then normally."""
         with self._lock:
             self.faults.setdefault(model_id, []).extend(faults)
+
+    def fan_out(self, root: str, width: int, depth: int, **fields: Any) -> None:
+        """A hostile Hub's lineage: ``root`` (``org/name``) and every model below it names ``width`` base
+        models one generation deeper (``org/name-3``, ``org/name-3-17`` ...), down to ``depth``
+        generations; 200 wide and 8 deep names 200**8 models, answered as they are asked for."""
+        self._fan_out = (root, width, depth)
+        self._fan_out_fields = fields
+
+    def _generated(self, model_id: str) -> dict[str, Any] | None:
+        if self._fan_out is None:
+            return None
+        root, width, depth = self._fan_out
+        if model_id != root and not model_id.startswith(root + "-"):
+            return None
+        generation = model_id[len(root):].count("-")
+        bases = [f"{model_id}-{i}" for i in range(width)] if generation < depth else []
+        return model(model_id, base_model=bases or None, **copy.deepcopy(self._fan_out_fields))
 
     def fail_all(self, fault: Fault) -> None:
         with self._lock:
@@ -353,7 +372,7 @@ class FakeHub:
             body = f"Temporary Redirect. Redirecting to {target}".encode()
             self._send(handler, 307, body, {"Location": target}, content_type="text/plain; charset=utf-8")
             return
-        entry = self.models.get(model_id)
+        entry = self.models.get(model_id) or self._generated(model_id)
         if entry is None:
             self._error(handler, 401, "RepoNotFound", "Repository not found")
             return

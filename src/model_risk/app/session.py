@@ -20,6 +20,7 @@ from model_risk.app import reference_policy
 from model_risk.app.config import Config, find_project_root, load_config, parse_fail_on
 from model_risk.app.plugins import Plugins, load_plugins
 from model_risk.common.paths import default_cache_dir
+from model_risk.common.project_paths import within_project
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note
 from model_risk.contract.errors import ConfigError, UsageError
@@ -133,8 +134,8 @@ class Session:
         start = self.start.resolve()
         if start.is_relative_to(root):
             for directory in (start, *start.parents):
-                if (directory / LOCKFILE_NAME).is_file():
-                    return directory / LOCKFILE_NAME
+                if (directory / LOCKFILE_NAME).is_file():  # a committed symlink out of the project is refused
+                    return within_project(directory / LOCKFILE_NAME, root, what=f"{directory}/{LOCKFILE_NAME}")
                 if directory == root:
                     break
         return self.config.lockfile_path

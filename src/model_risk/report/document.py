@@ -7,6 +7,7 @@ document back into a ScanResult, so every format can be rendered again without s
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,7 +26,7 @@ from model_risk.contract.domain import (
     Suppression,
     revision_key,
 )
-from model_risk.contract.errors import ReportInputError
+from model_risk.contract.errors import ReportInputError, excerpt
 from model_risk.knowledge.exposure import EXPOSURE_LEVELS, Concentration, VendorView, scope_of, vendor_view
 from model_risk.knowledge.facts import facts_document, facts_from_document
 from model_risk.knowledge.scopes import conventional_scope
@@ -299,6 +300,46 @@ def _validator() -> Any:
     return jsonschema.Draft202012Validator(inline_refs(load_schema("report.schema.json")))
 
 
+#: Longest text kept of any field of a saved report: model-risk writes none longer (Hub texts are clipped
+#: to 500 characters), and a hand-made report's 50 MB license name must not become 50 MB of every output.
+MAX_FIELD = 10_000
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean_text(text: str) -> str:
+    if len(text) > MAX_FIELD:
+        text = text[: MAX_FIELD - 1] + "…"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # JSON can spell a lone surrogate ("\ud800"), which no output can encode
+        text = _LONE_SURROGATE.sub("\ufffd", text)
+    return text
+
+
+def _clean_texts(data: dict[str, Any]) -> None:
+    """Clip every text of a parsed report and replace lone surrogates, in place (keys too), without
+    recursion: a report nested deep enough would exhaust the stack."""
+    stack: list[Any] = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if not all(type(key) is str and len(key) <= MAX_FIELD and key.isascii() for key in node):
+                cleaned = {_clean_text(key): value for key, value in node.items()}
+                node.clear()
+                node.update(cleaned)
+            for key, value in node.items():
+                if isinstance(value, str):
+                    node[key] = _clean_text(value)
+                elif isinstance(value, (dict, list)):
+                    stack.append(value)
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                if isinstance(value, str):
+                    node[index] = _clean_text(value)
+                elif isinstance(value, (dict, list)):
+                    stack.append(value)
+
+
 def load_document(text: str | bytes, source: str) -> dict[str, Any]:
     """The parsed text of a saved version-1 JSON report, validated against the report schema.
 
@@ -315,8 +356,9 @@ def load_document(text: str | bytes, source: str) -> dict[str, Any]:
         raise ReportInputError("not a model-risk JSON report (write one with `model-risk scan --format json`)",
                                path=source)
     if data["version"] != REPORT_VERSION:
-        raise ReportInputError(f"report version {data['version']!r} is not supported (this model-risk reads "
-                               f"version {REPORT_VERSION})", path=source)
+        raise ReportInputError(f"report version {excerpt(data['version'])} is not supported (this model-risk "
+                               f"reads version {REPORT_VERSION})", path=source)
+    _clean_texts(data)
     import jsonschema
 
     validator = _validator()

@@ -23,11 +23,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from model_risk.common.fileio import atomic_write
+from model_risk.common.fileio import atomic_write, read_bytes, real_directory
 from model_risk.contract.domain import ModelFacts
 from model_risk.contract.resolver import ResolveContext
 from model_risk.resolve import hub_client, model_files
-from model_risk.resolve.bounded_calls import CandidatesUnavailable, usable_state, within
+from model_risk.resolve.bounded_calls import CandidatesUnavailable, usable_state, well_formed, within
 
 __all__ = ["EXPAND", "POOL", "Candidate", "CandidateLookups", "CandidatesUnavailable", "ListCache", "Query",
            "RepoFiles", "list_candidates", "parameters_of"]
@@ -39,6 +39,8 @@ POOL = 50
 EXPAND = ["downloads", "safetensors", "gguf", "cardData", "tags", "gated", "library_name", "pipeline_tag",
           "disabled", "sha"]
 CACHE_VERSION = 2
+#: A list answer holds a few hundred short candidates; a larger cache file is not read.
+MAX_ENTRY_SIZE = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -167,9 +169,9 @@ class ListCache:
         return self.root / kind / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
 
     def _read(self, path: Path) -> dict[str, Any] | None:
-        try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        try:  # a planted symlink, FIFO or huge file in a shared cache is a miss
+            entry = json.loads(read_bytes(path, limit=MAX_ENTRY_SIZE, follow_symlinks=False))
+        except (OSError, ValueError, RecursionError):
             return None
         return entry if isinstance(entry, dict) and entry.get("version") == CACHE_VERSION else None
 
@@ -181,8 +183,9 @@ class ListCache:
 
     def _write(self, path: Path, entry: dict[str, Any]) -> None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, json.dumps(entry, sort_keys=True), durable=False)
+            # A shared cache may hold symlinks: the folder must be a real one, an entry's link is replaced.
+            real_directory(path.parent, under=path.parent.parent)
+            atomic_write(path, json.dumps(entry, sort_keys=True), durable=False, symlink="replace")
         except OSError:
             pass  # a read-only cache slows the next run down; it must not fail this one
 
@@ -378,7 +381,8 @@ def list_candidates(query: Query, context: ResolveContext, cache: ListCache | No
     arguments = query.list_arguments()
     try:
         infos = within(time.monotonic() + timeout, lambda: list(api.list_models(**arguments)))
-        candidates = [Candidate.from_info(info) for info in infos]
+        # A listed id becomes a name and a link's path in every report: one without an id's grammar is dropped.
+        candidates = [Candidate.from_info(info) for info in infos if well_formed(getattr(info, "id", None))]
     except CandidatesUnavailable:
         state.record(True)
         raise

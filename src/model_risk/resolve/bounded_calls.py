@@ -12,6 +12,7 @@ import threading
 from typing import Any
 
 from model_risk.contract.resolver import ResolveContext
+from model_risk.knowledge.hub_ids import LEGACY_ID, REPO_ID
 from model_risk.resolve import hub_client
 
 
@@ -48,3 +49,9 @@ def usable_state(context: ResolveContext) -> hub_client.HubState:
     if state.failing:
         raise CandidatesUnavailable("the Hub did not answer the scan's model lookups")
     return state
+
+
+def well_formed(model_id: object) -> bool:
+    """Whether a listed id has the grammar of a Hub repository id (and no ``..``)."""
+    return isinstance(model_id, str) and ".." not in model_id and \
+        bool(REPO_ID.fullmatch(model_id) or LEGACY_ID.fullmatch(model_id))

@@ -20,7 +20,7 @@ from typing import Any
 from model_risk.contract.resolver import ResolveContext
 from model_risk.knowledge.profiles import variant_format
 from model_risk.resolve import hub_client
-from model_risk.resolve.bounded_calls import CandidatesUnavailable, usable_state, within
+from model_risk.resolve.bounded_calls import CandidatesUnavailable, usable_state, well_formed, within
 
 #: The files a migration's facts are read from: the architecture, size and context; the chat template.
 CONFIG = "config.json"
@@ -101,6 +101,8 @@ def list_variants(model_id: str, context: ResolveContext, *, timeout: float) -> 
                                     f"{hub_client._classify(exc).reason}") from None
     found: list[tuple[str, str]] = []
     for info in sorted(infos, key=lambda i: -(hub_client._count(getattr(i, "downloads", None)) or 0)):
+        if not well_formed(getattr(info, "id", None)):
+            continue
         fmt = variant_format(str(info.id), hub_client._text(getattr(info, "library_name", None)),
                              [str(t) for t in (getattr(info, "tags", None) or [])])
         if fmt is not None:
