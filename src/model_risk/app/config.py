@@ -264,4 +264,5 @@ def _alternatives(spec: Mapping[str, Any], allow: list[AllowEntry]) -> Alternati
     return AlternativesPolicy(enabled=bool(spec.get("enabled", default.enabled)),
                               count=int(spec.get("count", default.count)),
                               max_ratio=float(spec.get("max-ratio", default.max_ratio)),
-                              licenses=frozenset(accepted), timeout=float(spec.get("timeout", default.timeout)))
+                              licenses=frozenset(accepted), timeout=float(spec.get("timeout", default.timeout)),
+                              exclude_countries=frozenset(str(c).lower() for c in spec.get("exclude-countries") or ()))

@@ -330,14 +330,97 @@ class Drift:
     current: str | None
 
 
+#: How much work or review a change means, least first (``Change.effort``, ``Alternative.effort``).
+EFFORT_LEVELS = ("small", "medium", "large")
+
+
+@dataclass(frozen=True, slots=True)
+class ModelProfile:
+    """What a migration needs to know about one model: what it is for, how big it is, how it is used, where
+    it runs and under what terms. Read from the Hub's metadata and the repository's small config files
+    (``config.json``, ``tokenizer_config.json``), or from model-risk's table of well-known substitutes;
+    any fact may be unknown (``None``, or empty)."""
+
+    #: The Hub's ``pipeline_tag``.
+    task: str | None = None
+    #: ``text``, ``image``, ``audio``, ``video`` or ``multimodal``.
+    modality: str | None = None
+    #: What the model is for, beyond its task: ``chat`` (instruction-tuned, has a chat template),
+    #: ``base``, ``code``, ``math``, ``reasoning``, ``embedding``.
+    purposes: tuple[str, ...] = ()
+    #: ``config.json``'s first architecture (``Qwen2ForCausalLM``) and its ``model_type`` (``qwen2``).
+    architecture: str | None = None
+    model_type: str | None = None
+    #: Every parameter (memory), and those used per token (compute): they differ for a mixture of experts.
+    parameters: int | None = None
+    active_parameters: int | None = None
+    #: How ``active_parameters`` is known: ``stated`` (the vendor says so) or ``estimated`` (from config.json).
+    active_basis: str | None = None
+    experts: int | None = None
+    experts_per_token: int | None = None
+    #: Longest input in tokens (``max_position_embeddings``; an embedder's ``max_seq_length``).
+    context_length: int | None = None
+    #: Languages the card names (``multilingual`` when it says only that).
+    languages: tuple[str, ...] = ()
+    #: The chat template's family (``chatml``, ``llama3``, ``mistral`` ...); ``none`` for a model without one.
+    chat_template: str | None = None
+    #: An embedder's vector size (``hidden_size``).
+    embedding_dimension: int | None = None
+    library: str | None = None
+    #: The repository needs ``trust_remote_code=True`` (its own modelling code).
+    custom_code: bool | None = None
+    #: The governing license (the effective one along the lineage), its commercial use and conditions.
+    license: str | None = None
+    commercial_use: str | None = None
+    license_conditions: tuple[str, ...] = ()
+    #: The vendor at the root of the lineage, its country, and every root vendor.
+    vendor: str | None = None
+    country: str | None = None
+    root_vendors: tuple[str, ...] = ()
+    #: Whose repository it is (a fine-tune's publisher; the vendor at the root may be another).
+    publisher: str | None = None
+    #: Serving engines known to run the architecture (``vllm``, ``tgi``, ``tei``).
+    engines: tuple[str, ...] = ()
+    #: Re-packaged variants found on the Hub: (format, repo id), format ``gguf``, ``awq``, ``gptq``, ``mlx``.
+    variants: tuple[tuple[str, str], ...] = ()
+    #: Where the facts come from: ``hub``, ``config.json``, ``tokenizer_config.json``, ``table 2026-12-07`` ...
+    sources: tuple[str, ...] = ()
+
+    @property
+    def mixture_of_experts(self) -> bool:
+        return bool(self.experts and self.experts > 1) or (
+            self.active_parameters is not None and self.parameters is not None
+            and self.active_parameters < self.parameters * 0.9)
+
+    @property
+    def compute_parameters(self) -> int | None:
+        """The parameters that do the work per token: the active ones of a mixture of experts, else all."""
+        return self.active_parameters if self.active_parameters is not None else self.parameters
+
+    def formats(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(fmt for fmt, _ in self.variants))
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One thing a team has to do or accept when it moves to a replacement."""
+
+    #: ``re-embedding``, ``chat-template``, ``license``, ``context``, ``jurisdiction``, ``serving``,
+    #: ``format``, ``size``, ``languages``, ``library``, ``reasoning``, ``custom-code``, ``unknown``.
+    kind: str
+    text: str
+    #: How much work or review it means: one of EFFORT_LEVELS.
+    effort: str = "small"
+
+
 @dataclass(frozen=True, slots=True)
 class Alternative:
-    """A suggested replacement for a model: same task and library, similar size, an accepted license,
-    from another root vendor."""
+    """A suggested replacement for a model: the same task and purpose, a comparable size, an accepted
+    effective license, from another root vendor; with its facts, why it was chosen and what changes."""
 
     id: str
     root_vendor: str | None
-    #: A short license label (SPDX id where there is one).
+    #: A short license label (SPDX id where there is one) of the effective license.
     license: str | None
     parameters: int | None
     downloads: int | None = None
@@ -345,6 +428,19 @@ class Alternative:
     library_name: str | None = None
     #: Why it qualifies, in one line.
     why: str = ""
+    #: Its facts (see ModelProfile); None for suggestions recorded before model-risk kept them.
+    profile: ModelProfile | None = None
+    #: Why it was chosen, one reason each.
+    reasons: tuple[str, ...] = ()
+    #: What changes for the team if it moves to this model.
+    changes: tuple[Change, ...] = ()
+    #: Where it came from: ``hub`` (the Hub's listing), ``table`` (model-risk's substitutes table), or both.
+    origin: str = "hub"
+
+    @property
+    def effort(self) -> str:
+        """The largest effort among the changes (``small`` when nothing changes but the model)."""
+        return max((c.effort for c in self.changes), key=EFFORT_LEVELS.index, default="small")
 
 
 #: ``ModelFacts.alternatives_note`` of an offline scan for a model whose replacements were never recorded.
