@@ -12,7 +12,7 @@ from model_risk.detect.lazy import LazyDetector
 
 NAMES = ["README.md", "app.py", "types.pyi", "serve.yaml", ".model-risk.yaml", "package.json", "package-lock.json",
          "pyproject.toml", "index.ts", "bundle.min.js", "guide.rst", "demo.ipynb", "Dockerfile", "Dockerfile.gpu",
-         "run.sh", ".env", "Makefile", "notes.txt", "image.png"]
+         "run.sh", ".env", "Makefile", "notes.txt", "image.png", "Modelfile", "llama.modelfile", "Procfile"]
 
 
 def test_each_built_in_detector_stands_in_for_its_class_exactly():

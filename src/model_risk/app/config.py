@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from model_risk.app.knowledge_overlays import install_overlays, overlay_paths
 from model_risk.common import safe_yaml
 from model_risk.common.documents import Document, first_violation, load_document
 from model_risk.common.fileio import read_bytes, read_problem, read_text_file
@@ -20,7 +21,6 @@ from model_risk.contract.domain import Severity
 from model_risk.contract.errors import ConfigError, excerpt
 from model_risk.contract.resolver import HubSettings
 from model_risk.detect.source import DEFAULT_MAX_FILE_SIZE
-from model_risk.app.knowledge_overlays import install_overlays, overlay_paths
 from model_risk.detect.walk import find_git_root
 from model_risk.evaluate.alternatives import AlternativesPolicy
 from model_risk.evaluate.evaluate import AllowEntry
@@ -264,4 +264,5 @@ def _alternatives(spec: Mapping[str, Any], allow: list[AllowEntry]) -> Alternati
     return AlternativesPolicy(enabled=bool(spec.get("enabled", default.enabled)),
                               count=int(spec.get("count", default.count)),
                               max_ratio=float(spec.get("max-ratio", default.max_ratio)),
-                              licenses=frozenset(accepted), timeout=float(spec.get("timeout", default.timeout)))
+                              licenses=frozenset(accepted), timeout=float(spec.get("timeout", default.timeout)),
+                              exclude_countries=frozenset(str(c).lower() for c in spec.get("exclude-countries") or ()))

@@ -85,7 +85,7 @@ def _lock(references: list[Reference], lockfile_path: Path, session: Session, no
         failures[request] = (facts.reason if facts is not None else None) or "not in the cache"
         return kept
 
-    known = fresh.resolve(requests_for(references), resolve)
+    known = fresh.resolve(requests_for(references, context.vendors), resolve)
     entries: list[tuple[ModelRequest, ModelFacts]] = []
     kept: list[str] = []
     missing: list[str] = []

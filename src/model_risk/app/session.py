@@ -31,6 +31,7 @@ from model_risk.evaluate.packs import Rule, load_rules
 from model_risk.knowledge.vendors import VendorTable, builtin_vendors
 from model_risk.resolve.cache import ModelCache
 from model_risk.resolve.lockfile import LOCKFILE_NAME
+from model_risk.resolve.ollama_registry import OllamaRegistry
 from model_risk.resolve.resolution import Resolution
 
 #: progress(stage, done, total): stage is "files", "models" or "done".
@@ -167,8 +168,10 @@ class Session:
         if self.flags.use_cache:
             cache = ModelCache(default_cache_dir(), ttl=config.hub.cache_ttl,
                                negative_ttl=config.hub.negative_cache_ttl)
+        registry = OllamaRegistry.from_environment(cache_dir=default_cache_dir() if self.flags.use_cache else None,
+                                                   ttl=config.hub.cache_ttl, timeout=config.hub.timeout)
         return Resolution.open(context, self.plugins.resolve, lockfile=config.lockfile,
-                               default_lockfile=config.lockfile_path, cache=cache)
+                               default_lockfile=config.lockfile_path, cache=cache, registry=registry)
 
     @cached_property
     def rules(self) -> list[Rule]:

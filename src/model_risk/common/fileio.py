@@ -26,6 +26,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
@@ -201,8 +202,17 @@ def _write(path: Path, fill: Callable[[int, str], None], through: Callable[[], N
             path = Path(os.path.realpath(path))  # replace the file the link points at, keep the link
     own_temp_dir = temp_dir is None
     tmp_dir = path.parent / TEMP_DIR if temp_dir is None else temp_dir
-    _prepare_temp_dir(tmp_dir)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=tmp_dir)
+    for attempt in range(5):
+        try:
+            # Threads of this process make and remove the directory under one lock; another process's
+            # write may still remove it between the two steps: then it is made again.
+            with _TEMP_DIRS:
+                _prepare_temp_dir(tmp_dir)
+                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=tmp_dir)
+            break
+        except FileNotFoundError:
+            if attempt == 4:
+                raise
     try:
         try:
             fill(fd, tmp)
@@ -249,6 +259,8 @@ def _write_through(path: Path, payload: bytes) -> None:
 
 
 _cleaned: set[Path] = set()
+#: Held while a temporary directory is made ready for a write, or removed after one.
+_TEMP_DIRS = threading.Lock()
 
 
 def _prepare_temp_dir(tmp_dir: Path) -> None:
@@ -301,14 +313,15 @@ def _alive(pid: int) -> bool:
 
 def _remove_temp_dir(tmp_dir: Path) -> None:
     """Leave no trace of a write that finished: the directory goes unless another write is under way."""
-    try:
-        if any(name != ".gitignore" for name in os.listdir(tmp_dir)):
-            return
-        os.unlink(tmp_dir / ".gitignore")
-        os.rmdir(tmp_dir)
-        _cleaned.discard(tmp_dir)
-    except OSError:
-        pass  # a concurrent write came in between: it removes the directory when it is done
+    with _TEMP_DIRS:
+        try:
+            if any(name != ".gitignore" for name in os.listdir(tmp_dir)):
+                return
+            os.unlink(tmp_dir / ".gitignore")
+            os.rmdir(tmp_dir)
+            _cleaned.discard(tmp_dir)
+        except OSError:
+            pass  # another process's write came in between: it removes the directory when it is done
 
 
 # -- JSON and messages -------------------------------------------------------------------------------

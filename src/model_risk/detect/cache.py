@@ -38,15 +38,15 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from model_risk.common.fileio import TEMP_DIR, atomic_write, open_regular, read_bytes, real_directory
-from model_risk.contract.domain import Note, Reference
+from model_risk.contract.domain import Note, Reference, ReferenceKind
 from model_risk.detect.runner import FileOutcome, file_status
 from model_risk.detect.walk import Candidate
 
 #: The record layout; part of each record's name, so a new layout never reads an old one.
-FORMAT = 1
+FORMAT = 2
 #: The folder of the cache directory holding the records, and their suffix (a record is a line with the
 #: SHA-256 of the rest, then JSON).
 FOLDER = "detection"
@@ -61,8 +61,8 @@ RACY_NS = 2_000_000_000
 #: Reference fields as a record holds them, in order (``path`` is the file's, ``scope`` is set after
 #: detection): a test keeps this in step with :class:`~model_risk.contract.domain.Reference`.
 REFERENCE_FIELDS = ("model", "line", "column", "detector", "revision", "trust_remote_code", "loader", "kind",
-                    "api_vendor", "lookup_id", "ignore", "confidence", "call_lines")
-_KINDS = frozenset({"hub", "api", "internal"})
+                    "api_vendor", "provider", "lookup_id", "ignore", "confidence", "call_lines")
+_KINDS = frozenset(get_args(ReferenceKind))
 _CONFIDENCES = frozenset({"certain", "likely", "possible"})
 _LEVELS = frozenset({"info", "warning", "error"})
 
@@ -285,8 +285,9 @@ def _unlink(path: str) -> bool:
 
 def _encoded_reference(ref: Reference) -> list:
     return [ref.model, ref.line, ref.column, ref.detector, ref.revision, ref.trust_remote_code, ref.loader,
-            ref.kind, ref.api_vendor, ref.lookup_id, sorted(ref.ignore) if ref.ignore is not None else None,
-            ref.confidence, [list(pair) for pair in ref.call_lines]]
+            ref.kind, ref.api_vendor, ref.provider, ref.lookup_id,
+            sorted(ref.ignore) if ref.ignore is not None else None, ref.confidence,
+            [list(pair) for pair in ref.call_lines]]
 
 
 def _optional_text(value: object) -> bool:
@@ -297,14 +298,14 @@ def _references(values: list, path: str, scope: str = "") -> tuple[Reference, ..
     """The references of a record's entry, checked value by value (a record is input like any other)."""
     found = []
     for value in values:
-        if type(value) is not list or len(value) != 13:
+        if type(value) is not list or len(value) != 14:
             raise _Invalid("reference")
-        (model, line, column, detector, revision, trust, loader, kind, api_vendor, lookup_id, ignore,
+        (model, line, column, detector, revision, trust, loader, kind, api_vendor, provider, lookup_id, ignore,
          confidence, call_lines) = value
         if (type(model) is not str or type(line) is not int or type(column) is not int
                 or type(detector) is not str or type(trust) is not bool or kind not in _KINDS
                 or confidence not in _CONFIDENCES or not _optional_text(revision) or not _optional_text(loader)
-                or not _optional_text(api_vendor) or not _optional_text(lookup_id)
+                or not _optional_text(api_vendor) or not _optional_text(provider) or not _optional_text(lookup_id)
                 or type(call_lines) is not list):
             raise _Invalid("reference")
         if ignore is not None:
@@ -318,7 +319,7 @@ def _references(values: list, path: str, scope: str = "") -> tuple[Reference, ..
                 raise _Invalid("reference")
             calls = tuple((first, last) for first, last in call_lines)
         found.append(Reference(model, path, line, column, detector, revision, trust, loader, kind, api_vendor,
-                               lookup_id, ignore, confidence, calls, scope))
+                               provider, lookup_id, ignore, confidence, calls, scope))
     return tuple(found)
 
 

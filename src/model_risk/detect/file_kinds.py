@@ -15,6 +15,14 @@ JAVASCRIPT_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".t
 #: Where a Hub link is a dependency: code, configuration and scripts (documents have their own detectors).
 HUB_URL_SUFFIXES = (".py", ".pyi", ".yaml", ".yml", ".json", ".toml", ".cfg", ".ini", ".sh", ".bash", ".zsh",
                     ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".mts", ".cts")
+#: Files whose text the door detectors (Ollama, hosting providers, ModelScope) read: code, configuration
+#: and scripts; documentation has its own door detector, which ``docs: false`` turns off.
+DOOR_CODE_SUFFIXES = (".py", ".pyi", ".ipynb", ".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".tsx", ".jsx", ".yaml",
+                      ".yml", ".json", ".toml", ".sh", ".bash", ".zsh", ".env", ".cfg", ".ini", ".conf", ".dockerfile")
+_DOOR_CODE_NAMES = frozenset({"Dockerfile", "Containerfile", "Makefile", ".env", ".envrc", "Procfile"})
+#: model-risk's own files and package managers' lockfiles: never a door's use.
+_NOT_A_DOOR = frozenset({".model-risk.yaml", ".model-risk.yml", ".model-risk-baseline.json", "package-lock.json",
+                         "pnpm-lock.yaml", "composer.lock"})
 _SCRIPT_SUFFIXES = (".sh", ".bash", ".zsh", ".env", ".dockerfile", ".mk")
 _SCRIPT_NAMES = frozenset({"Dockerfile", "Containerfile", "Makefile", "GNUmakefile", "makefile", "Procfile",
                            ".env", ".envrc"})
@@ -60,3 +68,22 @@ def shell(filename: str) -> bool:
 
 def hub_url(filename: str) -> bool:
     return filename not in OWN_CONFIG and (filename.endswith(HUB_URL_SUFFIXES) or shell(filename))
+
+
+def door_code(filename: str) -> bool:
+    """Code, configuration and scripts, where a door detector looks for Ollama, hosted or ModelScope models."""
+    return filename not in _NOT_A_DOOR and (filename.endswith(DOOR_CODE_SUFFIXES) or filename in _DOOR_CODE_NAMES
+                                            or filename.startswith(("Dockerfile.", "Containerfile.", ".env.")))
+
+
+def modelfile(filename: str) -> bool:
+    """Ollama's ``Modelfile`` (also ``Modelfile.NAME``, ``NAME.modelfile``)."""
+    return filename == "Modelfile" or filename.startswith("Modelfile.") or filename.lower().endswith(".modelfile")
+
+
+def ollama(filename: str) -> bool:
+    return modelfile(filename) or door_code(filename)
+
+
+def door_document(filename: str) -> bool:
+    return filename.endswith((".md", ".mdx", ".rst"))

@@ -17,6 +17,7 @@ from model_risk.common.debug import show_traceback
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.source import SourceFile
+from model_risk.detect.doors import prefer_doors
 from model_risk.detect.source import decode_source, read_file
 from model_risk.detect.walk import Candidate
 from model_risk.knowledge import catalog
@@ -63,6 +64,7 @@ def detect_file(source: SourceFile, detectors: Sequence[Detector]) -> tuple[list
             show_traceback(exc)
             notes.append(Note(f"detector {detector.name!r} failed: {exc.__class__.__name__}: {exc}",
                               source.path, level="error"))
+    references = prefer_doors(references)  # one reference per place: a door's reading wins
     if references and "model-risk:" in source.text:
         references = [
             dataclasses.replace(ref, ignore=ignore) if (ignore := inline_ignore(source.line_text(ref.line)))

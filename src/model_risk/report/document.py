@@ -27,6 +27,7 @@ from model_risk.contract.domain import (
     revision_key,
 )
 from model_risk.contract.errors import ReportInputError, excerpt
+from model_risk.knowledge.doors import names_its_weights
 from model_risk.knowledge.exposure import EXPOSURE_LEVELS, Concentration, VendorView, scope_of, vendor_view
 from model_risk.knowledge.facts import facts_document, facts_from_document
 from model_risk.knowledge.scopes import conventional_scope
@@ -93,6 +94,7 @@ def vendors_document(view: VendorView) -> list[dict[str, Any]]:
             "exposure": exposure,
             "uses": [
                 {"model": u.facts.id, "revision": u.facts.revision, "kind": u.kind, "relation": u.relation,
+                 "provider": u.facts.provider,
                  "lineage": list(u.facts.lineage), "license": license_label(u.facts), "pinned": u.pinned,
                  "locked": u.locked, "exposure": u.exposure, "counted": u.counted,
                  # A reference's location, written from its fields (one per reference of the project).
@@ -125,6 +127,16 @@ def vendor_view_of(result: ScanResult) -> VendorView:
     return vendor_view((use.facts, use.references) for use in result.uses())
 
 
+def name_kind(reference: Reference) -> str:
+    """``references[].kind`` as report version 1 defines it: what the name as written is. ``hub``: a Hugging
+    Face repo id; ``api``: a name only a service knows (a vendor's API model, an Ollama tag, a hosting
+    provider's own id); ``internal``. A reference through a door keeps that meaning, and ``door`` says the
+    route, so readers of version 1 that branch on ``kind`` keep seeing Hub ids as Hub ids and nothing else."""
+    if reference.door is None:
+        return reference.kind
+    return "hub" if names_its_weights(reference.door, reference.provider, reference.model) else "api"
+
+
 def to_document(result: ScanResult) -> dict[str, Any]:
     view = vendor_view_of(result)
     return {
@@ -147,7 +159,8 @@ def to_document(result: ScanResult) -> dict[str, Any]:
         "references": [
             {"model": r.model, "path": r.path, "line": r.line, "column": r.column, "detector": r.detector,
              "revision": r.revision, "revision_pinned": r.revision_pinned, "trust_remote_code": r.trust_remote_code,
-             "loader": r.loader, "kind": r.kind, "lookup_id": r.lookup_id, "api_vendor": r.api_vendor,
+             "loader": r.loader, "kind": name_kind(r), "door": r.door,
+             "lookup_id": r.lookup_id, "api_vendor": r.api_vendor, "provider": r.provider,
              "ignore": None if r.ignore is None else sorted(r.ignore),
              "confidence": r.confidence, "scope": r.scope or conventional_scope(r.path)}
             for r in result.references
@@ -213,7 +226,8 @@ def from_document(doc: Mapping[str, Any]) -> ScanResult:
     references = tuple(
         Reference(model=r["model"], path=r["path"], line=r["line"], column=r["column"], detector=r["detector"],
                   revision=r.get("revision"), trust_remote_code=bool(r.get("trust_remote_code")),
-                  loader=r.get("loader"), kind=r.get("kind", "hub"), api_vendor=r.get("api_vendor"),
+                  loader=r.get("loader"), kind=r.get("door") or r.get("kind", "hub"), api_vendor=r.get("api_vendor"),
+                  provider=r.get("provider"),
                   lookup_id=r.get("lookup_id"), confidence=r.get("confidence", "certain"),
                   scope=r.get("scope", ""),
                   ignore=None if r.get("ignore") is None else frozenset(r["ignore"]))

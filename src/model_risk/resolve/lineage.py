@@ -110,6 +110,10 @@ class LineageGraph:
 def _bases(node: _Node, is_redistributor: Callable[[str], bool]) -> tuple[tuple[str, ...], str | None, str]:
     """(base ids, relation, origin) of a node: its card's, else the lineage table's, else a guess."""
     facts = node.facts
+    if facts is not None and facts.door is not None:
+        # A door's model (an Ollama tag, a hosted id) is built on the weights it serves, or on nothing
+        # known: its name is the door's, never guessed from.
+        return facts.base_models, facts.base_relation, "table"
     hint = lineage_hints().get(node.id.lower())
     if facts is not None and facts.base_models:
         origin = "table" if hint is not None and facts.base_models == (hint.base_model,) else "card"
@@ -172,6 +176,8 @@ def lineage_of(facts: ModelFacts, known: Mapping[ModelRequest, ModelFacts]
 
 
 def _vendor(node: _Node, vendors: VendorDirectory) -> tuple[str | None, str | None]:
+    if node.facts is not None and node.facts.door is not None:
+        return node.facts.vendor, node.facts.vendor_country  # its id is the door's, not an organisation's
     if node.facts is not None and node.facts.status is ModelStatus.RESOLVED and node.facts.vendor:
         return node.facts.vendor, node.facts.vendor_country
     return vendors.vendor_of(node.id)

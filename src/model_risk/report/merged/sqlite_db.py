@@ -89,7 +89,8 @@ CREATE TABLE model_references (
     revision TEXT,
     trust_remote_code INTEGER,
     loader TEXT,
-    kind TEXT,                           -- hub, api or internal
+    kind TEXT,                           -- hub, api or internal: what the name as written is
+    door TEXT,                           -- ollama, modelscope or hosted: the door to the weights, or NULL
     confidence TEXT,                     -- certain, likely or possible
     scope TEXT                           -- code, config, docs, tests or examples
 );
@@ -167,10 +168,11 @@ def _fill(db: sqlite3.Connection, document: dict[str, Any]) -> None:
             for ref in use["references"]:
                 rows.append((repository_id, number, ref["model"], ref["path"], ref["line"], ref.get("column"),
                              ref.get("detector"), ref.get("revision"), _flag(ref.get("trust_remote_code")),
-                             ref.get("loader"), ref.get("kind"), ref.get("confidence"), ref.get("scope")))
+                             ref.get("loader"), ref.get("kind"), ref.get("door"), ref.get("confidence"),
+                             ref.get("scope")))
         db.executemany("INSERT INTO model_references (repository_id, model_id, written, path, line, column_number, "
-                       "detector, revision, trust_remote_code, loader, kind, confidence, scope) "
-                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+                       "detector, revision, trust_remote_code, loader, kind, door, confidence, scope) "
+                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
     by_id: dict[str, int] = {}
     for (model_id, revision), number in models.items():
         if revision is None or model_id not in by_id:
