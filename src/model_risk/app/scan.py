@@ -12,17 +12,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from model_risk import __version__
-from model_risk.app import reference_policy
+from model_risk.app import reference_policy, verification
 from model_risk.app.config import Config
 from model_risk.app.plugins import Plugins, load_plugins
 from model_risk.app.replacements import Finder, with_alternatives
 from model_risk.app.repo_identity import identify
 from model_risk.common.paths import default_cache_dir
 from model_risk.contract.detector import Detector
-from model_risk.contract.domain import ModelFacts, ModelStatus, ModelUse, Note, Reference, ScanResult, revision_key
+from model_risk.contract.domain import ModelFacts, ModelStatus, ModelUse, Note, Reference, ScanResult
 from model_risk.contract.errors import ConfigError, UsageError
 from model_risk.contract.resolver import ModelRequest, ResolveContext
-from model_risk.detect.runner import DetectionResult, detect
+from model_risk.detect.runner import CANDIDATE_PASS, CandidatePass, DetectionResult, accepts, detect
 from model_risk.detect.walk import Walker, find_git_root
 from model_risk.evaluate.baseline import read_baseline
 from model_risk.evaluate.evaluate import Policy, apply_policy, run_rules
@@ -34,7 +34,7 @@ from model_risk.resolve.drift import compare_with_lockfile
 from model_risk.resolve.lineage import with_lineage
 from model_risk.resolve.lockfile import read_lockfile
 from model_risk.resolve.monorepo import nearest_lockfiles
-from model_risk.resolve.runner import Stores, answer_with, resolve_with_lineage
+from model_risk.resolve.runner import Stores, answer_with, request_for, requests_for, resolve_with_lineage
 
 #: Rule scopes whose findings do not depend on files outside the ones scanned.
 PER_FILE_SCOPES = ("model", "reference")
@@ -111,14 +111,6 @@ def stores_for(config: Config, *, use_cache: bool = True, use_lockfile: bool = T
     return Stores(lockfile=lockfile, cache=cache, read_cache=read_cache)
 
 
-
-
-def request_for(reference: Reference) -> ModelRequest:
-    return ModelRequest(reference.resolve_id, revision_key(reference.revision))
-
-
-def requests_for(references: Sequence[Reference]) -> list[ModelRequest]:
-    return list(dict.fromkeys(request_for(r) for r in references if r.kind == "hub"))
 
 
 def resolve_references(references: Sequence[Reference], context: ResolveContext, stores: Stores,
@@ -208,11 +200,12 @@ def find_references(options: ScanOptions, progress: Progress | None = None
     """Walk the paths and run the detectors: the references, and the walker's notes."""
     config = options.config
     detectors = active_detectors(config, options.plugins)
-    walker = Walker(config.root, accepts=lambda name: any(d.accepts(name) for d in detectors),
-                    exclude=config.exclude)
+    candidate_pass = None if CANDIDATE_PASS in config.disabled_detectors else CandidatePass(docs=config.docs)
+    walker = Walker(config.root, accepts=accepts(detectors, candidate_pass), exclude=config.exclude)
     # The walk is handed over unfinished: workers start on the first files while it goes on.
     detection = detect(walker.walk(options.paths), detectors, max_size=config.max_file_size, jobs=options.jobs,
-                       progress=(lambda done, seen: progress("files", done, seen)) if progress else None)
+                       progress=(lambda done, seen: progress("files", done, seen)) if progress else None,
+                       candidate_pass=candidate_pass)
     references = reference_policy.with_scopes(detection.references, config.scopes, config.internal_orgs)
     return dataclasses.replace(detection, references=references), tuple(walker.notes)
 
@@ -232,10 +225,12 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
         # A monorepo: each reference is answered by the model-risk.lock nearest above its file.
         located = [(ref.path, request_for(ref)) for ref in detection.references if ref.kind == "hub"]
         stores = dataclasses.replace(stores, lockfile=nearest_lockfiles(config.root, located))
-    usages, _known, resolution_notes = resolve_references(detection.references, context, stores, options.plugins,
-                                                          check_drift=options.check_drift, progress=progress)
-    usages, dropped, confirm_notes = reference_policy.confirmed(usages, offline=options.offline)
-    references = tuple(r for r in detection.references if id(r) not in dropped)
+    plan = verification.prepare(detection.references, context, stores)
+    usages, _known, resolution_notes = resolve_references(detection.references, context, plan.stores,
+                                                          options.plugins, check_drift=options.check_drift,
+                                                          progress=progress)
+    usages, kept, confirm_notes, checked = verification.confirmed(usages, plan)
+    references = tuple(kept[id(r)] for r in detection.references if id(r) in kept)
     active = [r for r in rules if r.enabled and (not options.per_file or r.info.scope in PER_FILE_SCOPES)]
     results = run_rules(active, usages, references=len(references),
                         files=detection.files_scanned, watchlist=config.watchlist,
@@ -269,6 +264,7 @@ def scan(options: ScanOptions, progress: Progress | None = None) -> ScanResult:
         commit=identity.commit,
         branch=identity.branch,
         project=project_name(config.root),
+        verification=verification.finished(checked, plan),
     )
 
 

@@ -126,6 +126,11 @@ class Reference:
     #: key), ``likely`` (a known model publisher's ``ORG/NAME`` in any text), ``possible`` (an
     #: ``ORG/NAME``-shaped string in a model-ish context). See docs/detection.md.
     confidence: Literal["certain", "likely", "possible"] = "certain"
+    #: How the id was checked once the scan resolved it: ``hub`` (asked now), ``lockfile``, ``cache``
+    #: (an earlier Hub answer), ``resolver`` (a resolver plugin) or ``unverified`` (nothing could say:
+    #: offline and unknown, the Hub unreachable, the scan's verification budget spent, an API or an
+    #: internal model). Set after resolving (:mod:`model_risk.app.verification`); empty until then.
+    verified_by: str = ""
     #: What part of the project the file belongs to: ``code``, ``config``, ``docs``, ``tests`` or
     #: ``examples`` (path conventions, configurable). Set after detection, from the path; empty until then.
     scope: str = ""
@@ -335,6 +340,37 @@ class ModelUse:
         return tuple(r.location for r in self.references)
 
 
+#: ``Reference.verified_by`` values, and the ``ModelFacts.source`` values they come from.
+VERIFIED_BY = ("hub", "lockfile", "cache", "resolver", "unverified")
+
+
+def verified_by(facts: ModelFacts | None) -> str:
+    """How a reference to the model with these facts was checked (see ``Reference.verified_by``): the
+    source of a definite answer about the repository, or ``unverified``."""
+    if facts is None or facts.status in (ModelStatus.UNRESOLVED, ModelStatus.API, ModelStatus.INTERNAL):
+        return "unverified"
+    if facts.source in ("hub", "lockfile", "cache"):
+        return facts.source
+    return "resolver" if facts.source not in (None, "none", "error", "api", "internal") else "unverified"
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationSummary:
+    """What checking the scan's references cost and changed: references below ``certain`` whose id the
+    Hub, the lockfile or the cache confirmed or denied, those left out because the repository is not a
+    model there, those nothing could verify, and the requests the scan sent to the Hub."""
+
+    checked: int = 0
+    dropped: int = 0
+    unverified: int = 0
+    #: HTTP requests sent to the Hub during the scan (lookups, retries, listings, lineage, drift).
+    hub_requests: int = 0
+    #: Organisations whose models were listed to answer many candidates at once.
+    listings: int = 0
+    #: Candidate lookups not sent because the scan's verification budget (``hub.verify-limit``) was spent.
+    skipped: int = 0
+
+
 @dataclass(frozen=True, slots=True)
 class ScanResult:
     """Everything one scan learned. Reporters turn it into documents."""
@@ -370,6 +406,8 @@ class ScanResult:
     #: The scanned project's name: its git work tree's directory name, else the scan root's. Reports name
     #: the project with it (the CycloneDX BOM's ``metadata.component``); never a path.
     project: str | None = None
+    #: What verifying the references cost and changed (online: Hub requests, candidates left out).
+    verification: VerificationSummary = VerificationSummary()
 
     def __post_init__(self) -> None:
         if len(self.model_references) != len(self.models):

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.source import SourceFile
+from model_risk.detect import candidates
+from model_risk.detect.commands import stronger
 from model_risk.detect.source import read_source
 from model_risk.detect.walk import Candidate
 
@@ -24,6 +26,29 @@ PARALLEL_THRESHOLD = 256
 PARALLEL_BYTES = 1024 * 1024
 
 _IGNORE = re.compile(r"model-risk:\s*ignore(?:\[([^\]\n]*)\])?")
+
+
+#: The name references found only by the candidate pass carry (``references[].detector``); also the
+#: name that turns the pass off in the configuration (``detectors: disable: [candidates]``).
+CANDIDATE_PASS = "candidates"
+
+
+@dataclass(frozen=True, slots=True)
+class CandidatePass:
+    """The candidate pass over every text file (:mod:`model_risk.detect.candidates`), and whether it
+    reads documentation (``docs: false`` leaves it out, like the documentation detectors)."""
+
+    docs: bool = True
+
+    def reads(self, filename: str) -> bool:
+        return filename not in _OWN_NAMES and candidates.reads(filename, docs=self.docs)
+
+
+def accepts(detectors: Sequence[Detector], candidate_pass: CandidatePass | None) -> Callable[[str], bool]:
+    """Which file names the walk keeps: those a detector reads, and every text file for the pass."""
+    if candidate_pass is None:
+        return lambda name: any(d.accepts(name) for d in detectors)
+    return lambda name: candidate_pass.reads(name) or any(d.accepts(name) for d in detectors)
 
 
 @dataclass(frozen=True)
@@ -44,7 +69,10 @@ def inline_ignore(line_text: str) -> frozenset[str] | None:
     return frozenset(part.strip() for part in listed.split(",") if part.strip())
 
 
-def detect_file(source: SourceFile, detectors: Sequence[Detector]) -> tuple[list[Reference], list[Note]]:
+def detect_file(source: SourceFile, detectors: Sequence[Detector], *, candidate_pass: bool = False
+                ) -> tuple[list[Reference], list[Note]]:
+    """The references in one file: the detectors', then the candidate pass's (``candidate_pass``),
+    merged so that one literal is one reference."""
     references: list[Reference] = []
     notes: list[Note] = []
     for detector in detectors:
@@ -59,6 +87,15 @@ def detect_file(source: SourceFile, detectors: Sequence[Detector]) -> tuple[list
         except Exception as exc:  # a detector bug costs this file, not the scan
             notes.append(Note(f"detector {detector.name!r} failed: {exc.__class__.__name__}: {exc}",
                               source.path, level="error"))
+    if candidate_pass:
+        try:
+            # Short names need the context only a language's detector judges well; where none read
+            # the file, the pass looks for them on lines about models.
+            found = candidates.find_candidates(source.text, short_names=not detectors)
+        except Exception as exc:  # a bug in the pass costs this file's candidates, not the scan
+            notes.append(Note(f"candidate pass failed: {exc.__class__.__name__}: {exc}", source.path, level="error"))
+        else:
+            references = with_candidates(source, references, found)
     if references and "model-risk:" in source.text:
         references = [
             dataclasses.replace(ref, ignore=ignore) if (ignore := inline_ignore(source.line_text(ref.line)))
@@ -66,6 +103,36 @@ def detect_file(source: SourceFile, detectors: Sequence[Detector]) -> tuple[list
             for ref in references
         ]
     return references, notes
+
+
+def with_candidates(source: SourceFile, references: list[Reference], found: Sequence[candidates.IdCandidate]
+                    ) -> list[Reference]:
+    """The detectors' references and the candidate pass's, one per literal: where both found the same
+    id at the same place the detector's reference stays (it knows the loader), with the surer
+    confidence and the attributes either saw."""
+    at = {(r.line, r.column, r.model.lower()): i for i, r in enumerate(references)}
+    merged = list(references)
+    for candidate in found:
+        line, column = source.position(candidate.start)
+        key = (line, column, candidate.model.lower())
+        index = at.get(key)
+        if index is None:
+            at[key] = len(merged)
+            merged.append(Reference(model=candidate.model, path=source.path, line=line, column=column,
+                                    detector=CANDIDATE_PASS, revision=candidate.revision,
+                                    trust_remote_code=candidate.trust_remote_code, lookup_id=candidate.lookup_id,
+                                    confidence=candidate.confidence))
+            continue
+        known = merged[index]
+        if known.kind != "hub":
+            continue
+        confidence = stronger(known.confidence, candidate.confidence)
+        revision = known.revision or candidate.revision
+        trust = known.trust_remote_code or candidate.trust_remote_code
+        if (confidence, revision, trust) != (known.confidence, known.revision, known.trust_remote_code):
+            merged[index] = dataclasses.replace(known, confidence=confidence, revision=revision,  # type: ignore[arg-type]
+                                                trust_remote_code=trust)
+    return merged
 
 
 #: model-risk's own files: the configuration, the lockfile, the baseline. The models they name are the
@@ -96,8 +163,8 @@ _BATCH_FILES = 128
 BatchResult = tuple[list[tuple], list[tuple], int]
 
 
-def _detect_files(batch: Sequence[Candidate], detectors: Sequence[Detector], max_size: int
-                  ) -> tuple[list[Reference], list[Note], int]:
+def _detect_files(batch: Sequence[Candidate], detectors: Sequence[Detector], max_size: int,
+                  candidate_pass: CandidatePass | None = None) -> tuple[list[Reference], list[Note], int]:
     references: list[Reference] = []
     notes: list[Note] = []
     scanned = 0
@@ -111,18 +178,21 @@ def _detect_files(batch: Sequence[Candidate], detectors: Sequence[Detector], max
         name = candidate.abs_path.rsplit(os.sep, 1)[-1]
         if is_own_file(name, source.text):
             continue
-        found, file_notes = detect_file(source, [d for d in detectors if d.accepts(name)])
+        readers = [d for d in detectors if d.accepts(name)]
+        found, file_notes = detect_file(source, readers,
+                                        candidate_pass=candidate_pass is not None and candidate_pass.reads(name))
         references += found
         notes += file_notes
     return references, notes, scanned
 
 
-def _detect_batch(batch: Sequence[Candidate], detectors: Sequence[Detector], max_size: int) -> BatchResult:
+def _detect_batch(batch: Sequence[Candidate], detectors: Sequence[Detector], max_size: int,
+                  candidate_pass: CandidatePass | None) -> BatchResult:
     """A worker's job: references and notes as tuples of their fields.
 
     Detectors travel to worker processes by pickling (the hookspec asks plugins to keep them
     picklable), so a worker needs no plugin manager of its own."""
-    references, notes, scanned = _detect_files(batch, detectors, max_size)
+    references, notes, scanned = _detect_files(batch, detectors, max_size, candidate_pass)
     return ([tuple(getattr(ref, f) for f in _REFERENCE_FIELDS) for ref in references],
             [tuple(getattr(note, f) for f in _NOTE_FIELDS) for note in notes], scanned)
 
@@ -141,29 +211,31 @@ def _batches(candidates: Iterable[Candidate]) -> Iterator[list[Candidate]]:
         yield batch
 
 
-def detect(candidates: Iterable[Candidate], detectors: Sequence[Detector], *, max_size: int,
-           jobs: int | None = None, progress: Callable[[int, int], None] | None = None) -> DetectionResult:
-    """Run ``detectors`` over the candidate files. ``candidates`` may be a walk still under way: from
-    ``PARALLEL_THRESHOLD`` files (or ``PARALLEL_BYTES``) on, batches go to a process pool as the walk
+def detect(files: Iterable[Candidate], detectors: Sequence[Detector], *, max_size: int,
+           jobs: int | None = None, progress: Callable[[int, int], None] | None = None,
+           candidate_pass: CandidatePass | None = None) -> DetectionResult:
+    """Run ``detectors`` (and the ``candidate_pass``, when given) over the candidate files. ``files``
+    may be a walk still under way: from ``PARALLEL_THRESHOLD`` files (or ``PARALLEL_BYTES``) on, batches go to a process pool as the walk
     yields them, so the workers start while the tree is still being walked. ``progress(done, seen)``
     counts files."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    iterator = iter(candidates)
+    iterator = iter(files)
     head = list(itertools.islice(iterator, PARALLEL_THRESHOLD))
     references: list[Reference] = []
     notes: list[Note] = []
     scanned = 0
     large = len(head) >= 2 and sum(c.size for c in head) >= PARALLEL_BYTES
     if workers <= 1 or (len(head) < PARALLEL_THRESHOLD and not large):
-        files = head + list(iterator)
+        listed = head + list(iterator)
         step = 64
-        for start in range(0, len(files), step):
-            refs, batch_notes, count = _detect_files(files[start:start + step], detectors, max_size)
+        for start in range(0, len(listed), step):
+            refs, batch_notes, count = _detect_files(listed[start:start + step], detectors, max_size,
+                                                     candidate_pass)
             references += refs
             notes += batch_notes
             scanned += count
             if progress:
-                progress(min(start + step, len(files)), len(files))
+                progress(min(start + step, len(listed)), len(listed))
     else:
         import multiprocessing
         from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -189,7 +261,7 @@ def detect(candidates: Iterable[Candidate], detectors: Sequence[Detector], *, ma
 
             for batch in _batches(itertools.chain(head, iterator)):
                 seen += len(batch)
-                pending[pool.submit(_detect_batch, batch, detectors, max_size)] = len(batch)
+                pending[pool.submit(_detect_batch, batch, detectors, max_size, candidate_pass)] = len(batch)
                 ready = [f for f in pending if f.done()]
                 if ready:
                     collect(ready)

@@ -21,6 +21,7 @@ from model_risk.contract.domain import (
     ScanResult,
     Severity,
     Suppression,
+    VerificationSummary,
     revision_key,
 )
 from model_risk.contract.errors import ReportInputError
@@ -56,7 +57,13 @@ def summary(result: ScanResult, view: VendorView | None = None) -> dict[str, Any
         "suppressed": sum(1 for f in result.findings if not f.active),
         "failed": bool(result.failing_findings()),
         "concentration": concentration_document(view.concentration),
+        "verification": verification_document(result.verification),
     }
+
+
+def verification_document(v: VerificationSummary) -> dict[str, Any]:
+    return {"checked": v.checked, "dropped": v.dropped, "unverified": v.unverified, "skipped": v.skipped,
+            "listings": v.listings, "hub_requests": v.hub_requests}
 
 
 def concentration_document(c: Concentration) -> dict[str, Any]:
@@ -124,7 +131,8 @@ def to_document(result: ScanResult) -> dict[str, Any]:
              "revision": r.revision, "revision_pinned": r.revision_pinned, "trust_remote_code": r.trust_remote_code,
              "loader": r.loader, "kind": r.kind, "lookup_id": r.lookup_id, "api_vendor": r.api_vendor,
              "ignore": None if r.ignore is None else sorted(r.ignore),
-             "confidence": r.confidence, "scope": r.scope or conventional_scope(r.path)}
+             "confidence": r.confidence, "scope": r.scope or conventional_scope(r.path),
+             "verified_by": r.verified_by or "unverified"}
             for r in result.references
         ],
         "models": [{**model_document(m), "references": list(positions)}
@@ -190,7 +198,7 @@ def from_document(doc: Mapping[str, Any]) -> ScanResult:
                   revision=r.get("revision"), trust_remote_code=bool(r.get("trust_remote_code")),
                   loader=r.get("loader"), kind=r.get("kind", "hub"), api_vendor=r.get("api_vendor"),
                   lookup_id=r.get("lookup_id"), confidence=r.get("confidence", "certain"),
-                  scope=r.get("scope", ""),
+                  verified_by=r.get("verified_by", ""), scope=r.get("scope", ""),
                   ignore=None if r.get("ignore") is None else frozenset(r["ignore"]))
         for r in doc["references"])
     return ScanResult(
@@ -226,6 +234,7 @@ def from_document(doc: Mapping[str, Any]) -> ScanResult:
         commit=scan.get("commit"),
         branch=scan.get("branch"),
         project=scan.get("project"),
+        verification=VerificationSummary(**(doc["summary"].get("verification") or {})),
     )
 
 

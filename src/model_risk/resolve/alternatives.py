@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -125,24 +124,10 @@ class ListCache:
 
 
 def _within(deadline: float, call: Any) -> Any:
-    """``call()`` on a daemon thread, given up at ``deadline``: huggingface_hub retries list pages itself
-    (up to ~23 s of backoff on a 5xx), and the scan must not wait on that past its budget."""
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = call()
-        except BaseException as exc:  # handed to the caller below
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=run, name="model-risk-alternatives", daemon=True)
-    worker.start()
-    worker.join(max(0.0, deadline - time.monotonic()))
-    if worker.is_alive():
-        raise CandidatesUnavailable("the Hub did not answer in time")
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+    try:
+        return hub.within(deadline, call, "model-risk-alternatives")
+    except hub.NoAnswerInTime:
+        raise CandidatesUnavailable("the Hub did not answer in time") from None
 
 
 def list_candidates(query: Query, context: ResolveContext, cache: ListCache | None, *, timeout: float

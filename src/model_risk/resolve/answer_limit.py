@@ -1,9 +1,13 @@
-"""A cap on the size of a Hub answer, applied inside the ``huggingface_hub`` client's own HTTP session.
+"""A cap on the size of a Hub answer, applied inside the ``huggingface_hub`` client's own HTTP session,
+and a count of the requests that session sends.
 
 A model's metadata is a few kilobytes (a few hundred with thousands of files). A hostile or broken Hub
 could answer with gigabytes; ``model_info`` would read them all into memory before model-risk saw any.
 The cap is checked against ``Content-Length`` before the body is read, and again while it streams (an
 answer without a length, or one that lies), so no more than :data:`MAX_ANSWER_BYTES` is ever held.
+
+Every request the session sends is counted (:func:`requests_sent`), retries and list pages included,
+so that a scan can report how many it made.
 """
 
 from __future__ import annotations
@@ -22,6 +26,18 @@ class AnswerTooLarge(Exception):
 
 _installed = False
 _lock = threading.Lock()
+_sent = 0
+
+
+def requests_sent() -> int:
+    """Requests sent to the Hub by this process so far."""
+    return _sent
+
+
+def _count(_request: Any) -> None:
+    global _sent
+    with _lock:
+        _sent += 1
 
 
 def install() -> None:
@@ -36,6 +52,7 @@ def install() -> None:
         def bounded_client() -> Any:
             client = default_client_factory()
             hooks = dict(client.event_hooks)
+            hooks["request"] = [*hooks.get("request", []), _count]
             hooks["response"] = [*hooks.get("response", []), _limit]
             client.event_hooks = hooks
             return client

@@ -103,6 +103,32 @@ def state_for(context: ResolveContext) -> HubState:
     return state
 
 
+class NoAnswerInTime(Exception):
+    """A call given up at its deadline (see :func:`within`)."""
+
+
+def within(deadline: float, call: Any, name: str = "model-risk-hub") -> Any:
+    """``call()`` on a daemon thread, given up at ``deadline`` (raising :class:`NoAnswerInTime`):
+    huggingface_hub retries list pages itself (up to ~23 s of backoff on a 5xx, honouring
+    ``Retry-After`` on a 429), and the scan must not wait on that past its budget."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = call()
+        except BaseException as exc:  # handed to the caller below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name=name, daemon=True)
+    worker.start()
+    worker.join(max(0.0, deadline - time.monotonic()))
+    if worker.is_alive():
+        raise NoAnswerInTime
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 @hookimpl(trylast=True)
 def resolve_model(request: ModelRequest, context: ResolveContext) -> ModelFacts | None:
     if context.offline:

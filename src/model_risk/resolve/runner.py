@@ -12,10 +12,10 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
-from model_risk.contract.domain import ModelFacts, ModelStatus
+from model_risk.contract.domain import ModelFacts, ModelStatus, Reference, revision_key
 from model_risk.contract.errors import ModelRiskError
 from model_risk.contract.resolver import ModelRequest, ResolveContext
 from model_risk.resolve import hub
@@ -40,12 +40,27 @@ class Stores:
     cache: ModelCache | None = None
     #: Read the cache (``lock`` wants fresh facts online, and still writes what it fetches).
     read_cache: bool = True
+    #: Answers known before any lookup (what verification learnt from listing an organisation's models,
+    #: or decided not to ask), asked first.
+    known: Mapping[ModelRequest, ModelFacts] = field(default_factory=dict)
+
+
+def request_for(reference: Reference) -> ModelRequest:
+    """The lookup a reference asks for: the id to resolve, at its revision as references are matched."""
+    return ModelRequest(reference.resolve_id, revision_key(reference.revision))
+
+
+def requests_for(references: Sequence[Reference]) -> list[ModelRequest]:
+    """The distinct lookups of the Hub references, first asked first."""
+    return list(dict.fromkeys(request_for(r) for r in references if r.kind == "hub"))
 
 
 def answer_with(stores: Stores, ask_plugins: AskPlugins, context: ResolveContext) -> Resolve:
     """One lookup: the lockfile, then the cache, then the plugins (the Hub last); Hub answers are cached."""
 
     def resolve(request: ModelRequest) -> ModelFacts | None:
+        if (answered := stores.known.get(request)) is not None:
+            return answered
         if stores.lockfile is not None and (locked := stores.lockfile.facts(request, context.vendors)):
             return locked
         if stores.cache is not None and stores.read_cache:
