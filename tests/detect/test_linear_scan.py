@@ -185,9 +185,10 @@ def test_comments_org_names_and_bare_words_are_found_as_the_plain_loops_find_the
             if char != "/" or position + 1 >= len(text) or text[position + 1] not in candidates._ID_START:
                 continue
             name = text[position + 1]
-            while len(name) < 96 and position + 1 + len(name) < len(text) \
-                    and text[position + 1 + len(name)] in candidates._ID_CHARS:
+            while position + 1 + len(name) < len(text) and text[position + 1 + len(name)] in candidates._ID_CHARS:
                 name += text[position + 1 + len(name)]
+            if len(name) > 96 or text[position + 1 + len(name):position + 2 + len(name)] == "/":
+                continue  # too long for a name, or a path goes on
             if position == 0 or text[position - 1] not in candidates._ID_CHARS:
                 continue
             start = position

@@ -3,7 +3,8 @@
 * scope: every reference gets one from its path (:mod:`model_risk.scopes`);
 * internal organisations (``internal_orgs``): their references are never looked up on the Hub;
 * references below ``certain`` whose id is not a model are dropped (:mod:`model_risk.app.verification`);
-* a finding whose references are all ``possible`` is at most ``low``; ``model-not-found`` needs a
+* a finding whose references are all ``possible`` is at most ``low``, and does not fail the build when
+  nothing could verify the id; ``model-not-found`` needs a
   ``certain`` reference; a finding located only in scopes that do not fail the build is reported but
   does not count for ``--fail-on``; models named only in such scopes do not count towards vendor
   concentration.
@@ -15,7 +16,7 @@ import dataclasses
 import operator
 from collections.abc import Iterable, Sequence
 
-from model_risk.contract.domain import Finding, ModelFacts, Reference, Severity
+from model_risk.contract.domain import Finding, ModelFacts, Reference, Severity, verified_by
 from model_risk.evaluate.subjects import ModelUsage
 from model_risk.knowledge.scopes import ScopeSettings
 
@@ -61,6 +62,9 @@ def tempered(results: Sequence[tuple[Finding, ModelFacts | None]], usages: Seque
                 continue  # a typo in prose is not a supply-chain risk; the model still shows as not found
             if confidences == {"possible"} and finding.severity > _CAPPED:
                 finding = dataclasses.replace(finding, severity=_CAPPED)
+            if confidences == {"possible"} and verified_by(usage.facts) == "unverified":
+                # nothing could say it is a model at all (offline and unknown, the budget spent)
+                finding = dataclasses.replace(finding, fails_build=False)
         scopes = _scopes_at(finding, usage.references if usage else _all_references(usages))
         if scopes and not any(settings.fails_build(s) for s in scopes):
             finding = dataclasses.replace(finding, fails_build=False)

@@ -33,7 +33,7 @@ from model_risk.contract.domain import (
     verified_by,
 )
 from model_risk.contract.resolver import ModelRequest, ResolveContext
-from model_risk.resolve import answer_limit, verification
+from model_risk.resolve import hub
 from model_risk.resolve.runner import Stores, request_for
 
 #: Candidates of one organisation, unknown to the lockfile and the cache, from which listing the
@@ -56,9 +56,11 @@ class Plan:
 
 def prepare(references: Sequence[Reference], context: ResolveContext, stores: Stores) -> Plan:
     """Answer what listings can and spend the verification budget, before any lookup."""
-    before = answer_limit.requests_sent()
+    before = hub.requests_sent()
     if context.offline:
         return Plan(stores, requests_before=before)
+    from model_risk.resolve import verification  # online only: offline, the stores answer as they are
+
     certain = {request_for(r) for r in references if r.kind == "hub" and not _in_doubt(r)}
     only_possible: dict[ModelRequest, bool] = {}
     for ref in references:
@@ -137,7 +139,7 @@ def confirmed(usages: Sequence[ModelUse], plan: Plan) -> tuple[list[ModelUse], d
 
 def finished(summary: VerificationSummary, plan: Plan) -> VerificationSummary:
     """The summary with the Hub requests the whole scan sent (lookups, lineage, drift, alternatives)."""
-    return dataclasses.replace(summary, hub_requests=answer_limit.requests_sent() - plan.requests_before)
+    return dataclasses.replace(summary, hub_requests=hub.requests_sent() - plan.requests_before)
 
 
 def _in_doubt(reference: Reference) -> bool:

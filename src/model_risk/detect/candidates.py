@@ -9,7 +9,7 @@ that no file kind starts at zero. The runner merges what it finds with the detec
 
 Function boundary (a per-file cache and other id schemes build on it)::
 
-    find_candidates(text, *, short_names=True) -> list[IdCandidate]
+    find_candidates(text, *, alone=True, known=()) -> list[IdCandidate]
 
 ``text`` is a whole decoded file; each :class:`IdCandidate` gives the character offset where the id is
 written, the id, how sure the pass is and why, and what is written beside it (revision,
@@ -35,20 +35,20 @@ that starts with ``/`` for ``ORG/NAME`` words), so most of the text is never loo
     name with a digit on a line about models, ``possible``;
 
 * legacy and sentence-transformers short names (``gpt2``, ``all-MiniLM-L6-v2``) on lines about a
-  model, when ``short_names`` (files no language detector reads).
+  model.
+
+Hub links and short names are found by every language detector for itself; the pass looks for them
+only in files none of them reads (``alone``).
 
 ``possible`` and ``likely`` candidates are checked against the Hub online (``app/verification.py``).
 """
 
 from __future__ import annotations
 
-import bisect
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterator
 from functools import cache
-from itertools import accumulate
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from model_risk.detect import commands, free_text, hub_urls, model_names, text_search
 from model_risk.knowledge import hub_ids, publishers
@@ -56,9 +56,9 @@ from model_risk.knowledge import hub_ids, publishers
 Confidence = Literal["certain", "likely", "possible"]
 
 
-@dataclass(frozen=True, slots=True)
-class IdCandidate:
-    """One id written in a file, as the candidate pass judges it."""
+class IdCandidate(NamedTuple):
+    """One id written in a file, as the candidate pass judges it. (A named tuple: the class costs a
+    quarter of a frozen dataclass to make, and the pre-commit path imports this module every time.)"""
 
     #: Character offset of the id's first character in the text.
     start: int
@@ -109,15 +109,19 @@ _ID_STRING = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
 _ID_CHARS = frozenset(_ID_STRING)
 _ID_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 #: A slash and the name after it: the pattern starts with a literal, so ``re`` skips ahead in C.
-_SLASH_NAME = re.compile(r"/([A-Za-z0-9_][A-Za-z0-9_.\-]{0,95})")
+#: A name not followed by another ``/`` (the last part of a path is looked at, the rest never is).
+_SLASH_NAME = text_search.lazy(r"/([A-Za-z0-9_][A-Za-z0-9_.\-]{0,95})(?![/A-Za-z0-9_.\-])")
 #: Characters before an ``org/name`` that make it part of something else (a path, a URL, an email,
-#: a variable); ``:`` is looked at apart (schemes).
-_NOT_BEFORE = frozenset("/@~$%+\\")
+#: a variable); after a ``:`` only schemes name a repo, and :func:`_schemed` reads those.
+_NOT_BEFORE = frozenset("/@~$%+\\:")
 _QUOTES = "\"'`"
 #: Schemes that put a Hub repo id right after them (timm/open_clip, OpenClaw, git over SSH).
-_SCHEMES = ("hf-hub:", "hf_hub:", "hf:", "hf.co:", "huggingface.co:")
-_TAG = re.compile(r"[:@]([\w.\-]{1,64})")
-_URL_BEFORE = re.compile(r"(?:[A-Za-z][\w+.\-]{0,20}://|www\.)\S{0,200}$")
+#: ``hf:``, ``hf-hub:``, ``hf_hub:``, ``hf.co:`` (git over SSH): one pattern that starts with a literal.
+_SCHEME = text_search.lazy(r"hf(?:[-_]hub|\.co)?:(?=[A-Za-z0-9_])", re.ASCII)
+#: An id right after one of them; a path in the repo may follow (``hf:org/name/file.gguf``).
+_SCHEMED_ID = text_search.lazy(r"([A-Za-z0-9_][\w.\-]{0,95}/[A-Za-z0-9_][\w.\-]{0,95})(?:@([\w.\-]{1,64}))?", re.ASCII)
+_TAG = text_search.lazy(r"[:@]([\w.\-]{1,64})")
+_URL_BEFORE = text_search.lazy(r"(?:[A-Za-z][\w+.\-]{0,20}://|www\.)\S{0,200}$")
 #: First parts of ``kind/name`` words that are Kubernetes resources (``kubectl`` output and arguments)
 #: or platforms, never Hub organisations in practice.
 _NOT_ORGS = frozenset({
@@ -128,28 +132,30 @@ _NOT_ORGS = frozenset({
     "linux", "darwin", "windows", "amd64", "arm64", "http", "https", "tcp", "udp", "default", "repo",
 })
 #: Placeholders of tests and docs (``test-repo/test-model``, ``some-org/x``, ``fake/model``).
-_PLACEHOLDER_ORG = re.compile(
+_PLACEHOLDER_ORG = text_search.lazy(
     r"(?:test|tests|some|fake|dummy|mock|example|sample|other)(?:[-_](?:org|orgs|repo|user|namespace|bucket|owner|team))?",
     re.IGNORECASE | re.ASCII)
 #: Kubernetes API versions and similar (``v1``, ``v1beta1``, ``v2alpha3``).
-_API_VERSION = re.compile(r"v\d{1,3}(?:(?:alpha|beta)\d{0,3})?", re.IGNORECASE)
+_API_VERSION = text_search.lazy(r"v\d{1,3}(?:(?:alpha|beta)\d{0,3})?", re.IGNORECASE)
 #: Domain names (``k8s.io``, ``nvidia.com``): an organisation with a top-level domain is a host.
-_DOMAIN = re.compile(r"\.(?:com|org|net|io|ai|dev|sh|co|cloud|app|edu|gov|us|uk|de|cn|jp|fr|in)$", re.I)
+_DOMAIN = text_search.lazy(r"\.(?:com|org|net|io|ai|dev|sh|co|cloud|app|edu|gov|us|uk|de|cn|jp|fr|in)$", re.I)
 #: Model names have a digit or a separator (``Llama-3.1-8B``, ``phi-4``, ``all_MiniLM``).
-_NAME_SHAPED = re.compile(r"[\d\-_.]")
-_HAS_DIGIT = re.compile(r"\d")
+_NAME_SHAPED = text_search.lazy(r"[\d\-_.]")
+_HAS_DIGIT = text_search.lazy(r"\d")
+#: A model's size in its name (``chat-7b``, ``Qwen2.5-0.5B``, ``opt-125m``): a model, wherever it is written.
+_SIZE = text_search.lazy(r"(?<![A-Za-z])\d{1,4}(?:\.\d{1,2})?[BbMm](?![A-Za-z])", re.ASCII)
 #: A quoted name that may be a model's: with a digit or a hyphen (``ner-multi``), or mixed capitals
 #: (``BERTopic_Wikipedia``, ``EsperBERTo``); not a word (``City``, ``SETA``) nor an identifier
 #: (``accelerate_configs``).
-_NAME_LIKE = re.compile(r"[\d\-]|[a-z][A-Z]|[A-Z]{2}[a-z]", re.ASCII)
+_NAME_LIKE = text_search.lazy(r"[\d\-]|[a-z][A-Z]|[A-Z]{2}[a-z]", re.ASCII)
 #: File-like endings that no model name has (``launch.slurm``, ``notes.docx``); ``.en`` models stay.
-_FILE_LIKE = re.compile(r"\.[A-Za-z]{3,8}$|[a-z]_[a-z]+\.[a-z]+_", re.ASCII)
+_FILE_LIKE = text_search.lazy(r"\.[A-Za-z]{3,8}$|[a-z]_[a-z]+\.[a-z]+_", re.ASCII)
 #: ``| space |``, ``(dataset)`` right after an id: a table or a sentence saying what kind of repo it is.
-_OTHER_KIND_AFTER = re.compile(r"""[`'"*\])]{0,3}[ \t]{0,20}[|(,][ \t]{0,10}`?(?:datasets?|spaces?)\b""", re.I | re.ASCII)
+_OTHER_KIND_AFTER = text_search.lazy(r"""[`'"*\])]{0,3}[ \t]{0,20}[|(,][ \t]{0,10}`?(?:datasets?|spaces?)\b""", re.I | re.ASCII)
 #: A quoted string that is itself a key (``"react/jsx-key": "off"``).
-_KEY_AFTER = re.compile(r"""[ \t]*[:=][ \t]*[^\s{\[]""")
+_KEY_AFTER = text_search.lazy(r"""[ \t]*[:=][ \t]*[^\s{\[]""")
 #: A module path in an import (``import x from "date-fns/add_days"``, ``require('lib/sub-mod')``).
-_IMPORT = re.compile(r"""(?:\bimport\b[^"'`]{0,200}|\bfrom[ \t]+|\brequire[ \t]*\([ \t]*|\bimport[ \t]*\([ \t]*)["'`]$""",
+_IMPORT = text_search.lazy(r"""(?:\bimport\b[^"'`]{0,200}|\bfrom[ \t]+|\brequire[ \t]*\([ \t]*|\bimport[ \t]*\([ \t]*)["'`]$""",
                      re.ASCII)
 _NOT_NAMES = frozenset({"float16", "bfloat16", "float32", "fp16", "bf16", "fp32", "fp8", "int8", "int4",
                         "8-bit", "4-bit", "16-bit", "32-bit"})
@@ -170,41 +176,47 @@ def _slashed(text: str) -> Iterator[tuple[int, int, str]]:
 # -- context ---------------------------------------------------------------------------------------
 
 class _Lines:
-    """The lines of a text, indexed when a candidate first needs the lines around it."""
+    """The lines of a text, each named by the offset where it starts, read only around the candidates
+    (``str.rfind``/``str.find`` find them; the whole text is never split)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._starts: list[int] | None = None
-        self._indents: dict[int, int] = {}
+        self._lines: dict[int, str] = {}
 
-    @property
-    def starts(self) -> list[int]:
-        if self._starts is None:
-            lengths = map(len, self.text.split("\n"))
-            self._starts = list(accumulate(map((1).__add__, lengths), initial=0))[:-1]
-        return self._starts
+    def start_of(self, offset: int) -> int:
+        """The start of the line holding ``offset``."""
+        return self.text.rfind("\n", 0, offset) + 1
 
-    def index(self, offset: int) -> int:
-        return bisect.bisect_right(self.starts, offset) - 1
+    def __getitem__(self, start: int) -> str:
+        line = self._lines.get(start)
+        if line is None:
+            end = self.text.find("\n", start)
+            line = self._lines[start] = self.text[start:end if end >= 0 else len(self.text)].rstrip("\r")
+        return line
 
-    def __len__(self) -> int:
-        return len(self.starts)
+    def above(self, start: int, count: int) -> Iterator[int]:
+        """The starts of up to ``count`` lines above the line at ``start``, nearest first."""
+        for _ in range(count):
+            if start == 0:
+                return
+            start = self.text.rfind("\n", 0, start - 1) + 1
+            yield start
 
-    def __getitem__(self, index: int) -> str:
-        starts = self.starts
-        end = starts[index + 1] - 1 if index + 1 < len(starts) else len(self.text)
-        return self.text[starts[index]:end].rstrip("\r")
+    def below(self, start: int, count: int) -> Iterator[int]:
+        """The starts of up to ``count`` lines below the line at ``start``, nearest first."""
+        for _ in range(count):
+            end = self.text.find("\n", start)
+            if end < 0:
+                return
+            start = end + 1
+            yield start
 
-    def indent(self, index: int) -> int:
-        known = self._indents.get(index)
-        if known is None:
-            line = self[index]
-            known = self._indents[index] = len(line) - len(line.lstrip(" \t"))
-        return known
+    def indent(self, start: int) -> int:
+        line = self[start]
+        return len(line) - len(line.lstrip(" \t"))
 
 
-@dataclass(frozen=True, slots=True)
-class _Context:
+class _Context(NamedTuple):
     #: "model", "alias" (a served name: a model only when a known publisher's), "upload" (where a run
     #: publishes: for the Hub to say), "block" or None (the context says nothing).
     verdict: str | None
@@ -219,49 +231,49 @@ _BLOCK = _Context("block")
 
 #: Keys, flags and variables before a value on a line: ``--flag``, ``-f``, ``key:``, ``key =``,
 #: ``"key": ``, ``key := ``, ``key => ``, ``key=``, and the variable of ``getenv("KEY", ``.
-_LINE_KEY = re.compile(
+_LINE_KEY = text_search.lazy(
     r"""(?<![\w\-])--?([A-Za-z][\w.\-]{0,63})(?=[\s="',\]\\]|$)"""
     r"""|([A-Za-z_$][\w.\-$]{0,63})["'`]?[ \t]{0,40}(?::=|=>|:(?![:/\w])|=(?!=))""",
     re.ASCII,
 )
 #: The default of an environment variable: ``os.getenv("MODEL_ID", "``, ``os.environ.setdefault("X", "``.
-_ENV_DEFAULT = re.compile(
+_ENV_DEFAULT = text_search.lazy(
     r"""(?:getenv|environ\.get|setdefault|env\.get|Getenv|Setenv|env::var)[ \t]*\([ \t]*["']([A-Za-z_]\w{0,63})["']"""
     r"""[ \t]*,[ \t]*["'`]?$""", re.ASCII)
 #: What may stand between a key and its value: quotes and brackets, a type annotation (``: str = ``,
 #: ``: &str = ``), a fallback (``?? "``, ``|| "``, ``or "``, ``:-``, a Helm template's ``| default "``).
-_ADJACENT = re.compile(
+_ADJACENT = text_search.lazy(
     r"""[\s"'`\[({<]*"""
     r"""|[ \t]*[\w\[\]&<>,.| ]{0,60}=[\s"'`\[({]*"""
     r"""|.{0,120}?(?:\?\?|\|\||\bor\b|:-|\bdefault\b|\bget\w*\([^)]{0,80},)[\s"'`\[({]*""",
     re.ASCII)
 #: Items of a comma-separated value before this one (``--models a/x,b/y``, ``["a/x", "b/y"``).
-_EARLIER_ITEMS = re.compile(r"""(?:["'`]?[\w.\-/:@]{1,200}["'`]?[ \t]*,[ \t]*)+(?=["'`]?$)""", re.ASCII)
+_EARLIER_ITEMS = text_search.lazy(r"""(?:["'`]?[\w.\-/:@]{1,200}["'`]?[ \t]*,[ \t]*)+(?=["'`]?$)""", re.ASCII)
 #: Punctuation a value may be wrapped in: quotes, brackets, list dashes, a YAML block-scalar sigil.
 _WRAPPING = " \t-*[({,\"'`>|"
 #: The positional argument of a program that serves or downloads a model: ``vllm serve ID``,
 #: ``hf download ID``, ``huggingface-cli download --quiet ID``, ``trtllm-serve ID``.
-_POSITIONAL = re.compile(
+_POSITIONAL = text_search.lazy(
     r"""(?:\bserve|[\w.\-]-serve[r]?|\bdownload|\bsnapshot-download)"""
     r"""(?:[ \t]+--?[\w\-]{1,40}(?:[= \t][^\s-][^\s]{0,80})?)*[ \t]+["']?$""",
     re.ASCII)
-_UPLOAD = re.compile(r"""\bupload[ \t]+(?:--?[\w\-]{1,40}(?:[= \t][^\s-][^\s]{0,80})?[ \t]+)*["']?$""", re.ASCII)
+_UPLOAD = text_search.lazy(r"""\bupload[ \t]+(?:--?[\w\-]{1,40}(?:[= \t][^\s-][^\s]{0,80})?[ \t]+)*["']?$""", re.ASCII)
 #: Where a line names a container image or a cluster object rather than a model.
 _IMAGE_MARKS = ("docker ", "docker:", "podman ", "kubectl", "oc get ", "helm ", "image:", "image=", "images:",
                 "image =", "image\":", "image':", "image.", "ghcr.io", "quay.io", "nvcr.io", "docker.io")
 #: Dockerfile instructions that name images and paths.
-_FROM_LINE = re.compile(r"^[ \t]*(?:FROM|COPY|ADD|WORKDIR|VOLUME)[ \t]", re.ASCII)
+_FROM_LINE = text_search.lazy(r"^[ \t]*(?:FROM|COPY|ADD|WORKDIR|VOLUME)[ \t]", re.ASCII)
 #: Words right before an id that make it data (``load_dataset("org/x"``, ``datasets/org/x``).
 _DATA_WORDS = ("dataset", "data_files", "data_dir", "datasets/")
 #: ``repo_type="dataset"``, ``--repo-type space`` written after an id.
-_OTHER_REPO_TYPE = re.compile(r"""repo[_-]type["']?[ \t]*[=: \t][ \t]*["']?(?:dataset|space)""", re.ASCII)
+_OTHER_REPO_TYPE = text_search.lazy(r"""repo[_-]type["']?[ \t]*[=: \t][ \t]*["']?(?:dataset|space)""", re.ASCII)
 #: Keys beside an image's repository in charts and manifests.
-_IMAGE_SIBLINGS = re.compile(r"""^[ \t-]*["']?(?:tag|pullPolicy|imagePullPolicy|digest|registry)["']?[ \t]*:""",
+_IMAGE_SIBLINGS = text_search.lazy(r"""^[ \t-]*["']?(?:tag|pullPolicy|imagePullPolicy|digest|registry)["']?[ \t]*:""",
                              re.ASCII)
 _REPOSITORY_KEYS = frozenset({"repository", "repo", "registry", "image_repository", "imagerepository"})
 #: A line that opens something under a name: ``key:``, ``"key": [``, ``NAME=(``, ``const X: &[&str] = &[``,
 #: ``key: |``, ``MODELS=`[``.
-_OPENING_KEY = re.compile(
+_OPENING_KEY = text_search.lazy(
     r"""^[-\s]*(?:(?:export|const|let|var|static|pub|final|readonly|local|declare|val|my|our|mut)\s+)*"""
     r"""["'`]?([A-Za-z_$][\w.\-$]{0,63})["'`]?[ \t]*(?::[^=\n]{0,60}?=|:=|=>|:|=)[ \t]*"""
     r"""(?:[&@(\[{`'"|>\\]|\$\(|[\w.]{0,40}[(\[{]|[|>][-+]?)?[ \t]*[&(\[{`]*[ \t]*$""",
@@ -273,22 +285,38 @@ _ENCLOSING_BLOCKS = frozenset({
     "mlflow", "github", "git", "space", "spaces", "collection", "url", "uri", "endpoint", "host", "served",
     "alias", "project", "log", "logging", "logger",
 })
+#: Words of lists that hold packages, paths and rules (Cargo features and workspace members,
+#: dependencies, ESLint rules), never models.
+_NOT_MODEL_LISTS = frozenset({"features", "feature", "members", "dependencies", "dependency", "deps",
+                              "packages", "workspace", "include", "exclude", "paths", "sources", "requires",
+                              "plugins", "extends", "rules", "overrides", "imports"})
+#: A key model_names reads as "something other than a model", standing for such a list.
+_NOT_MODELS = "data"
+#: A TOML table's header (``[features]``, ``[tool.app.models]``): the key of the lines below it.
+_TABLE_HEADER = text_search.lazy(r"""^[ \t]*\[\[?[ \t]*([A-Za-z_][\w.\-]{0,100})[ \t]*\]\]?[ \t]*$""", re.ASCII)
 #: ``- name: MODEL_ID`` above ``value: org/x`` (Kubernetes ``env:``).
-_ENV_NAME = re.compile(r"""[ \t]*-?[ \t]*["']?name["']?[ \t]*:[ \t]*["']?([A-Za-z_][\w.\-]{0,63})""", re.ASCII)
+_ENV_NAME = text_search.lazy(r"""[ \t]*-?[ \t]*["']?name["']?[ \t]*:[ \t]*["']?([A-Za-z_][\w.\-]{0,63})""", re.ASCII)
 #: Words of calls that load or publish something else (``load_tool(``, ``Tool.from_space(``).
 _NOT_MODEL_CALLS = frozenset({"tool", "tools", "agent", "agents", "space", "spaces", "dataset", "datasets",
                               "collection", "push", "upload"})
 #: A tuple assignment up to the value: ``a, b = "x", "`` (group 1: the names; group 2: the values before).
-_TUPLE_TARGET = re.compile(r"""(?:^|[\s#(])([A-Za-z_]\w{0,63}(?:[ \t]*,[ \t]*[A-Za-z_]\w{0,63})+)[ \t]*=(?!=)[ \t]*"""
+_TUPLE_TARGET = text_search.lazy(r"""(?:^|[\s#(])([A-Za-z_]\w{0,63}(?:[ \t]*,[ \t]*[A-Za-z_]\w{0,63})+)[ \t]*=(?!=)[ \t]*"""
                            r"""([^=]{0,200})$""", re.ASCII)
 #: A call's name right before its first argument: ``load_model("``, ``hub.push_to_hub('``.
-_CALL_BEFORE = re.compile(r"""([A-Za-z_][\w.]{0,80})[ \t]*\([ \t]*["'`]?$""", re.ASCII)
+_CALL_BEFORE = text_search.lazy(r"""([A-Za-z_][\w.]{0,80})[ \t]*\([ \t]*["'`]?$""", re.ASCII)
+#: A Helm or Go template's value with a default: ``{{ .Values.model.name | default "`` (group 1: the key).
+_TEMPLATE_DEFAULT = text_search.lazy(r"""\.([A-Za-z_]\w{0,63})[ \t]*\|[ \t]*default[ \t]+["'`]?$""", re.ASCII)
+#: Keys that give a default of something named elsewhere.
+_DEFAULT_KEYS = frozenset({"default", "default_value", "defaultvalue", "default_value_t"})
+#: A field declaration: ``pub model_id: String,``, ``modelId?: string;``, ``model_id: str = ...``.
+_FIELD = text_search.lazy(r"""[ \t]*(?:pub(?:\([\w:]+\))?[ \t]+|readonly[ \t]+|private[ \t]+|public[ \t]+)?"""
+                          r"""([A-Za-z_]\w{0,63})\??[ \t]*:""", re.ASCII)
 #: A line that is only a flag (an item of an args list written one per line).
-_FLAG_ONLY = re.compile(r"""^[ \t]*-?[ \t]*["']?--?([A-Za-z][\w.\-]{0,63})["']?,?[ \t]*$""", re.ASCII)
+_FLAG_ONLY = text_search.lazy(r"""^[ \t]*-?[ \t]*["']?--?([A-Za-z][\w.\-]{0,63})["']?,?[ \t]*$""", re.ASCII)
 #: ``["--served-model-name", "org/x"`` on one line: the flag before, as an item of an array.
-_ARRAY_FLAG = re.compile(r"""["']--?([A-Za-z][\w.\-]{0,63})["'][ \t]*,[ \t]*["']?$""", re.ASCII)
+_ARRAY_FLAG = text_search.lazy(r"""["']--?([A-Za-z][\w.\-]{0,63})["'][ \t]*,[ \t]*["']?$""", re.ASCII)
 #: File names before a colon are not keys (``tokenizer_config.json:  0%|...``).
-_FILE_KEY = re.compile(r"\.(?:json|ya?ml|py|txt|bin|safetensors|md|gguf|onnx|model)$", re.ASCII)
+_FILE_KEY = text_search.lazy(r"\.(?:json|ya?ml|py|txt|bin|safetensors|md|gguf|onnx|model)$", re.ASCII)
 _MODELISH = ("model", "checkpoint", "from_pretrained", "lora", "adapter", "weights", "fine-tun", "finetun",
              "llm", "gguf", "serve", "inference", "student", "teacher", "tokenizer", "embed", "rerank",
              "pretrained")
@@ -305,12 +333,12 @@ def _keys_before(before: str) -> list[str]:
 
 
 def _enclosing_keys(lines: _Lines, index: int) -> list[str]:
-    """Keys of the lines that enclose line ``index`` (outermost first), found by indentation: the key
-    of a YAML list or mapping, the name of a JSON array, a Rust table, a shell array."""
+    """Keys of the lines that enclose the line at ``index`` (outermost first), found by indentation:
+    the key of a YAML list or mapping, the name of a JSON array, a Rust table, a shell array."""
     indent = lines.indent(index)
     item = lines[index].lstrip(" \t").startswith("-")
     keys: list[str] = []
-    for above in range(index - 1, max(-1, index - 400), -1):
+    for above in lines.above(index, 400):
         level = lines.indent(above)
         if level > indent:
             continue
@@ -318,16 +346,15 @@ def _enclosing_keys(lines: _Lines, index: int) -> list[str]:
         stripped = previous.strip()
         if not stripped or stripped.startswith(("#", "//", "*", "/*")):
             continue
+        header = _TABLE_HEADER.match(previous)
+        if header is not None:  # a TOML table holds every line below it, whatever their indentation
+            keys.append(_enclosing_key(header.group(1).rsplit(".", 1)[-1], lines, above))
+            break
         if level == indent and not (item and stripped.endswith(":")):
             continue
         opening = _OPENING_KEY.match(previous)
         if opening is not None:
-            key = opening.group(1)
-            words = model_names.blocking_words(key)
-            if words and not words & _ENCLOSING_BLOCKS and not model_names.is_model_key(key):
-                # A table's name speaks of all its columns (``SUPPORTED_ARCHITECTURES_TASKS = [(...)]``):
-                # only what its values are made of (data, images, outputs) keeps them from being models.
-                key = "items"
+            key = _enclosing_key(opening.group(1), lines, above)
             keys.append(key)
             if not model_names.is_generic(key) or len(keys) >= 3:
                 break
@@ -339,10 +366,24 @@ def _enclosing_keys(lines: _Lines, index: int) -> list[str]:
     return keys[::-1]
 
 
+def _enclosing_key(key: str, lines: _Lines, index: int) -> str:
+    """What an enclosing key stands for when judging a value inside it."""
+    if key.lower() == "value":  # a block scalar under ``- name: MODELS`` (Kubernetes env)
+        key = _environment_name(lines, index) or key
+    words = model_names.blocking_words(key)
+    if set(model_names.key_words(key)) & _NOT_MODEL_LISTS:
+        return _NOT_MODELS  # [features], members = [...], dependencies:
+    if words and not words & _ENCLOSING_BLOCKS and not model_names.is_model_key(key):
+        # A table's name speaks of all its columns (``SUPPORTED_ARCHITECTURES_TASKS = [(...)]``): only
+        # what its values are made of (data, images, outputs) keeps them from being models.
+        return "items"
+    return key
+
+
 def _environment_name(lines: _Lines, index: int) -> str | None:
     """For ``value: org/x`` under ``- name: MODEL_ID`` (Kubernetes ``env:``), the variable's name."""
     indent = lines.indent(index)
-    for above in range(index - 1, max(-1, index - 4), -1):
+    for above in lines.above(index, 3):
         match = _ENV_NAME.match(lines[above])
         if match is not None and lines.indent(above) <= indent:
             return match.group(1)
@@ -352,17 +393,19 @@ def _environment_name(lines: _Lines, index: int) -> str | None:
 
 
 def _beside_image_keys(lines: _Lines, index: int) -> bool:
-    """Is the mapping line ``index`` belongs to an image (``repository:`` beside ``tag:``)?"""
+    """Is the mapping the line at ``index`` belongs to an image (``repository:`` beside ``tag:``)?"""
     line = lines[index]
     indent = _indent(line.replace("-", " ", 1) if line.lstrip().startswith("-") else line)
-    for near in (*range(index + 1, min(len(lines), index + 7)), *range(index - 1, max(-1, index - 7), -1)):
+    for near in lines.below(index, 6):
         text = lines[near]
-        if not text.strip():
-            continue
-        if _indent(text) < indent:
-            if near < index:
-                return text.strip().lower().lstrip("- ").startswith("image")
-            continue
+        if text.strip() and _indent(text) < indent:
+            break
+        if _IMAGE_SIBLINGS.match(text):
+            return True
+    for near in lines.above(index, 6):
+        text = lines[near]
+        if text.strip() and _indent(text) < indent:
+            return text.strip().lower().lstrip("- ").startswith("image")
         if _IMAGE_SIBLINGS.match(text):
             return True
     return False
@@ -372,13 +415,32 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" \t"))
 
 
-def _flag_above(lines: _Lines, index: int) -> str | None:
-    """The flag of an argument list written one item per line (``"--eval-dataset",`` then
-    ``default="org/x"`` in a call, or ``- --model`` then ``- org/x`` in YAML)."""
-    for above in range(index - 1, max(-1, index - 4), -1):
+def _list_item_flag(lines: _Lines, index: int, before: str) -> str | None:
+    """The flag an item of an argument list written one per line belongs to: ``- --model`` (or
+    ``"--model",``) on the line above a value that is the item (``- org/x``, ``"org/x",``)."""
+    if before.strip(_WRAPPING) and not before.lstrip().startswith("- "):
+        return None
+    previous = next(lines.above(index, 1), None)
+    match = _FLAG_ONLY.match(lines[previous]) if previous is not None else None
+    return match.group(1) if match is not None else None
+
+
+def _default_owner(lines: _Lines, index: int) -> str | None:
+    """Whose default a ``default=``/``default_value =`` is when nothing before it on its line says: the
+    flag of an argument list written one item per line above (``"--eval-dataset",`` then
+    ``default="org/x"``), or the field declared right below an attribute (Rust's
+    ``#[clap(default_value = "org/x")]`` over ``model_id: String``)."""
+    for above in lines.above(index, 3):
         match = _FLAG_ONLY.match(lines[above])
         if match is not None:
             return match.group(1)
+    if lines[index].lstrip().startswith(("#[", "@")):
+        for below in lines.below(index, 3):
+            field = _FIELD.match(lines[below])
+            if field is not None:
+                return field.group(1)
+            if not lines[below].lstrip().startswith(("#[", "@", "///", "//")):
+                break
     return None
 
 
@@ -401,7 +463,7 @@ def _context(lines: _Lines, start: int, end: int, before: str) -> _Context:
         return _BLOCK
     if "repo" in text[end:end + 200] and _OTHER_REPO_TYPE.search(text, end, end + 200):
         return _BLOCK
-    index = lines.index(start)
+    index = lines.start_of(start)
     if "," in before:
         if (flag := _ARRAY_FLAG.search(before)) is not None:
             return _verdict([flag.group(1)])
@@ -410,7 +472,7 @@ def _context(lines: _Lines, start: int, end: int, before: str) -> _Context:
     trimmed = _EARLIER_ITEMS.sub("", before) if "," in before else before
     leading = not trimmed.strip(_WRAPPING)
     if leading and index > 0:
-        previous = lines[index - 1].rstrip()
+        previous = lines[next(lines.above(index, 1))].rstrip()
         if previous.endswith("\\"):
             # the line continues a command: read them as one
             joined = (previous[:-1] + " " + trimmed)[-240:]
@@ -418,9 +480,6 @@ def _context(lines: _Lines, start: int, end: int, before: str) -> _Context:
                 return _Context("model", "command")
             keys = _keys_before(joined)
             return _verdict(keys[-1:]) if keys else _NONE
-        flag = _FLAG_ONLY.match(previous)
-        if flag is not None:
-            return _verdict([flag.group(1)])
     if _POSITIONAL.search(trimmed):
         return _Context("model", "command")
     if _UPLOAD.search(trimmed):
@@ -432,6 +491,10 @@ def _context(lines: _Lines, start: int, end: int, before: str) -> _Context:
         position = tuple_target.group(2).count(",")
         return _verdict([targets[position]]) if position < len(targets) else _NONE
     keys = _keys_before(trimmed)
+    if "{{" in trimmed and (template := _TEMPLATE_DEFAULT.search(trimmed)) is not None:
+        keys.append(template.group(1))  # {{ .Values.model | default "org/x" }}
+    if not keys and (item_flag := _list_item_flag(lines, index, trimmed)) is not None:
+        return _verdict([item_flag])
     if not keys and (call := _CALL_BEFORE.search(trimmed)) is not None:
         # the first argument of a call: the function's name speaks for it (``from_pretrained_fastai(``,
         # ``push_to_hub(``, ``load_dataset(``); a name that says nothing leaves it to the tiers below
@@ -446,13 +509,18 @@ def _context(lines: _Lines, start: int, end: int, before: str) -> _Context:
     if keys and keys[-1].lower() in _REPOSITORY_KEYS and _beside_image_keys(lines, index):
         return _BLOCK
     if leading or (keys and all(model_names.is_generic(k) for k in keys)):
-        if keys and keys[-1].lower() == "default" and (flag_name := _flag_above(lines, index)) is not None:
-            keys = [flag_name]
+        if keys and keys[-1].lower() in _DEFAULT_KEYS and (owner := _default_owner(lines, index)) is not None:
+            keys = [owner]
         else:
             keys = _enclosing_keys(lines, index) + keys
     if not keys:
         return _NONE
     verdict = _verdict(keys)
+    if verdict.verdict is None and not leading:
+        # nothing on the line decides: the lists it is in may still hold no models ([features])
+        enclosing = _enclosing_keys(lines, index)
+        if enclosing and _verdict(enclosing + keys).verdict == "block":
+            return _BLOCK
     if verdict.verdict == "model" and not any(model_names.is_model_key(k) for k in keys) \
             and _dataset_nearby(lines, index):
         return _BLOCK  # repo_id: org/x in a script about datasets
@@ -460,31 +528,34 @@ def _context(lines: _Lines, start: int, end: int, before: str) -> _Context:
 
 
 #: The word, not a part of a link (``huggingface.co/datasets/...``).
-_DATASET_WORD = re.compile(r"(?<![/\w])datasets?\b(?!/)", re.IGNORECASE)
+_DATASET_WORD = text_search.lazy(r"(?<![/\w])datasets?\b(?!/)", re.IGNORECASE)
 
 
 def _dataset_nearby(lines: _Lines, index: int) -> bool:
-    """Does line ``index`` or the next talk about a dataset (a ``repo_id`` field's help text below
-    it)? A table row speaks only for itself."""
+    """Does the line at ``index`` or the next talk about a dataset (a ``repo_id`` field's help text
+    below it)? A table row speaks only for itself."""
     if lines[index].lstrip().startswith("|"):
         return _DATASET_WORD.search(lines[index]) is not None
-    near = " ".join(lines[i] for i in range(index, min(len(lines), index + 2)))
+    near = " ".join(lines[i] for i in (index, *lines.below(index, 1)))
     return "dataset" in near.lower() and _DATASET_WORD.search(near) is not None
 
 
 # -- attributes ------------------------------------------------------------------------------------
 
-_TRUST = re.compile(r"trust[_-]remote[_-]code(?:[\"']?[ \t]*[:=][ \t]*[\"']?(\w+)|(?![\w\"'=:]))", re.I)
-_REVISION = re.compile(
+_TRUST = text_search.lazy(r"trust[_-]remote[_-]code(?:[\"']?[ \t]*[:=][ \t]*[\"']?(\w+)|(?![\w\"'=:]))", re.I)
+_REVISION = text_search.lazy(
     r"""(?<![\w])-{0,2}(?:model[_-])?revision["']?(?:[ \t]*[:=][ \t]*|[ \t]+)["']?([\w.\-/]{1,64})""", re.ASCII)
 
 
 def _attributes(lines: _Lines, index: int, *, mapping: bool) -> tuple[str | None, bool]:
-    """``revision`` and ``trust_remote_code`` written beside an id: on its line, on the lines of its
-    command (``\\`` continuations), and, for a key (``mapping``), on the keys beside it."""
+    """``revision`` and ``trust_remote_code`` written beside an id on the line at ``index``: on its
+    line, on the lines of its command (``\\`` continuations), and, for a key (``mapping``), on the keys
+    beside it."""
     indices = [index]
-    if mapping or lines[index].rstrip().endswith("\\") or (index > 0 and lines[index - 1].rstrip().endswith("\\")):
-        indices += _neighbours(lines, index, -1, mapping=mapping) + _neighbours(lines, index, 1, mapping=mapping)
+    previous = next(lines.above(index, 1), None)
+    if mapping or lines[index].rstrip().endswith("\\") or (previous is not None and lines[previous].rstrip().endswith("\\")):
+        indices += _neighbours(lines, index, lines.above, mapping=mapping)
+        indices += _neighbours(lines, index, lines.below, mapping=mapping)
     joined = "\n".join(lines[i] for i in indices)
     if "trust" not in joined and "revision" not in joined:
         return None, False
@@ -496,26 +567,34 @@ def _attributes(lines: _Lines, index: int, *, mapping: bool) -> tuple[str | None
     return revision, trust
 
 
-def _neighbours(lines: _Lines, index: int, step: int, *, mapping: bool) -> list[int]:
-    """Up to 12 lines next to ``index`` (going ``step``) that belong with it, up to a blank line: the keys
-    of its mapping (no shallower indentation), or the lines of its command (joined by ``\\``)."""
+def _neighbours(lines: _Lines, index: int, going: Callable[[int, int], Iterator[int]], *, mapping: bool) -> list[int]:
+    """Up to 12 lines next to the line at ``index`` (``going`` above or below) that belong with it, up
+    to a blank line: the keys of its mapping (no shallower indentation), or the lines of its command
+    (joined by ``\\``)."""
     indent = lines.indent(index)
     found = []
-    for near in range(index + step, index + 13 * step, step):
-        if not 0 <= near < len(lines) or not lines[near].strip():
+    nearest = index
+    for near in going(index, 12):
+        if not lines[near].strip():
             break
         if mapping and lines.indent(near) < indent:
             break
-        if not mapping and not lines[min(near, near - step)].rstrip().endswith("\\"):
+        if not mapping and not lines[min(near, nearest)].rstrip().endswith("\\"):
             break  # of two neighbouring lines, the upper one must continue onto the lower
         found.append(near)
+        nearest = near
     return found
 
 
 # -- the pass --------------------------------------------------------------------------------------
 
-def find_candidates(text: str, *, short_names: bool = True) -> list[IdCandidate]:
-    """Every id ``text`` names that the Hub could serve, with how sure the context makes it."""
+def find_candidates(text: str, *, alone: bool = True, known: Collection[int] = ()) -> list[IdCandidate]:
+    """Every id ``text`` names that the Hub could serve, with how sure the context makes it.
+
+    ``alone``: no language detector read the text, so the pass also finds what they all find for
+    themselves: Hub links and short names (``gpt2``) on lines about a model. ``known``: offsets where
+    a detector has already reported an id; the pass does not judge those again (the detector's
+    reference stands)."""
     found: dict[tuple[int, str], IdCandidate] = {}
     if "[tool.model-risk" in text:  # model-risk's own settings in a pyproject.toml: policy, not dependencies
         text = _without_own_settings(text)
@@ -526,16 +605,18 @@ def find_candidates(text: str, *, short_names: bool = True) -> list[IdCandidate]
         if previous is None or commands.stronger(previous.confidence, candidate.confidence) != previous.confidence:
             found[key] = candidate
 
-    if hub_urls.has_marker(text):
+    if alone and hub_urls.has_marker(text):
         for link in hub_urls.find_models(text):
             if "/" in link.name.model and _PLACEHOLDER_ORG.fullmatch(link.name.model.split("/", 1)[0]):
                 continue
             keep(IdCandidate(link.offset + link.name.start, link.name.model, "certain", "url",
                              revision=link.revision))
     if "/" in text:
-        for candidate in _judged(text):
+        for candidate in _judged(text, known):
             keep(candidate)
-    if short_names:
+        for candidate in _schemed(text):
+            keep(candidate)
+    if alone:
         for hit in free_text.short_names(text):
             keep(IdCandidate(hit.offset + hit.name.start, hit.name.model, hit.confidence,  # type: ignore[arg-type]
                              "short-name", lookup_id=hit.name.lookup_id))
@@ -555,21 +636,18 @@ def _without_own_settings(text: str) -> str:
     return "\n".join(lines)
 
 
-def _judged(text: str) -> Iterator[IdCandidate]:
+def _judged(text: str, known: Collection[int]) -> Iterator[IdCandidate]:
     lines = _Lines(text)
     for start, slash, raw_name in _slashed(text):
+        if start in known:
+            continue
         org = text[start:slash]
         name = raw_name.rstrip(".-")
         end = slash + 1 + len(name)
         following = text[end:end + 2]
-        scheme = False
         if start and text[start - 1] in _NOT_BEFORE:
-            continue
-        if start and text[start - 1] == ":":
-            scheme = _scheme_before(text, start)
-            if not scheme:
-                continue
-        if not scheme and (following[:1] in ("/", "*") or (following[:1] == "#" and following[1:2].isdigit())):
+            continue  # a path, a URL, an email, a variable; schemes are read by _schemed
+        if following[:1] in ("/", "*") or (following[:1] == "#" and following[1:2].isdigit()):
             continue  # a path, a glob, an issue (org/repo#123)
         model = f"{org}/{name}"
         if not _could_be_id(org, name, model):
@@ -584,9 +662,6 @@ def _judged(text: str) -> Iterator[IdCandidate]:
         if "\\" in before:  # a string inside JSON (a notebook's source): read its quotes as written
             before = before.replace('\\"', '"').replace("\\'", "'")
         tag = following[:1] in (":", "@") and following[1:2].isalnum()
-        if scheme:
-            yield IdCandidate(start, model, "certain", "scheme", revision=_tag_revision(text, end))
-            continue
         if _URL_BEFORE.search(before):
             continue
         context = _context(lines, start, end, before)
@@ -596,7 +671,7 @@ def _judged(text: str) -> Iterator[IdCandidate]:
             continue  # a served name of one's own (``--served-model-name acme/assistant``)
         if context.verdict in ("model", "alias", "upload"):
             confidence: Confidence = _CONFIDENCE[context.verdict]
-            revision, trust = _attributes(lines, lines.index(start), mapping=context.why == "key")
+            revision, trust = _attributes(lines, lines.start_of(start), mapping=context.why == "key")
             if following[:1] == "@" and tag:
                 revision = revision or _tag_revision(text, end)
             yield IdCandidate(start, model, confidence, context.why, revision=revision, trust_remote_code=trust)
@@ -607,14 +682,14 @@ def _judged(text: str) -> Iterator[IdCandidate]:
             continue  # | `org/x` | space |, org/x (dataset)
         quoted = _quoted(text, start, end)
         if publishers.is_publisher(org) and (quoted or _NAME_SHAPED.search(name)):
-            revision, trust = _attributes(lines, lines.index(start), mapping=False)
+            revision, trust = _attributes(lines, lines.start_of(start), mapping=False)
             yield IdCandidate(start, model, "likely", "publisher", revision=revision, trust_remote_code=trust)
             continue
-        if _random(model) or _FILE_LIKE.search(name) or _dataset_nearby(lines, lines.index(start)):
+        if _random(model) or _FILE_LIKE.search(name) or _dataset_nearby(lines, lines.start_of(start)):
             continue
         if quoted and _NAME_LIKE.search(name) and not _KEY_AFTER.match(text, end + 1):
             yield IdCandidate(start, model, "possible", "quoted")
-        elif _HAS_DIGIT.search(name) and _modelish(lines[lines.index(start)]):
+        elif _HAS_DIGIT.search(name) and (_SIZE.search(name) or _modelish(lines[lines.start_of(start)])):
             yield IdCandidate(start, model, "possible", "prose")
 
 
@@ -626,13 +701,19 @@ def _quoted(text: str, start: int, end: int) -> bool:
     return text[end:end + 1] == quote or (text[end:end + 2] == "\\" + quote and text[start - 2:start - 1] == "\\")
 
 
-def _scheme_before(text: str, start: int) -> bool:
-    """``hf:org/x``, ``hf-hub:org/x``, ``git@hf.co:org/x`` -- but not ``xhf:org/x``."""
-    for scheme in _SCHEMES:
-        if text.endswith(scheme, max(0, start - len(scheme)), start):
-            at = start - len(scheme)
-            return at == 0 or text[at - 1] not in _ID_CHARS or scheme.startswith(("hf.co", "huggingface"))
-    return False
+def _schemed(text: str) -> Iterator[IdCandidate]:
+    """``hf:org/x``, ``hf-hub:org/x``, ``git@hf.co:org/x`` (but not ``xhf:org/x``): certain."""
+    for scheme in _SCHEME.finditer(text):
+        at = scheme.start()
+        if at and text[at - 1] in _ID_CHARS and not scheme.group().endswith(".co:"):
+            continue
+        match = _SCHEMED_ID.match(text, scheme.end())
+        if match is None:
+            continue
+        org, name = match.group(1).split("/")
+        model = f"{org}/{name.rstrip('.-')}"
+        if hub_ids.is_repo_id(model) and not _PLACEHOLDER_ORG.fullmatch(org):
+            yield IdCandidate(scheme.end(), model, "certain", "scheme", revision=match.group(2))
 
 
 def _tag_revision(text: str, end: int) -> str | None:
@@ -644,7 +725,7 @@ def _tag_revision(text: str, end: int) -> str | None:
 
 #: Generated tokens (cookies, keys, hashes): case flips and letters around digits inside one word,
 #: which model names do not have (``ASXvCPNJSw7yTFgd6`` but not ``TinyLlama-1.1B-Chat``).
-_CASE_FLIP = re.compile(r"[a-z][A-Z]|[A-Za-z]\d[A-Za-z]|[0-9a-f]{12}", re.ASCII)
+_CASE_FLIP = text_search.lazy(r"[a-z][A-Z]|[A-Za-z]\d[A-Za-z]|[0-9a-f]{12}", re.ASCII)
 
 
 def _random(model: str) -> bool:
@@ -652,6 +733,22 @@ def _random(model: str) -> bool:
 
 
 def _could_be_id(org: str, name: str, model: str) -> bool:
+    """Can ``model`` be a Hub model repo at all (memoised: a repository repeats its ids)?"""
+    memo = _id_memo()
+    known = memo.get(model)
+    if known is None:
+        if len(memo) > 100_000:
+            memo.clear()
+        known = memo[model] = _judge_id(org, name, model)
+    return known
+
+
+@cache
+def _id_memo() -> dict[str, bool]:
+    return {}
+
+
+def _judge_id(org: str, name: str, model: str) -> bool:
     lowered_org = org.lower()
     if lowered_org.split(".", 1)[0] in _NOT_ORGS or name.lower() in _NOT_NAMES or lowered_org in _NOT_NAMES:
         return False  # pod/x, deployment.apps/x, float16/bfloat16
@@ -661,26 +758,11 @@ def _could_be_id(org: str, name: str, model: str) -> bool:
         return False
     if publishers.is_publisher(name) and not _NAME_SHAPED.search(name):
         return False  # OpenAI/Anthropic, Microsoft/Google: prose about vendors
-    if not _is_repo_id(model):
+    if not hub_ids.is_repo_id(model):
         return False
     named = model_names.named(model)
     # API names behind a provider prefix (openai/gpt-4o) are API references, not Hub repos
     return named is not None and named.kind == "hub" and named.model == model
-
-
-@cache
-def _repo_id_cache() -> dict[str, bool]:
-    return {}
-
-
-def _is_repo_id(model: str) -> bool:
-    memo = _repo_id_cache()
-    known = memo.get(model)
-    if known is None:
-        if len(memo) > 100_000:
-            memo.clear()
-        known = memo[model] = hub_ids.is_repo_id(model)
-    return known
 
 
 def _links_to_hub_models(target: str) -> bool:

@@ -89,9 +89,10 @@ def detect_file(source: SourceFile, detectors: Sequence[Detector], *, candidate_
                               source.path, level="error"))
     if candidate_pass:
         try:
-            # Short names need the context only a language's detector judges well; where none read
-            # the file, the pass looks for them on lines about models.
-            found = candidates.find_candidates(source.text, short_names=not detectors)
+            # What a detector already reported is not judged again; links and short names, which
+            # every detector finds for itself, are looked for only where none read the file.
+            known = {source.line_offset(r.line) + r.column - 1 for r in references}
+            found = candidates.find_candidates(source.text, alone=not detectors, known=known)
         except Exception as exc:  # a bug in the pass costs this file's candidates, not the scan
             notes.append(Note(f"candidate pass failed: {exc.__class__.__name__}: {exc}", source.path, level="error"))
         else:

@@ -39,3 +39,24 @@ def run_start(text: str, end: int, chars: str, limit: int) -> int:
     back."""
     window = text[max(0, end - limit):end]
     return end - (len(window) - len(window.rstrip(chars)))
+
+
+class LazyPattern:
+    """A regular expression compiled when it is first used, so that importing a module of many costs
+    nothing until they are needed (the one-file pre-commit path starts a process per commit). After the
+    first use its methods are the compiled pattern's own."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._pattern = pattern
+        self._flags = flags
+
+    def __getattr__(self, name: str) -> object:
+        compiled = re.compile(self._pattern, self._flags)
+        for method in ("search", "match", "fullmatch", "finditer", "findall", "sub"):
+            setattr(self, method, getattr(compiled, method))
+        return getattr(compiled, name)
+
+
+def lazy(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(pattern, flags)``, compiled at first use (see :class:`LazyPattern`)."""
+    return LazyPattern(pattern, flags)  # type: ignore[return-value]

@@ -1,19 +1,18 @@
-"""A cap on the size of a Hub answer, applied inside the ``huggingface_hub`` client's own HTTP session,
-and a count of the requests that session sends.
+"""A cap on the size of a Hub answer, applied inside the ``huggingface_hub`` client's own HTTP session.
 
 A model's metadata is a few kilobytes (a few hundred with thousands of files). A hostile or broken Hub
 could answer with gigabytes; ``model_info`` would read them all into memory before model-risk saw any.
 The cap is checked against ``Content-Length`` before the body is read, and again while it streams (an
 answer without a length, or one that lies), so no more than :data:`MAX_ANSWER_BYTES` is ever held.
 
-Every request the session sends is counted (:func:`requests_sent`), retries and list pages included,
-so that a scan can report how many it made.
+``install`` also hooks a callback to every request the session sends (retries and list pages
+included), which :mod:`model_risk.resolve.hub` counts.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 #: Largest Hub answer read; larger ones make the model unresolved with a reason.
@@ -26,22 +25,11 @@ class AnswerTooLarge(Exception):
 
 _installed = False
 _lock = threading.Lock()
-_sent = 0
 
 
-def requests_sent() -> int:
-    """Requests sent to the Hub by this process so far."""
-    return _sent
-
-
-def _count(_request: Any) -> None:
-    global _sent
-    with _lock:
-        _sent += 1
-
-
-def install() -> None:
-    """Make the ``huggingface_hub`` session cap every answer (once per process; the session is shared)."""
+def install(on_request: Callable[[Any], None]) -> None:
+    """Make the ``huggingface_hub`` session cap every answer and call ``on_request`` with every request
+    (once per process; the session is shared)."""
     global _installed
     with _lock:
         if _installed:
@@ -52,7 +40,7 @@ def install() -> None:
         def bounded_client() -> Any:
             client = default_client_factory()
             hooks = dict(client.event_hooks)
-            hooks["request"] = [*hooks.get("request", []), _count]
+            hooks["request"] = [*hooks.get("request", []), on_request]
             hooks["response"] = [*hooks.get("response", []), _limit]
             client.event_hooks = hooks
             return client

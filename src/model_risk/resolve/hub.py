@@ -40,6 +40,21 @@ _TRANSPORT_ERRORS = {"TimeoutException", "ReadTimeout", "ConnectTimeout", "Netwo
                      "RemoteProtocolError", "TransportError", "ProtocolError"}
 
 
+_requests_lock = threading.Lock()
+_requests_sent = 0
+
+
+def requests_sent() -> int:
+    """HTTP requests this process has sent to the Hub so far (lookups, retries, list pages)."""
+    return _requests_sent
+
+
+def _count_request(_request: Any) -> None:
+    global _requests_sent
+    with _requests_lock:
+        _requests_sent += 1
+
+
 class HubState:
     """Shared by the lookups of one scan: the client, the circuit breaker and the deadline."""
 
@@ -60,7 +75,7 @@ class HubState:
 
                 from model_risk.resolve import answer_limit
 
-                answer_limit.install()
+                answer_limit.install(_count_request)
 
                 self._api = HfApi(endpoint=self.settings.endpoint, library_name="model-risk")
             return self._api
