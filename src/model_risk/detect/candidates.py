@@ -130,6 +130,12 @@ _NOT_ORGS = frozenset({
     "configmaps", "secret", "secrets", "ingress", "pvc", "pv", "crd", "rs", "sts", "ds", "cm",
     "clusterrole", "clusterrolebinding", "role", "rolebinding", "serviceaccount", "sa", "endpoints",
     "linux", "darwin", "windows", "amd64", "arm64", "http", "https", "tcp", "udp", "default", "repo",
+    # a project's folders
+    "examples", "example", "samples", "notebooks", "tutorials", "benchmarks", "tools", "utils", "deploy",
+    "charts", "config", "build", "dist", "vendor", "third_party", "internal", "pkg", "cmd", "bin",
+    # the folders of a model repository (diffusers pipelines, tokenizers)
+    "unet", "vae", "text_encoder", "text_encoder_2", "text_encoder_3", "tokenizer", "tokenizer_2", "tokenizer_3",
+    "scheduler", "transformer", "feature_extractor", "image_encoder", "safety_checker", "prior", "decoder",
 })
 #: Placeholders of tests and docs (``test-repo/test-model``, ``some-org/x``, ``fake/model``).
 _PLACEHOLDER_ORG = text_search.lazy(
@@ -152,6 +158,9 @@ _NAME_LIKE = text_search.lazy(r"[\d\-]|[a-z][A-Z]|[A-Z]{2}[a-z]", re.ASCII)
 _FILE_LIKE = text_search.lazy(r"\.[A-Za-z]{3,8}$|[a-z]_[a-z]+\.[a-z]+_", re.ASCII)
 #: ``| space |``, ``(dataset)`` right after an id: a table or a sentence saying what kind of repo it is.
 _OTHER_KIND_AFTER = text_search.lazy(r"""[`'"*\])]{0,3}[ \t]{0,20}[|(,][ \t]{0,10}`?(?:datasets?|spaces?)\b""", re.I | re.ASCII)
+#: The rest of a line that says the id is a container image.
+_IMAGE_AFTER = text_search.lazy(r"[^\n]{0,100}?(?:\b[Dd]ocker\b|\b[Cc]ontainer\b|\b[Ii]mage (?:repository|registry|tag)\b)",
+                                re.ASCII)
 #: A quoted string that is itself a key (``"react/jsx-key": "off"``).
 _KEY_AFTER = text_search.lazy(r"""[ \t]*[:=][ \t]*[^\s{\[]""")
 #: A module path in an import (``import x from "date-fns/add_days"``, ``require('lib/sub-mod')``).
@@ -260,9 +269,13 @@ _POSITIONAL = text_search.lazy(
 _UPLOAD = text_search.lazy(r"""\bupload[ \t]+(?:--?[\w\-]{1,40}(?:[= \t][^\s-][^\s]{0,80})?[ \t]+)*["']?$""", re.ASCII)
 #: Where a line names a container image or a cluster object rather than a model.
 _IMAGE_MARKS = ("docker ", "docker:", "podman ", "kubectl", "oc get ", "helm ", "image:", "image=", "images:",
-                "image =", "image\":", "image':", "image.", "ghcr.io", "quay.io", "nvcr.io", "docker.io")
+                "image =", "image\":", "image':", "image.", ".repository", "ghcr.io", "quay.io", "nvcr.io",
+                "docker.io")
 #: Dockerfile instructions that name images and paths.
 _FROM_LINE = text_search.lazy(r"^[ \t]*(?:FROM|COPY|ADD|WORKDIR|VOLUME)[ \t]", re.ASCII)
+#: Shell commands whose arguments are paths on disk.
+_PATH_COMMAND = text_search.lazy(r"""(?:^|[\s;&|(`])(?:cd|ls|cp|mv|rm|mkdir|cat|source|pushd|rsync|scp|tar|chmod|chown)"""
+                                 r"""(?:[ \t]+-{1,2}[\w\-]+)*[ \t]+["']?$""", re.ASCII)
 #: Words right before an id that make it data (``load_dataset("org/x"``, ``datasets/org/x``).
 _DATA_WORDS = ("dataset", "data_files", "data_dir", "datasets/")
 #: ``repo_type="dataset"``, ``--repo-type space`` written after an id.
@@ -457,7 +470,7 @@ def _context(lines: _Lines, start: int, end: int, before: str) -> _Context:
     """What the text around the id at ``start`` says it is."""
     text = lines.text
     lowered = before.lower()
-    if any(mark in lowered for mark in _IMAGE_MARKS) or _FROM_LINE.match(before):
+    if any(mark in lowered for mark in _IMAGE_MARKS) or _FROM_LINE.match(before) or _PATH_COMMAND.search(before):
         return _BLOCK
     if any(word in lowered[-60:] for word in _DATA_WORDS):
         return _BLOCK
@@ -647,8 +660,9 @@ def _judged(text: str, known: Collection[int]) -> Iterator[IdCandidate]:
         following = text[end:end + 2]
         if start and text[start - 1] in _NOT_BEFORE:
             continue  # a path, a URL, an email, a variable; schemes are read by _schemed
-        if following[:1] in ("/", "*") or (following[:1] == "#" and following[1:2].isdigit()):
-            continue  # a path, a glob, an issue (org/repo#123)
+        if following[:1] in ("/", "*") or (following[:1] == "#" and following[1:2].isdigit()) \
+                or (following[:1] == "." and following[1:2] in "{$%<"):
+            continue  # a path, a glob, an issue (org/repo#123), a file name with a placeholder (x.{variant})
         model = f"{org}/{name}"
         if not _could_be_id(org, name, model):
             continue
@@ -687,6 +701,8 @@ def _judged(text: str, known: Collection[int]) -> Iterator[IdCandidate]:
             continue
         if _random(model) or _FILE_LIKE.search(name) or _dataset_nearby(lines, lines.start_of(start)):
             continue
+        if _IMAGE_AFTER.match(text, end, end + 100):
+            continue  # | `"org/x"` | Docker image repository |
         if quoted and _NAME_LIKE.search(name) and not _KEY_AFTER.match(text, end + 1):
             yield IdCandidate(start, model, "possible", "quoted")
         elif _HAS_DIGIT.search(name) and (_SIZE.search(name) or _modelish(lines[lines.start_of(start)])):
