@@ -99,10 +99,11 @@ CASES = {
         [("pkg/model/spec.go", 2, "acme-lab/chat-7b", "certain"),
          ("pkg/model/spec.go", 4, "acme-lab/tiny-1b", "possible"),
          ("pkg/model/spec.go", 5, "acme-lab/embed-2", "certain")]),
-    "Go: import paths, API versions and test keys are not models": (
-        {"pkg/model/spec_test.go": 'import "sigs.k8s.io/yaml-2"\nconst v = "apps/v1"\n'
+    "Go: import paths, API versions, gRPC methods and namespaced objects are not models": (
+        {"pkg/model/spec_test.go": 'import (\n\t"crypto/x509"\n\t"encoding/base64"\n)\nimport "sigs.k8s.io/yaml-2"\n'
+                                   'const v = "apps/v1"\nconst method = "PredictionService/ChatCompletions"\n'
                                    'agg.DeletePod("test-namespace/test-pod-2")\n'
-                                   'key := "default/vllm-pods-7b"\n'},
+                                   'key := "default/vllm-pods-7b"\ninferencePool: "gpu-ns/pool-7b",\n'},
         []),
 
     # -- test helpers, command lines, usage text ------------------------------------------------------

@@ -132,14 +132,16 @@ _NOT_ORGS = frozenset({
     "linux", "darwin", "windows", "amd64", "arm64", "http", "https", "tcp", "udp", "default", "repo",
     # a project's folders
     "examples", "example", "samples", "notebooks", "tutorials", "benchmarks", "tools", "utils", "deploy",
-    "charts", "config", "build", "dist", "vendor", "third_party", "internal", "pkg", "cmd", "bin",
+    "charts", "config", "build", "dist", "vendor", "third_party", "internal", "pkg", "cmd", "bin", "testdata",
+    "test_data", "fixtures",
     # the folders of a model repository (diffusers pipelines, tokenizers)
     "unet", "vae", "text_encoder", "text_encoder_2", "text_encoder_3", "tokenizer", "tokenizer_2", "tokenizer_3",
     "scheduler", "transformer", "feature_extractor", "image_encoder", "safety_checker", "prior", "decoder",
 })
 #: Placeholders of tests and docs (``test-repo/test-model``, ``some-org/x``, ``fake/model``).
 _PLACEHOLDER_ORG = text_search.lazy(
-    r"(?:test|tests|some|fake|dummy|mock|example|sample|other)(?:[-_](?:org|orgs|repo|user|namespace|bucket|owner|team))?",
+    r"(?:test|tests|some|fake|dummy|mock|example|sample|other)(?:[-_](?:org|orgs|repo|user|namespace|bucket|owner|team))?"
+    r"|your[-_][\w\-]+|[\w\-]*namespace\d*|[\w\-]+-ns",
     re.IGNORECASE | re.ASCII)
 #: Kubernetes API versions and similar (``v1``, ``v1beta1``, ``v2alpha3``).
 _API_VERSION = text_search.lazy(r"v\d{1,3}(?:(?:alpha|beta)\d{0,3})?", re.IGNORECASE)
@@ -150,10 +152,10 @@ _NAME_SHAPED = text_search.lazy(r"[\d\-_.]")
 _HAS_DIGIT = text_search.lazy(r"\d")
 #: A model's size in its name (``chat-7b``, ``Qwen2.5-0.5B``, ``opt-125m``): a model, wherever it is written.
 _SIZE = text_search.lazy(r"(?<![A-Za-z])\d{1,4}(?:\.\d{1,2})?[BbMm](?![A-Za-z])", re.ASCII)
-#: A quoted name that may be a model's: with a digit or a hyphen (``ner-multi``), or mixed capitals
-#: (``BERTopic_Wikipedia``, ``EsperBERTo``); not a word (``City``, ``SETA``) nor an identifier
-#: (``accelerate_configs``).
-_NAME_LIKE = text_search.lazy(r"[\d\-]|[a-z][A-Z]|[A-Z]{2}[a-z]", re.ASCII)
+#: A quoted name that may be a model's: with a digit or a hyphen (``ner-multi``), or an underscore
+#: between mixed capitals (``BERTopic_Wikipedia``); not a word (``City``, ``SETA``), an identifier
+#: (``accelerate_configs``) nor a gRPC method (``PredictionService/ChatCompletions``).
+_NAME_LIKE = text_search.lazy(r"[\d\-]|_.*(?:[a-z][A-Z]|[A-Z]{2}[a-z])|(?:[a-z][A-Z]|[A-Z]{2}[a-z]).*_", re.ASCII)
 #: File-like endings that no model name has (``launch.slurm``, ``notes.docx``); ``.en`` models stay.
 _FILE_LIKE = text_search.lazy(r"\.[A-Za-z]{3,8}$|[a-z]_[a-z]+\.[a-z]+_", re.ASCII)
 #: ``| space |``, ``(dataset)`` right after an id: a table or a sentence saying what kind of repo it is.
@@ -305,6 +307,8 @@ _NOT_MODEL_LISTS = frozenset({"features", "feature", "members", "dependencies", 
                               "plugins", "extends", "rules", "overrides", "imports"})
 #: A key model_names reads as "something other than a model", standing for such a list.
 _NOT_MODELS = "data"
+#: The opening of a block of imports (Go's ``import (``).
+_IMPORT_BLOCK = text_search.lazy(r"[ \t]*import[ \t]*\([ \t]*$", re.ASCII)
 #: A TOML table's header (``[features]``, ``[tool.app.models]``): the key of the lines below it.
 _TABLE_HEADER = text_search.lazy(r"""^[ \t]*\[\[?[ \t]*([A-Za-z_][\w.\-]{0,100})[ \t]*\]\]?[ \t]*$""", re.ASCII)
 #: ``- name: MODEL_ID`` above ``value: org/x`` (Kubernetes ``env:``).
@@ -362,6 +366,9 @@ def _enclosing_keys(lines: _Lines, index: int) -> list[str]:
         header = _TABLE_HEADER.match(previous)
         if header is not None:  # a TOML table holds every line below it, whatever their indentation
             keys.append(_enclosing_key(header.group(1).rsplit(".", 1)[-1], lines, above))
+            break
+        if level < indent and _IMPORT_BLOCK.match(previous):
+            keys.append(_NOT_MODELS)  # Go's import ( ... ): package paths
             break
         if level == indent and not (item and stripped.endswith(":")):
             continue
