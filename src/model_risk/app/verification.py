@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from model_risk.contract.domain import (
     ModelFacts,
@@ -43,8 +43,7 @@ LISTING_MIN = 3
 _NOT_A_MODEL = (ModelStatus.NOT_FOUND, ModelStatus.DISABLED)
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     """What :func:`prepare` decided: the stores to resolve with, and what it cost."""
 
     stores: Stores

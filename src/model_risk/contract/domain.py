@@ -354,7 +354,7 @@ def verified_by(facts: ModelFacts | None) -> str:
     return "resolver" if facts.source not in (None, "none", "error", "api", "internal") else "unverified"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class VerificationSummary:
     """What checking the scan's references cost and changed: references below ``certain`` whose id the
     Hub, the lockfile or the cache confirmed or denied, those left out because the repository is not a

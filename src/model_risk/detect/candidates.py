@@ -84,11 +84,12 @@ SKIPPED_SUFFIXES = (
     ".bin", ".pt", ".pth", ".ckpt", ".safetensors", ".gguf", ".onnx", ".h5", ".pb", ".tflite", ".npy",
     ".npz", ".pkl", ".pickle", ".parquet", ".arrow", ".feather", ".db", ".sqlite", ".sqlite3",
     ".woff", ".woff2", ".ttf", ".otf", ".eot", ".mp3", ".mp4", ".wav", ".flac", ".ogg", ".webm",
-    ".mov", ".avi", ".mkv", ".min.js", ".min.css", ".map", ".lock", ".sum",
+    ".mov", ".avi", ".mkv", ".mid", ".midi", ".min.js", ".min.css", ".map", ".lock", ".sum",
 )
 SKIPPED_NAMES = frozenset({"package-lock.json", "pnpm-lock.yaml", "yarn.lock", "npm-shrinkwrap.json",
                            "go.sum", "Cargo.lock", "poetry.lock", "uv.lock", "Pipfile.lock", "composer.lock",
-                           "Gemfile.lock", "bun.lockb", "LICENSE", "LICENSE.txt", "LICENSE.md", "NOTICE"})
+                           "Gemfile.lock", "bun.lockb", "LICENSE", "LICENSE.txt", "LICENSE.md", "NOTICE",
+                           ".gitignore", ".dockerignore", ".gitattributes", "CODEOWNERS", ".npmignore"})
 #: Documentation files: left to the documentation detectors' switch (``docs: false``).
 DOCUMENT_SUFFIXES = (".md", ".mdx", ".markdown", ".rst", ".txt", ".adoc", ".ipynb")
 
@@ -193,6 +194,8 @@ class _Lines:
     def __init__(self, text: str) -> None:
         self.text = text
         self._lines: dict[int, str] = {}
+        #: The enclosing keys of a line, once looked up (several ids on a line, or in one list).
+        self.enclosing: dict[int, tuple[str, ...]] = {}
 
     def start_of(self, offset: int) -> int:
         """The start of the line holding ``offset``."""
@@ -352,6 +355,13 @@ def _keys_before(before: str) -> list[str]:
 def _enclosing_keys(lines: _Lines, index: int) -> list[str]:
     """Keys of the lines that enclose the line at ``index`` (outermost first), found by indentation:
     the key of a YAML list or mapping, the name of a JSON array, a Rust table, a shell array."""
+    known = lines.enclosing.get(index)
+    if known is None:
+        known = lines.enclosing[index] = _find_enclosing_keys(lines, index)
+    return list(known)
+
+
+def _find_enclosing_keys(lines: _Lines, index: int) -> tuple[str, ...]:
     indent = lines.indent(index)
     item = lines[index].lstrip(" \t").startswith("-")
     keys: list[str] = []
@@ -383,7 +393,7 @@ def _enclosing_keys(lines: _Lines, index: int) -> list[str]:
         indent, item = level, stripped.startswith("-")
         if level == 0:
             break
-    return keys[::-1]
+    return tuple(keys[::-1])
 
 
 def _enclosing_key(key: str, lines: _Lines, index: int) -> str:

@@ -29,9 +29,9 @@ from model_risk.detect.references import reference_to
 from model_risk.knowledge import hub_ids, publishers
 
 #: ``key = "``, ``key: ``, ``"key": "``, ``key == '`` right before a value (``,`` first: a tuple target).
-_KEY_BEFORE = re.compile(r"""(,[ \t]{0,4})?\b([A-Za-z_][\w.\-]{0,63})["'`]?[ \t]{0,4}(?:==?|:)[ \t]{0,4}["'`(\[]?$""")
+_KEY_BEFORE = text_search.lazy(r"""(,[ \t]{0,4})?\b([A-Za-z_][\w.\-]{0,63})["'`]?[ \t]{0,4}(?:==?|:)[ \t]{0,4}["'`(\[]?$""")
 #: ``--flag ID``, ``--flag=ID``, ``-m ID`` right before a value.
-_FLAG_BEFORE = re.compile(r"""(?:^|[\s`(\[])--?([A-Za-z][\w.\-]{0,63})(?:[ \t]{1,4}|=)["']?$""")
+_FLAG_BEFORE = text_search.lazy(r"""(?:^|[\s`(\[])--?([A-Za-z][\w.\-]{0,63})(?:[ \t]{1,4}|=)["']?$""")
 #: Anchors of lines where an un-namespaced name can be a model.
 _SHORT_NAME_ANCHORS = ("model", "sentencetransformer", "crossencoder", "from_pretrained")
 _QUOTES = "'\"`*"
@@ -79,7 +79,7 @@ def references(source: SourceFile, text: str, detector: str, *, known: Iterable[
 #: Words that make a line read like a command: they download, serve or upload a model.
 _COMMAND_WORDS = ("serve", "download", "upload")
 #: A flag: ``-x`` or ``--x`` after a blank, a quote, a backtick or a parenthesis (checked apart).
-_FLAG = re.compile(r"--?[A-Za-z]")
+_FLAG = text_search.lazy(r"--?[A-Za-z]")
 _FLAG_PRECEDERS = frozenset(" \t\n`\"'(")
 
 
@@ -206,7 +206,7 @@ def _name_inside() -> re.Pattern[str]:
     return text_search.any_of(sorted(_known_names()))
 
 
-_WORD = re.compile(r"(?<![A-Za-z0-9_.\-/])[A-Za-z][A-Za-z0-9_.\-]{1,80}")
+_WORD = text_search.lazy(r"(?<![A-Za-z0-9_.\-/])[A-Za-z][A-Za-z0-9_.\-]{1,80}")
 _NAME_MARKS = ("-", '"', "'", "`", "*")
 
 

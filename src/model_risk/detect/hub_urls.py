@@ -15,13 +15,14 @@ from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.hookspecs import hookimpl
 from model_risk.contract.source import SourceFile
+from model_risk.detect import text_search
 from model_risk.detect.commands import Found
 from model_risk.detect.model_names import ModelName
 from model_risk.detect.references import reference_to
 from model_risk.knowledge import hub_ids
 
 _SEGMENT = r"[A-Za-z0-9_][\w.\-]{0,95}"
-_URL = re.compile(
+_URL = text_search.lazy(
     rf"(?<![\w.\-@/])(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/({_SEGMENT})(?:/({_SEGMENT}))?"
     r"(?:/(?:resolve|blob|tree|raw)/([\w.\-%]{1,96}))?"
     rf"|(?<![\w.\-])hf://({_SEGMENT})/({_SEGMENT})(?:@([\w.\-%]{{1,96}}))?"

@@ -149,7 +149,7 @@ def quoted_candidate(text: str) -> bool:
 
 
 _ID_STRING = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-:"
-_RIGHT_OF_SLASH = re.compile(r"[\w.\-/]{1,250}")
+_RIGHT_OF_SLASH = text_search.lazy(r"[\w.\-/]{1,250}")
 
 
 def bare_candidate(text: str) -> bool:
@@ -222,7 +222,7 @@ _STRICT_KEYS = frozenset({
 #: (transformers ``TrainingArguments.hub_model_id``).
 _OUTPUT_KEYS = frozenset({"hub_model_id", "push_to_hub_model_id", "output_model", "new_model", "new_model_name"})
 
-_WORD_BOUNDARY = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_WORD_BOUNDARY = text_search.lazy(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
 #: Every key that can mean a model holds one of these, lower-cased, as a substring: a model word (or
@@ -383,7 +383,7 @@ def _loose_model_key(key: str) -> str | None:
 
 
 #: ``pretrained=org/x,dtype=bfloat16`` (lm-evaluation-harness ``model_args``).
-_PAIR = re.compile(r"([A-Za-z_][\w.\-]{0,63})=([^,\s=]{1,250})")
+_PAIR = text_search.lazy(r"([A-Za-z_][\w.\-]{0,63})=([^,\s=]{1,250})")
 
 
 def under_key(path: Sequence[str], value: str) -> list[ModelName]:

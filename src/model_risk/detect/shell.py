@@ -14,7 +14,7 @@ from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.hookspecs import hookimpl
 from model_risk.contract.source import SourceFile
-from model_risk.detect import commands, free_text, model_names, prose, python_source
+from model_risk.detect import commands, free_text, model_names, prose, python_source, text_search
 from model_risk.detect.commands import Found
 from model_risk.detect.embedded import EmbeddedCode, Piece
 from model_risk.detect.references import reference_to
@@ -22,9 +22,9 @@ from model_risk.detect.references import reference_to
 _SCRIPT_SUFFIXES = (".sh", ".bash", ".zsh", ".env", ".dockerfile", ".mk")
 _SCRIPT_NAMES = frozenset({"Dockerfile", "Containerfile", "Makefile", "GNUmakefile", "makefile", "Procfile",
                            ".env", ".envrc"})
-_EXEC_FORM = re.compile(r"^[ \t]{0,40}(?:CMD|ENTRYPOINT|RUN)[ \t]{1,40}(\[[^\n]{0,8000}\])[ \t]*\r?$",
+_EXEC_FORM = text_search.lazy(r"^[ \t]{0,40}(?:CMD|ENTRYPOINT|RUN)[ \t]{1,40}(\[[^\n]{0,8000}\])[ \t]*\r?$",
                         re.MULTILINE | re.IGNORECASE)
-_MAKE_ASSIGNMENT = re.compile(r"^([A-Za-z_][\w.]{0,63})[ \t]{0,40}(?:\?|:{1,3}|\+|!)?=[ \t]{0,40}([^\s#]{1,250})",
+_MAKE_ASSIGNMENT = text_search.lazy(r"^([A-Za-z_][\w.]{0,63})[ \t]{0,40}(?:\?|:{1,3}|\+|!)?=[ \t]{0,40}([^\s#]{1,250})",
                               re.MULTILINE)
 
 

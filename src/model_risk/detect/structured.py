@@ -12,12 +12,11 @@ which remember where they are written. One walker then reads every kind of docum
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from model_risk.detect import commands, model_names
+from model_risk.detect import commands, model_names, text_search
 from model_risk.detect.commands import Found
 
 if TYPE_CHECKING:
@@ -69,7 +68,7 @@ def nth_offset(raw: str, value: str, index: int, needle: str) -> int:
 #: Keys whose value is a command line rather than a setting.
 COMMAND_KEYS = frozenset({"command", "commands", "args", "entrypoint", "cmd", "run", "script",
                           "before_script", "after_script", "exec"})
-_ASSIGNMENT = re.compile(r"([A-Za-z_][\w.]{0,63})=([^\s=]{1,250})")
+_ASSIGNMENT = text_search.lazy(r"([A-Za-z_][\w.]{0,63})=([^\s=]{1,250})")
 _MAX_DEPTH = 64
 
 
