@@ -146,6 +146,10 @@ CASES = {
                              "cp -r ./acme-lab/chat-7b /data/acme-lab/chat-7b\n",
          "conf/paths.cfg": "checkpoint_dir = checkpoints/acme-7b\n"},
         []),
+    "a download of a dataset is not a model, the next command's download is": (
+        {"scripts/fetch.txt": "hf download acme-data/corpus-7b --repo-type dataset\n"
+                              "hf download acme-lab/chat-7b --local-dir /models/chat\n"},
+        [("scripts/fetch.txt", 2, "acme-lab/chat-7b", "certain")]),
     "datasets under a datasets key are not models": (
         {"recipes/sft.yaml": "dataset_mixture:\n  datasets:\n    - id: acme-data/dialogues-7k\n      split: train\n"},
         []),

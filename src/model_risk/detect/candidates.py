@@ -326,6 +326,8 @@ _TUPLE_TARGET = text_search.lazy(r"""(?:^|[\s#(])([A-Za-z_]\w{0,63}(?:[ \t]*,[ \
 _CALL_BEFORE = text_search.lazy(r"""([A-Za-z_][\w.]{0,80})[ \t]*\([ \t]*["'`]?$""", re.ASCII)
 #: A Helm or Go template's value with a default: ``{{ .Values.model.name | default "`` (group 1: the key).
 _TEMPLATE_DEFAULT = text_search.lazy(r"""\.([A-Za-z_]\w{0,63})[ \t]*\|[ \t]*default[ \t]+["'`]?$""", re.ASCII)
+#: Keys that name something on disk.
+_LOCAL_KEYS = frozenset({"local", "local_path", "local_dir", "localpath", "localdir"})
 #: Keys that give a default of something named elsewhere.
 _DEFAULT_KEYS = frozenset({"default", "default_value", "defaultvalue", "default_value_t"})
 #: A field declaration: ``pub model_id: String,``, ``modelId?: string;``, ``model_id: str = ...``.
@@ -475,6 +477,8 @@ def _default_owner(lines: _Lines, index: int) -> str | None:
 
 
 def _verdict(path: list[str], why: str = "key") -> _Context:
+    if path and path[-1].lower() in _LOCAL_KEYS:
+        return _BLOCK  # local: docs/page (a table of contents, a folder on disk)
     kind = model_names.path_verdict(path)
     if kind is None:
         return _NONE
@@ -491,8 +495,8 @@ def _context(lines: _Lines, start: int, end: int, before: str) -> _Context:
         return _BLOCK
     if any(word in lowered[-60:] for word in _DATA_WORDS):
         return _BLOCK
-    if "repo" in text[end:end + 200] and _OTHER_REPO_TYPE.search(text, end, end + 200):
-        return _BLOCK
+    if "repo" in (rest := _rest_of_command(text, end)) and _OTHER_REPO_TYPE.search(rest):
+        return _BLOCK  # hf download org/x --repo-type dataset
     index = lines.start_of(start)
     if "," in before:
         if (flag := _ARRAY_FLAG.search(before)) is not None:
@@ -559,6 +563,20 @@ def _context(lines: _Lines, start: int, end: int, before: str) -> _Context:
 
 #: The word, not a part of a link (``huggingface.co/datasets/...``).
 _DATASET_WORD = text_search.lazy(r"(?<![/\w])datasets?\b(?!/)", re.IGNORECASE)
+
+
+def _rest_of_command(text: str, end: int) -> str:
+    """The text after ``end`` up to the end of its line, and of the lines it continues onto with ``\\``
+    (at most three, 600 characters)."""
+    stop = end
+    for _ in range(4):
+        line_end = text.find("\n", stop)
+        if line_end < 0:
+            return text[end:end + 600]
+        if not text[stop:line_end].rstrip().endswith("\\"):
+            return text[end:min(line_end, end + 600)]
+        stop = line_end + 1
+    return text[end:min(stop, end + 600)]
 
 
 def _dataset_nearby(lines: _Lines, index: int) -> bool:
