@@ -197,6 +197,12 @@ def test_the_pass_can_be_turned_off(scan):  # noqa: F811
     assert scan(files)["references"] == []
 
 
+def test_docs_false_keeps_the_pass_out_of_documentation(scan):  # noqa: F811
+    files = {".model-risk.yaml": "docs: false\n", "README.md": "Serve `acme-lab/chat-7b` with vllm.\n",
+             "router/src/main.rs": 'let model = "acme-lab/chat-7b";\n'}
+    assert [r["path"] for r in scan(files)["references"]] == ["router/src/main.rs"]
+
+
 def test_binaries_and_lock_files_are_not_read(scan):  # noqa: F811
     report = scan({"weights.bin": b"model: acme-lab/chat-7b\0\0\0", "package-lock.json": '{"model": "acme-lab/chat-7b"}',
                    "Cargo.lock": 'name = "acme-lab/chat-7b"\n', "logo.svg": "<svg>model: acme-lab/chat-7b</svg>"})
