@@ -20,7 +20,7 @@ import sys
 
 def main() -> None:
     gc.disable()
-    from model_risk import cli
+    import model_risk.cli as cli
     from model_risk.app.plugins import Plugins, load_plugins
 
     loaded: Plugins | None

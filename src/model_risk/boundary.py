@@ -6,10 +6,10 @@ it, the face decides how a message looks (a ``model-risk: error:`` line, an ``::
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
-from model_risk.contract.errors import ModelRiskError
+from model_risk.common.debug import show_traceback
+from model_risk.contract.errors import InternalError, ModelRiskError
 
 #: Exit status for a bug in model-risk itself (not the user's input).
 INTERNAL_ERROR = 3
@@ -20,7 +20,8 @@ def guarded(call: Callable[[], int], report: Callable[[str, str], None]) -> int:
     """Run ``call`` and return its exit status; every error becomes ``report(level, message)`` instead.
 
     ``level`` is ``error`` for a problem the user can act on (exit 2), ``interrupted`` for Ctrl-C, and
-    ``internal`` for a bug (exit 3; ``MODEL_RISK_DEBUG=1`` lets the traceback through instead).
+    ``internal`` for a bug (exit 3). With ``MODEL_RISK_DEBUG=1`` every error's traceback (and its cause's)
+    is printed on stderr before its message.
     """
     import click
 
@@ -33,6 +34,7 @@ def guarded(call: Callable[[], int], report: Callable[[str, str], None]) -> int:
         exc.show()  # click's own usage message (only the command line raises these)
         return exc.exit_code
     except ModelRiskError as exc:
+        show_traceback(exc)
         report("error", str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
@@ -40,9 +42,12 @@ def guarded(call: Callable[[], int], report: Callable[[str, str], None]) -> int:
         return INTERRUPTED
     except BrokenPipeError:
         return 0  # `model-risk scan | head`: the reader left; that is not an error
+    except InternalError as exc:  # a built-in plugin's bug, named
+        show_traceback(exc)
+        report("internal", f"{exc} (set MODEL_RISK_DEBUG=1 for a traceback, and please report it)")
+        return INTERNAL_ERROR
     except Exception as exc:  # the one place a bug becomes a message instead of a traceback
-        if os.environ.get("MODEL_RISK_DEBUG"):
-            raise
+        show_traceback(exc)
         report("internal", f"{exc.__class__.__name__}: {exc} "
                            "(set MODEL_RISK_DEBUG=1 for a traceback, and please report it)")
         return INTERNAL_ERROR

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from model_risk import __version__
-from model_risk.contract.domain import Note
+from model_risk.contract.domain import Note, Severity
 from model_risk.contract.errors import ModelRiskError, UsageError
+from model_risk.contract.version import __version__
 
 if TYPE_CHECKING:
     from model_risk.app.plugins import Plugins
+    from model_risk.app.session import Flags, Session
     from model_risk.contract.domain import ScanResult
 
 FAIL_ON = ["info", "low", "medium", "high", "critical", "never"]
@@ -80,16 +81,24 @@ def _width(output: str | None) -> int:
     return 80
 
 
-def _project(paths: tuple[str, ...]) -> tuple[Path, tuple[Path, ...]]:
-    from model_risk.app.scan import project_paths
+def _severities(_ctx: click.Context, _param: click.Parameter, value: str | None) -> frozenset[Severity] | None:
+    """``--severity high,medium``: the severities the human-readable reports show."""
+    if value is None:
+        return None
+    try:
+        chosen = frozenset(Severity.parse(part.strip()) for part in value.split(",") if part.strip())
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    if not chosen:
+        raise click.BadParameter("name at least one severity (info, low, medium, high, critical)")
+    return chosen
 
-    return project_paths(paths)
 
+def _session(flags: Flags) -> Session:
+    """The run's session: where the command's flags meet the configuration, once."""
+    from model_risk.app.session import Session
 
-def _load_config(root: Path, config_file: str | None):  # type: ignore[no-untyped-def]
-    from model_risk.app.config import load_config
-
-    return load_config(root, Path(config_file) if config_file else None)
+    return Session.open(flags, _plugins())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
@@ -109,16 +118,23 @@ def cli() -> None:
 @click.option("--offline", is_flag=True, help="No network: lockfile and cache only.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON, case_sensitive=False), default=None,
               help="Exit 1 on active findings at or above this severity (default: high, or the config's).")
+@click.option("--fail-on-unchecked", is_flag=True,
+              help="Also exit 1 when a model could not be checked (offline and not locked, or the Hub did not "
+                   "answer).")
+@click.option("--severity", "severities", metavar="LEVELS", callback=_severities,
+              help="Show only findings of these severities in text, Markdown and HTML (comma-separated, e.g. "
+                   "high,medium). Display only: the exit status still counts every finding.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
-              help="Config file (default: .model-risk.yaml or [tool.model-risk] in pyproject.toml).")
+              help="Config file (default: the nearest .model-risk.yaml or [tool.model-risk] in pyproject.toml, "
+                   "from the scanned directory up to the top of the repository).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes for detection (default: all cores).")
 @click.option("--no-drift", is_flag=True, help="Do not compare model-risk.lock with the Hub.")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
               help="Report only findings that are not in this baseline (see `model-risk baseline`).")
 @click.option("--diff-base", metavar="REF",
-              help="Report only what changed since git REF: findings on added or changed lines, and "
-                   "project-wide findings the change makes worse (for pull requests).")
+              help="Report only what changed since git REF: findings a changed line contributes to (the id or "
+                   "the call that loads it), and project-wide findings the change makes worse (for pull requests).")
 @click.option("--per-file", is_flag=True,
               help="Only rules about single models and references; skip vendor and project-wide rules, "
                    "which need the whole project (the pre-commit hook uses this).")
@@ -126,30 +142,30 @@ def cli() -> None:
 @click.option("--verbose", "-v", is_flag=True, help="Show informational notes and suppressed findings.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors on stderr.")
 def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, ...], offline: bool,
-         fail_on: str | None, config_file: str | None, jobs: int | None, no_drift: bool,
-         baseline_file: str | None, diff_base: str | None, per_file: bool, color: bool | None,
-         verbose: bool, quiet: bool) -> None:
+         fail_on: str | None, fail_on_unchecked: bool, severities: frozenset[Severity] | None,
+         config_file: str | None, jobs: int | None, no_drift: bool, baseline_file: str | None,
+         diff_base: str | None, per_file: bool, color: bool | None, verbose: bool, quiet: bool) -> None:
     """Scan PATHS (directories and files; default: .) and report model risks."""
-    from model_risk.app.run import ScanSettings, run_scan
+    from model_risk.app.scan import scan as run_scan
+    from model_risk.app.session import Flags
 
     plugins = _plugins()
-    requested = formats or ("text",)
-    # The database formats are written by model-risk itself, not by a reporter plugin.
-    settings = ScanSettings(paths=paths, config_file=config_file, fail_on=fail_on, baseline=baseline_file,
-                            offline=offline, check_drift=not no_drift, jobs=jobs, per_file=per_file,
-                            diff_base=diff_base, formats=tuple(f for f in requested if f not in FILE_FORMATS))
-    targets = _targets(requested, outputs, [*plugins.reporters, *FILE_FORMATS], file_formats=FILE_FORMATS)
+    # Checked before the scan, so that a typo in a format costs no scan.
+    targets = _targets(formats or ("text",), outputs, [*plugins.reporters, *FILE_FORMATS], file_formats=FILE_FORMATS)
+    session = _session(Flags(paths=paths, config_file=config_file, fail_on=fail_on, baseline=baseline_file,
+                             offline=offline, fail_on_unchecked=fail_on_unchecked, check_drift=not no_drift,
+                             jobs=jobs, per_file=per_file, diff_base=diff_base))
     progress = _progress_bar() if not quiet else None
     try:
-        result = run_scan(settings, plugins, progress=progress)
+        result = run_scan(session, progress=progress)
     finally:
         if progress is not None:
             progress.clear()  # an error message must not land on the end of a progress line
     if not quiet:
         for note in result.notes:
             _warn(note, verbose)
-    _render(result, targets, plugins, color, verbose)
-    _exit(1 if result.failing_findings() else 0)
+    _render(result, targets, plugins, color, verbose, severities)
+    _exit(1 if result.failed else 0)
 
 
 @cli.command()
@@ -158,10 +174,12 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
               help="Report format (repeatable; pair each with an --output). Default: text.")
 @click.option("--output", "-o", "outputs", multiple=True, type=click.Path(dir_okay=False),
               help="Write the report to FILE instead of stdout (repeatable, in --format order).")
+@click.option("--severity", "severities", metavar="LEVELS", callback=_severities,
+              help="Show only findings of these severities in text, Markdown and HTML (comma-separated).")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: on a TTY).")
 @click.option("--verbose", "-v", is_flag=True, help="Show suppressed findings in the text report.")
-def report(report_file: str, formats: tuple[str, ...], outputs: tuple[str, ...], color: bool | None,
-           verbose: bool) -> None:
+def report(report_file: str, formats: tuple[str, ...], outputs: tuple[str, ...],
+           severities: frozenset[Severity] | None, color: bool | None, verbose: bool) -> None:
     """Render a saved JSON report (from `scan --format json`; - reads stdin) in other formats, without
     scanning again. The exit status says only whether rendering worked (0) or the input is bad (2)."""
     from model_risk.report.document import read_document
@@ -169,7 +187,7 @@ def report(report_file: str, formats: tuple[str, ...], outputs: tuple[str, ...],
     plugins = _plugins()
     targets = _targets(formats or ("text",), outputs, plugins.reporters)
     result = read_document(_read_report(report_file), "<stdin>" if report_file == "-" else report_file)
-    _render(result, targets, plugins, color, verbose)
+    _render(result, targets, plugins, color, verbose, severities)
 
 
 @cli.command()
@@ -211,7 +229,7 @@ def _read_report(report_file: str) -> str:
 
 
 def _render(result: ScanResult, targets: list[tuple[str, str | None]], plugins: Plugins, color: bool | None,
-            verbose: bool) -> None:
+            verbose: bool, severities: frozenset[Severity] | None = None) -> None:
     from model_risk.app.plugins import plugin_failure
     from model_risk.contract.reporter import ReportOptions
     from model_risk.report.presentation import github_source_url
@@ -224,7 +242,7 @@ def _render(result: ScanResult, targets: list[tuple[str, str | None]], plugins: 
             continue
         report_options = ReportOptions(color=_color(color, sys.stdout) if output is None else False,
                                        verbose=verbose, width=_width(output),
-                                       source_url=github_source_url(os.environ))
+                                       source_url=github_source_url(os.environ), severities=severities)
         try:
             text = plugins.reporters[fmt].render(result, report_options)
         except ModelRiskError:
@@ -302,17 +320,16 @@ def lock(path: str | None, config_file: str | None, offline: bool, check: bool, 
     When the Hub fails for a model already in the lockfile, its entry is kept. Exits 1 when a model
     could not be locked at all."""
     from model_risk.app import lock as locking
-    from model_risk.app.scan import ScanOptions
+    from model_risk.app.session import Flags
 
-    root, scan_paths = _project((path,) if path else ())
-    config = _load_config(root, config_file)
-    options = ScanOptions(paths=scan_paths, config=config, offline=offline, plugins=_plugins())
-    lockfile = config.lockfile_path
+    session = _session(Flags(paths=(path,) if path else (), config_file=config_file, offline=offline))
+    config = session.config
+    lockfile = session.own_lockfile()
     if per_project and config.lockfile is not None:
         raise UsageError("--per-project writes model-risk.lock in each sub-project; the config names one "
                          f"lockfile ({config.lockfile})")
     if check:
-        checks = locking.check_projects(options) if per_project else [(lockfile, locking.check(options))]
+        checks = locking.check_projects(session) if per_project else [(lockfile, locking.check(session))]
         stale = False
         for checked, outcome in checks:
             for note in outcome.notes:
@@ -331,9 +348,9 @@ def lock(path: str | None, config_file: str | None, offline: bool, check: bool, 
             _exit(1)
         _exit(0)
     if per_project:
-        outcomes = locking.lock_projects(options)
+        outcomes = locking.lock_projects(session)
     else:
-        outcomes = [(lockfile, locking.lock(options))]
+        outcomes = [(lockfile, locking.lock(session))]
     missing = 0
     for written_to, result in outcomes:
         for note in result.notes:
@@ -355,17 +372,17 @@ def lock(path: str | None, config_file: str | None, offline: bool, check: bool, 
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
 def baseline(paths: tuple[str, ...], output: str | None, offline: bool, config_file: str | None) -> None:
     """Accept the current findings: write them to a baseline so later scans report only new ones."""
-    from model_risk.app.scan import ScanOptions
     from model_risk.app.scan import scan as run_scan
+    from model_risk.app.session import Flags
     from model_risk.evaluate.baseline import BASELINE_NAME, write_baseline
 
-    root, scan_paths = _project(paths)
-    config = _load_config(root, config_file)
-    target = Path(output) if output else (config.baseline or root / BASELINE_NAME)
+    session = _session(Flags(paths=paths, config_file=config_file, offline=offline))
+    config = session.config
+    target = Path(output) if output else (config.baseline or session.root / BASELINE_NAME)
     if not target.resolve().parent.is_dir():
         raise UsageError(f"cannot write {target}: its directory does not exist")
-    result = run_scan(ScanOptions(paths=scan_paths, config=config, offline=offline or config.offline,
-                                  plugins=_plugins()))
+    # Every finding is accepted, the ones an older baseline suppressed too.
+    result = run_scan(session.with_config(baseline=None))
     for note in result.notes:
         _warn(note, False)
     count = write_baseline(target, result.findings)
@@ -382,11 +399,10 @@ def baseline(paths: tuple[str, ...], output: str | None, offline: bool, config_f
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
 def rules(name: str | None, fmt: str, config_file: str | None) -> None:
     """List the rules, or show the documentation of rule NAME (name or code)."""
-    from model_risk.app.scan import rules_for
+    from model_risk.app.session import Flags
     from model_risk.evaluate import docs
 
-    config = _load_config(Path.cwd(), config_file)
-    loaded = sorted(rules_for(config, _plugins()), key=lambda r: r.info.code)
+    loaded = sorted(_session(Flags(config_file=config_file)).rules, key=lambda r: r.info.code)
     if name:
         loaded = [r for r in loaded if name in (r.info.name, r.info.code)]
         if not loaded:
@@ -415,13 +431,13 @@ def rules(name: str | None, fmt: str, config_file: str | None) -> None:
 def explain(model: str, revision: str | None, offline: bool, fmt: str, config_file: str | None) -> None:
     """Show the facts and the lineage of one MODEL (a Hub repo id or its huggingface.co URL)."""
     from model_risk.app import explain as explaining
+    from model_risk.app.session import Flags
     from model_risk.knowledge.hub_ids import repo_id_from
 
     model_id = repo_id_from(model)
     if model_id is None:
         raise UsageError(f"not a Hugging Face model id: {model!r} (expected org/name)")
-    config = _load_config(Path.cwd().resolve(), config_file)
-    result = explaining.explain(model_id, revision, config, _plugins(), offline=offline or config.offline)
+    result = explaining.explain(model_id, revision, _session(Flags(config_file=config_file, offline=offline)))
     if fmt == "json":
         import json
 
@@ -448,17 +464,15 @@ def exposure(vendor: str, paths: tuple[str, ...], fmt: str, output: str | None, 
     reference, grouped by how exposed it is: API use, unpinned open weights, pinned open weights, and
     models built on the vendor's base."""
     from model_risk.app import exposure as exposing
-    from model_risk.app.scan import ScanOptions, vendor_table
     from model_risk.app.scan import scan as run_scan
+    from model_risk.app.session import Flags
 
-    root, scan_paths = _project(paths)
-    config = _load_config(root, config_file)
-    result = run_scan(ScanOptions(paths=scan_paths, config=config, offline=offline or config.offline,
-                                  plugins=_plugins()))
+    session = _session(Flags(paths=paths, config_file=config_file, offline=offline))
+    result = run_scan(session)
     if not quiet:
         for note in result.notes:
             _warn(note, False)
-    found = exposing.exposure(vendor, result, vendor_table(config), fail_on_exposure)
+    found = exposing.exposure(vendor, result, session.vendors, fail_on_exposure)
     _write(exposing.RENDERERS[fmt](found), output)
     _exit(1 if found.failing else 0)
 
@@ -476,17 +490,17 @@ def alternatives(model: str | None, fmt: str, offline: bool, no_record: bool, co
     the choice is recorded in model-risk.lock so offline scans show it. Exit 1 when the Hub could not
     be asked."""
     from model_risk.app import alternatives as alternating
+    from model_risk.app.session import Flags
     from model_risk.knowledge.hub_ids import repo_id_from
 
-    config = _load_config(Path.cwd().resolve(), config_file)
-    offline = offline or config.offline
+    session = _session(Flags(config_file=config_file, offline=offline))
     if model is None:
-        found = alternating.suggest_for_project(config, _plugins(), offline=offline, record=not no_record)
+        found = alternating.suggest_for_project(session, record=not no_record)
     else:
         model_id = repo_id_from(model)
         if model_id is None:
             raise UsageError(f"not a Hugging Face model id: {model!r} (expected org/name)")
-        found = [alternating.suggest(model_id, config, _plugins(), offline=offline, record=not no_record)]
+        found = [alternating.suggest(model_id, session, record=not no_record)]
     if fmt == "json":
         import json
 

@@ -244,7 +244,7 @@ def _source_digest(root: Path) -> str:
 
 
 def _version(root: Path) -> str:
-    match = re.search(r'^__version__ = "([^"]+)"', (root / "src" / "model_risk" / "__init__.py").read_text(),
+    match = re.search(r'^__version__ = "([^"]+)"', (root / "src" / "model_risk" / "contract" / "version.py").read_text(),
                       flags=re.M)
     return match.group(1) if match else "unknown"
 
@@ -279,19 +279,23 @@ def run_check(inputs: ActionInputs) -> int:
 
 
 def run_scan(inputs: ActionInputs) -> int:
-    from model_risk.app.plugins import load_plugins
-    from model_risk.app.run import ScanSettings
-    from model_risk.app.run import run_scan as scan
+    from model_risk.app.scan import scan
+    from model_risk.app.session import Flags, Session
     from model_risk.common.fileio import atomic_write
     from model_risk.contract.reporter import ReportOptions
     from model_risk.report.document import summary
     from model_risk.report.presentation import github_source_url
 
-    plugins = load_plugins()
-    result = scan(ScanSettings(paths=inputs.paths, config_file=inputs.config, fail_on=inputs.fail_on,
-                               offline=inputs.offline, diff_base=inputs.resolve_diff_base(),
-                               formats=inputs.formats), plugins)
-    available = plugins.reporters
+    session = Session.open(Flags(paths=inputs.paths, config_file=inputs.config, fail_on=inputs.fail_on,
+                                 offline=inputs.offline, diff_base=inputs.resolve_diff_base()))
+    available = session.plugins.reporters
+    unknown = [fmt for fmt in inputs.formats if fmt not in available]
+    if unknown:
+        from model_risk.contract.errors import UsageError
+
+        raise UsageError(f"input 'formats': {_shown(unknown[0])} is not a format of this install "
+                         f"({', '.join(sorted(available))})")
+    result = scan(session)
     for note in result.notes:
         if note.level != "info":
             _emit("warning" if note.level == "warning" else "error", note.render())
@@ -318,7 +322,7 @@ def run_scan(inputs: ActionInputs) -> int:
     set_outputs({
         "findings": str(sum(counts.values())),
         **{severity: str(counts.get(severity, 0)) for severity in ("critical", "high", "medium", "low", "info")},
-        "failed": "true" if result.failing_findings() else "false",
+        "failed": "true" if result.failed else "false",
         "sarif-file": str(written["sarif"]),
         "markdown-file": str(written["markdown"]),
         "report-dir": str(inputs.output_dir),

@@ -9,6 +9,8 @@ import shutil
 
 import pytest
 from support.fakehub import LIST, Fault, hang, model
+
+from model_risk import hookimpl
 from support.project import DEAD_ENDPOINT, validate_report
 
 from model_risk.knowledge import licenses
@@ -111,12 +113,31 @@ def test_scan_suggests_for_models_with_findings(cli, decoys, project):
 
 
 def test_says_when_no_candidate_qualifies(cli, hub, project):
+    sdxl = "stabilityai/stable-diffusion-xl-base-1.0"
+    # The snapshot's diffusers pipelines state no size; give the target and the listed pipelines one.
+    for entry in hub.models.values():
+        if entry.get("pipeline_tag") == "text-to-image":
+            entry.setdefault("safetensors", {"parameters": {"F16": 3_500_000_000}, "total": 3_500_000_000})
     root = project({"README.md": "nothing here\n"})
-    run = cli("alternatives", "stabilityai/stable-diffusion-xl-base-1.0", "--no-record", cwd=root)
+    run = cli("alternatives", sdxl, "--no-record", cwd=root)
     assert run.code == 0, run.stderr
     assert "no candidate qualifies among 3 listed for text-to-image / diffusers" in run.stdout
     assert "license not accepted" in run.stdout and "Stability AI at the root" in run.stdout
     assert not (root / "model-risk.lock").exists()
+
+
+def test_no_size_no_suggestion_and_no_listing(cli, hub, project):
+    """A model whose size nobody states gets no size-blind suggestion (gpt2 for a 72B model): the report
+    says why, and the Hub's listing is not even asked."""
+    hub.models["bigco/chat-72b"] = model("bigco/chat-72b", license="other", license_name="bigco-license",
+                                         pipeline_tag="text-generation", library_name="transformers")
+    hub.models["openai-community/gpt2"]["safetensors"] = {"parameters": {"F32": 137_000_000}, "total": 137_000_000}
+    root = project({"README.md": "nothing here\n"})
+    run = cli("alternatives", "bigco/chat-72b", "--no-record", "--format", "json", cwd=root)
+    assert run.code == 0, run.stderr
+    doc = run.json()
+    assert doc["alternatives"] == [] and "size is not known" in doc["note"]
+    assert hub.list_requests() == []
 
 
 def test_licenses_the_config_accepts_count(cli, decoys, project):
@@ -230,3 +251,55 @@ def test_a_model_the_hub_does_not_know_and_a_broken_lockfile_entry(cli, hub, pro
     assert broken.code == 2 and "Traceback" not in broken.stderr
     assert broken.stderr.strip().endswith(
         'model-risk.lock:2: "alternatives" must map model ids to objects with a "suggestions" list')
+
+
+def test_a_second_online_scan_asks_the_hub_nothing(cli, decoys, project):
+    """Model facts, list answers, sizes, and the answers that say there is nothing (a model the Hub does
+    not have, a size it does not state) are all cached: an unchanged project costs the Hub no request."""
+    decoys.models["bigco/chat-72b-gguf"] = model("bigco/chat-72b-gguf", license="other", license_name="bigco",
+                                                 pipeline_tag="text-generation", library_name="transformers")
+    root = project(dict(PROJECT, **{"app/more.py": """
+        from transformers import AutoModel
+
+        big = AutoModel.from_pretrained("bigco/chat-72b-gguf")
+        gone = AutoModel.from_pretrained("acme/never-published-1b")
+        twice = AutoModel.from_pretrained("Qwen/Qwen2.5-3B-Instruct")
+        """}))
+    first = cli("scan", root, "--format", "json", "--fail-on", "never")
+    assert first.code == 0, first.stderr
+    assert len(decoys.list_requests()) == 1, "one listing query per distinct criteria in a run"
+    decoys.reset_log()
+    second = cli("scan", root, "--format", "json", "--fail-on", "never")
+    assert decoys.requests == []
+    assert _without_alternatives(second.json()) == _without_alternatives(first.json())
+    assert [m["alternatives"] for m in second.json()["models"]] == [m["alternatives"] for m in first.json()["models"]]
+
+
+class PrivateResolver:
+    """Answers for the user's own registry: its ids must never reach the Hub."""
+
+    plugin_name = "acme-registry"
+
+    @hookimpl
+    def resolve_model(self, request, context):
+        from model_risk.contract.domain import ModelStatus
+        from model_risk.knowledge.facts import build_facts
+
+        if not request.model_id.startswith("acme-internal/"):
+            return None
+        return build_facts(model_id=request.model_id, status=ModelStatus.RESOLVED, vendors=context.vendors,
+                           source="acme-registry", license_id="cc-by-nc-4.0", pipeline_tag="text-generation",
+                           library_name="transformers")
+
+
+def test_a_model_a_resolver_plugin_answered_is_never_sent_to_the_hub(cli, decoys, project):
+    from model_risk.app.plugins import load_plugins
+
+    plugins = load_plugins()
+    plugins.manager.register(PrivateResolver(), name="acme-registry")
+    root = project({"app.py": 'from transformers import AutoModel\n'
+                              'AutoModel.from_pretrained("acme-internal/secret-chat-3b")\n'})
+    report = cli("scan", root, "--format", "json", "--fail-on", "never", plugins=plugins).json()
+    model_doc = report["models"][0]
+    assert model_doc["source"] == "acme-registry" and "size is not known" in model_doc["alternatives_note"]
+    assert not any("secret-chat" in path for path in decoys.requests)

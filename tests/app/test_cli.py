@@ -118,5 +118,5 @@ def test_rule_documentation(cli):
 def test_plugins_command_lists_builtins(cli):
     run = cli("plugins")
     assert run.code == 0
-    assert "model_risk.detect.python_source" in run.stdout
+    assert "model_risk.detect.plugins.python" in run.stdout
     assert "formats:" in run.stdout and "json" in run.stdout

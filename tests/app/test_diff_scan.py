@@ -103,3 +103,22 @@ def test_bad_reference_and_non_git_directory_are_usage_errors(cli, repo, project
     assert "Traceback" not in run.stderr
     run = cli("scan", project({"a.py": "x = 1\n"}), "--diff-base", "HEAD", "--offline")
     assert run.code == 2 and "needs a git work tree" in run.stderr
+
+
+def test_a_changed_call_counts_although_the_id_is_written_on_an_unchanged_line(cli, repo):
+    """The PR gate counts causes: `MODEL = "Qwen/..."` stays, the call that loads it gains
+    trust_remote_code=True. The finding is new, and it names the call's line."""
+    code = repo / "service.py"
+    code.write_text('from transformers import AutoModel\n\nMODEL = "Qwen/Qwen2.5-7B-Instruct"\n\n'
+                    'model = AutoModel.from_pretrained(\n    MODEL,\n    revision="main",\n)\n')
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "a service")
+    code.write_text(code.read_text().replace('revision="main",', 'revision="main",\n    trust_remote_code=True,'))
+    _git(repo, "commit", "-qam", "trust the remote code")
+    run = cli("scan", repo, "--diff-base", "HEAD~1", "--format", "json")
+    assert run.code == 1, run.stderr
+    findings = _findings(run.json())
+    assert ("trust-remote-code", "Qwen/Qwen2.5-7B-Instruct", (("service.py", 5),)) in findings
+    assert all(f[1] == "Qwen/Qwen2.5-7B-Instruct" for f in findings), "only what the change caused"
+    # Without the change, nothing is new.
+    assert _findings(cli("scan", repo, "--diff-base", "HEAD", "--format", "json").json()) == set()

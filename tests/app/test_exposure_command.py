@@ -124,3 +124,16 @@ def test_vendor_entry_counts_open_weights_and_api_together(cli, hub, project):
                              "hhi": 7222, "hhi_floor": 1667, "band": "highly concentrated"}
     finding = next(f for f in report["findings"] if f["rule"] == "single-vendor-weights")
     assert "5 of the project's 6 models (83%: 4 open-weight, 1 API)" in finding["message"]
+
+
+def test_an_unknown_vendor_is_a_usage_error_with_suggestions(cli, hub, project):
+    """A typo must not read as "nothing depends on it" and pass a PR gate."""
+    root = _locked_project(cli, hub, project)
+    run = cli("exposure", "Alibab", root, "--fail-on-exposure", "unpinned", "--offline")
+    assert run.code == 2
+    assert "unknown vendor 'Alibab'" in run.stderr and "did you mean 'Alibaba'" in run.stderr
+    assert run.stdout == ""
+    # A known vendor the project does not use is an answer, not an error; so is an organisation it uses.
+    assert cli("exposure", "Cohere", root, "--offline").code == 0
+    assert "No reference depends on Cohere" in cli("exposure", "cohere", root, "--offline").stdout
+    assert cli("exposure", "bartowski", root, "--offline").code == 0

@@ -75,13 +75,13 @@ def test_register_commands_adds_a_subcommand(cli):
 
 def test_disabled_plugins_are_blocked_built_ins_included(cli, tmp_path, monkeypatch):
     root = write_tree(tmp_path / "project", {"app.py": QWEN_LOADER, "serve.sh": "vllm serve Qwen/Qwen2.5-7B-Instruct\n"})
-    monkeypatch.setenv("MODEL_RISK_DISABLE_PLUGINS", "model_risk.detect.python_source, unknown-plugin")
+    monkeypatch.setenv("MODEL_RISK_DISABLE_PLUGINS", "model_risk.detect.plugins.python, unknown-plugin")
     run = cli("scan", root, "--offline", "--format", "json", "--fail-on", "never")
     assert run.code == 0, run.stderr
     # app.py is read by the candidate pass alone (a built-in pass, not a plugin)
     assert {r["detector"] for r in run.json()["references"]} == {"shell", "candidates"}
     listing = cli("plugins")
-    assert "model_risk.detect.python_source" not in listing.stdout
+    assert "model_risk.detect.plugins.python" not in listing.stdout
 
 
 class MisspelledHook:
@@ -176,3 +176,24 @@ def test_a_reporter_that_raises_names_its_plugin(cli, tmp_path):
     assert run.code == 2
     assert "plugin 'broken-format' failed in hook register_reporters (broken.render): ValueError: template missing" \
         in run.stderr
+
+
+def test_a_failing_built_in_plugin_is_a_bug_in_model_risk_exit_3(cli, tmp_path, monkeypatch):
+    """The user's input is not at fault when a built-in reporter fails: exit 3 and a request to report it,
+    not exit 2 (a usage error); MODEL_RISK_DEBUG=1 shows the traceback on this path too."""
+    from model_risk.report import json_report
+
+    def broken(self, result, options):
+        return ("x",)[result.files_scanned + 5]  # the IndexError a grouping bug once raised here
+
+    monkeypatch.setattr(json_report.JsonReporter, "render", broken)
+    root = write_tree(tmp_path / "project", {"app.py": QWEN_LOADER})
+    run = cli("scan", root, "--offline", "--format", "json")
+    assert run.code == 3
+    assert run.stderr.startswith("model-risk: internal error: plugin 'model_risk.report.builtin' failed in hook "
+                                 "register_reporters (json.render): IndexError")
+    assert "please report it" in run.stderr and "Traceback" not in run.stderr
+    monkeypatch.setenv("MODEL_RISK_DEBUG", "1")
+    debugged = cli("scan", root, "--offline", "--format", "json")
+    assert debugged.code == 3
+    assert "Traceback (most recent call last)" in debugged.stderr and "in broken" in debugged.stderr

@@ -100,6 +100,13 @@ CASES = {
     "placeholders": (
         {"README.md": "Replace your-org/your-model-7b with the model you trained.\n"},
         []),
+    "hardware and parallelism pairs in prose about a model": (
+        {"README.md": "This model was fine-tuned on A40/A100 and H100/H200 GPUs with DDP/FSDP1 (A10G/L4 work).\n",
+         "train.py": "# the model trains with DDP/FSDP1 on A40/A100\nx = 1\n"},
+        []),
+    "an upper-case organisation with a model name that is not an acronym": (
+        {"README.md": "The model ACME/chat-3b-v2 answers in French.\n"},
+        [("README.md", 1, "ACME/chat-3b-v2", "possible")]),
 
     # -- key = value in text --------------------------------------------------------------------------
     "commented alternatives in code": (

@@ -82,7 +82,7 @@ def test_the_installed_wheel_scans_the_example(fresh_venv: Path, tmp_path: Path)
     proc = subprocess.run([str(tool), "scan", str(EXAMPLE), "--offline"], capture_output=True, text=True,
                           env=env, cwd=tmp_path, timeout=300)
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "FAILED: 2 at or above high" in proc.stdout
+    assert "FAILED: 2 findings at or above high" in proc.stdout
     report = subprocess.run([str(tool), "scan", str(EXAMPLE), "--offline", "--format", "json"],
                             capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
     document = json.loads(report.stdout)
@@ -149,4 +149,4 @@ def test_docs_agree_on_the_version_and_the_python_requirement():
     assert f"## [{__version__}]" in (REPO / "CHANGELOG.md").read_text()
     pyproject = (REPO / "pyproject.toml").read_text()
     assert 'requires-python = ">=3.11"' in pyproject and 'dynamic = ["version"]' in pyproject
-    assert not re.search(r'^version\s*=', pyproject, flags=re.M)  # one version source: __init__.py
+    assert not re.search(r'^version\s*=', pyproject, flags=re.M)  # one version source: contract/version.py

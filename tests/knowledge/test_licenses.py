@@ -68,9 +68,10 @@ def test_spdx_licenses(hub_id):
 
 
 def test_creative_commons_terms_become_conditions():
-    assert any("no derivatives" in c for c in licenses.classify("cc-by-nd-4.0").conditions)
-    assert any("share-alike" in c for c in licenses.classify("cc-by-nc-sa-4.0").conditions)
-    assert licenses.classify("mit").conditions == ()
+    assert licenses.classify("cc-by-nd-4.0").condition_kinds == ("attribution", "no-derivatives")
+    assert licenses.classify("cc-by-nc-sa-4.0").condition_kinds == ("attribution", "non-commercial", "share-alike")
+    assert licenses.classify("cc-by-4.0").commercial_use == "conditional"
+    assert licenses.classify("mit").conditions == () and licenses.classify("mit").commercial_use == "yes"
 
 
 @pytest.mark.parametrize("hub_id", sorted(CUSTOM_CASES))
@@ -149,13 +150,89 @@ def test_license_facts_in_the_report(cli, hub, project):
     root = project({"app.py": loader("Qwen/Qwen2.5-72B-Instruct", "acme/custom", "acme/nc", "acme/bare")})
     report = cli("scan", root, "--format", "json", "--fail-on", "never").json()
     models = models_by_id(report)
-    assert models["Qwen/Qwen2.5-72B-Instruct"]["license"] == {
+    qwen = models["Qwen/Qwen2.5-72B-Instruct"]["license"]
+    assert {k: qwen[k] for k in ("hub", "name", "spdx", "osi", "commercial", "commercial_use", "link",
+                                 "declared_name")} == {
         "hub": "other", "name": "Qwen License Agreement", "spdx": None, "osi": False, "commercial": True,
-        "conditions": ["products with more than 100 million monthly active users need a license from Alibaba Cloud"],
-        "link": "https://huggingface.co/Qwen/Qwen2.5-72B-Instruct/blob/main/LICENSE", "declared_name": "qwen"}
+        "commercial_use": "conditional", "link": "https://huggingface.co/Qwen/Qwen2.5-72B-Instruct/blob/main/LICENSE",
+        "declared_name": "qwen"}
+    assert qwen["condition_kinds"] == ["user-threshold", "attribution"]
+    assert qwen["conditions"][0].startswith("user-threshold: commercial use in a product or service with more "
+                                            "than 100 million monthly active users needs a license")
     assert models["acme/custom"]["license"]["name"] == "acme-terms"
     assert models["acme/custom"]["license"]["link"] == f"{hub.url}/acme/custom/blob/main/LICENSE"
     assert models["acme/bare"]["license"] is None
     assert "acme/custom" in findings_of(report, "non-osi-license")
     assert "acme/nc" in findings_of(report, "non-commercial-license")
     assert "acme/bare" in findings_of(report, "unknown-license")
+    # A license model-risk cannot classify is a finding of its own, not silence.
+    unknown_terms = findings_of(report, "unknown-commercial-use")
+    assert set(unknown_terms) == {"acme/custom"}
+    assert unknown_terms["acme/custom"]["severity"] == "medium"
+    assert unknown_terms["acme/custom"]["message"] == ("acme/custom is governed by acme-terms, whose commercial terms "
+                                                       "model-risk does not know: read it before shipping")
+
+
+# The licenses people meet on the Hub (issue 25): license id or license_name -> commercial use, and the
+# condition kinds the license text sets.
+CLASSIFIED = {
+    "llama2": ("conditional", {"user-threshold", "output-use", "acceptable-use", "attribution"}),
+    "llama3": ("conditional", {"user-threshold", "attribution", "naming", "output-use", "acceptable-use"}),
+    "llama3.1": ("conditional", {"user-threshold", "attribution", "naming", "acceptable-use"}),
+    "llama3.2": ("conditional", {"user-threshold", "attribution", "naming", "territory", "acceptable-use"}),
+    "llama3.3": ("conditional", {"user-threshold", "attribution", "naming", "acceptable-use"}),
+    "llama4": ("conditional", {"user-threshold", "attribution", "naming", "territory", "acceptable-use"}),
+    "gemma": ("conditional", {"acceptable-use", "attribution", "output-use", "other"}),
+    "qwen": ("conditional", {"user-threshold", "attribution"}),
+    "qwen-research": ("no", {"non-commercial", "attribution"}),
+    "tongyi-qianwen": ("conditional", {"user-threshold", "output-use", "attribution"}),
+    "deepseek": ("conditional", {"acceptable-use", "output-use", "attribution", "other"}),
+    "mrl": ("no", {"non-commercial", "attribution"}),
+    "mnpl": ("no", {"non-commercial", "attribution"}),
+    "flux-1-dev-non-commercial-license": ("no", {"non-commercial", "output-use", "acceptable-use", "attribution"}),
+    "stabilityai-ai-community": ("conditional", {"user-threshold", "registration", "attribution", "output-use",
+                                                 "acceptable-use"}),
+    "falcon-llm-license": ("conditional", {"acceptable-use", "attribution"}),
+    "glm-4": ("conditional", {"registration", "attribution", "naming", "acceptable-use"}),
+    "internlm": ("conditional", {"registration"}),
+    "yi-license": ("no", {"non-commercial", "registration", "attribution", "output-use"}),
+    "tencent-hunyuan-community": ("conditional", {"territory", "user-threshold", "output-use", "acceptable-use",
+                                                  "attribution"}),
+    "apple-ascl": ("conditional", {"attribution"}),
+    "apple-amlr": ("no", {"non-commercial", "attribution"}),
+    "creativeml-openrail-m": ("conditional", {"acceptable-use", "attribution"}),
+    "openrail++": ("conditional", {"acceptable-use", "output-use", "attribution"}),
+    "modified-mit": ("conditional", {"attribution"}),
+    "cc-by-nc-4.0": ("no", {"attribution", "non-commercial"}),
+}
+
+
+@pytest.mark.parametrize("key", sorted(CLASSIFIED))
+def test_the_licenses_people_meet_are_classified_with_their_conditions(key):
+    commercial_use, kinds = CLASSIFIED[key]
+    facts = licenses.classify("other", key) if licenses.lookup(key) else licenses.classify(key)
+    assert facts.commercial_use == commercial_use, key
+    assert set(facts.condition_kinds) == kinds, facts.conditions
+
+
+def test_every_entry_says_how_it_was_checked_and_every_condition_its_kind():
+    from model_risk.contract.domain import CONDITION_KINDS
+
+    for entry in licenses.entries():
+        assert entry.verification in licenses.VERIFICATION, entry.key
+        assert entry.checked == "2026-12-07", entry.key
+        assert entry.link is None or entry.link.startswith("https://"), entry.key
+        for condition in entry.conditions:
+            kind = condition.split(":", 1)[0]
+            assert kind in CONDITION_KINDS and condition.startswith(f"{kind}: "), (entry.key, condition)
+
+
+def test_docs_licenses_md_is_generated_from_the_table():
+    from support.project import REPO
+
+    from model_risk.knowledge.license_docs import render
+
+    assert (REPO / "docs" / "licenses.md").read_text(encoding="utf-8") == render(), \
+        "docs/licenses.md is stale: run `python -m model_risk.knowledge.license_docs > docs/licenses.md`"
+    for entry in licenses.entries():
+        assert f"### {entry.key}\n" in render()

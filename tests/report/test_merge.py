@@ -259,6 +259,9 @@ def test_html_and_markdown_escape_what_reports_say(tmp_path: Path, scans):
     doc["models"][0]["license"] = {**(doc["models"][0]["license"] or {}), "hub": "x", "osi": None,
                                    "commercial": None, "name": "<img src=x onerror=alert(2)>",
                                    "spdx": "<b>|evil|</b>"}
+    # The merged report names the license that governs the model: make that one hostile too.
+    doc["models"][0]["effective_license"] = {**doc["models"][0]["license"], "model": doc["models"][0]["id"],
+                                             "path": [doc["models"][0]["id"]], "inherited": False}
     report = write(tmp_path, "hostile.json", doc)
     html = run_cli("merge", report, "--format", "html", "--name", "<i>Org</i>").stdout
     assert "<script>alert" not in html and "<img src=x" not in html and "<i>Org" not in html

@@ -11,7 +11,7 @@ import pytest
 from support.merging import as_repository, real_scans, write
 from support.project import EXAMPLE, REPO, run_cli
 
-TABLES = {"repositories", "references", "models", "lineage", "vendors", "findings", "disagreements"}
+TABLES = {"repositories", "model_references", "models", "lineage", "vendors", "findings", "disagreements"}
 
 
 @pytest.fixture(scope="module")
@@ -53,19 +53,19 @@ def test_database_is_sound_and_holds_the_merged_document(merged):
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert tables == TABLES
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
     declared = {(t, r["table"]) for t in TABLES for r in db.execute(f'PRAGMA foreign_key_list("{t}")')}
-    assert {("references", "repositories"), ("references", "models"), ("findings", "repositories"),
+    assert {("model_references", "repositories"), ("model_references", "models"), ("findings", "repositories"),
             ("models", "vendors"), ("lineage", "models")} <= declared
     indexed = {r["tbl_name"] for r in db.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'index'")}
-    assert {"references", "findings", "models", "lineage"} <= indexed
+    assert {"model_references", "findings", "models", "lineage"} <= indexed
 
     def count(table: str) -> int:
         return db.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
 
     assert count("repositories") == len(document["repositories"])
     assert count("models") == len(document["models"])
-    assert count("references") == document["summary"]["references"]
+    assert count("model_references") == document["summary"]["references"]
     assert count("findings") == len(document["findings"])
     assert count("vendors") == len(document["vendors"])
     assert count("lineage") == sum(len(m["lineage"]) for m in document["models"])
@@ -76,7 +76,7 @@ def test_database_is_sound_and_holds_the_merged_document(merged):
 def test_documented_queries_run_and_answer_correctly(merged):
     path, document = merged
     queries = documented_queries()
-    assert len(queries) >= 3
+    assert len(queries) >= 4
     db = connect(path)
     results = [db.execute(q).fetchall() for q in queries]
 
@@ -91,10 +91,20 @@ def test_documented_queries_run_and_answer_correctly(merged):
                        if "Qwen/Qwen2.5-7B" in m["lineage"] for use in m["repositories"]})
     assert [tuple(r) for r in results[1]] == expected and expected
 
-    # 3: active high-or-worse findings per repository
+    # 3: references in product code (code and config scopes) per root vendor
+    counted: dict[tuple[str, str], int] = {}
+    for m in document["models"]:
+        for use in m["repositories"]:
+            for ref in use["references"]:
+                if ref["scope"] in ("code", "config") and (m["root_vendor"] or m["vendor"]):
+                    key = (m["root_vendor"] or m["vendor"], ref["scope"])
+                    counted[key] = counted.get(key, 0) + 1
+    assert {(r["vendor"], r["scope"]): r["refs"] for r in results[2]} == counted and counted
+
+    # 4: active high-or-worse findings per repository
     wanted = {r["id"]: r["findings"]["high"] + r["findings"]["critical"] for r in document["repositories"]}
-    assert {r["repository"]: r["high_or_worse"] for r in results[2]} == wanted
-    assert [r["high_or_worse"] for r in results[2]] == sorted(wanted.values(), reverse=True)
+    assert {r["repository"]: r["high_or_worse"] for r in results[3]} == wanted
+    assert [r["high_or_worse"] for r in results[3]] == sorted(wanted.values(), reverse=True)
 
 
 def test_scan_writes_the_same_tables_for_one_repository(tmp_path: Path, example_copy: Path):
@@ -107,7 +117,10 @@ def test_scan_writes_the_same_tables_for_one_repository(tmp_path: Path, example_
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
     assert [r["label"] for r in db.execute("SELECT label FROM repositories")] == ["support-bot"]
-    assert db.execute('SELECT count(*) FROM "references"').fetchone()[0] == len(report["references"])
+    assert db.execute("SELECT count(*) FROM model_references").fetchone()[0] == len(report["references"])
+    # Unquoted, as Datasette and the sqlite3 shell users write it; with the columns the filters need.
+    kinds = {(r["kind"], r["scope"]) for r in db.execute("SELECT kind, scope FROM model_references")}
+    assert {(r["kind"], r["scope"]) for r in report["references"]} == kinds
     assert db.execute("SELECT count(*) FROM findings").fetchone()[0] == len(report["findings"])
     for query in documented_queries():
         db.execute(query).fetchall()

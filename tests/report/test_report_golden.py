@@ -63,6 +63,10 @@ def saved_scan(tmp_path_factory: pytest.TempPathFactory) -> Path:
     document["scan"]["started_at"] = "2026-11-28T12:00:00Z"
     document["scan"]["repository_path"] = "tests/fixtures/report-project"
     document["scan"]["project"] = "model-risk"  # the work tree's directory name differs per checkout
+    # The knowledge version is a digest of the bundled tables: any table correction would change every
+    # golden file. Its presence and shape are checked in tests/knowledge/test_knowledge_overlays.py.
+    assert document["scan"]["knowledge"]["version"]
+    document["scan"]["knowledge"]["version"] = "KNOWLEDGE"
     out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return out
 

@@ -17,8 +17,10 @@ def test_failing_findings_come_first_and_details_fold(cli):
     text = run.stdout
     assert text.startswith("## ❌ model-risk failed: 3 findings at or above high")
     failing = text.index("### Failing the check (3)")
-    others = text.index("### Other findings (10)")
-    details = text.index("<summary>Details and fixes (13)</summary>")
+    # The model nobody could check offline is one line under the verdict, not a finding in the tables.
+    assert "⚠️ **1 of 10 models not checked: neither in model-risk.lock nor in the cache" in text
+    others = text.index("### Other findings (9)")
+    details = text.index("<summary>Details and fixes (12)</summary>")
     assert failing < others < details
     failing_table = text[failing:others]
     assert "non-commercial-license" in failing_table and "trust-remote-code" in failing_table
@@ -30,7 +32,12 @@ def test_failing_findings_come_first_and_details_fold(cli):
     assert "| Alibaba | 40% | 4 (4 open-weight) | 4 | 1 unpinned, 1 pinned, 2 derived |" in text
     assert "<summary>Alternatives from other vendors (1)</summary>" in text
     assert "6 models with findings: no replacements recorded for offline scans" in text
-    assert text.count("<details>") == text.count("</details>") == 5
+    conditions = text.index("<summary>License conditions (2): what the governing licenses ask, not legal advice")
+    assert '**Llama 3.1 Community License Agreement**: `meta-llama/Llama-3.1-8B-Instruct`' in text[conditions:]
+    assert '- naming: an AI model created, trained or fine-tuned with Llama 3.1 or its outputs and distributed ' \
+           'must have a name beginning with "Llama" (section 1.b.i)' in text[conditions:]
+    assert text.count("<details>") == text.count("</details>") == 6
+    assert re.search(r"<sub>model-risk [^<]* · knowledge tables of 2026-12-07 \([0-9a-f]{12}\)</sub>", text)
 
 
 def test_a_passing_scan_says_so(cli, project):
@@ -38,7 +45,8 @@ def test_a_passing_scan_says_so(cli, project):
     run = cli("scan", root, "--offline", "--format", "markdown")
     assert run.code == 0
     assert run.stdout.startswith("## ✅ model-risk passed: nothing at or above high")
-    assert "### Findings (2)" in run.stdout and "Failing the check" not in run.stdout
+    assert "### Findings (1)" in run.stdout and "Failing the check" not in run.stdout
+    assert "1 of 1 model not checked" in run.stdout
 
 
 def test_a_huge_scan_is_cut_to_fit_a_pull_request_comment(cli, project):
@@ -50,12 +58,14 @@ def test_a_huge_scan_is_cut_to_fit_a_pull_request_comment(cli, project):
     assert len(run.stdout.encode("utf-8")) <= MAX_BYTES < 65_536
     assert "Shortened to fit GitHub's size limits" in run.stdout
     # The count is the real one even when rows are left out, and says how many are shown.
-    assert re.search(r"### Findings \(showing \d+ of 801\)", run.stdout)
+    assert re.search(r"### Findings \(showing \d+ of 401\)", run.stdout)
+    assert "400 of 400 models not checked" in run.stdout
     assert re.search(r"<summary>Models \(showing \d+ of 400\)</summary>", run.stdout)
 
 
 
 def test_a_section_cut_to_nothing_still_says_how_many_it_left_out(cli, tmp_path):
+    from model_risk.contract.reporter import ReportOptions
     from model_risk.report.document import read_document
     from model_risk.report.markdown import TEMPLATE, summary_context
     from model_risk.report.templating import markdown_environment
@@ -63,8 +73,8 @@ def test_a_section_cut_to_nothing_still_says_how_many_it_left_out(cli, tmp_path)
     saved = tmp_path / "scan.json"
     cli("scan", FIXTURE, "--offline", "--format", "json", "--output", saved)
     result = read_document(saved.read_text(encoding="utf-8"), str(saved))
-    text = markdown_environment().get_template(TEMPLATE).render(summary_context(result, 0, 0))
-    assert "### Failing the check (showing 0 of 3)" in text and "### Other findings (showing 0 of 10)" in text
+    text = markdown_environment().get_template(TEMPLATE).render(summary_context(result, 0, 0, ReportOptions()))
+    assert "### Failing the check (showing 0 of 3)" in text and "### Other findings (showing 0 of 9)" in text
     assert text.count("_Left out to fit; the full reports list them._") == 2
 
 def test_locations_link_to_the_scanned_commit_in_a_github_workflow(cli, monkeypatch):

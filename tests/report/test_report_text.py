@@ -20,7 +20,8 @@ def test_grouped_by_severity_with_license_names_clipped_to_the_column(cli, monke
     run = cli("scan", FIXTURE, "--offline")
     assert run.code == 1
     text = run.stdout
-    assert text.index("HIGH (3)") < text.index("MEDIUM (5)") < text.index("LOW (5)") < text.index("Models (10)")
+    assert text.index("HIGH (3)") < text.index("MEDIUM (5)") < text.index("LOW (4)") < text.index("Models (10)")
+    assert "1 of 10 models not checked: neither in model-risk.lock nor in the cache" in " ".join(text.split())
     assert "\x1b" not in text, "no colour when stdout is not a terminal"
     rows = {line.split()[0]: line.split() for line in text.splitlines() if line.startswith("  ") and "/" in line}
     assert rows["Qwen/Qwen2.5-3B-Instruct"][1:6] == ["Qwen", "Research", "License", "A…", "no"]

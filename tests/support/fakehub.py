@@ -55,6 +55,14 @@ def fake_sha(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()
 
 
+def fixture_models(name: str) -> dict[str, dict[str, Any]]:
+    """The models of one more fixture file (``tests/fixtures/NAME``), for the tests that need them:
+    ``hub.models.update(fixture_models("hub-licensing.json"))``. Kept out of the default snapshot so that
+    the list endpoint other tests search stays as it was."""
+    raw = json.loads((SNAPSHOT.parent / name).read_text(encoding="utf-8"))
+    return {key: entry for key, entry in raw.items() if not key.startswith("_")}
+
+
 def load_snapshot() -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
     """(models by id, redirects old id -> new id) from the snapshot, as the API would serve them."""
     raw = json.loads(SNAPSHOT.read_text(encoding="utf-8"))

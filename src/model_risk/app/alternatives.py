@@ -7,18 +7,15 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from model_risk.app.config import Config
-from model_risk.app.plugins import Plugins
 from model_risk.app.replacements import Finder, Outcome, concentrated_vendors, flagged_models
-from model_risk.app.scan import resolve_context, stores_for
+from model_risk.app.scan import scan
+from model_risk.app.session import Session
 from model_risk.contract.domain import ModelFacts
 from model_risk.contract.resolver import ModelRequest
 from model_risk.evaluate.alternatives import human_count
 from model_risk.knowledge import facts as records
 from model_risk.knowledge import licenses
 from model_risk.report.terminal import terminal_safe
-from model_risk.resolve.lineage import with_lineage
-from model_risk.resolve.runner import answer_with, resolve_with_lineage
 
 
 @dataclass(frozen=True)
@@ -28,47 +25,40 @@ class Suggestions:
     recorded_in: str | None = None
 
 
-def suggest(model_id: str, config: Config, plugins: Plugins, *, offline: bool, record: bool = True) -> Suggestions:
+def suggest(model_id: str, session: Session, *, record: bool = True) -> Suggestions:
     """Replacements for one model: looked up afresh online (and recorded in model-risk.lock), read back
     from the lockfile (or the cache) offline."""
-    context = resolve_context(config, offline=offline)
-    stores = stores_for(config)
-    finder = Finder(config, context, stores, plugins.resolve)
-    request = ModelRequest(model_id)
-    known = resolve_with_lineage([request], answer_with(stores, plugins.resolve, context), context)
-    target = with_lineage(known[request], known, context.vendors)
-    outcome = finder.find(target, use_lockfile=offline)
+    finder = Finder(session.config, session.resolution, session.own_lockfile(), use_cache=session.flags.use_cache)
+    target, _known = session.resolution.model(ModelRequest(model_id))
+    outcome = finder.find(target, use_lockfile=session.offline)
     recorded_in = None
-    if record and not offline and not outcome.failed:
+    if record and not session.offline and not outcome.failed:
         finder.record(target, outcome)
-        recorded_in = config.lockfile_path.name
+        recorded_in = finder.lockfile_path.name
     return Suggestions(target, outcome, recorded_in)
 
 
-def suggest_for_project(config: Config, plugins: Plugins, *, offline: bool, record: bool = True
-                        ) -> list[Suggestions]:
-    """Replacements for every model of the project at ``config.root`` with a finding that calls for one:
-    looked up afresh online and recorded together, read back from the lockfile offline."""
-    from model_risk.app.scan import ScanOptions, scan
-
+def suggest_for_project(session: Session, *, record: bool = True) -> list[Suggestions]:
+    """Replacements for every model of the session's project with a finding that calls for one: looked up
+    afresh online and recorded together, read back from the lockfile offline."""
     # The scan itself suggests nothing: this command looks every model up afresh, once.
-    quiet = dataclasses.replace(config, alternatives=dataclasses.replace(config.alternatives, enabled=False))
-    result = scan(ScanOptions(paths=(config.root,), config=quiet, offline=offline, plugins=plugins))
+    config = session.config
+    quiet = session.with_config(alternatives=dataclasses.replace(config.alternatives, enabled=False))
+    result = scan(quiet)
     flagged = flagged_models(result.findings, result.models)
     concentrated = concentrated_vendors(result.findings)
-    context = resolve_context(config, offline=offline)
-    finder = Finder(config, context, stores_for(config), plugins.resolve)
+    finder = Finder(config, session.resolution, session.own_lockfile(), use_cache=session.flags.use_cache)
     found = []
     seen: set[str] = set()
     for facts in result.models:
         if facts.id not in flagged or facts.id.lower() in seen:
             continue
         seen.add(facts.id.lower())
-        outcome = finder.find(facts, use_lockfile=offline, avoid=concentrated)
-        recorded = record and not offline and not outcome.failed
+        outcome = finder.find(facts, use_lockfile=session.offline, avoid=concentrated)
+        recorded = record and not session.offline and not outcome.failed
         if recorded:
             finder.record(facts, outcome)
-        found.append(Suggestions(facts, outcome, config.lockfile_path.name if recorded else None))
+        found.append(Suggestions(facts, outcome, finder.lockfile_path.name if recorded else None))
     return found
 
 

@@ -19,6 +19,8 @@ from model_risk.contract.domain import Severity
 from model_risk.contract.errors import ConfigError, excerpt
 from model_risk.contract.resolver import HubSettings
 from model_risk.detect.source import DEFAULT_MAX_FILE_SIZE
+from model_risk.app.knowledge_overlays import install_overlays, overlay_paths
+from model_risk.detect.walk import find_git_root
 from model_risk.evaluate.alternatives import AlternativesPolicy
 from model_risk.evaluate.evaluate import AllowEntry
 from model_risk.evaluate.packs import RuleSettings
@@ -35,6 +37,8 @@ class Config:
     path: Path | None = None
     fail_on: Severity | None = Severity.HIGH
     offline: bool = False
+    #: Fail the run when a model could not be checked (offline without a lockfile entry, a Hub outage).
+    fail_on_unchecked: bool = False
     lockfile: Path | None = None
     baseline: Path | None = None
     exclude: tuple[str, ...] = ()
@@ -50,6 +54,8 @@ class Config:
     scopes: ScopeSettings = field(default_factory=ScopeSettings)
     #: Organisations of the user's own (lower case): never sent to the Hub, reported as internal.
     internal_orgs: frozenset[str] = frozenset()
+    #: Knowledge overlays (``knowledge:``): (the path as written, the file), in the order given.
+    knowledge: tuple[tuple[str, Path], ...] = ()
 
     @property
     def lockfile_path(self) -> Path:
@@ -76,13 +82,33 @@ def find_config(root: Path) -> Path | None:
     return None
 
 
+def find_project_root(start: Path) -> Path:
+    """The project a scan of ``start`` belongs to: the nearest directory at or above ``start`` that holds a
+    model-risk configuration, else one that holds a model-risk.lock, looking no higher than the top of the
+    git work tree (``start`` itself outside git). As ruff and pre-commit find theirs: ``model-risk scan app``
+    from the project's root uses the root's configuration, lockfile and baseline."""
+    start = start.resolve()
+    top = find_git_root(start) or start
+    chain = [start, *(p for p in start.parents if p.is_relative_to(top))]
+    for directory in chain:
+        if find_config(directory) is not None:
+            return directory
+    for directory in chain:
+        if (directory / LOCKFILE_NAME).is_file():
+            return directory
+    return start
+
+
 def load_config(root: Path, explicit: Path | None = None, *, cache_dir: Path | None = None) -> Config:
-    """The configuration for a scan rooted at ``root`` (``cache_dir`` remembers validated files)."""
+    """The configuration for a scan rooted at ``root`` (``cache_dir`` remembers validated files). Its
+    knowledge overlays become this run's tables (none: the bundled tables alone)."""
     try:
-        return _load_config(root, explicit, cache_dir)
+        config = _load_config(root, explicit, cache_dir)
     except RecursionError:  # a table or list nested thousands deep: the parsers and the validator recurse
         path = explicit if explicit is not None else find_config(root)
         raise ConfigError("nested too deeply to read", path=str(path) if path else None) from None
+    install_overlays(config.knowledge, cache_dir)
+    return config
 
 
 def _load_config(root: Path, explicit: Path | None, cache_dir: Path | None) -> Config:
@@ -189,6 +215,7 @@ def _build(root: Path, path: Path, document: Document, *, confined: bool = False
         path=path,
         fail_on=parse_fail_on(data["fail-on"]) if "fail-on" in data else Severity.HIGH,
         offline=bool(data.get("offline", False)),
+        fail_on_unchecked=bool(data.get("fail-on-unchecked", False)),
         lockfile=relative("lockfile"),
         baseline=relative("baseline"),
         exclude=tuple(data.get("exclude") or ()),
@@ -210,6 +237,8 @@ def _build(root: Path, path: Path, document: Document, *, confined: bool = False
         alternatives=_alternatives(data.get("alternatives") or {}, allow),
         scopes=settings_from(data.get("scopes")),
         internal_orgs=frozenset(str(org).lower() for org in data.get("internal_orgs") or ()),
+        knowledge=overlay_paths(list(data.get("knowledge") or ()), base=base, root=root, confined=confined,
+                                config_file=str(path), line_of=document.line_of),
     )
 
 

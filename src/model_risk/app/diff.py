@@ -1,7 +1,8 @@
 """Diff-aware scans (``scan --diff-base REF``): the findings a change introduces, for pull requests.
 
-A finding about a model or a reference is kept when one of its references sits on a line added or
-changed since REF (its locations are narrowed to those lines). A vendor or project-wide finding is kept
+A finding about a model or a reference is kept when a line added or changed since REF contributes to it:
+the line one of its references is written on, or a line of a call that loads one (its locations are
+narrowed to those places, a call named by its first line). A vendor or project-wide finding is kept
 when the change makes it worse: it is new, or the vendor's share of the project's models grew. To know
 what "before" looked like, the tree at REF is exported with ``git archive`` and scanned the same way.
 """
@@ -9,17 +10,26 @@ what "before" looked like, the tree at REF is exported with ``git archive`` and 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import re
 import subprocess
 import tarfile
 import tempfile
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from model_risk.contract.domain import Finding, ScanResult, distinct_hub_models, root_vendor_of
+from model_risk.app.session import Progress, Session
+from model_risk.contract.domain import (
+    Finding,
+    Location,
+    Reference,
+    ScanResult,
+    distinct_hub_models,
+    root_vendor_of,
+)
 from model_risk.contract.errors import UsageError
 from model_risk.detect.walk import find_git_root
 
@@ -103,14 +113,36 @@ def vendor_shares(result: ScanResult) -> Counter[str]:
     return Counter({vendor: count / total for vendor, count in counts.items()})
 
 
+def touched_locations(finding: Finding, references: Mapping[tuple[str, int], list[Reference]],
+                      changed: ChangedLines) -> tuple[Location, ...]:
+    """The places a change contributes to ``finding``: a changed line where its id is written, or in a
+    call that loads it (``from_pretrained(MODEL, trust_remote_code=True)`` changed, ``MODEL = ...`` not);
+    a place of the second kind is named by the call's line."""
+    touched: dict[Location, None] = {}
+    for loc in finding.locations:
+        if changed.touches(loc.path, loc.line):
+            touched[loc] = None
+            continue
+        for ref in references.get((loc.path, loc.line), ()):
+            place = ref.written_on(functools.partial(changed.touches, loc.path))
+            if place is not None:
+                touched[place] = None
+    return tuple(touched)
+
+
 def narrow(head: ScanResult, base: ScanResult, changed: ChangedLines, base_ref: str) -> ScanResult:
     """Keep the findings of ``head`` that the change since ``base`` introduced or made worse."""
     before_prints = {f.fingerprint for f in base.findings if f.active}
     before_shares, after_shares = vendor_shares(base), vendor_shares(head)
+    by_model: dict[str, dict[tuple[str, int], list[Reference]]] = {}
+    for use in head.uses():
+        places = by_model.setdefault(use.facts.id, {})
+        for ref in use.references:
+            places.setdefault((ref.path, ref.line), []).append(ref)
     kept: list[Finding] = []
     for finding in head.findings:
         if finding.model is not None:
-            touched = tuple(loc for loc in finding.locations if changed.touches(loc.path, loc.line))
+            touched = touched_locations(finding, by_model.get(finding.model, {}), changed)
             if touched:
                 kept.append(dataclasses.replace(finding, locations=touched))
         elif finding.vendor is not None:
@@ -124,22 +156,20 @@ def narrow(head: ScanResult, base: ScanResult, changed: ChangedLines, base_ref: 
     return dataclasses.replace(head, findings=tuple(kept), diff_base=base_ref)
 
 
-def scan_against(base_ref: str, options, progress=None) -> ScanResult:  # type: ignore[no-untyped-def]
-    """``scan`` with ``--diff-base``: scan the working tree and the tree at ``base_ref``, keep what changed."""
-    from model_risk.app.scan import scan
-
-    root = options.config.root
+def scan_against(session: Session, base_ref: str, scan_tree: Callable[..., ScanResult],
+                 progress: Progress | None = None) -> ScanResult:
+    """A scan with ``--diff-base``: scan the working tree and the tree at ``base_ref`` with ``scan_tree``,
+    and keep what changed."""
+    root = session.root
     verify_base(root, base_ref)
     changed = changed_lines(root, base_ref)
-    head = scan(options, progress=progress)
+    head = scan_tree(session, progress)
     with tempfile.TemporaryDirectory(prefix="model-risk-base-") as tmp:
         base_root = export_tree(root, base_ref, Path(tmp))
-        base_paths = tuple(base_root / p.relative_to(root) for p in options.paths if p.is_relative_to(root))
+        base_paths = tuple(base_root / p.relative_to(root) for p in session.paths if p.is_relative_to(root))
         existing = tuple(p for p in base_paths if p.exists())
         if not existing:  # everything scanned is new since the base
-            base = dataclasses.replace(head, references=(), models=(), findings=(), model_references=())
+            base = head.restricted(lambda _reference: False)
         else:
-            base = scan(dataclasses.replace(
-                options, paths=existing, check_drift=False,
-                config=dataclasses.replace(options.config, root=base_root, baseline=None)))
+            base = scan_tree(session.for_tree(base_root, existing))
     return narrow(head, base, changed, base_ref)

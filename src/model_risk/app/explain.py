@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from model_risk.app.config import Config
-from model_risk.app.plugins import Plugins
-from model_risk.app.scan import api_model_facts, resolve_context, stores_for
+from model_risk.app.session import Session
 from model_risk.contract.domain import ModelFacts, ModelStatus
 from model_risk.contract.resolver import ModelRequest
 from model_risk.knowledge import licenses
+from model_risk.knowledge.derivation import guess_base
 from model_risk.report.terminal import terminal_safe
-from model_risk.resolve.lineage import MAX_LINEAGE_DEPTH, lineage_hints, with_lineage
-from model_risk.resolve.runner import answer_with, resolve_with_lineage
+from model_risk.resolve.lineage import MAX_LINEAGE_DEPTH, lineage_hints
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ class TreeNode:
     stop: str | None = None
     #: Where a base model came from when the card did not declare it (``data/lineage.yaml``).
     hint_source: str | None = None
+    #: This base was guessed from the child's name (nothing named one): it counts for vendors only.
+    guessed: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,20 +41,19 @@ class Explanation:
     redistributor: bool
 
 
-def explain(model_id: str, revision: str | None, config: Config, plugins: Plugins, *, offline: bool
-            ) -> Explanation:
-    context = resolve_context(config, offline=offline)
+def explain(model_id: str, revision: str | None, session: Session) -> Explanation:
+    resolution = session.resolution
     api_vendor = api_vendor_of(model_id)
     if api_vendor is not None and revision is None:
         # As scan classifies it: a hosted API model name, not a Hugging Face repo to look up.
-        facts = api_model_facts(model_id, api_vendor, context.vendors)
+        facts = resolution.api_model(model_id, api_vendor)
         return Explanation(facts, TreeNode(model_id, facts, None, ()), False)
     request = ModelRequest(model_id, revision)
-    known = resolve_with_lineage([request], answer_with(stores_for(config), plugins.resolve, context), context)
-    facts = with_lineage(known[request], known, context.vendors)
+    facts, known = resolution.model(request)
     by_id = {r.model_id.lower(): f for r, f in known.items() if r.revision is None}
-    tree = _node(model_id, facts, None, by_id, depth=0, path=frozenset())
-    return Explanation(facts, tree, context.vendors.is_redistributor(facts.id))
+    tree = _node(model_id, facts, None, by_id, depth=0, path=frozenset(),
+                 is_redistributor=session.vendors.is_redistributor)
+    return Explanation(facts, tree, session.vendors.is_redistributor(facts.id))
 
 
 def api_vendor_of(name: str) -> str | None:
@@ -71,7 +72,7 @@ def _hint_source(facts: ModelFacts) -> str | None:
 
 
 def _node(declared_id: str, facts: ModelFacts | None, relation: str | None, by_id: dict[str, ModelFacts],
-          *, depth: int, path: frozenset[str]) -> TreeNode:
+          *, depth: int, path: frozenset[str], is_redistributor: Callable[[str], bool]) -> TreeNode:
     if facts is None:
         return TreeNode(declared_id, None, relation, ())
     own = {facts.id.lower(), declared_id.lower()}
@@ -80,14 +81,20 @@ def _node(declared_id: str, facts: ModelFacts | None, relation: str | None, by_i
     if facts.base_models and depth >= MAX_LINEAGE_DEPTH:
         return TreeNode(declared_id, facts, relation, (), stop=f"depth limit of {MAX_LINEAGE_DEPTH} generations")
     bases = tuple(_node(base, by_id.get(base.lower()), facts.base_relation, by_id, depth=depth + 1,
-                        path=path | own) for base in facts.base_models)
+                        path=path | own, is_redistributor=is_redistributor) for base in facts.base_models)
+    if not bases and (guess := guess_base(facts.id, is_redistributor)) is not None:
+        # Nothing names a base: the name suggests one (counted for vendors, never looked up).
+        guessed = by_id.get(guess.base_model.lower())
+        bases = (dataclasses.replace(_node(guess.base_model, guessed, guess.relation, by_id, depth=depth + 1,
+                                           path=path | own, is_redistributor=is_redistributor), guessed=True),)
     return TreeNode(declared_id, facts, relation, bases, hint_source=_hint_source(facts))
 
 
 # -- text ------------------------------------------------------------------------------------------
 
 _YES_NO = {True: "yes", False: "no", None: "unknown"}
-_COMMERCIAL = {True: "allowed", False: "not allowed", None: "unknown"}
+_COMMERCIAL_USE = {"yes": "allowed", "no": "not allowed", "conditional": "allowed with conditions",
+                   "unknown": "unknown"}
 
 
 def _vendor_text(name: str | None, country: str | None) -> str:
@@ -118,11 +125,21 @@ def _rows(explanation: Explanation) -> list[tuple[str, str]]:
         return rows  # nothing more is known
     lic = f.license
     rows.append(("license", licenses.label(lic) + (f" (Hub id {lic.hub})" if lic and lic.hub else "")))
-    if lic is not None:
-        rows += [("OSI approved", _YES_NO[lic.osi]), ("commercial use", _COMMERCIAL[lic.commercial])]
-        rows += [("condition", c) for c in lic.conditions]
-        if lic.link:
-            rows.append(("license text", lic.link))
+    effective = f.effective_license
+    if effective is not None and effective.source != f.id:
+        rows.append(("governed by", f"{licenses.label(effective.license)}, inherited from {effective.source} "
+                                    f"({' <- '.join(effective.path)})"))
+    governing = f.governing_license
+    if governing is not None:
+        rows += [("OSI approved", _YES_NO[governing.osi]),
+                 ("commercial use", _COMMERCIAL_USE[governing.commercial_use])]
+        rows += [("condition", c) for c in governing.conditions]
+        if governing.link:
+            rows.append(("license text", governing.link))
+    if effective is not None and effective.unknown:
+        rows.append(("terms not known", ", ".join(effective.unknown)))
+    if len(f.root_vendors) > 1:
+        rows.append(("root vendors", ", ".join(f.root_vendors)))
     rows += [
         ("gated", str(f.gated).lower() if f.gated is not False else "no"),
         ("commit", f.sha or "-"),
@@ -142,7 +159,7 @@ def _base_origin(node: TreeNode) -> str:
 
 
 def _describe(node: TreeNode) -> str:
-    relation = f" ({node.relation})" if node.relation else ""
+    relation = f" ({node.relation}{', guessed from the name' if node.guessed else ''})" if node.relation else ""
     facts = node.facts
     if facts is None:
         return f"{node.declared_id}{relation}  [not looked up]"
@@ -197,6 +214,7 @@ def tree_document(node: TreeNode) -> dict[str, Any]:
         "vendor_country": facts.vendor_country if facts is not None else None,
         "license": licenses.label(facts.license) if facts is not None and facts.license else None,
         "hint_source": node.hint_source,
+        "guessed": node.guessed,
         "stop": node.stop,
         "bases": [tree_document(base) for base in node.bases],
     }

@@ -6,11 +6,13 @@ The scan is the ordinary one; this module picks out the vendor's uses (see
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Any
 
 from model_risk.common.json_text import pretty_json
-from model_risk.contract.domain import ScanResult
+from model_risk.contract.domain import ScanResult, root_vendors_of
+from model_risk.contract.errors import UsageError
 from model_risk.knowledge.exposure import EXPOSURE_LEVELS, EXPOSURE_TITLES, ExposedReference, exposure_of, scope_of
 from model_risk.knowledge.vendors import VendorTable
 from model_risk.report.presentation import NOT_KNOWN, license_label, location_text
@@ -48,17 +50,28 @@ class Exposure:
 
 
 def vendor_name(name: str, vendors: VendorTable, result: ScanResult) -> str:
-    """The vendor a user means: a vendor's name in any case, or one of its Hub organisations (``Qwen``)."""
+    """The vendor a user means: a vendor's name in any case, or one of its Hub organisations (``Qwen``).
+    A name that is neither known to the vendor table nor among the scan's vendors or organisations is a
+    usage error that names the closest known names: a typo must not read as "nothing depends on it"."""
     lowered = name.lower()
     for known in vendors.vendors:
         if known.lower() == lowered:
             return known
-    seen = {v for m in result.models for v in (m.vendor, m.root_vendor) if v}
+    seen = {v for m in result.models for v in (m.vendor, *root_vendors_of(m)) if v}
     for known in seen:
         if known.lower() == lowered:
             return known
     by_org = vendors.for_organization(name)
-    return by_org.name if by_org is not None else name
+    if by_org is not None:
+        return by_org.name
+    organizations = {m.id.split("/", 1)[0] for m in result.models if "/" in m.id}
+    if lowered in {o.lower() for o in organizations}:
+        return name
+    spelled = {c.lower(): c for c in sorted({*vendors.vendors, *seen, *organizations})}
+    close = [spelled[c] for c in difflib.get_close_matches(lowered, list(spelled), n=3, cutoff=0.6)]
+    hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+    raise UsageError(f"unknown vendor {name!r}: not in model-risk's vendor table, nor a vendor or organisation "
+                     f"of this project's models{hint}; list a new vendor under `vendors:` in .model-risk.yaml")
 
 
 def exposure(vendor: str, result: ScanResult, vendors: VendorTable, fail_on: str = "never") -> Exposure:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from model_risk.app.scan import ScanOptions, find_references, requests_for, resolve_context, stores_for
+from model_risk.app.session import Session
 from model_risk.contract.domain import ModelFacts, ModelStatus, Note, Reference
 from model_risk.contract.resolver import ModelRequest, ResolveContext
 from model_risk.resolve.lockfile import LOCKFILE_NAME, Lockfile, read_lockfile, request_key, write_lockfile
 from model_risk.resolve.monorepo import projects_of
-from model_risk.resolve.runner import answer_with, resolve_with_lineage
+from model_risk.resolve.resolution import requests_for
 
 
 @dataclass(frozen=True)
@@ -34,28 +34,28 @@ class LockCheck:
         return not self.missing and not self.unused
 
 
-def _references(options: ScanOptions) -> tuple[list[Reference], list[Note]]:
-    detection, walk_notes = find_references(options)
+def _references(session: Session) -> tuple[list[Reference], list[Note]]:
+    detection, walk_notes = session.find_references()
     return list(detection.references), [*walk_notes, *detection.notes]
 
 
-def lock(options: ScanOptions) -> LockOutcome:
-    references, notes = _references(options)
-    return _lock(references, options.config.lockfile_path, options, notes)
+def lock(session: Session) -> LockOutcome:
+    references, notes = _references(session)
+    return _lock(references, session.own_lockfile(), session, notes)
 
 
-def lock_projects(options: ScanOptions) -> list[tuple[Path, LockOutcome]]:
+def lock_projects(session: Session) -> list[tuple[Path, LockOutcome]]:
     """A monorepo: one lockfile per sub-project (a directory with a model-risk.lock or a project
     manifest, see resolve/monorepo.py), each holding the models its own files reference."""
-    references, notes = _references(options)
+    references, notes = _references(session)
     # The walk's notes are reported once, with the first sub-project.
-    return [(path, _lock(own, path, options, notes if index == 0 else []))
-            for index, (path, own) in enumerate(_by_project(options, references))]
+    return [(path, _lock(own, path, session, notes if index == 0 else []))
+            for index, (path, own) in enumerate(_by_project(session, references))]
 
 
-def _by_project(options: ScanOptions, references: list[Reference]) -> list[tuple[Path, list[Reference]]]:
+def _by_project(session: Session, references: list[Reference]) -> list[tuple[Path, list[Reference]]]:
     """Each sub-project's lockfile path with the references of its own files, in directory order."""
-    root = options.config.root
+    root = session.root
     projects = projects_of(root, (ref.path for ref in references))
     split = []
     for directory in sorted(projects):
@@ -64,14 +64,13 @@ def _by_project(options: ScanOptions, references: list[Reference]) -> list[tuple
     return split
 
 
-def _lock(references: list[Reference], lockfile_path: Path, options: ScanOptions, notes: list[Note]
+def _lock(references: list[Reference], lockfile_path: Path, session: Session, notes: list[Note]
           ) -> LockOutcome:
-    config = options.config
     previous = read_lockfile(lockfile_path)
-    context = resolve_context(config, offline=options.offline)
     # Fresh facts: skip the lockfile, and the cache unless offline (then the cache is all there is).
-    stores = stores_for(config, use_lockfile=False, read_cache=options.offline)
-    ask = answer_with(stores, options.plugins.resolve, context)
+    fresh = session.resolution.fresh(read_cache=session.offline)
+    context = fresh.context
+    ask = fresh.answer()
     failures: dict[ModelRequest, str] = {}
 
     def resolve(request: ModelRequest) -> ModelFacts | None:
@@ -86,7 +85,7 @@ def _lock(references: list[Reference], lockfile_path: Path, options: ScanOptions
         failures[request] = (facts.reason if facts is not None else None) or "not in the cache"
         return kept
 
-    known = resolve_with_lineage(requests_for(references), resolve, context)
+    known = fresh.resolve(requests_for(references), resolve)
     entries: list[tuple[ModelRequest, ModelFacts]] = []
     kept: list[str] = []
     missing: list[str] = []
@@ -129,17 +128,17 @@ def _locked_ancestors(previous: Lockfile, kept: list[ModelFacts], looked_up: set
     return found
 
 
-def check(options: ScanOptions) -> LockCheck:
+def check(session: Session) -> LockCheck:
     """Is the lockfile current for the code? Offline: compares ids, not facts (drift is `scan`'s job)."""
-    references, notes = _references(options)
-    return _check(references, options.config.lockfile_path, notes)
+    references, notes = _references(session)
+    return _check(references, session.own_lockfile(), notes)
 
 
-def check_projects(options: ScanOptions) -> list[tuple[Path, LockCheck]]:
+def check_projects(session: Session) -> list[tuple[Path, LockCheck]]:
     """``check`` for each sub-project's own lockfile (see :func:`lock_projects`)."""
-    references, notes = _references(options)
+    references, notes = _references(session)
     return [(path, _check(own, path, notes if index == 0 else []))
-            for index, (path, own) in enumerate(_by_project(options, references))]
+            for index, (path, own) in enumerate(_by_project(session, references))]
 
 
 def _check(references: list[Reference], lockfile_path: Path, notes: list[Note]) -> LockCheck:

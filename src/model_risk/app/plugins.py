@@ -15,7 +15,7 @@ import pluggy
 
 from model_risk.contract import hookspecs
 from model_risk.contract.condition import Subject
-from model_risk.contract.errors import ModelRiskError, PluginError
+from model_risk.contract.errors import InternalError, ModelRiskError, PluginError
 
 if TYPE_CHECKING:
     import click
@@ -28,14 +28,14 @@ if TYPE_CHECKING:
 
 #: Built-in plugins, registered exactly like third-party ones.
 DEFAULT_PLUGINS = (
-    "model_risk.detect.python_source",
-    "model_risk.detect.config_files",
-    "model_risk.detect.shell",
-    "model_risk.detect.hub_urls",
-    "model_risk.detect.notebooks",
-    "model_risk.detect.javascript",
-    "model_risk.detect.markdown",
-    "model_risk.detect.rst",
+    "model_risk.detect.plugins.python",
+    "model_risk.detect.plugins.config_files",
+    "model_risk.detect.plugins.shell",
+    "model_risk.detect.plugins.hub_urls",
+    "model_risk.detect.plugins.notebooks",
+    "model_risk.detect.plugins.javascript",
+    "model_risk.detect.plugins.markdown",
+    "model_risk.detect.plugins.rst",
     "model_risk.resolve.hub",
     "model_risk.report.builtin",
     "model_risk.evaluate.builtin_conditions",
@@ -253,8 +253,13 @@ class Plugins:
         return found
 
 
-def plugin_failure(plugin: str, hook: str, exc: BaseException) -> PluginError:
-    return PluginError(f"plugin {plugin!r} failed in hook {hook}: {exc.__class__.__name__}: {exc}")
+def plugin_failure(plugin: str, hook: str, exc: BaseException) -> PluginError | InternalError:
+    """The error for a plugin that raised: a third-party plugin's fault is the user's to fix (exit 2, naming
+    the plugin); a built-in plugin's is a bug in model-risk (exit 3, please report it)."""
+    message = f"plugin {plugin!r} failed in hook {hook}: {exc.__class__.__name__}: {exc}"
+    if plugin in DEFAULT_PLUGINS:
+        return InternalError(message)
+    return PluginError(message)
 
 
 def _guarded(condition: Condition, plugin: str) -> Condition:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 
 from model_risk.contract.domain import Finding, ModelFacts, Reference, Severity, verified_by
 from model_risk.evaluate.subjects import ModelUsage
-from model_risk.knowledge.scopes import ScopeSettings
+from model_risk.knowledge.scopes import SCOPES, ScopeSettings
 
 _CAPPED = Severity.LOW
 
@@ -64,10 +64,13 @@ def tempered(results: Sequence[tuple[Finding, ModelFacts | None]], usages: Seque
                 finding = dataclasses.replace(finding, severity=_CAPPED)
             if confidences == {"possible"} and verified_by(usage.facts) == "unverified":
                 # nothing could say it is a model at all (offline and unknown, the budget spent)
-                finding = dataclasses.replace(finding, fails_build=False)
+                finding = dataclasses.replace(finding, unverified=True)
         scopes = _scopes_at(finding, usage.references if usage else _all_references(usages))
-        if scopes and not any(settings.fails_build(s) for s in scopes):
-            finding = dataclasses.replace(finding, fails_build=False)
+        if scopes:
+            # The scope that decides: the first (in SCOPES order) that can fail the build, else the first.
+            ordered = sorted(scopes, key=lambda s: (SCOPES.index(s) if s in SCOPES else len(SCOPES), s))
+            counting = [s for s in ordered if settings.fails_build(s)]
+            finding = dataclasses.replace(finding, scope=(counting or ordered)[0], scope_counts=bool(counting))
         out.append((finding, facts))
     return out
 

@@ -14,6 +14,7 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from model_risk.app.config import Config
@@ -27,20 +28,17 @@ from model_risk.contract.domain import (
     ModelUse,
     Note,
 )
-from model_risk.contract.resolver import ModelRequest, ResolveContext
+from model_risk.contract.resolver import ModelRequest
 from model_risk.evaluate.alternatives import TRIGGERING_RULES, AlternativesPolicy, choose, size_band
 from model_risk.knowledge import facts as records
-from model_risk.resolve.alternatives import (
-    Candidate,
-    CandidatesUnavailable,
-    ListCache,
-    Query,
-    list_candidates,
-    parameters_of,
-)
-from model_risk.resolve.lineage import with_hint, with_lineage
+from model_risk.resolve.alternatives import Candidate, CandidateLookups, CandidatesUnavailable, ListCache, Query
+from model_risk.resolve.lineage import with_hint
 from model_risk.resolve.lockfile import record_alternatives
-from model_risk.resolve.runner import AskPlugins, Stores, answer_with, resolve_with_lineage
+from model_risk.resolve.resolution import Resolution
+
+#: Sources of facts that certainly came from the Hub. Only such a model is asked about on the Hub: one a
+#: resolver plugin answered (possibly locked since) may be a private name that must never reach it.
+HUB_SOURCES = ("hub", "cache")
 
 
 @dataclass(frozen=True)
@@ -61,16 +59,19 @@ class Outcome:
 class Finder:
     """Looks up replacements through the lockfile, the cache and the Hub, for one scan or command."""
 
-    def __init__(self, config: Config, context: ResolveContext, stores: Stores, ask: AskPlugins, *,
-                 use_cache: bool = True) -> None:
+    def __init__(self, config: Config, resolution: Resolution, lockfile: Path, *, use_cache: bool = True) -> None:
         self.policy: AlternativesPolicy = config.alternatives
-        self.context = context
-        self.stores = stores
-        self.lockfile_path = config.lockfile_path
+        self.resolution = resolution
+        self.context = resolution.context
+        self.stores = resolution.stores
+        #: Where ``model-risk alternatives`` records its choice.
+        self.lockfile_path = lockfile
         #: Vendors never suggested, whatever the model: the watchlist's.
         self.avoid = {e.vendor for e in config.watchlist}
-        self.cache = ListCache(default_cache_dir(), config.hub.cache_ttl) if use_cache else None
-        self._resolve = answer_with(stores, ask, context)
+        cache = ListCache(default_cache_dir(), config.hub.cache_ttl, config.hub.negative_cache_ttl) \
+            if use_cache else None
+        self.lookups = CandidateLookups(self.context, cache, timeout=self.policy.timeout)
+        self._resolve = resolution.answer()
         self._roots: dict[str, str | None] = {}
         #: Set by the first lookup the Hub failed: later ones in this run are not attempted (a Hub that
         #: hangs costs one timeout, not one per model).
@@ -83,8 +84,8 @@ class Finder:
                 model_id=candidate.id, status=ModelStatus.RESOLVED, vendors=self.context.vendors, source="hub",
                 base_models=candidate.base_models, base_relation=candidate.base_relation))
             if facts.base_models:
-                known = resolve_with_lineage([ModelRequest(b) for b in facts.base_models], self._resolve, self.context)
-                facts = with_lineage(facts, known, self.context.vendors)
+                known = self.resolution.resolve([ModelRequest(b) for b in facts.base_models], self._resolve)
+                facts = self.resolution.lineage(facts, known)
             self._roots[candidate.id] = facts.root_vendor or facts.vendor
         return self._roots[candidate.id]
 
@@ -114,11 +115,16 @@ class Finder:
         if self._unavailable is not None:
             return Outcome((), f"alternatives not looked up: {self._unavailable}", "none", failed=True)
         try:
-            if parameters is None and target.status is ModelStatus.RESOLVED:
-                parameters = parameters_of(target.id, self.context, timeout=self.policy.timeout)
+            if parameters is None and target.status is ModelStatus.RESOLVED and target.source in HUB_SOURCES:
+                parameters = self.lookups.size(target.id)
+            if parameters is None and self.context.offline:
+                raise CandidatesUnavailable("offline, and the model's size is not known")
+            if parameters is None:
+                return Outcome((), "no candidate suggested: the model's size is not known, and a replacement "
+                                   "must be of a similar size", "none")
             band = size_band(parameters, self.policy)
             query = Query(target.pipeline_tag, target.library_name, *(band or (None, None)))
-            candidates = list_candidates(query, self.context, self.cache, timeout=self.policy.timeout)
+            candidates = self.lookups.candidates(query)
         except CandidatesUnavailable as exc:
             if not self.context.offline:
                 self._unavailable = f"{exc} (not asked again in this run)"

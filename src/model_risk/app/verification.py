@@ -32,9 +32,9 @@ from model_risk.contract.domain import (
     VerificationSummary,
     verified_by,
 )
-from model_risk.contract.resolver import ModelRequest, ResolveContext
-from model_risk.resolve import hub
-from model_risk.resolve.runner import Stores, request_for
+from model_risk.contract.resolver import ModelRequest
+from model_risk.resolve import hub_client
+from model_risk.resolve.resolution import Resolution, request_for
 
 #: Candidates of one organisation, unknown to the lockfile and the cache, from which listing the
 #: organisation's models costs fewer requests than looking each up.
@@ -44,20 +44,21 @@ _NOT_A_MODEL = (ModelStatus.NOT_FOUND, ModelStatus.DISABLED)
 
 
 class Plan(NamedTuple):
-    """What :func:`prepare` decided: the stores to resolve with, and what it cost."""
+    """What :func:`prepare` decided: answers to give before any lookup, and what it cost."""
 
-    stores: Stores
+    known: dict[ModelRequest, ModelFacts]
     listings: int = 0
     skipped: int = 0
     #: The process's Hub request count when the scan started (to report the scan's own requests).
     requests_before: int = 0
 
 
-def prepare(references: Sequence[Reference], context: ResolveContext, stores: Stores) -> Plan:
+def prepare(references: Sequence[Reference], resolution: Resolution) -> Plan:
     """Answer what listings can and spend the verification budget, before any lookup."""
-    before = hub.requests_sent()
+    before = hub_client.requests_sent()
+    context, stores = resolution.context, resolution.stores
     if context.offline:
-        return Plan(stores, requests_before=before)
+        return Plan({}, requests_before=before)
     from model_risk.resolve import verification  # online only: offline, the stores answer as they are
 
     certain = {request_for(r) for r in references if r.kind == "hub" and not _in_doubt(r)}
@@ -74,7 +75,7 @@ def prepare(references: Sequence[Reference], context: ResolveContext, stores: St
         if only_possible[request] and "/" in request.model_id:
             by_organisation.setdefault(request.model_id.split("/", 1)[0].lower(), []).append(request)
     listings = 0
-    denied: dict[ModelRequest, ModelFacts] = {}
+    known: dict[ModelRequest, ModelFacts] = {}
     for organisation, requests in by_organisation.items():
         if len(requests) < LISTING_MIN:
             continue
@@ -84,15 +85,13 @@ def prepare(references: Sequence[Reference], context: ResolveContext, stores: St
             continue
         for request in requests:
             if request.model_id.lower() not in published:
-                denied[request] = verification.denied(request, context, request.model_id.split("/", 1)[0])
-    verification.remember(denied.items(), stores, context)
-    rest = [r for r in unknown if r not in denied]
+                known[request] = verification.denied(request, context, request.model_id.split("/", 1)[0])
+    verification.remember(known.items(), stores, context)
+    rest = [r for r in unknown if r not in known]
     limit = max(0, context.hub.verify_limit)
     skipped = rest[limit:]
-    known = dict(stores.known)
-    known.update(denied)
     known.update((r, verification.not_verified(r, context, limit)) for r in skipped)
-    return Plan(dataclasses.replace(stores, known=known), listings, len(skipped), before)
+    return Plan(known, listings, len(skipped), before)
 
 
 def confirmed(usages: Sequence[ModelUse], plan: Plan) -> tuple[list[ModelUse], dict[int, Reference], list[Note],
@@ -138,7 +137,7 @@ def confirmed(usages: Sequence[ModelUse], plan: Plan) -> tuple[list[ModelUse], d
 
 def finished(summary: VerificationSummary, plan: Plan) -> VerificationSummary:
     """The summary with the Hub requests the whole scan sent (lookups, lineage, drift, alternatives)."""
-    return dataclasses.replace(summary, hub_requests=hub.requests_sent() - plan.requests_before)
+    return dataclasses.replace(summary, hub_requests=hub_client.requests_sent() - plan.requests_before)
 
 
 def _in_doubt(reference: Reference) -> bool:

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 
-from model_risk import __version__
 from model_risk.common import safe_yaml
 from model_risk.common.resources import PACKAGE, read_package_text
 from model_risk.contract.errors import EXCERPT_LENGTH, excerpt
+from model_risk.contract.version import __version__
 
 
 @dataclass(frozen=True)

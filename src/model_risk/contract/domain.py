@@ -8,11 +8,12 @@ shape it receives and cannot change what another stage sees.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 COMMIT_SHA = re.compile(r"[0-9a-fA-F]{40}")
 #: huggingface_hub's DEFAULT_REVISION: asking for it is asking for the default branch.
@@ -126,6 +127,10 @@ class Reference:
     #: key), ``likely`` (a known model publisher's ``ORG/NAME`` in any text), ``possible`` (an
     #: ``ORG/NAME``-shaped string in a model-ish context). See docs/detection.md.
     confidence: Literal["certain", "likely", "possible"] = "certain"
+    #: The lines (first, last) of the calls seen loading this id, when they are not where the id is written
+    #: (``MODEL = "org/x"`` ... ``from_pretrained(MODEL, trust_remote_code=True)``): what the call says
+    #: (revision, trust_remote_code) is the reference's too, so a change there is a change to it.
+    call_lines: tuple[tuple[int, int], ...] = ()
     #: How the id was checked once the scan resolved it: ``hub`` (asked now), ``lockfile``, ``cache``
     #: (an earlier Hub answer), ``resolver`` (a resolver plugin) or ``unverified`` (nothing could say:
     #: offline and unknown, the Hub unreachable, the scan's verification budget spent, an API or an
@@ -147,6 +152,16 @@ class Reference:
     @property
     def location(self) -> Location:
         return Location(self.path, self.line, self.column)
+
+    def written_on(self, lines: Callable[[int], bool]) -> Location | None:
+        """Where this reference is touched by the lines ``lines`` accepts: the id's own line, else the
+        first line of a call loading it; None when neither is."""
+        if lines(self.line):
+            return self.location
+        for first, last in self.call_lines:
+            if any(lines(n) for n in range(first, last + 1)):
+                return Location(self.path, first)
+        return None
 
     def ignores(self, rule_name: str, rule_code: str) -> bool:
         if self.ignore is None:
@@ -170,6 +185,30 @@ class Note:
         return f"{where}{self.message}"
 
 
+#: What a license condition is about. Conditions are written ``"KIND: text"`` so that every report shows the
+#: kind and rules can select on it (``license.condition_kinds``); docs/licenses.md describes each kind.
+CONDITION_KINDS = (
+    "attribution",        # credit the licensor: "Built with Llama", a NOTICE file, the license passed on
+    "naming",             # derived models must carry a name ("Llama" at the start of the name)
+    "output-use",         # what outputs may (not) be used for: training other models, distillation
+    "user-threshold",     # a user or revenue size above which the grant ends or another license is needed
+    "territory",          # places where the grant does not apply (the EU for Llama 3.2 multimodal models)
+    "acceptable-use",     # an acceptable-use policy or use-based restrictions, usually to be passed on
+    "registration",       # commercial use needs registering with, or asking, the licensor first
+    "non-commercial",     # what the license allows instead of commercial use (research, evaluation)
+    "share-alike",        # adaptations must be shared under the same license
+    "no-derivatives",     # modified or fine-tuned weights may not be shared
+    "other",
+)
+
+
+def condition_kind(condition: str) -> str:
+    """The kind a ``"KIND: text"`` condition names, ``other`` when it names none."""
+    head, sep, _ = condition.partition(":")
+    kind = head.strip().lower()
+    return kind if sep and kind in CONDITION_KINDS else "other"
+
+
 @dataclass(frozen=True, slots=True)
 class LicenseFacts:
     """A model's license: what the Hub says, and what model-risk's tables make of it."""
@@ -182,11 +221,90 @@ class LicenseFacts:
     osi: bool | None = None
     #: True: commercial use allowed; False: forbidden; None: unknown.
     commercial: bool | None = None
-    #: Conditions attached to commercial use (user thresholds, acceptable-use policies).
+    #: Conditions attached to use, commercial use above all: ``"KIND: text"`` (see CONDITION_KINDS).
     conditions: tuple[str, ...] = ()
     link: str | None = None
     #: The card's own ``license_name``, kept so the facts can be stored and classified again.
     declared_name: str | None = None
+
+    @property
+    def commercial_use(self) -> Literal["yes", "no", "conditional", "unknown"]:
+        """Commercial use as a lawyer would first ask it: allowed, forbidden, allowed with conditions, or
+        not known to model-risk."""
+        if self.commercial is None:
+            return "unknown"
+        if not self.commercial:
+            return "no"
+        return "conditional" if self.conditions else "yes"
+
+    @property
+    def condition_kinds(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(condition_kind(c) for c in self.conditions))
+
+    @property
+    def key(self) -> str | None:
+        """The license as the tables and rule packs name it: the card's ``license_name`` for
+        ``license: other``, else the Hub id (``llama3.1``, ``apache-2.0``)."""
+        if (self.hub or "").lower() == "other" and self.declared_name:
+            return self.declared_name
+        return self.hub or self.declared_name
+
+
+@dataclass(frozen=True, slots=True)
+class LineageLink:
+    """One edge of a model's lineage graph: ``child`` is built on ``parent``."""
+
+    child: str
+    parent: str
+    #: ``finetune``, ``quantized``, ``adapter``, ``merge``, ``distillation`` ... as the card or Hub says.
+    relation: str | None = None
+    #: Where the edge comes from: ``card`` (``base_model``, the Hub's tags), ``table`` (model-risk's lineage
+    #: table, for official cards that omit their base), or ``name`` (a guess from a derivative's name, such
+    #: as ``-GGUF`` or ``-Distill-Qwen-``, made when nothing else names a base: never used to judge a license).
+    origin: str = "card"
+    #: Whose weights the parent is (its vendor, by the vendor table).
+    parent_vendor: str | None = None
+
+    @property
+    def guessed(self) -> bool:
+        return self.origin == "name"
+
+
+@dataclass(frozen=True, slots=True)
+class LineageLicense:
+    """A license met along a model's lineage: whose card states it, and how far up."""
+
+    model: str
+    license: LicenseFacts
+    #: Generations above the model (0: the model's own card).
+    depth: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class EffectiveLicense:
+    """The terms that govern a model: the most restrictive license along its whole lineage (every parent),
+    with every condition met on the way, since a derivative must honour them all."""
+
+    #: The governing license; its ``conditions`` are those of every license along the lineage.
+    license: LicenseFacts
+    #: The model whose card states the governing license, and the path from this model to it.
+    source: str
+    path: tuple[str, ...]
+    #: The ancestor whose known terms are stricter than what this model's own card claims, when one is
+    #: (the rule ``inherited-license``); None when the card's terms are at least as strict as every ancestor's.
+    inherited_from: str | None = None
+    #: Every license met along the lineage, the model's own first.
+    licenses: tuple[LineageLicense, ...] = ()
+    #: Ancestors whose terms are not known (not looked up, or no license in their card).
+    unknown: tuple[str, ...] = ()
+
+    @property
+    def inherited(self) -> bool:
+        return self.inherited_from is not None
+
+    def license_of(self, model_id: str) -> LicenseFacts | None:
+        wanted = model_id.lower()
+        return next((entry.license for entry in self.licenses if entry.model.lower() == wanted), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +356,8 @@ class ModelFacts:
     vendor_country: str | None = None
     root_vendor: str | None = None
     root_vendor_country: str | None = None
-    #: This model, then its base model, then that one's base model ... up to the root.
+    #: This model, then its (first) base model, then that one's ... up to the root. Every parent, merges
+    #: included, is in ``lineage_links``.
     lineage: tuple[str, ...] = ()
     base_models: tuple[str, ...] = ()
     #: How this model relates to its base (``finetune``, ``quantized``, ``adapter``, ``merge``).
@@ -267,10 +386,40 @@ class ModelFacts:
     alternatives: tuple[Alternative, ...] = ()
     #: Why ``alternatives`` is empty although they were asked for: none qualified, or the lookup failed.
     alternatives_note: str | None = None
+    #: Every edge of the lineage graph (all parents of every generation, to the depth limit), walk order.
+    lineage_links: tuple[LineageLink, ...] = ()
+    #: The vendors at every root of the lineage graph, ``root_vendor`` (the first parent's root) first.
+    root_vendors: tuple[str, ...] = ()
+    #: The terms that govern the model along its lineage; None when no license is known anywhere on it.
+    effective_license: EffectiveLicense | None = None
 
     @property
     def is_resolved(self) -> bool:
         return self.status is ModelStatus.RESOLVED
+
+    @property
+    def governing_license(self) -> LicenseFacts | None:
+        """The license every license question is judged on: the effective license along the lineage where
+        it was worked out, else the card's own (an API model has neither)."""
+        if self.effective_license is not None:
+            return self.effective_license.license
+        return self.license
+
+    @property
+    def ancestors(self) -> tuple[str, ...]:
+        """Every model this one is built on, each once, nearest first (guessed parents included)."""
+        return tuple(dict.fromkeys(link.parent for link in self.lineage_links))
+
+    @property
+    def lineage_guessed(self) -> bool:
+        """Part of the lineage is a guess from a model's name (no card or table named that base)."""
+        return any(link.guessed for link in self.lineage_links)
+
+    @property
+    def unchecked(self) -> bool:
+        """Nobody could say what this model is: offline and neither locked nor cached, or the Hub did not
+        answer. Its license, vendor and availability are unknown, so no rule can clear it."""
+        return self.status is ModelStatus.UNRESOLVED
 
     def card_value(self, key: str) -> object:
         for name, value in self.card:
@@ -302,9 +451,15 @@ class Finding:
     suppressed: Suppression | None = None
     #: Stable across runs and code moves: rule + model or vendor. Used by baselines and SARIF.
     fingerprint: str = ""
-    #: False when every location is in a scope that does not fail the build (docs, tests by default):
-    #: the finding is reported but does not count for ``--fail-on``.
-    fails_build: bool = True
+    #: The part of the project its locations are in that decides whether it can fail the build: the first
+    #: one that counts for ``--fail-on`` (``code``, ``config`` ...), else the first one (``docs``).
+    scope: str | None = None
+    #: False when every location is in a scope that does not count for ``--fail-on`` (docs and tests by
+    #: default): the finding is reported but cannot fail the build. See ``ScanResult.fails_build``.
+    scope_counts: bool = True
+    #: True when every reference behind it is a ``possible`` candidate nothing could verify (offline and
+    #: unknown, the verification budget spent): reported, but it cannot fail the build either.
+    unverified: bool = False
 
     @property
     def active(self) -> bool:
@@ -372,6 +527,33 @@ class VerificationSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class KnowledgeOverlay:
+    """A project's correction of the bundled tables (the ``knowledge:`` setting)."""
+
+    #: The file, relative to the project (as the configuration names it).
+    path: str
+    #: The date its author says the corrections were checked.
+    as_of: str
+    #: The first 12 hex digits of the file's SHA-256, so two reports can tell the same overlay apart.
+    digest: str
+    #: The tables it corrects or extends (``licenses``, ``lineage`` ...).
+    tables: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeStamp:
+    """The knowledge a scan judged by: model-risk's bundled tables and the project's overlays."""
+
+    #: Identifies the tables in force: a digest of the bundled tables and every overlay.
+    version: str
+    #: The date the bundled tables were last checked against their sources (the oldest table's).
+    as_of: str
+    #: Each bundled table's own date.
+    tables: tuple[tuple[str, str], ...] = ()
+    overlays: tuple[KnowledgeOverlay, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ScanResult:
     """Everything one scan learned. Reporters turn it into documents."""
 
@@ -406,6 +588,10 @@ class ScanResult:
     #: The scanned project's name: its git work tree's directory name, else the scan root's. Reports name
     #: the project with it (the CycloneDX BOM's ``metadata.component``); never a path.
     project: str | None = None
+    #: Which knowledge tables judged the models (their version and date, and the project's overlays).
+    knowledge: KnowledgeStamp | None = None
+    #: Fail the run when a model could not be checked (``--fail-on-unchecked``).
+    fail_on_unchecked: bool = False
     #: What verifying the references cost and changed (online: Hub requests, candidates left out).
     verification: VerificationSummary = VerificationSummary()
 
@@ -418,6 +604,47 @@ class ScanResult:
             # Caught here, where the result is made, not in whichever reporter first reads the grouping.
             raise ValueError(f"model_references points past the {count} references")
 
+    @classmethod
+    def of_uses(cls, *, references: Sequence[Reference], uses: Sequence[ModelUse], **fields: Any) -> ScanResult:
+        """A result whose ``models`` and grouping are ``uses``, against ``references`` (the references the
+        scan keeps, in report order). The one way a grouping is made: a use's references are matched by
+        identity (the same id written twice on a line is two references), and those not among
+        ``references`` are left out, a use left with none with them."""
+        position = {id(ref): i for i, ref in enumerate(references)}
+        models: list[ModelFacts] = []
+        grouping: list[tuple[int, ...]] = []
+        for use in uses:
+            kept = tuple(sorted(position[id(r)] for r in use.references if id(r) in position))
+            if kept or not use.references:
+                models.append(use.facts)
+                grouping.append(kept)
+        return cls(references=tuple(references), models=tuple(models), model_references=tuple(grouping), **fields)
+
+    def restricted(self, keep: Callable[[Reference], bool]) -> ScanResult:
+        """The result with only the references ``keep`` accepts: the grouping is made again, a model left
+        without references goes with its findings, and findings keep only locations that remain."""
+        kept_refs = [r for r in self.references if keep(r)]
+        uses = self.uses()
+        result = ScanResult.of_uses(references=kept_refs, uses=uses, **self._other_fields())
+        remaining = {m.id for m in result.models}
+        gone = {u.facts.id for u in uses} - remaining
+        places = {(r.path, r.line) for r in kept_refs}
+        findings = []
+        for finding in self.findings:
+            if finding.model is not None and finding.model in gone:
+                continue
+            locations = tuple(loc for loc in finding.locations if (loc.path, loc.line) in places)
+            silenced = tuple(loc for loc in finding.suppressed_locations if (loc.path, loc.line) in places)
+            if finding.model is not None and (finding.locations or finding.suppressed_locations) \
+                    and not locations and not silenced:
+                continue  # every place it was found is gone
+            findings.append(dataclasses.replace(finding, locations=locations, suppressed_locations=silenced))
+        return dataclasses.replace(result, findings=tuple(findings))
+
+    def _other_fields(self) -> dict[str, Any]:
+        grouping = {"references", "models", "model_references"}
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in grouping}
+
     def uses(self) -> list[ModelUse]:
         """Every model with the references that load it, in the order of ``models``."""
         refs = self.references
@@ -427,10 +654,31 @@ class ScanResult:
     def active_findings(self) -> list[Finding]:
         return [f for f in self.findings if f.active]
 
+    def fails_build(self, finding: Finding) -> bool:
+        """Does ``finding`` fail this run? Active (not suppressed), in a scope that counts, not only about unverified candidates, and at or above
+        ``--fail-on``. Every report and the exit status ask this, and only this."""
+        return (self.fail_on is not None and finding.active and finding.scope_counts and not finding.unverified
+                and finding.severity >= self.fail_on)
+
     def failing_findings(self) -> list[Finding]:
-        if self.fail_on is None:
-            return []
-        return [f for f in self.findings if f.active and f.fails_build and f.severity >= self.fail_on]
+        return [f for f in self.findings if self.fails_build(f)]
+
+    def unchecked_models(self) -> list[ModelFacts]:
+        """The distinct models nobody could check (see ``ModelFacts.unchecked``). A model that only
+        ``possible`` references name is not one: nothing says it is a model at all, so it is counted as an
+        unverified candidate (``verification.unverified``) and never fails the build."""
+        refs = self.references
+        firm = {facts.id.lower() for facts, positions in zip(self.models, self.model_references, strict=True)
+                if not positions or any(refs[i].confidence != "possible" for i in positions)}
+        return [m for m in distinct_hub_models(self.models).values() if m.unchecked and m.id.lower() in firm]
+
+    @property
+    def failed(self) -> bool:
+        """Does this run fail the build: a failing finding, or (with ``--fail-on-unchecked``) a model that
+        could not be checked."""
+        if self.failing_findings():
+            return True
+        return self.fail_on_unchecked and bool(self.unchecked_models())
 
     def model(self, model_id: str) -> ModelFacts | None:
         for facts in self.models:
@@ -452,3 +700,9 @@ def distinct_hub_models(models: Iterable[ModelFacts]) -> dict[str, ModelFacts]:
 def root_vendor_of(model: ModelFacts) -> str:
     """The vendor a model's weights come from at the root of its lineage, for counting shares."""
     return model.root_vendor or model.vendor or "unknown"
+
+
+def root_vendors_of(model: ModelFacts) -> tuple[str, ...]:
+    """Every vendor at a root of the model's lineage graph (a merge of a vision tower and a language model
+    has two), the first parent's first."""
+    return tuple(dict.fromkeys((root_vendor_of(model), *model.root_vendors)))

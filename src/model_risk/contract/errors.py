@@ -1,7 +1,8 @@
-"""Errors a user can act on.
+"""Errors by who is at fault.
 
-Code anywhere in model-risk raises these; the CLI (and only the CLI) turns them into one line on stderr
-and an exit status. Everything else that escapes is a bug and is reported as an internal error.
+:class:`ModelRiskError` and its subclasses are problems a user can act on (their input, their plugin):
+exit status 2. :class:`InternalError`, and anything else that escapes, is a bug in model-risk: exit
+status 3. ``boundary.guarded`` (and only it) turns them into one line and an exit status.
 """
 
 from __future__ import annotations
@@ -51,6 +52,13 @@ class PluginError(ModelRiskError):
 
 class ReportInputError(ModelRiskError):
     """A saved JSON report given to ``model-risk report`` is not a valid report."""
+
+
+class InternalError(Exception):
+    """A bug in model-risk itself, such as a built-in plugin that fails: exit status 3, and a request to
+    report it. Not a :class:`ModelRiskError`: the user's input is not at fault."""
+
+    exit_code = 3
 
 
 #: Longest quotation of a user's value in a message.

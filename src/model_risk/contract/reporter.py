@@ -10,7 +10,7 @@ import abc
 from dataclasses import dataclass
 from typing import ClassVar
 
-from model_risk.contract.domain import ScanResult
+from model_risk.contract.domain import Finding, ScanResult, Severity
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,13 @@ class ReportOptions:
     #: Where the scanned commit's files can be browsed, ending in ``/`` (``https://github.com/o/r/blob/SHA/``):
     #: formats that can link (Markdown) link each location there. ``None``: no links.
     source_url: str | None = None
+    #: ``--severity``: the severities of the findings human-readable formats list (``None``: all). A display
+    #: filter only: verdicts, counts and the exit status still count every finding.
+    severities: frozenset[Severity] | None = None
+
+    def shows(self, finding: Finding) -> bool:
+        """Whether a human-readable report lists ``finding`` (see ``severities``)."""
+        return self.severities is None or finding.severity in self.severities
 
 
 class Reporter(abc.ABC):

@@ -10,11 +10,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 from urllib.parse import urlsplit
-
-if TYPE_CHECKING:
-    from model_risk.knowledge.vendors import VendorTable
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 
@@ -82,10 +79,27 @@ def redact_url(url: str) -> str:
     return f"{scheme}://{authority.rsplit('@', 1)[-1]}{slash}{path}"
 
 
+class VendorDirectory(Protocol):
+    """Who is behind a Hub organisation, as resolvers may ask it (model-risk's vendor table, with the
+    user's additions, implements it)."""
+
+    def vendor_of(self, model_id: str) -> tuple[str | None, str | None]:
+        """(vendor, country) of a repo id ``ORG/NAME``; an organisation nobody lists is its own vendor."""
+        ...
+
+    def country_of(self, vendor_name: str | None) -> str | None:
+        """The country of a vendor by name, when known."""
+        ...
+
+    def is_redistributor(self, model_id: str) -> bool:
+        """Whether the repo's organisation re-uploads other vendors' weights (quantisers, mirrors)."""
+        ...
+
+
 @dataclass(frozen=True)
 class ResolveContext:
     offline: bool
-    vendors: VendorTable
+    vendors: VendorDirectory
     hub: HubSettings = field(default_factory=HubSettings)
     root: Path | None = None
     #: Per-scan scratch space for resolver plugins (connection state, counters), keyed by plugin.

@@ -51,7 +51,7 @@ from functools import cache
 from typing import Literal, NamedTuple
 
 from model_risk.detect import commands, free_text, hub_urls, model_names, text_search
-from model_risk.knowledge import hub_ids, publishers
+from model_risk.knowledge import catalog, hub_ids, publishers
 
 Confidence = Literal["certain", "likely", "possible"]
 
@@ -151,6 +151,9 @@ _DOMAIN = text_search.lazy(r"\.(?:com|org|net|io|ai|dev|sh|co|cloud|app|edu|gov|
 #: Model names have a digit or a separator (``Llama-3.1-8B``, ``phi-4``, ``all_MiniLM``).
 _NAME_SHAPED = text_search.lazy(r"[\d\-_.]")
 _HAS_DIGIT = text_search.lazy(r"\d")
+#: A short upper-case word: GPUs and parallelism schemes paired in prose (``A40/A100``, ``H100/H200``,
+#: ``DDP/FSDP1``, ``A10G/L4``) are two of these, which no unknown organisation's repo id is.
+_ACRONYM = text_search.lazy(r"[A-Z][A-Z0-9]{0,5}", re.ASCII)
 #: A model's size in its name (``chat-7b``, ``Qwen2.5-0.5B``, ``opt-125m``): a model, wherever it is written.
 _SIZE = text_search.lazy(r"(?<![A-Za-z])\d{1,4}(?:\.\d{1,2})?[BbMm](?![A-Za-z])", re.ASCII)
 #: A quoted name that may be a model's: with a digit or a hyphen (``ner-multi``), or an underscore
@@ -740,7 +743,8 @@ def _judged(text: str, known: Collection[int]) -> Iterator[IdCandidate]:
             continue  # | `"org/x"` | Docker image repository |
         if quoted and _NAME_LIKE.search(name) and not _KEY_AFTER.match(text, end + 1):
             yield IdCandidate(start, model, "possible", "quoted")
-        elif _HAS_DIGIT.search(name) and (_SIZE.search(name) or _modelish(lines[lines.start_of(start)])):
+        elif _HAS_DIGIT.search(name) and not (_ACRONYM.fullmatch(org) and _ACRONYM.fullmatch(name)) \
+                and (_SIZE.search(name) or _modelish(lines[lines.start_of(start)])):
             yield IdCandidate(start, model, "possible", "prose")
 
 
@@ -797,6 +801,11 @@ def _could_be_id(org: str, name: str, model: str) -> bool:
 @cache
 def _id_memo() -> dict[str, bool]:
     return {}
+
+
+# What an id is judged to be depends on the API model and publisher tables, which a knowledge overlay
+# may extend.
+catalog.on_change(_id_memo.cache_clear)
 
 
 def _judge_id(org: str, name: str, model: str) -> bool:

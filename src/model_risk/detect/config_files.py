@@ -17,7 +17,6 @@ from functools import cache
 from model_risk.common import safe_yaml
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
-from model_risk.contract.hookspecs import hookimpl
 from model_risk.contract.source import SourceFile
 from model_risk.detect import commands, free_text, model_names, prose, structured, text_search
 from model_risk.detect.references import reference_to
@@ -175,10 +174,3 @@ class TomlDetector(_ConfigDetector):
         if isinstance(tool, dict):
             tool.pop("model-risk", None)
         yield from self._references(source, structured.walk(data))
-
-
-@hookimpl
-def register_detectors(register) -> None:  # type: ignore[no-untyped-def]
-    register(YamlDetector())
-    register(JsonDetector())
-    register(TomlDetector())

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Iterator
 
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
-from model_risk.contract.hookspecs import hookimpl
 from model_risk.contract.source import SourceFile
 from model_risk.detect import text_search
 from model_risk.detect.commands import Found
@@ -133,8 +132,3 @@ class HubUrlDetector(Detector):
         for found in find_models(source.text):
             yield reference_to(source, found.offset, found.name, self.name, loader=found.loader,
                                revision=found.revision)
-
-
-@hookimpl
-def register_detectors(register) -> None:  # type: ignore[no-untyped-def]
-    register(HubUrlDetector())

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
-from model_risk.contract.hookspecs import hookimpl
 from model_risk.contract.source import SourceFile
 from model_risk.detect import free_text, model_names, prose, python_source, structured, text_search
 from model_risk.detect.model_names import ModelName
@@ -207,8 +206,3 @@ class JavaScriptDetector(Detector):
         yield from found
         # comments: JSDoc @example code, commented alternatives, prose
         yield from free_text.references(source, prose.c_comments(source.text), self.name, known=found)
-
-
-@hookimpl
-def register_detectors(register) -> None:  # type: ignore[no-untyped-def]
-    register(JavaScriptDetector())

@@ -16,7 +16,6 @@ from collections.abc import Iterable, Iterator
 
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
-from model_risk.contract.hookspecs import hookimpl
 from model_risk.contract.source import SourceFile
 from model_risk.detect import config_files, free_text, hub_urls, javascript, python_source, shell, text_search
 from model_risk.detect.embedded import EmbeddedCode, Piece
@@ -164,8 +163,3 @@ def read_block(source: SourceFile, block: _Block, pieces: list[Piece], detector:
         elif block.language == "python" and item.line is not None:
             yield Note("Python code block does not parse; its lines were read as text", source.path,
                        item.line, level="info")
-
-
-@hookimpl
-def register_detectors(register) -> None:  # type: ignore[no-untyped-def]
-    register(MarkdownDetector())

@@ -25,7 +25,7 @@ from functools import cache, lru_cache
 from typing import Literal
 
 from model_risk.detect import text_search
-from model_risk.knowledge import api_models, hub_ids
+from model_risk.knowledge import api_models, catalog, hub_ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +173,11 @@ def bare_candidate(text: str) -> bool:
 def _bare_hint() -> re.Pattern[str]:
     hints = "|".join(re.escape(h) for h in value_hints())
     return re.compile(rf"(?<![\w.\-])(?:{hints})[\w.\-:]{{0,90}}")
+
+
+# The patterns above are built from the API model names, which a knowledge overlay may extend.
+for _cached in (value_hints, could_be_model, _quoted_candidate, _bare_hint):
+    catalog.on_change(_cached.cache_clear)
 
 
 # -- keys --------------------------------------------------------------------------------------------

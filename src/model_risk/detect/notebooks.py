@@ -13,7 +13,6 @@ from collections.abc import Iterable, Iterator
 
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
-from model_risk.contract.hookspecs import hookimpl
 from model_risk.contract.source import SourceFile
 from model_risk.detect import commands, free_text, hub_urls, prose, python_source, structured, text_search
 from model_risk.detect.embedded import EmbeddedCode, Piece
@@ -214,9 +213,3 @@ def _outputs(notebook: object) -> list[list[Piece]]:
                         pieces.append(Piece("\n", pieces[-1].end, pieces[-1].end))
                     found.append(pieces)
     return found
-
-
-@hookimpl
-def register_detectors(register) -> None:  # type: ignore[no-untyped-def]
-    register(NotebookDetector())
-    register(NotebookDocsDetector())

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
-from model_risk.contract.hookspecs import hookimpl
 from model_risk.contract.source import SourceFile
 from model_risk.detect import commands, free_text, model_names, prose, python_literals, python_statements, structured, text_search
 from model_risk.detect.model_names import ModelName
@@ -305,8 +304,11 @@ class _Finder:
     def add(self, literal: ast.Constant, name: ModelName, **attributes: object) -> None:
         """Record ``name``, found at ``name.start`` of the literal's value."""
         offset = self._offset_in_literal(literal, name.start, name.model)
-        self.record(reference_to(self.source, offset, dataclasses.replace(name, start=0), self.detector_name,
-                                 **attributes))
+        ref = reference_to(self.source, offset, dataclasses.replace(name, start=0), self.detector_name,
+                           **attributes)
+        if ref.call_lines and ref.call_lines[0] == (ref.line, ref.line):
+            ref = dataclasses.replace(ref, call_lines=())  # the call is the id's own line: nothing to add
+        self.record(ref)
 
     def record(self, ref: Reference) -> None:
         """Keep one reference per place; a constant used by several calls collects what each says."""
@@ -316,7 +318,8 @@ class _Finder:
             ref = dataclasses.replace(
                 ref, revision=previous.revision or ref.revision,
                 trust_remote_code=previous.trust_remote_code or ref.trust_remote_code,
-                loader=previous.loader or ref.loader, lookup_id=previous.lookup_id or ref.lookup_id)
+                loader=previous.loader or ref.loader, lookup_id=previous.lookup_id or ref.lookup_id,
+                call_lines=tuple(dict.fromkeys(previous.call_lines + ref.call_lines)))
         self.found[key] = ref
 
     def add_under_key(self, literal: ast.Constant, path: Sequence[str], **attributes: object) -> None:
@@ -433,8 +436,10 @@ class _Finder:
         if isinstance(trust, ast.Name):
             self.looked_up.add(trust.id)
             trust = next((v for s in scopes if (v := s.lookup(trust.id, None)) is not None), trust)
-        attributes = {"revision": revision.value if revision is not None else None,
-                      "trust_remote_code": isinstance(trust, ast.Constant) and trust.value is True}
+        attributes: dict[str, object] = {
+            "revision": revision.value if revision is not None else None,
+            "trust_remote_code": isinstance(trust, ast.Constant) and trust.value is True,
+            "call_lines": ((line, getattr(call, "end_lineno", None) or line),)}
         receiver = _receiver_name(call.func)
         spec = LOADERS.get(name) or _RECEIVER_LOADERS.get((receiver, name))
         if name == "from_pretrained" and receiver.startswith("Peft"):
@@ -888,8 +893,3 @@ class PythonDetector(Detector):
         yield from known
         yield from free_text.references(source, prose.python_prose(source.text), self.name, known=known,
                                         short=not parsed)
-
-
-@hookimpl
-def register_detectors(register) -> None:  # type: ignore[no-untyped-def]
-    register(PythonDetector())

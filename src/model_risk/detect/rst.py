@@ -13,7 +13,6 @@ from collections.abc import Iterable, Iterator
 
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
-from model_risk.contract.hookspecs import hookimpl
 from model_risk.contract.source import SourceFile
 from model_risk.detect import free_text, hub_urls, text_search
 from model_risk.detect.markdown import _LANGUAGE_OF, _Block, documentation_references
@@ -65,8 +64,3 @@ class RstDetector(Detector):
 
     def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
         return documentation_references(source, code_blocks(source.text), self.name)
-
-
-@hookimpl
-def register_detectors(register) -> None:  # type: ignore[no-untyped-def]
-    register(RstDetector())

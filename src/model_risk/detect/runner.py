@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from model_risk.common.debug import show_traceback
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.source import SourceFile
@@ -19,6 +20,7 @@ from model_risk.detect import candidates, text_search
 from model_risk.detect.commands import stronger
 from model_risk.detect.source import read_source
 from model_risk.detect.walk import Candidate
+from model_risk.knowledge import catalog
 
 #: A process pool costs about 0.1 s to start and feed: worth it from this many files, or from this many
 #: bytes in at least two files (a few large modules take seconds to analyse; one file cannot be split).
@@ -86,6 +88,7 @@ def detect_file(source: SourceFile, detectors: Sequence[Detector], *, candidate_
                 else:
                     references.append(item)
         except Exception as exc:  # a detector bug costs this file, not the scan
+            show_traceback(exc)
             notes.append(Note(f"detector {detector.name!r} failed: {exc.__class__.__name__}: {exc}",
                               source.path, level="error"))
     if candidate_pass:
@@ -95,6 +98,7 @@ def detect_file(source: SourceFile, detectors: Sequence[Detector], *, candidate_
             known = {source.line_offset(r.line) + r.column - 1 for r in references}
             found = candidates.find_candidates(source.text, alone=not detectors, known=known)
         except Exception as exc:  # a bug in the pass costs this file's candidates, not the scan
+            show_traceback(exc)
             notes.append(Note(f"candidate pass failed: {exc.__class__.__name__}: {exc}", source.path, level="error"))
         else:
             references = with_candidates(source, references, found)
@@ -245,7 +249,9 @@ def detect(files: Iterable[Candidate], detectors: Sequence[Detector], *, max_siz
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         context = multiprocessing.get_context(method)
         seen = done = 0
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        # Each worker judges names with this run's tables, overlays included, whatever the start method.
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=catalog.install,
+                                 initargs=(catalog.installed(),)) as pool:
             pending: dict = {}
             raw_references: list[tuple] = []
             raw_notes: list[tuple] = []

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Iterator
 
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
-from model_risk.contract.hookspecs import hookimpl
 from model_risk.contract.source import SourceFile
 from model_risk.detect import commands, free_text, model_names, prose, python_source, text_search
 from model_risk.detect.commands import Found
@@ -88,8 +87,3 @@ class ShellDetector(Detector):
                     virtual = embedded.source()
                     items = python_source.python_references(virtual, self.name)
                     yield from (r for r in embedded.relocate(items, virtual, self.name) if isinstance(r, Reference))
-
-
-@hookimpl
-def register_detectors(register) -> None:  # type: ignore[no-untyped-def]
-    register(ShellDetector())

@@ -89,6 +89,13 @@ class _IgnoreRules:
             return self
         return _IgnoreRules((*self.specs, (directory_rel, spec)), self.exclude, self.skipped)
 
+    def without_exclude(self) -> _IgnoreRules:
+        return _IgnoreRules(self.specs, None, self.skipped)
+
+    def excluded(self, rel_path: str, is_dir: bool) -> bool:
+        """Whether the user's ``exclude`` patterns (not a .gitignore) leave ``rel_path`` out."""
+        return self.exclude is not None and self.exclude.match_file(rel_path + "/" if is_dir else rel_path)
+
     def ignored(self, rel_path: str, is_dir: bool) -> bool:
         """Git semantics: the last matching pattern wins, deeper .gitignore files after shallower ones."""
         candidate = rel_path + "/" if is_dir else rel_path
@@ -120,6 +127,12 @@ class _GitIgnored:
 
     def child(self, directory_rel: str, lines: list[str]) -> _GitIgnored:
         return self  # git has read every .gitignore already
+
+    def without_exclude(self) -> _GitIgnored:
+        return _GitIgnored(self.paths, None)
+
+    def excluded(self, rel_path: str, is_dir: bool) -> bool:
+        return self.exclude is not None and self.exclude.match_file(rel_path + "/" if is_dir else rel_path)
 
     def ignored(self, rel_path: str, is_dir: bool) -> bool:
         candidate = rel_path + "/" if is_dir else rel_path
@@ -236,7 +249,14 @@ class Walker:
                     base_rules, loaded = self._base_rules(), True
                 rel = relative_path(path, self.root)
                 rules = self._rules_for(path, base_rules)
+                if rel != "." and rules is not None and rules.excluded(rel, True):
+                    # Named on the command line: scanned although the configuration leaves it out, as an
+                    # explicit file is (and as ruff does); the walk below it applies the .gitignore files.
+                    self.notes.append(Note("scanned although the configuration's exclude: covers it (named "
+                                           "explicitly)", rel, level="info"))
+                    rules = rules.without_exclude()
                 if rel != "." and rules is not None and rules.ignored(rel, True):
+                    self.notes.append(Note("not scanned: ignored by a .gitignore", rel, level="warning"))
                     continue
                 yield from self._walk_dir(path, "" if rel == "." else rel, rules)
             elif path.is_file():

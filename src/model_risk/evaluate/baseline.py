@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from model_risk import __version__
 from model_risk.common.fileio import JsonError, atomic_write, parse_json, read_text_file, write_problem
 from model_risk.common.json_text import pretty_json
 from model_risk.contract.domain import Finding
 from model_risk.contract.errors import ConfigError
+from model_risk.contract.version import __version__
 
 BASELINE_NAME = ".model-risk-baseline.json"
 BASELINE_VERSION = 1

@@ -12,9 +12,11 @@ from model_risk.evaluate.conditions import get_field
 
 
 def _vendor_in(subject: Mapping[str, Any], args: Mapping[str, Any]) -> bool:
-    """The model's vendor or root vendor is one of ``args.vendors`` (case-insensitive)."""
+    """The model's vendor or one of its root vendors (every root of its lineage, both parents of a merge)
+    is one of ``args.vendors`` (case-insensitive)."""
     wanted = {str(v).lower() for v in args.get("vendors") or ()}
     names = {str(subject.get(k) or "").lower() for k in ("vendor", "root_vendor")}
+    names |= {str(v).lower() for v in subject.get("root_vendors") or ()}
     return bool(wanted & names)
 
 
@@ -36,6 +38,6 @@ def _older_than(subject: Mapping[str, Any], args: Mapping[str, Any]) -> bool:
 @hookimpl
 def register_conditions(register) -> None:  # type: ignore[no-untyped-def]
     register(Condition("vendor-in", _vendor_in, ("model", "reference"),
-                       "vendor or root vendor is one of args.vendors"))
+                       "vendor or a root vendor (any root of the lineage) is one of args.vendors"))
     register(Condition("older-than", _older_than, ("model", "reference"),
                        "the date in args.field (default last_modified) is more than args.days days old"))

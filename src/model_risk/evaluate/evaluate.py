@@ -52,10 +52,12 @@ class AllowEntry:
         if self.kind == "vendor":
             names = {finding.vendor or ""}
             if facts is not None:
-                names |= {facts.vendor or "", facts.root_vendor or ""}
+                names |= {facts.vendor or "", facts.root_vendor or "", *facts.root_vendors}
             return value in {n.lower() for n in names if n}
-        if self.kind == "license" and facts is not None and facts.license is not None:
-            lic = facts.license
+        if self.kind == "license" and facts is not None and facts.governing_license is not None:
+            # The license that governs the model along its lineage (its card's when nothing is stricter):
+            # accepting MIT does not accept the Llama 3.1 terms of a distillation whose card says MIT.
+            lic = facts.governing_license
             return value in {(x or "").lower() for x in (lic.hub, lic.spdx, lic.name, lic.declared_name)}
         return False
 

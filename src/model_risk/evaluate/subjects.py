@@ -15,12 +15,24 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from model_risk.contract.domain import ModelFacts, ModelStatus, ModelUse, Reference, distinct_hub_models
+from model_risk.contract.domain import (
+    LicenseFacts,
+    ModelFacts,
+    ModelStatus,
+    ModelUse,
+    Reference,
+    distinct_hub_models,
+    root_vendors_of,
+)
 from model_risk.knowledge import formats, licenses
 from model_risk.knowledge.exposure import Concentration, VendorEntry, vendor_view
 from model_risk.knowledge.facts import facts_document
 
-LICENSE_FIELDS = frozenset({"hub", "name", "spdx", "osi", "commercial", "conditions", "link", "label"})
+LICENSE_FIELDS = frozenset({"hub", "name", "spdx", "osi", "commercial", "commercial_use", "conditions",
+                            "condition_kinds", "link", "label", "key"})
+#: The effective license: a license's fields, plus where it comes from along the lineage.
+EFFECTIVE_FIELDS = LICENSE_FIELDS | frozenset({"model", "path", "path_text", "via", "inherited", "inherited_from",
+                                               "inherited_label", "licenses", "unknown", "conditions_text"})
 WATCH_FIELDS = frozenset({"vendor", "reason", "severity"})
 REFERENCE_FIELDS = frozenset({"model", "path", "line", "column", "revision", "revision_pinned",
                               "trust_remote_code", "loader", "detector", "kind"})
@@ -33,7 +45,9 @@ MODEL_SCOPE: dict[str, frozenset[str] | str | None] = {
     "redirected_from": None, "renamed": None, "renamed_from": None, "revision": None, "author": None,
     "vendor": None, "vendor_country": None, "root_vendor": None, "root_vendor_country": None,
     "lineage": None, "lineage_depth": None, "lineage_text": None, "base_models": None, "base_relation": None,
-    "license": LICENSE_FIELDS, "license_known": None, "gated": None, "gating": None, "sha": None,
+    "ancestors": None, "ancestor_vendors": None, "ancestor_licenses": None, "root_vendors": None,
+    "lineage_guessed": None,
+    "license": LICENSE_FIELDS, "license_known": None, "effective_license": EFFECTIVE_FIELDS, "gated": None, "gating": None, "sha": None,
     "formats": None, "formats_text": None, "pickle_only": None, "downloads": None, "likes": None,
     "created_at": None, "last_modified": None, "library_name": None, "pipeline_tag": None,
     "custom_code": None, "card": "any", "drift": None, "drifted": None, "drift_summary": None, "drift_severity": None,
@@ -84,10 +98,33 @@ ModelUsage = ModelUse
 
 
 def _watch(facts: ModelFacts, watchlist: Sequence[WatchEntry]) -> dict[str, Any] | None:
+    names = {(facts.vendor or "").lower(), *(v.lower() for v in root_vendors_of(facts))}
     for entry in watchlist:
-        if entry.vendor.lower() in {(facts.root_vendor or "").lower(), (facts.vendor or "").lower()}:
+        if entry.vendor.lower() in names:
             return entry.as_dict()
     return None
+
+
+def _license_fields(document: Mapping[str, Any] | None, lic: LicenseFacts | None) -> dict[str, Any] | None:
+    if document is None or lic is None:
+        return None
+    fields = {k: v for k, v in document.items() if k != "declared_name"}
+    return {**fields, "label": licenses.label(lic), "key": (lic.key or "").lower() or None}
+
+
+def _effective_fields(facts: ModelFacts, document: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    effective = facts.effective_license
+    if effective is None or document is None:
+        return None
+    fields = _license_fields(document, effective.license) or {}
+    inherited = effective.license_of(effective.inherited_from) if effective.inherited_from else None
+    via = "" if effective.source == facts.id else f" (inherited from {effective.source})"
+    return {**fields, "conditions_text": "; ".join(effective.license.conditions) or None,
+            "model": effective.source, "path": list(effective.path),
+            "path_text": " <- ".join(effective.path), "via": via, "inherited": effective.inherited,
+            "inherited_from": effective.inherited_from,
+            "inherited_label": licenses.label(inherited) if inherited is not None else None,
+            "licenses": [licenses.label(e.license) for e in effective.licenses], "unknown": list(effective.unknown)}
 
 
 #: A new commit alone is routine upstream work; a changed license, gate, name or availability is not.
@@ -104,10 +141,7 @@ def model_subject(usage: ModelUsage, watchlist: Sequence[WatchEntry] = ()) -> di
     facts = usage.facts
     lic = facts.license
     document = facts_document(facts)
-    license_fields = None
-    if document["license"] is not None:
-        license_fields = {**document["license"], "label": licenses.label(lic)}
-        del license_fields["declared_name"]
+    effective = facts.effective_license
     drift = document["drift"]
     return {
         "id": facts.id,
@@ -130,8 +164,17 @@ def model_subject(usage: ModelUsage, watchlist: Sequence[WatchEntry] = ()) -> di
         "lineage_text": " <- ".join(facts.lineage) or facts.id,
         "base_models": list(facts.base_models),
         "base_relation": facts.base_relation,
-        "license": license_fields,
+        "ancestors": list(facts.ancestors),
+        "ancestor_vendors": list(dict.fromkeys(link.parent_vendor for link in facts.lineage_links
+                                               if link.parent_vendor)),
+        "ancestor_licenses": list(dict.fromkeys(
+            (e.license.key or "").lower() for e in (effective.licenses if effective else ())
+            if e.depth > 0 and e.license.key)),
+        "root_vendors": list(root_vendors_of(facts)) if facts.status is not ModelStatus.API else [],
+        "lineage_guessed": facts.lineage_guessed,
+        "license": _license_fields(document["license"], lic),
         "license_known": lic is not None,
+        "effective_license": _effective_fields(facts, document["effective_license"]),
         "gated": facts.gated is not False,
         "gating": facts.gated if isinstance(facts.gated, str) else None,
         "sha": facts.sha,

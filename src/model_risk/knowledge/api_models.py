@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from model_risk.common.documents import load_package_data
+from model_risk.knowledge import catalog
 
 
 @dataclass(frozen=True)
@@ -48,14 +48,30 @@ def _compiled(source: str) -> re.Pattern[str]:
     return re.compile(source, re.IGNORECASE)
 
 
-@cache
 def table() -> ApiModelTable:
-    data = load_package_data("knowledge/data/api_models.yaml")
-    assert isinstance(data, dict)
+    """The API model names model-risk ships, with the knowledge overlays of this run applied."""
+    return _table(catalog.key())
+
+
+@cache
+def _table(_overlays: tuple[str, ...]) -> ApiModelTable:
+    data = catalog.bundled("api_models")
+    specs = dict(data["vendors"])
+    for _overlay, section in catalog.sections("api_models"):
+        # An overlay lists exact names (never patterns: it may come from the scanned repository); its
+        # vendor's names are added to the bundled ones of that vendor.
+        for vendor, spec in section.items():
+            names = [str(n) for n in spec["names"]]
+            base = specs.get(vendor, {})
+            specs[vendor] = {
+                "hints": [*base.get("hints", ()), *(n.lower() for n in names)],
+                "patterns": [*base.get("patterns", ()), *(re.escape(n) for n in names)],
+                "prefixes": [*base.get("prefixes", ()), *spec.get("prefixes", ())],
+            }
     vendors = []
     hints: list[str] = []
     prefixes = {}
-    for vendor, spec in data["vendors"].items():
+    for vendor, spec in specs.items():
         starts = tuple(h.lower() for h in spec["hints"])
         vendors.append((vendor, starts, "|".join(f"(?:{p})" for p in spec["patterns"])))
         hints += starts

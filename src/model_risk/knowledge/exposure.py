@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from model_risk.contract.domain import COMMIT_SHA, ModelFacts, ModelStatus, Reference, root_vendor_of
+from model_risk.contract.domain import COMMIT_SHA, ModelFacts, ModelStatus, Reference, root_vendor_of, root_vendors_of
 from model_risk.knowledge.scopes import conventional_scope
 
 #: Exposure levels, most exposed first. ``--fail-on-exposure LEVEL`` fails on LEVEL and those before it.
@@ -155,32 +155,39 @@ def hhi_band(hhi: int, models: int = 1) -> str:
     return "unconcentrated"
 
 
-def _relation(facts: ModelFacts) -> str:
+def _relation(facts: ModelFacts, vendor: str | None = None) -> str:
     if facts.status is ModelStatus.API:
         return "api"
     own = (facts.vendor or "").lower()
-    return "own" if not own or own == root_vendor_of(facts).lower() else "derived"
+    return "own" if not own or own == (vendor or root_vendor_of(facts)).lower() else "derived"
 
 
 def vendor_view(models: Iterable[tuple[ModelFacts, Sequence[Reference]]],
                 uncounted_scopes: frozenset[str] = UNCOUNTED_SCOPES) -> VendorView:
-    """The vendor view of a project's models, each with the references that load it."""
+    """The vendor view of a project's models, each with the references that load it.
+
+    A model with several roots (a merge of a vision tower and a language model) is a use of each root's
+    vendor and counts fully in each vendor's ``models`` and share: it depends on all of them. In the
+    Herfindahl-Hirschman index it counts as one model split evenly between them, so the shares it sums
+    stay those of the project's distinct models."""
     uses: dict[str, list[VendorUse]] = {}
     countries: dict[str, str | None] = {}
-    counted_ids: dict[str, str] = {}  # distinct counted model id -> its vendor key for concentration
+    counted_ids: dict[str, tuple[str, ...]] = {}  # distinct counted model id -> its vendor keys
     for facts, references in models:
-        vendor = root_vendor_of(facts)
         counted = any(scope_of(r) not in uncounted_scopes for r in references) if references else True
-        uses.setdefault(vendor, []).append(VendorUse(facts, tuple(references), _relation(facts), counted))
-        countries.setdefault(vendor, facts.root_vendor_country)
+        vendors = root_vendors_of(facts)
+        for index, vendor in enumerate(vendors):
+            uses.setdefault(vendor, []).append(VendorUse(facts, tuple(references), _relation(facts, vendor), counted))
+            countries.setdefault(vendor, facts.root_vendor_country if index == 0 else None)
         if counted:
             # An unknown vendor is a vendor of its own per model (see the module docstring).
-            key = vendor if vendor != UNKNOWN_VENDOR else f"{UNKNOWN_VENDOR}:{facts.id.lower()}"
-            counted_ids.setdefault(facts.id.lower(), key)
+            keys = tuple(v if v != UNKNOWN_VENDOR else f"{UNKNOWN_VENDOR}:{facts.id.lower()}" for v in vendors)
+            counted_ids.setdefault(facts.id.lower(), keys)
     total = len(counted_ids)
-    per_vendor: dict[str, int] = {}
-    for key in counted_ids.values():
-        per_vendor[key] = per_vendor.get(key, 0) + 1
+    per_vendor: dict[str, float] = {}
+    for keys in counted_ids.values():
+        for key in keys:
+            per_vendor[key] = per_vendor.get(key, 0.0) + 1.0 / len(keys)
     entries = [
         VendorEntry(vendor, countries[vendor], tuple(vendor_uses),
                     len({u.facts.id.lower() for u in vendor_uses if u.counted}), total)
@@ -188,7 +195,7 @@ def vendor_view(models: Iterable[tuple[ModelFacts, Sequence[Reference]]],
     ]
     entries.sort(key=lambda e: (-e.models, -e.distinct(), e.vendor.lower()))
     hhi = round(sum((100.0 * n / total) ** 2 for n in per_vendor.values())) if total else 0
-    known = sorted(((n, k) for k, n in per_vendor.items() if not k.startswith(f"{UNKNOWN_VENDOR}:")),
+    known = sorted(((e.models, e.vendor) for e in entries if e.vendor != UNKNOWN_VENDOR and e.models),
                    key=lambda item: (-item[0], item[1].lower()))
     top_count, top_vendor = known[0] if known else (0, None)
     concentration = Concentration(models=total, vendors=len(per_vendor), top_vendor=top_vendor,
@@ -216,9 +223,9 @@ def exposure_of(vendor: str, models: Iterable[tuple[ModelFacts, Sequence[Referen
     exposed: list[ExposedReference] = []
     for facts, references in models:
         own = (facts.vendor or "").lower() == wanted
-        ancestors = {root_vendor_of(facts).lower()}
-        if vendor_of is not None:
-            ancestors |= {(vendor_of(m) or "").lower() for m in facts.lineage[1:]}
+        ancestors = {v.lower() for v in root_vendors_of(facts)}
+        if vendor_of is not None:  # every model it is built on, every parent of a merge included
+            ancestors |= {(vendor_of(m) or "").lower() for m in (*facts.lineage[1:], *facts.ancestors)}
         if facts.status is ModelStatus.API:
             relation = "api" if own else None
         elif own:

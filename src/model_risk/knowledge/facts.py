@@ -11,9 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from model_risk.contract.domain import Alternative, Drift, LicenseFacts, ModelFacts, ModelStatus
+from model_risk.contract.domain import (
+    Alternative,
+    Drift,
+    EffectiveLicense,
+    LicenseFacts,
+    LineageLicense,
+    LineageLink,
+    ModelFacts,
+    ModelStatus,
+)
+from model_risk.contract.resolver import VendorDirectory
 from model_risk.knowledge import licenses
-from model_risk.knowledge.vendors import VendorTable
 
 #: Longest text kept from the Hub (ids, license names, card fields): real ones are far shorter, and a
 #: 100 MB "license name" must not become the cache, the lockfile and every report. Lists keep
@@ -42,7 +51,7 @@ def _clip_value(value: object) -> object:
     return value
 
 
-def build_facts(*, model_id: str, status: ModelStatus, vendors: VendorTable, source: str,
+def build_facts(*, model_id: str, status: ModelStatus, vendors: VendorDirectory, source: str,
                 reason: str | None = None, revision: str | None = None, author: str | None = None,
                 license_id: str | list[str] | None = None, license_name: str | None = None,
                 license_link: str | None = None, gated: bool | str = False, sha: str | None = None,
@@ -87,7 +96,44 @@ def license_document(lic: LicenseFacts | None) -> dict[str, Any] | None:
     if lic is None:
         return None
     return {"hub": lic.hub, "name": lic.name, "spdx": lic.spdx, "osi": lic.osi, "commercial": lic.commercial,
-            "conditions": list(lic.conditions), "link": lic.link, "declared_name": lic.declared_name}
+            "commercial_use": lic.commercial_use, "conditions": list(lic.conditions),
+            "condition_kinds": list(lic.condition_kinds), "link": lic.link, "declared_name": lic.declared_name}
+
+
+def _license_from_document(lic: Mapping[str, Any] | None) -> LicenseFacts | None:
+    if lic is None:
+        return None
+    return LicenseFacts(hub=lic.get("hub"), name=lic.get("name"), spdx=lic.get("spdx"), osi=lic.get("osi"),
+                        commercial=lic.get("commercial"), conditions=tuple(lic.get("conditions", ())),
+                        link=lic.get("link"), declared_name=lic.get("declared_name"))
+
+
+def effective_license_document(effective: EffectiveLicense | None) -> dict[str, Any] | None:
+    """The effective license: the governing license's fields, whose model states it and the path to it,
+    whether the card claims more than an ancestor allows, and every license met along the lineage."""
+    if effective is None:
+        return None
+    return {
+        **(license_document(effective.license) or {}),
+        "model": effective.source, "path": list(effective.path), "inherited": effective.inherited,
+        "inherited_from": effective.inherited_from,
+        "licenses": [{"model": e.model, "depth": e.depth, "license": license_document(e.license)}
+                     for e in effective.licenses],
+        "unknown": list(effective.unknown),
+    }
+
+
+def _effective_from_document(data: Mapping[str, Any] | None) -> EffectiveLicense | None:
+    if data is None:
+        return None
+    governing = _license_from_document(data)
+    assert governing is not None
+    return EffectiveLicense(
+        license=governing, source=data["model"], path=tuple(data.get("path", ())),
+        inherited_from=data.get("inherited_from"),
+        licenses=tuple(LineageLicense(e["model"], lic, int(e.get("depth", 0)))
+                       for e in data.get("licenses", ()) if (lic := _license_from_document(e.get("license")))),
+        unknown=tuple(data.get("unknown", ())))
 
 
 def facts_document(facts: ModelFacts) -> dict[str, Any]:
@@ -108,22 +154,23 @@ def facts_document(facts: ModelFacts) -> dict[str, Any]:
         "source": m.source,
         "alternatives": [alternative_record(a) for a in m.alternatives],
         "alternatives_note": m.alternatives_note,
+        "lineage_links": [{"child": link.child, "parent": link.parent, "relation": link.relation,
+                           "origin": link.origin, "parent_vendor": link.parent_vendor}
+                          for link in m.lineage_links],
+        "root_vendors": list(m.root_vendors),
+        "effective_license": effective_license_document(m.effective_license),
     }
 
 
 def facts_from_document(m: Mapping[str, Any]) -> ModelFacts:
     """ModelFacts back from :func:`facts_document`'s encoding, conclusions included (no tables consulted)."""
-    lic = m.get("license")
     return ModelFacts(
         id=m["id"], status=ModelStatus(m["status"]), reason=m.get("reason"), aliases=tuple(m.get("aliases", ())),
         redirected_from=tuple(m.get("redirected_from", ())), revision=m.get("revision"), author=m.get("author"),
         vendor=m.get("vendor"), vendor_country=m.get("vendor_country"), root_vendor=m.get("root_vendor"),
         root_vendor_country=m.get("root_vendor_country"), lineage=tuple(m.get("lineage", ())),
         base_models=tuple(m.get("base_models", ())), base_relation=m.get("base_relation"),
-        license=None if lic is None else LicenseFacts(
-            hub=lic.get("hub"), name=lic.get("name"), spdx=lic.get("spdx"), osi=lic.get("osi"),
-            commercial=lic.get("commercial"), conditions=tuple(lic.get("conditions", ())), link=lic.get("link"),
-            declared_name=lic.get("declared_name")),
+        license=_license_from_document(m.get("license")),
         gated=m.get("gated", False), sha=m.get("sha"), formats=tuple(m.get("formats", ())),
         downloads=m.get("downloads"), likes=m.get("likes"), created_at=m.get("created_at"),
         last_modified=m.get("last_modified"), library_name=m.get("library_name"),
@@ -132,6 +179,11 @@ def facts_from_document(m: Mapping[str, Any]) -> ModelFacts:
         drift=tuple(Drift(d["field"], d.get("locked"), d.get("current")) for d in m.get("drift", ())),
         alternatives=tuple(alternative_from_record(a) for a in m.get("alternatives", ())),
         alternatives_note=m.get("alternatives_note"),
+        lineage_links=tuple(LineageLink(str(link["child"]), str(link["parent"]), link.get("relation"),
+                                        link.get("origin", "card"), link.get("parent_vendor"))
+                            for link in m.get("lineage_links", ())),
+        root_vendors=tuple(m.get("root_vendors", ())),
+        effective_license=_effective_from_document(m.get("effective_license")),
     )
 
 
@@ -235,7 +287,7 @@ def check_record(data: Mapping[str, Any]) -> None:
     _fields(data)
 
 
-def from_record(data: Mapping[str, Any], vendors: VendorTable, source: str) -> ModelFacts:
+def from_record(data: Mapping[str, Any], vendors: VendorDirectory, source: str) -> ModelFacts:
     return build_facts(vendors=vendors, source=source, **_fields(data))
 
 

@@ -9,27 +9,30 @@ from __future__ import annotations
 
 from functools import cache
 
-from model_risk.common.documents import load_package_data
+from model_risk.knowledge import catalog
 from model_risk.knowledge.vendors import builtin_vendors
 
 
-@cache
 def _table() -> dict:
-    data = load_package_data("knowledge/data/model_publishers.yaml")
-    assert isinstance(data, dict)
-    return data
+    return catalog.bundled("publishers")
+
+
+def publishers() -> frozenset[str]:
+    """Lower-cased organisation names (the knowledge overlays of this run applied)."""
+    return _publishers(catalog.key())
 
 
 @cache
-def publishers() -> frozenset[str]:
-    """Lower-cased organisation names."""
+def _publishers(_overlays: tuple[str, ...]) -> frozenset[str]:
     data = _table()
     orgs = {entry["org"].lower() for entry in data.get("organizations") or ()}
     if data.get("include_vendor_organizations"):
         table = builtin_vendors()
         orgs |= {org.lower() for vendor in table.vendors.values() for org in vendor.organizations}
         orgs |= set(table.redistributors)
-    return frozenset(orgs - {org.lower() for org in data.get("exclude") or ()})
+    orgs -= {org.lower() for org in data.get("exclude") or ()}
+    # An overlay's publishers are added after the exclusions: the team names them on purpose.
+    return frozenset(orgs | {str(e["org"]).lower() for _o, section in catalog.sections("publishers") for e in section})
 
 
 def is_publisher(organization: str) -> bool:

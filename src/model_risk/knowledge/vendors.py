@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from model_risk.common.documents import load_package_data
+from model_risk.knowledge import catalog
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,8 @@ class VendorTable:
     def is_redistributor(self, model_id: str) -> bool:
         return "/" in model_id and model_id.split("/", 1)[0].lower() in self._redistributors
 
-    def extended(self, additions: Mapping[str, Mapping[str, object]]) -> VendorTable:
+    def extended(self, additions: Mapping[str, Mapping[str, object]], origin: str = "user configuration"
+                 ) -> VendorTable:
         """A table with the user's vendors added; an organisation the user lists moves to their vendor."""
         if not additions:
             return self
@@ -62,20 +63,30 @@ class VendorTable:
             base = vendors.get(name)
             orgs = tuple(str(o) for o in _names(spec.get("organizations")))
             country = spec.get("country") or (base.country if base else None)
+            source = spec.get("source")
             vendors[name] = Vendor(name, str(country) if country else None,
-                                   (base.organizations if base else ()) + orgs, "user configuration")
+                                   (base.organizations if base else ()) + orgs,
+                                   f"{source} ({origin})" if source else origin)
         return VendorTable(vendors.values(), self._redistributors)
 
 
-@cache
 def builtin_vendors() -> VendorTable:
-    data = load_package_data("knowledge/data/vendors.yaml")
-    assert isinstance(data, dict)
+    """The vendor table model-risk ships, with the knowledge overlays of this run applied."""
+    return _builtin_vendors(catalog.key())
+
+
+@cache
+def _builtin_vendors(_overlays: tuple[str, ...]) -> VendorTable:
+    data = catalog.bundled("vendors")
     vendors = [
         Vendor(name, spec.get("country"), tuple(spec.get("organizations") or ()), spec.get("source"))
         for name, spec in data["vendors"].items()
     ]
-    return VendorTable(vendors, data.get("redistributors") or ())
+    table = VendorTable(vendors, data.get("redistributors") or ())
+    for overlay, section in catalog.sections("vendors"):
+        table = table.extended(section, origin=overlay.path)
+    redistributors = [str(r) for _o, section in catalog.sections("redistributors") for r in section]
+    return VendorTable(table.vendors.values(), [*table.redistributors, *redistributors])
 
 
 def _names(value: object) -> list[object]:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from model_risk.common.json_text import pretty_json
 from model_risk.contract.domain import LicenseFacts, ModelFacts, ModelStatus, ModelUse, ScanResult
 from model_risk.contract.reporter import Reporter, ReportOptions
+from model_risk.knowledge import licenses
 from model_risk.report.document import to_document
 from model_risk.report.presentation import findings_by_model, hub_url, safe_url
 
@@ -48,26 +49,35 @@ def purl_for(model_id: str, sha: str | None = None) -> str | None:
                       ).to_string()
 
 
-def _licenses(lic: LicenseFacts | None) -> list[Any]:
+def _licenses(lic: LicenseFacts | None, concluded: LicenseFacts | None = None) -> list[Any]:
+    """The card's license as declared; and the effective license along the lineage as concluded, when it
+    is another license (CycloneDX's acknowledgement: what the component says vs. what analysis found)."""
+    from cyclonedx.model.license import LicenseAcknowledgement, LicenseExpression
+
+    declared = _license(lic, LicenseAcknowledgement.DECLARED)
+    if concluded is None or concluded.key == (lic.key if lic else None):
+        return declared
+    found = _license(concluded, LicenseAcknowledgement.CONCLUDED)
+    if any(isinstance(x, LicenseExpression) for x in (*declared, *found)):
+        return declared or found  # an expression stands alone in CycloneDX: the card's wins
+    return [*declared, *found]
+
+
+def _license(lic: LicenseFacts | None, acknowledgement: Any) -> list[Any]:
     from cyclonedx.model import XsUri
-    from cyclonedx.model.license import (
-        DisjunctiveLicense,
-        LicenseAcknowledgement,
-        LicenseExpression,
-    )
+    from cyclonedx.model.license import DisjunctiveLicense, LicenseExpression
     from cyclonedx.spdx import is_supported_id
 
     if lic is None:
         return []
     link = safe_url(lic.link)
     url = XsUri(link) if link else None
-    declared = LicenseAcknowledgement.DECLARED
     if lic.spdx and " " in lic.spdx:
-        return [LicenseExpression(lic.spdx, acknowledgement=declared)]
+        return [LicenseExpression(lic.spdx, acknowledgement=acknowledgement)]
     if lic.spdx and is_supported_id(lic.spdx):
-        return [DisjunctiveLicense(id=lic.spdx, url=url, acknowledgement=declared)]
+        return [DisjunctiveLicense(id=lic.spdx, url=url, acknowledgement=acknowledgement)]
     name = lic.name or lic.declared_name or lic.hub or lic.spdx
-    return [DisjunctiveLicense(name=name, url=url, acknowledgement=declared)] if name else []
+    return [DisjunctiveLicense(name=name, url=url, acknowledgement=acknowledgement)] if name else []
 
 
 def _properties(model: ModelFacts, findings: list[str]) -> list[Any]:
@@ -84,12 +94,18 @@ def _properties(model: ModelFacts, findings: list[str]) -> list[Any]:
         if value:
             pairs.append((key, value))
     lic = model.license
-    if lic is not None:
-        if lic.hub:
-            pairs.append(("license-hub-id", lic.hub))
-        for key, flag in (("license-osi-approved", lic.osi), ("license-commercial-use", lic.commercial)):
+    if lic is not None and lic.hub:
+        pairs.append(("license-hub-id", lic.hub))
+    governing = model.governing_license
+    if governing is not None:
+        # Judged on the license that governs the model along its lineage (the card's when none is stricter).
+        for key, flag in (("license-osi-approved", governing.osi), ("license-commercial-use", governing.commercial)):
             pairs.append((key, "unknown" if flag is None else str(flag).lower()))
-        pairs.extend(("license-condition", c) for c in lic.conditions)
+        pairs.extend(("license-condition", c) for c in governing.conditions)
+    effective = model.effective_license
+    if effective is not None and effective.source != model.id:
+        pairs.append(("effective-license", f"{licenses.label(effective.license)} (from {effective.source})"))
+    pairs.extend(("root-vendor-also", v) for v in model.root_vendors if v != model.root_vendor)
     if model.is_resolved:
         pairs.append(("gated", str(model.gated).lower()))
     pairs.extend(("weight-format", f) for f in model.formats)
@@ -195,7 +211,7 @@ def _component(use: ModelUse, bom_ref: str, purl: str | None, findings: list[str
         purl=PackageURL.from_string(purl) if purl else None,
         supplier=OrganizationalEntity(name=m.vendor) if m.vendor else None,
         publisher=m.author,
-        licenses=_licenses(m.license),
+        licenses=_licenses(m.license, m.governing_license),
         pedigree=_ancestry(m.lineage),
         evidence=ComponentEvidence(occurrences=occurrences) if occurrences else None,
         external_references=external,

@@ -12,6 +12,8 @@ from typing import Any
 
 from model_risk.contract.domain import (
     Finding,
+    KnowledgeOverlay,
+    KnowledgeStamp,
     Location,
     ModelFacts,
     ModelStatus,
@@ -55,7 +57,8 @@ def summary(result: ScanResult, view: VendorView | None = None) -> dict[str, Any
         "models": len(result.models),
         "findings": counts,
         "suppressed": sum(1 for f in result.findings if not f.active),
-        "failed": bool(result.failing_findings()),
+        "unchecked": len(result.unchecked_models()),
+        "failed": result.failed,
         "concentration": concentration_document(view.concentration),
         "verification": verification_document(result.verification),
     }
@@ -104,6 +107,24 @@ def vendors_document(view: VendorView) -> list[dict[str, Any]]:
     return out
 
 
+def knowledge_document(stamp: KnowledgeStamp | None) -> dict[str, Any] | None:
+    if stamp is None:
+        return None
+    return {"version": stamp.version, "as_of": stamp.as_of, "tables": dict(stamp.tables),
+            "overlays": [{"path": o.path, "as_of": o.as_of, "sha256": o.digest, "tables": list(o.tables)}
+                         for o in stamp.overlays]}
+
+
+def _knowledge(data: Mapping[str, Any] | None) -> KnowledgeStamp | None:
+    if not data:
+        return None
+    return KnowledgeStamp(
+        version=str(data["version"]), as_of=str(data.get("as_of") or ""),
+        tables=tuple((str(k), str(v)) for k, v in (data.get("tables") or {}).items()),
+        overlays=tuple(KnowledgeOverlay(str(o["path"]), str(o.get("as_of") or ""), str(o.get("sha256") or ""),
+                                        tuple(o.get("tables") or ())) for o in data.get("overlays") or ()))
+
+
 def vendor_view_of(result: ScanResult) -> VendorView:
     """The vendor view of a scan (see :mod:`model_risk.knowledge.exposure`)."""
     return vendor_view((use.facts, use.references) for use in result.uses())
@@ -118,6 +139,7 @@ def to_document(result: ScanResult) -> dict[str, Any]:
             "started_at": result.started_at or None,
             "offline": result.offline,
             "fail_on": result.fail_on.value if result.fail_on else "never",
+            "fail_on_unchecked": result.fail_on_unchecked,
             "diff_base": result.diff_base,
             "repository_path": result.repository_path,
             "repository": result.repository,
@@ -125,6 +147,7 @@ def to_document(result: ScanResult) -> dict[str, Any]:
             "commit": result.commit,
             "branch": result.branch,
             "project": result.project,
+            "knowledge": knowledge_document(result.knowledge),
         },
         "references": [
             {"model": r.model, "path": r.path, "line": r.line, "column": r.column, "detector": r.detector,
@@ -143,7 +166,7 @@ def to_document(result: ScanResult) -> dict[str, Any]:
              "suppressed": None if f.suppressed is None else {"kind": f.suppressed.kind,
                                                               "reason": f.suppressed.reason},
              "suppressed_locations": [_location(loc) for loc in f.suppressed_locations],
-             "fingerprint": f.fingerprint}
+             "fingerprint": f.fingerprint, "scope": f.scope, "fails_build": result.fails_build(f)}
             for f in result.findings
         ],
         "rules": [
@@ -214,7 +237,8 @@ def from_document(doc: Mapping[str, Any]) -> ScanResult:
                     suppressed_locations=tuple(_loc(x) for x in f.get("suppressed_locations", ())),
                     suppressed=None if not f.get("suppressed") else Suppression(
                         f["suppressed"]["kind"], f["suppressed"].get("reason")),
-                    fingerprint=f.get("fingerprint", ""))
+                    fingerprint=f.get("fingerprint", ""), scope=f.get("scope"),
+                    scope_counts=_scope_counts(f, fail_on))
             for f in doc["findings"]),
         rules=tuple(
             RuleInfo(code=r["code"], name=r["name"], severity=Severity(r["severity"]), pack=r.get("pack", ""),
@@ -234,8 +258,20 @@ def from_document(doc: Mapping[str, Any]) -> ScanResult:
         commit=scan.get("commit"),
         branch=scan.get("branch"),
         project=scan.get("project"),
+        knowledge=_knowledge(scan.get("knowledge")),
+        fail_on_unchecked=bool(scan.get("fail_on_unchecked", False)),
         verification=VerificationSummary(**(doc["summary"].get("verification") or {})),
     )
+
+
+def _scope_counts(finding: Mapping[str, Any], fail_on: str) -> bool:
+    """Whether a saved finding's scope counted for the gate. ``fails_build`` says so for an active finding
+    at or above ``--fail-on``; for any other the report cannot tell, and it did not fail the build anyway."""
+    if "fails_build" not in finding:
+        return True  # written before findings carried it
+    gated = fail_on != "never" and not finding.get("suppressed") and \
+        Severity(finding["severity"]) >= Severity(fail_on)
+    return bool(finding["fails_build"]) if gated else True
 
 
 #: Longest schema message quoted in an error: jsonschema quotes whole sub-documents.

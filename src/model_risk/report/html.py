@@ -27,12 +27,17 @@ from model_risk.report import charts, vendors
 from model_risk.report.presentation import (
     LICENSE_GROUPS,
     by_severity,
+    card_license_label,
     commercial_label,
+    condition_lines,
+    displayed,
     finding_subject,
     findings_by_model,
     gated_label,
     hub_models,
-    is_failing,
+    inherited_from,
+    knowledge_text,
+    license_conditions,
     license_group,
     license_label,
     license_mix,
@@ -45,6 +50,7 @@ from model_risk.report.presentation import (
     status_label,
     vendor_countries,
     vendor_shares,
+    verdict,
 )
 
 TEMPLATE = "report.html.j2"
@@ -105,7 +111,13 @@ class ModelRow:
     license_group: str
     osi: str
     commercial: str
-    conditions: tuple[str, ...]
+    #: The governing license's conditions as (kind, text).
+    conditions: list[tuple[str, str]]
+    #: The card's own license, and the ancestor whose license governs instead (None: the card's own).
+    card_license: str
+    inherited_from: str | None
+    #: Every parent of a merge, and whether the lineage holds a guess from a name.
+    parents: tuple[str, ...]
     gated: str
     status: str
     uses: list[str]
@@ -137,10 +149,13 @@ def _model_row(index: int, use: ModelUse, own: list[Finding]) -> ModelRow:
     if m.root_vendor and m.vendor and m.root_vendor != m.vendor:
         flags.add("derived")
     files = Counter(r.path for r in use.references)
+    governing = m.governing_license
     return ModelRow(
         use=use, anchor=f"m{index}", license_label=license_label(m), license_name=license_name(m),
-        license_link=m.license.link if m.license else None, license_group=group, osi=osi_label(m),
-        commercial=commercial_label(m), conditions=m.license.conditions if m.license else (),
+        license_link=governing.link if governing else None, license_group=group, osi=osi_label(m),
+        commercial=commercial_label(m), conditions=condition_lines(governing.conditions if governing else ()),
+        card_license=card_license_label(m), inherited_from=inherited_from(m),
+        parents=tuple(link.parent for link in m.lineage_links if link.child == m.id),
         gated=gated_label(m), status=status_label(m), uses=[location_text(r.location) for r in use.references],
         files=list(files.items()), findings=counts, own=by_severity(own), worst=worst,
         flags=" ".join(sorted(flags)),
@@ -156,7 +171,7 @@ def _finding_view(result: ScanResult, finding: Finding, rules: dict[str, RuleInf
         message = message[len(subject) + 1:]
     return FindingView(
         finding=finding, rule=rules.get(finding.code), subject=subject, message=message,
-        failing=is_failing(result, finding), anchor=anchors.get(finding.model or ""),
+        failing=result.fails_build(finding), anchor=anchors.get(finding.model or ""),
         first=locations[0] if locations else None, places=len(locations), locations=locations,
         suppressed_locations=[location_text(loc) for loc in finding.suppressed_locations],
     )
@@ -191,10 +206,11 @@ def _scan_time(started_at: str) -> str:
     return started_at
 
 
-def report_context(result: ScanResult) -> dict[str, Any]:
+def report_context(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
     rules = rules_by_code(result)
-    active = by_severity(f for f in result.findings if f.active)
-    suppressed = by_severity(f for f in result.findings if not f.active)
+    all_active = [f for f in result.findings if f.active]
+    active = by_severity(displayed(result, options))
+    suppressed = by_severity(f for f in result.findings if not f.active and options.shows(f))
     uses = result.uses()
     per_model = findings_by_model(result)
     anchors: dict[str, str] = {}
@@ -212,11 +228,11 @@ def report_context(result: ScanResult) -> dict[str, Any]:
     return {
         "result": result,
         "scan_time": _scan_time(result.started_at),
-        "failed": bool(result.failing_findings()),
-        "failing_count": len(result.failing_findings()),
+        "verdict": verdict(result),
         "severities": severities_descending(),
-        "counts": severity_counts(active),
-        "active_count": len(active),
+        "counts": severity_counts(all_active),
+        "active_count": len(all_active),
+        "hidden_count": sum(1 for f in all_active if not options.shows(f)),
         "groups": groups,
         "top_risks": groups[:TOP_RISKS],
         "page_size": PAGE_SIZE,
@@ -247,6 +263,8 @@ def report_context(result: ScanResult) -> dict[str, Any]:
         "concentration": vendors.concentration_text(view.concentration),
         "alternatives": vendors.alternative_rows(result),
         "not_recorded": vendors.not_recorded(result),
+        "conditions": [(group, condition_lines(group.conditions)) for group in license_conditions(result.models)],
+        "knowledge": knowledge_text(result.knowledge),
     }
 
 
@@ -263,7 +281,7 @@ class HtmlReporter(Reporter):
         templates = data_dir("templates")
         stylesheet = templates.joinpath(STYLESHEET).read_text(encoding="utf-8")
         script = templates.joinpath(SCRIPT).read_text(encoding="utf-8")
-        context = report_context(result)
+        context = report_context(result, options)
         context.update(
             # Our own files, inlined verbatim: they are not escaped, and must never contain "</".
             stylesheet=Markup(stylesheet), script=Markup(script),

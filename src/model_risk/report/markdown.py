@@ -19,9 +19,13 @@ from model_risk.report import vendors
 from model_risk.report.presentation import (
     by_severity,
     commercial_label,
+    condition_lines,
+    displayed,
     finding_subject,
-    is_failing,
-    license_label,
+    inherited_from,
+    knowledge_text,
+    license_conditions,
+    license_text,
     location_text,
     rules_by_code,
     severities_descending,
@@ -87,11 +91,13 @@ def _take(items: list[Any], limit: int | None) -> list[Any]:
     return items if limit is None else items[:limit]
 
 
-def summary_context(result: ScanResult, details: int | None, rows: int | None, source_url: str | None = None
+def summary_context(result: ScanResult, details: int | None, rows: int | None, options: ReportOptions
                     ) -> dict[str, Any]:
-    active = by_severity(f for f in result.findings if f.active)
-    failing = [f for f in active if is_failing(result, f)]
-    others = [f for f in active if not is_failing(result, f)]
+    source_url = options.source_url
+    all_active = [f for f in result.findings if f.active]
+    active = by_severity(displayed(result, options))
+    failing = [f for f in active if result.fails_build(f)]
+    others = [f for f in active if not result.fails_build(f)]
     suppressed = by_severity(f for f in result.findings if not f.active)
     uses = result.uses()
     shares = vendor_shares(result)
@@ -107,14 +113,18 @@ def summary_context(result: ScanResult, details: int | None, rows: int | None, s
     _row = place.row
     hidden = (len(failing) - len(shown_failing)) + (len(others) - len(shown_others)) \
         + (len(active) - len(detailed)) + (len(uses) - len(shown_models)) + (len(suppressed) - len(shown_suppressed))
+    judged = verdict(result)
     return {
         "result": result,
-        "verdict": verdict(result),
-        "failed": bool(failing),
-        "counts": severity_counts(active),
+        "verdict": judged.text,
+        "state": judged.state,
+        "unchecked": judged.unchecked,
+        "counts": severity_counts(all_active),
         "severities": severities_descending(),
         "mark": SEVERITY_MARK,
-        "active_count": len(active),
+        "active_count": len(all_active),
+        "shown_count": len(active),
+        "hidden_count": len(all_active) - sum(1 for f in all_active if options.shows(f)),
         "failing": [_row(f) for f in shown_failing],
         "failing_total": len(failing),
         "others": [_row(f) for f in shown_others],
@@ -124,8 +134,8 @@ def summary_context(result: ScanResult, details: int | None, rows: int | None, s
         "suppressed": [_row(f) for f in shown_suppressed],
         "suppressed_total": len(suppressed),
         "models": [
-            {"facts": u.facts, "license": license_label(u.facts), "commercial": commercial_label(u.facts),
-             "status": status_label(u.facts), "uses": len(u.references)}
+            {"facts": u.facts, "license": license_text(u.facts), "commercial": commercial_label(u.facts),
+             "status": status_label(u.facts), "uses": len(u.references), "inherited_from": inherited_from(u.facts)}
             for u in shown_models],
         "models_total": len(uses),
         "shares": [(vendor, count, 100.0 * count / total) for vendor, count in shares[:6]],
@@ -136,6 +146,9 @@ def summary_context(result: ScanResult, details: int | None, rows: int | None, s
         "vendors_total": len(vendor_rows),
         "alternatives": _take(vendors.alternative_rows(result), rows),
         "not_recorded": vendors.not_recorded(result),
+        "conditions": [(group, condition_lines(group.conditions))
+                       for group in _take(license_conditions(result.models), rows)],
+        "knowledge": knowledge_text(result.knowledge),
     }
 
 
@@ -150,7 +163,7 @@ class MarkdownReporter(Reporter):
         template = markdown_environment().get_template(TEMPLATE)
         text = ""
         for details, rows in _BUDGETS:
-            text = template.render(summary_context(result, details, rows, options.source_url))
+            text = template.render(summary_context(result, details, rows, options))
             if len(text.encode("utf-8")) <= MAX_BYTES:
                 return text
         # Only reachable with absurdly long fields: cut at a line and say so.

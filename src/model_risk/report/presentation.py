@@ -15,6 +15,7 @@ from urllib.parse import quote, urlsplit
 
 from model_risk.contract.domain import (
     Finding,
+    KnowledgeStamp,
     Location,
     ModelFacts,
     ModelStatus,
@@ -22,8 +23,10 @@ from model_risk.contract.domain import (
     RuleInfo,
     ScanResult,
     Severity,
+    condition_kind,
     distinct_hub_models,
 )
+from model_risk.contract.reporter import ReportOptions
 from model_risk.knowledge import licenses
 from model_risk.knowledge.scopes import conventional_scope
 
@@ -39,8 +42,19 @@ def severities_descending() -> list[Severity]:
 
 
 def license_label(model: ModelFacts) -> str:
-    """The license as every report and rule message names it (:func:`licenses.label`), or what stands in
-    for one: API terms, no license, or not known (a model that was not looked up)."""
+    """The license that governs the model (the effective license along its lineage, its card's when
+    nothing up the lineage is stricter) as every report and rule message names it (:func:`licenses.label`),
+    or what stands in for one: API terms, no license, or not known (a model that was not looked up)."""
+    if model.status is ModelStatus.API:
+        return "API terms"
+    lic = model.governing_license
+    if lic is None:
+        return "no license" if model.is_resolved else NOT_KNOWN
+    return licenses.label(lic)
+
+
+def card_license_label(model: ModelFacts) -> str:
+    """The license the model's own card declares."""
     if model.status is ModelStatus.API:
         return "API terms"
     if model.license is None:
@@ -48,28 +62,42 @@ def license_label(model: ModelFacts) -> str:
     return licenses.label(model.license)
 
 
+def inherited_from(model: ModelFacts) -> str | None:
+    """The ancestor whose license governs the model, when it is not the model's own card's."""
+    effective = model.effective_license
+    if effective is None or effective.source == model.id:
+        return None
+    return effective.source
+
+
+def license_text(model: ModelFacts) -> str:
+    """The governing license, and the card's when they differ: ``Llama 3.1 ... (card: MIT)``."""
+    label = license_label(model)
+    if inherited_from(model) is None:
+        return label
+    return f"{label} (card: {card_license_label(model)})"
+
+
 def license_name(model: ModelFacts) -> str:
-    """The license's full name where the tables know one (``Qwen Research License Agreement``)."""
-    if model.license is None or not model.license.name:
+    """The governing license's full name where the tables know one (``Qwen Research License Agreement``)."""
+    lic = model.governing_license
+    if lic is None or not lic.name:
         return license_label(model)
-    return model.license.name
+    return lic.name
 
 
 def commercial_label(model: ModelFacts) -> str:
+    """Commercial use under the governing license: yes, no, with conditions, unknown."""
     if model.status is ModelStatus.API:
         return "per API terms"
-    lic = model.license
+    lic = model.governing_license
     if lic is None:
         return "no" if model.is_resolved else NOT_KNOWN
-    if lic.commercial is None:
-        return "unknown"
-    if not lic.commercial:
-        return "no"
-    return "with conditions" if lic.conditions else "yes"
+    return {"yes": "yes", "no": "no", "conditional": "with conditions", "unknown": "unknown"}[lic.commercial_use]
 
 
 def osi_label(model: ModelFacts) -> str:
-    lic = model.license
+    lic = model.governing_license
     if model.status is ModelStatus.API:
         return "n/a"
     if lic is None:
@@ -77,6 +105,39 @@ def osi_label(model: ModelFacts) -> str:
     if lic.osi is None:
         return "unknown"
     return "yes" if lic.osi else "no"
+
+
+def condition_lines(conditions: Iterable[str]) -> list[tuple[str, str]]:
+    """Conditions as (kind, what it asks): ``("attribution", 'display "Built with Llama" ...')``."""
+    lines = []
+    for condition in conditions:
+        kind = condition_kind(condition)
+        named = kind != "other" or condition.lower().startswith("other:")
+        lines.append((kind, condition.split(":", 1)[1].strip() if named else condition))
+    return lines
+
+
+@dataclass(frozen=True)
+class ConditionGroup:
+    """Models governed by the same license with the same conditions, for the reports' conditions list."""
+
+    license: str
+    link: str | None
+    conditions: tuple[str, ...]
+    models: tuple[str, ...]
+
+
+def license_conditions(models: Iterable[ModelFacts]) -> list[ConditionGroup]:
+    """The conditions every distinct model's governing license sets, grouped by license, most models first."""
+    groups: dict[tuple[str, tuple[str, ...]], list[ModelFacts]] = {}
+    for model in distinct_hub_models(models).values():
+        lic = model.governing_license
+        if lic is not None and lic.conditions:
+            groups.setdefault((licenses.label(lic), lic.conditions), []).append(model)
+    ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0][0].lower()))
+    return [ConditionGroup(label, next((m.governing_license.link for m in found if m.governing_license), None),
+                           conditions, tuple(m.id for m in found))
+            for (label, conditions), found in ordered]
 
 
 def gated_label(model: ModelFacts) -> str:
@@ -200,7 +261,7 @@ LICENSE_GROUPS = {
 def license_group(model: ModelFacts) -> str:
     if model.status is ModelStatus.API:
         return "api"
-    lic = model.license
+    lic = model.governing_license
     if lic is None or lic.commercial is None:
         return "unknown"
     if lic.commercial is False:
@@ -243,15 +304,88 @@ def rules_by_code(result: ScanResult) -> dict[str, RuleInfo]:
     return {rule.code: rule for rule in result.rules}
 
 
-def is_failing(result: ScanResult, finding: Finding) -> bool:
-    return finding.active and result.fail_on is not None and finding.severity >= result.fail_on
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a scan fails the build, said the same way by every report (from ``ScanResult.failed`` and
+    ``ScanResult.fails_build``, never worked out again)."""
+
+    #: ``failed``, ``passed`` or ``not-gating`` (``--fail-on never``).
+    state: str
+    #: "failed: 3 findings at or above high", "passed: nothing at or above high" ...
+    text: str
+    #: Findings that fail the build.
+    failing: int
+    #: "27 of 27 models not checked: ..." when models could not be checked, else None.
+    unchecked: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.state == "failed"
 
 
-def verdict(result: ScanResult) -> str:
-    """One line that says whether the scan fails the build, and why."""
-    if result.fail_on is None:
-        return "not failing (--fail-on never)"
+def unchecked_text(result: ScanResult) -> str | None:
+    """One line for every model nobody could check (instead of one finding each), with what to do."""
+    unchecked = result.unchecked_models()
+    if not unchecked:
+        return None
+    total = len(distinct_hub_models(result.models))
+    what = f"{len(unchecked)} of {total} model{'s' if total != 1 else ''} not checked"
+    if result.offline:
+        return f"{what}: neither in model-risk.lock nor in the cache (run model-risk lock online, and commit the lockfile)"
+    return f"{what}: the Hub did not answer for them (scan again, or run model-risk lock when it answers)"
+
+
+def _not_counted(result: ScanResult, *, more: bool) -> str:
+    """" (74 more in docs, tests: not counted)": active findings at or above --fail-on whose scopes do not
+    count for the gate, so that "28 at or above high" beside 102 high findings is not a puzzle."""
+    fail_on = result.fail_on
+    if fail_on is None:
+        return ""
+    quiet = [f for f in result.findings if f.active and f.severity >= fail_on and not f.scope_counts]
+    if not quiet:
+        return ""
+    scopes = ", ".join(sorted({f.scope or "?" for f in quiet}))
+    return f" ({len(quiet)}{' more' if more else ''} in {scopes}: not counted)"
+
+
+def verdict(result: ScanResult) -> Verdict:
     failing = len(result.failing_findings())
+    unchecked = unchecked_text(result)
+    if result.fail_on is None and not result.fail_on_unchecked:
+        return Verdict("not-gating", "not failing (--fail-on never)", 0, unchecked)
+    reasons = []
     if failing:
-        return f"failed: {failing} finding{'s' if failing != 1 else ''} at or above {result.fail_on.value}"
-    return f"passed: nothing at or above {result.fail_on.value}"
+        reasons.append(f"{failing} finding{'s' if failing != 1 else ''} at or above {result.fail_on}"
+                       + _not_counted(result, more=True))
+    if result.failed and result.fail_on_unchecked and unchecked:
+        reasons.append(f"{len(result.unchecked_models())} unchecked (--fail-on-unchecked)")
+    if reasons:
+        return Verdict("failed", "failed: " + "; ".join(reasons), failing, unchecked)
+    if result.fail_on is None:
+        return Verdict("passed", "passed: every model was checked", 0, unchecked)
+    quiet = _not_counted(result, more=False)
+    return Verdict("passed", f"passed: nothing {'counted ' if quiet else ''}at or above {result.fail_on}{quiet}", 0,
+                   unchecked)
+
+
+def displayed(result: ScanResult, options: ReportOptions, *, suppressed: bool = False) -> list[Finding]:
+    """The findings a human-readable report lists: active ones (and suppressed ones when asked), within
+    ``--severity``. The per-model "could not be checked" findings are summed up in one line instead
+    (:func:`unchecked_text`), unless they fail the build or the report is verbose."""
+    return [f for f in result.findings
+            if (f.active or suppressed) and options.shows(f)
+            and (f.rule != UNCHECKED_RULE or options.verbose or result.fails_build(f))]
+
+
+#: The rule whose findings :func:`unchecked_text` sums up.
+UNCHECKED_RULE = "unresolved-model"
+
+
+def knowledge_text(stamp: KnowledgeStamp | None) -> str | None:
+    """Which knowledge judged the scan, in one line (``knowledge tables of 2026-12-07 (a1b2c3d4e5f6)``)."""
+    if stamp is None:
+        return None
+    text = f"knowledge tables of {stamp.as_of} ({stamp.version})"
+    if stamp.overlays:
+        text += ", with " + ", ".join(f"{o.path} of {o.as_of}" for o in stamp.overlays)
+    return text

@@ -12,7 +12,19 @@ from collections import Counter
 from model_risk.contract.domain import Finding, ModelFacts, ModelStatus, ScanResult, Severity
 from model_risk.contract.reporter import Reporter, ReportOptions
 from model_risk.report import vendors
-from model_risk.report.presentation import commercial_label, license_label, location_text, vendor_shares
+from model_risk.report.presentation import (
+    card_license_label,
+    commercial_label,
+    condition_lines,
+    displayed,
+    inherited_from,
+    knowledge_text,
+    license_conditions,
+    license_label,
+    location_text,
+    vendor_shares,
+    verdict,
+)
 from model_risk.report.terminal import no_workflow_command, terminal_safe
 
 _SEVERITY_STYLE = {
@@ -104,11 +116,12 @@ class TextReporter(Reporter):
         out.append(style.bold(title) + style.dim(first[len(title):]))
         out.extend(style.dim(line) for line in rest)
         out.append("")
-        shown = [f for f in result.findings if f.active or options.verbose]
+        shown = displayed(result, options, suppressed=options.verbose)
+        hidden = sum(1 for f in result.findings if f.active and not options.shows(f))
         if not result.references:
             out.append("No model references found.")
         elif not shown:
-            out.append("No findings.")
+            out.append("No findings." if not hidden else "No findings of the severities asked for.")
         for severity in sorted(Severity, reverse=True):
             group = [f for f in shown if f.severity is severity]
             if not group:
@@ -123,10 +136,11 @@ class TextReporter(Reporter):
         if shares:
             out.extend(self._vendors(shares, style, width))
         if result.models:
+            out.extend(self._conditions(result, style, width))
             out.extend(self._vendor_view(result, style, width))
         out.extend(self._alternatives(result, style, width))
         out.extend(self._verification(result, style, width))
-        out.extend(self._summary(result, style, width))
+        out.extend(self._summary(result, style, width, hidden))
         return "\n".join(out) + "\n"
 
     @staticmethod
@@ -172,8 +186,9 @@ class TextReporter(Reporter):
             if m.root_vendor and m.root_vendor != m.vendor:
                 vendor = f"{vendor} -> {m.root_vendor}"
             model_id = m.id + (f"@{m.revision[:10]}" if m.revision else "")
-            rows.append([terminal_safe(x) for x in (model_id, license_label(m), commercial_label(m), vendor,
-                                                    _status(m))])
+            # A license inherited along the lineage is marked; the conditions section says from where.
+            label = license_label(m) + ("*" if inherited_from(m) else "")
+            rows.append([terminal_safe(x) for x in (model_id, label, commercial_label(m), vendor, _status(m))])
         headers = ["MODEL", "LICENSE", "COMMERCIAL", "VENDOR -> ROOT", "STATUS"]
         limits = [48, 24, 15, 30, 24]
         natural = [min(limit, max(len(h), *(len(r[i]) for r in rows))) for i, (h, limit) in
@@ -189,6 +204,28 @@ class TextReporter(Reporter):
                                             ).rstrip())]
         for row in rows:
             lines.append("  " + "  ".join(_clip(c, w).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        lines.append("")
+        return lines
+
+    def _conditions(self, result: ScanResult, style: _Style, width: int) -> list[str]:
+        """What each governing license asks of the project, grouped by license; and which licenses were
+        inherited along a lineage rather than declared by the model's own card."""
+        groups = license_conditions(result.models)
+        inherited = [m for m in result.models if inherited_from(m)]
+        if not groups and not inherited:
+            return []
+        label = "License conditions"
+        first, *more = _wrap(f"{label}  what the governing licenses ask (not legal advice: read them)", width, "",
+                             "  ")
+        lines = [style.bold(label) + style.dim(first[len(label):]), *(style.dim(m) for m in more)]
+        for group in groups:
+            lines += _wrap(terminal_safe(f"{group.license}: {', '.join(group.models)}"), width, "  ", "    ")
+            for kind, text in condition_lines(group.conditions):
+                lines += _wrap(terminal_safe(f"- {kind}: {text}"), width, "    ", "      ")
+        for m in inherited:
+            lines += [style.dim(line) for line in _wrap(terminal_safe(
+                f"* {m.id} is governed by {license_label(m)} from {inherited_from(m)}; its card says "
+                f"{card_license_label(m)}"), width, "  ", "    ")]
         lines.append("")
         return lines
 
@@ -240,7 +277,7 @@ class TextReporter(Reporter):
         lines.append("")
         return lines
 
-    def _summary(self, result: ScanResult, style: _Style, width: int) -> list[str]:
+    def _summary(self, result: ScanResult, style: _Style, width: int, hidden: int) -> list[str]:
         active = result.active_findings()
         counts = Counter(f.severity for f in active)
         detail = ", ".join(f"{counts[s]} {s.value}" for s in sorted(Severity, reverse=True) if counts[s])
@@ -248,14 +285,19 @@ class TextReporter(Reporter):
         suppressed = len(result.findings) - len(active)
         if suppressed:
             text += f", {suppressed} suppressed"
-        failing = result.failing_findings()
-        if result.fail_on is None:
-            verdict, code = "not failing (--fail-on never)", "2"
-        elif failing:
-            verdict, code = f"FAILED: {len(failing)} at or above {result.fail_on.value}", "1;31"
-        else:
-            verdict, code = f"passed (nothing at or above {result.fail_on.value})", "1;32"
-        lines = _wrap(f"{text}. {verdict}", width)
-        if lines[-1].endswith(verdict):
-            lines[-1] = lines[-1][: -len(verdict)] + style(verdict, code)
-        return lines
+        if hidden:
+            text += f", {hidden} not shown (--severity)"
+        lines: list[str] = []
+        knowledge = knowledge_text(result.knowledge)
+        if knowledge:  # before the verdict: the run's last line says whether it failed
+            lines += [style.dim(line) for line in _wrap(terminal_safe(f"Judged with model-risk's {knowledge}."), width)]
+        judged = verdict(result)
+        if judged.unchecked:
+            lines += [style(line, "1;33") for line in _wrap(terminal_safe(judged.unchecked) + ".", width)]
+        shown = {"failed": judged.text.replace("failed", "FAILED", 1), "passed": judged.text}.get(judged.state,
+                                                                                                 judged.text)
+        code = {"failed": "1;31", "passed": "1;32"}.get(judged.state, "2")
+        wrapped = _wrap(f"{text}. {shown}", width)
+        if wrapped[-1].endswith(shown):
+            wrapped[-1] = wrapped[-1][: -len(shown)] + style(shown, code)
+        return lines + wrapped

@@ -20,7 +20,7 @@ MAX_ANSWER_BYTES = 4 * 1024 * 1024
 
 
 class AnswerTooLarge(Exception):
-    """The Hub's answer is larger than MAX_ANSWER_BYTES (raised inside the client; see hub._classify)."""
+    """The Hub's answer is larger than MAX_ANSWER_BYTES (raised inside the client; see hub_client._classify)."""
 
 
 _installed = False

@@ -24,7 +24,7 @@ from model_risk.common.fileio import TEMP_DIR, atomic_write, read_text_file
 from model_risk.contract.domain import ModelFacts, ModelStatus
 from model_risk.contract.resolver import ModelRequest, ResolveContext
 from model_risk.knowledge import facts as records
-from model_risk.resolve import hub
+from model_risk.resolve import hub_client
 
 CACHE_VERSION = 1
 
@@ -133,7 +133,7 @@ class ModelCache:
 def cached_facts(request: ModelRequest, context: ResolveContext, cache: ModelCache) -> ModelFacts | None:
     """The cached answer for ``request``, if there is a fresh one."""
     # Offline, nothing better than a stale "missing" exists, and finding the token may use the network.
-    authenticated = None if context.offline else lambda: hub.state_for(context).authenticated()
+    authenticated = None if context.offline else lambda: hub_client.state_for(context).authenticated()
     record = cache.get(context.hub.public_endpoint, request, authenticated)
     if record is None:
         return None

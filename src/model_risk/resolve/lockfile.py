@@ -14,14 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from model_risk import __version__
 from model_risk.common.fileio import JsonError, atomic_write, parse_json, read_text_file, write_problem
 from model_risk.common.json_text import pretty_json
 from model_risk.contract.domain import ModelFacts
 from model_risk.contract.errors import ConfigError
-from model_risk.contract.resolver import ModelRequest
+from model_risk.contract.resolver import ModelRequest, VendorDirectory
+from model_risk.contract.version import __version__
 from model_risk.knowledge import facts as records
-from model_risk.knowledge.vendors import VendorTable
 
 LOCKFILE_NAME = "model-risk.lock"
 LOCKFILE_VERSION = 1
@@ -54,7 +53,7 @@ class Lockfile:
     def record(self, request: ModelRequest) -> Mapping[str, Any] | None:
         return self.entries.get(request_key(request))
 
-    def facts(self, request: ModelRequest, vendors: VendorTable) -> ModelFacts | None:
+    def facts(self, request: ModelRequest, vendors: VendorDirectory) -> ModelFacts | None:
         record = self.record(request)
         if record is None:
             return None

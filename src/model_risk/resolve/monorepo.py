@@ -14,8 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from model_risk.contract.domain import ModelFacts
-from model_risk.contract.resolver import ModelRequest
-from model_risk.knowledge.vendors import VendorTable
+from model_risk.contract.resolver import ModelRequest, VendorDirectory
 from model_risk.resolve.lockfile import LOCKFILE_NAME, Lockfile, read_lockfile
 
 #: Files that make a directory a project of its own (Python and JavaScript packaging).
@@ -55,7 +54,7 @@ class NearestLockfiles:
     by_request: Mapping[ModelRequest, tuple[Lockfile, ...]]
     lockfiles: tuple[Lockfile, ...]
 
-    def facts(self, request: ModelRequest, vendors: VendorTable) -> ModelFacts | None:
+    def facts(self, request: ModelRequest, vendors: VendorDirectory) -> ModelFacts | None:
         for lockfile in self.by_request.get(request, self.lockfiles):
             facts = lockfile.facts(request, vendors)
             if facts is not None:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from model_risk.contract.domain import ModelFacts, ModelStatus, Reference, revision_key
+from model_risk.common.debug import show_traceback
+from model_risk.contract.domain import ModelFacts, ModelStatus
 from model_risk.contract.errors import ModelRiskError
 from model_risk.contract.resolver import ModelRequest, ResolveContext
-from model_risk.resolve import hub
+from model_risk.resolve import hub_client
 from model_risk.resolve.cache import ModelCache, cached_facts
 from model_risk.resolve.lineage import MAX_LINEAGE_DEPTH, with_hint
 from model_risk.resolve.lockfile import Lockfile
@@ -45,16 +46,6 @@ class Stores:
     known: Mapping[ModelRequest, ModelFacts] = field(default_factory=dict)
 
 
-def request_for(reference: Reference) -> ModelRequest:
-    """The lookup a reference asks for: the id to resolve, at its revision as references are matched."""
-    return ModelRequest(reference.resolve_id, revision_key(reference.revision))
-
-
-def requests_for(references: Sequence[Reference]) -> list[ModelRequest]:
-    """The distinct lookups of the Hub references, first asked first."""
-    return list(dict.fromkeys(request_for(r) for r in references if r.kind == "hub"))
-
-
 def answer_with(stores: Stores, ask_plugins: AskPlugins, context: ResolveContext) -> Resolve:
     """One lookup: the lockfile, then the cache, then the plugins (the Hub last); Hub answers are cached."""
 
@@ -77,7 +68,7 @@ def answer_with(stores: Stores, ask_plugins: AskPlugins, context: ResolveContext
             facts = ask_plugins(request, context)
             if isinstance(facts, ModelFacts) and facts.source == "hub":
                 stores.cache.put(context.hub.public_endpoint, request, facts,
-                                 authenticated=hub.state_for(context).authenticated())
+                                 authenticated=hub_client.state_for(context).authenticated())
         return facts
 
     return resolve
@@ -91,12 +82,15 @@ def _safe(resolve: Resolve, context: ResolveContext, request: ModelRequest) -> M
         if facts is None:
             reason = ("offline: not in the lockfile or the cache" if context.offline
                       else "no resolver could answer")
-            return build_facts(model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
-                               source="none", revision=request.revision, reason=reason)
+            # The lineage table still names the base of an official derivative nobody could look up.
+            return with_hint(build_facts(model_id=request.model_id, status=ModelStatus.UNRESOLVED,
+                                         vendors=context.vendors, source="none", revision=request.revision,
+                                         reason=reason))
         if not isinstance(facts, ModelFacts):
             raise TypeError(f"returned {type(facts).__name__}, not ModelFacts")
         return with_hint(facts)
     except Exception as exc:  # a resolver plugin bug must cost one model, not the scan (nor hang it)
+        show_traceback(exc)
         return build_facts(model_id=request.model_id, status=ModelStatus.UNRESOLVED, vendors=context.vendors,
                            source="error", revision=request.revision,
                            reason=f"resolver failed: {_describe(exc)}")

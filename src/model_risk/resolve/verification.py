@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from model_risk.contract.domain import ModelFacts, ModelStatus
 from model_risk.contract.resolver import ModelRequest, ResolveContext
 from model_risk.knowledge.facts import build_facts
-from model_risk.resolve import hub
+from model_risk.resolve import hub_client
 from model_risk.resolve.cache import cached_facts
 from model_risk.resolve.runner import Stores
 
@@ -50,19 +50,19 @@ def listed_models(organization: str, context: ResolveContext) -> frozenset[str] 
     list them all: offline, the Hub down or failing, more than :data:`LISTING_LIMIT` models."""
     if context.offline:
         return None
-    state = hub.state_for(context)
+    state = hub_client.state_for(context)
     if state.down or time.monotonic() > state.deadline:
         return None
     api = state.api()
     deadline = min(state.deadline, time.monotonic() + LISTING_TIMEOUT)
     try:
-        infos = hub.within(deadline, lambda: list(api.list_models(author=organization, limit=LISTING_LIMIT)),
+        infos = hub_client.within(deadline, lambda: list(api.list_models(author=organization, limit=LISTING_LIMIT)),
                            "model-risk-verification")
-    except hub.NoAnswerInTime:
+    except hub_client.NoAnswerInTime:
         state.record(True)
         return None
     except Exception as exc:  # a fault costs the listing: the candidates are looked up one by one
-        state.record(hub._classify(exc).kind in ("transport", "server"))
+        state.record(hub_client._classify(exc).kind in ("transport", "server"))
         return None
     state.record(False)
     ids = [str(getattr(info, "id", "") or "") for info in infos]
@@ -87,8 +87,9 @@ def not_verified(request: ModelRequest, context: ResolveContext, limit: int) -> 
 
 def remember(answers: Iterable[tuple[ModelRequest, ModelFacts]], stores: Stores, context: ResolveContext) -> None:
     """Write denials to the cache, so that a later scan asks nothing about them."""
-    if stores.cache is None or context.offline:
+    answers = list(answers)
+    if stores.cache is None or context.offline or not answers:
         return
-    authenticated = hub.state_for(context).authenticated()
+    authenticated = hub_client.state_for(context).authenticated()
     for request, facts in answers:
         stores.cache.put(context.hub.public_endpoint, request, facts, authenticated=authenticated)

@@ -82,7 +82,7 @@ def _component(model: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_cyclonedx(document: dict[str, Any]) -> str:
-    from model_risk import __version__
+    from model_risk.contract.version import __version__
 
     name = document["merged"]["name"] or "organisation"
     components = [_component(m) for m in document["models"]]

@@ -22,8 +22,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import PurePath
 from typing import Any
 
-from model_risk import __version__
 from model_risk.common.json_text import pretty_json
+from model_risk.contract.version import __version__
 from model_risk.report.merged.inputs import LoadedReport
 
 MERGED_VERSION = 1
@@ -37,10 +37,12 @@ COMPARED_FIELDS = ("status", "license", "gated", "sha", "vendor", "root_vendor",
 #: Model fields copied into the merged document from the chosen answer.
 FACT_FIELDS = ("status", "reason", "author", "vendor", "vendor_country", "root_vendor", "root_vendor_country",
                "lineage", "base_models", "base_relation", "license", "gated", "sha", "formats", "custom_code",
-               "downloads", "likes", "created_at", "last_modified", "library_name", "pipeline_tag", "source")
+               "downloads", "likes", "created_at", "last_modified", "library_name", "pipeline_tag", "source",
+               "root_vendors", "effective_license")
 
 #: Fields of a reference kept in the merged document (where it is, and how it is loaded).
-REFERENCE_FIELDS = ("model", "path", "line", "column", "detector", "revision", "trust_remote_code", "loader")
+REFERENCE_FIELDS = ("model", "path", "line", "column", "detector", "revision", "trust_remote_code", "loader",
+                    "kind", "confidence", "scope")
 
 
 def repository_label(name: str, path: str) -> str:
@@ -215,17 +217,20 @@ def _models(repositories: Sequence[_Repository]) -> list[dict[str, Any]]:
 def _vendors(models: Iterable[dict[str, Any]], repository_count: int) -> list[dict[str, Any]]:
     table: dict[str, dict[str, Any]] = {}
     for model in models:
-        name = model.get("root_vendor") or model.get("vendor")
-        if not name:
+        primary = model.get("root_vendor") or model.get("vendor")
+        if not primary:
             continue  # unresolved and missing models: no vendor is known, the models table lists them
-        vendor = table.setdefault(name, {"name": name, "country": None,
-                                         "open_weight": {"models": set(), "repositories": set(), "references": 0},
-                                         "api": {"models": set(), "repositories": set(), "references": 0}})
-        vendor["country"] = vendor["country"] or model.get("root_vendor_country") or model.get("vendor_country")
-        side = vendor["api" if model.get("status") == "api" else "open_weight"]
-        side["models"].add(model["id"] if not model.get("revision") else f"{model['id']}@{model['revision']}")
-        side["references"] += model["reference_count"]
-        side["repositories"].update(r["repository"] for r in model["repositories"])
+        # A model with several roots (a merge) is a use of each root's vendor (reports since 0.1 say them).
+        for name in dict.fromkeys((primary, *(model.get("root_vendors") or ()))):
+            vendor = table.setdefault(name, {"name": name, "country": None,
+                                             "open_weight": {"models": set(), "repositories": set(), "references": 0},
+                                             "api": {"models": set(), "repositories": set(), "references": 0}})
+            if name == primary:
+                vendor["country"] = vendor["country"] or model.get("root_vendor_country") or model.get("vendor_country")
+            side = vendor["api" if model.get("status") == "api" else "open_weight"]
+            side["models"].add(model["id"] if not model.get("revision") else f"{model['id']}@{model['revision']}")
+            side["references"] += model["reference_count"]
+            side["repositories"].update(r["repository"] for r in model["repositories"])
     out = []
     for vendor in table.values():
         repositories = vendor["open_weight"]["repositories"] | vendor["api"]["repositories"]

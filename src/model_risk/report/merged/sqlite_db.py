@@ -1,6 +1,7 @@
 """The merged document as a SQLite database (standard library ``sqlite3``), for SQL and Datasette.
 
-Tables: repositories, "references" (quoted in SQL: REFERENCES is a keyword), models, lineage, vendors,
+Tables: repositories, model_references (where each model is referenced: not "references", an SQL
+keyword that breaks unquoted queries in Datasette and the sqlite3 shell), models, lineage, vendors,
 findings, and disagreements, joined by integer foreign keys and indexed on them. docs/merge.md shows
 the schema and queries.
 
@@ -22,7 +23,7 @@ from model_risk.contract.errors import ModelRiskError
 from model_risk.report.merged.document import SEVERITIES
 
 #: Bumped when a table changes; stored as PRAGMA user_version.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE repositories (
@@ -77,7 +78,7 @@ CREATE TABLE lineage (
     PRIMARY KEY (model_id, depth)
 );
 CREATE INDEX lineage_ancestor ON lineage(ancestor);
-CREATE TABLE "references" (
+CREATE TABLE model_references (
     id INTEGER PRIMARY KEY,
     repository_id INTEGER NOT NULL REFERENCES repositories(id),
     model_id INTEGER NOT NULL REFERENCES models(id),
@@ -88,10 +89,14 @@ CREATE TABLE "references" (
     detector TEXT,
     revision TEXT,
     trust_remote_code INTEGER,
-    loader TEXT
+    loader TEXT,
+    kind TEXT,                           -- hub, api or internal
+    confidence TEXT,                     -- certain, likely or possible
+    scope TEXT                           -- code, config, docs, tests or examples
 );
-CREATE INDEX references_repository ON "references"(repository_id);
-CREATE INDEX references_model ON "references"(model_id);
+CREATE INDEX model_references_repository ON model_references(repository_id);
+CREATE INDEX model_references_model ON model_references(model_id);
+CREATE INDEX model_references_scope ON model_references(scope);
 CREATE TABLE findings (
     id INTEGER PRIMARY KEY,
     repository_id INTEGER NOT NULL REFERENCES repositories(id),
@@ -163,9 +168,10 @@ def _fill(db: sqlite3.Connection, document: dict[str, Any]) -> None:
             for ref in use["references"]:
                 rows.append((repository_id, number, ref["model"], ref["path"], ref["line"], ref.get("column"),
                              ref.get("detector"), ref.get("revision"), _flag(ref.get("trust_remote_code")),
-                             ref.get("loader")))
-        db.executemany('INSERT INTO "references" (repository_id, model_id, written, path, line, column_number, '
-                       "detector, revision, trust_remote_code, loader) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+                             ref.get("loader"), ref.get("kind"), ref.get("confidence"), ref.get("scope")))
+        db.executemany("INSERT INTO model_references (repository_id, model_id, written, path, line, column_number, "
+                       "detector, revision, trust_remote_code, loader, kind, confidence, scope) "
+                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
     by_id: dict[str, int] = {}
     for (model_id, revision), number in models.items():
         if revision is None or model_id not in by_id:

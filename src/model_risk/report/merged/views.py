@@ -37,7 +37,8 @@ class Grid:
 
 
 def license_label(model: dict[str, Any]) -> str:
-    lic = model.get("license") or {}
+    """The license that governs the model along its lineage, else its card's (reports before 0.1)."""
+    lic = model.get("effective_license") or model.get("license") or {}
     if model.get("status") == "api":
         return "API terms"
     return lic.get("spdx") or lic.get("hub") or lic.get("name") or ("unknown" if model.get("status") == "resolved"

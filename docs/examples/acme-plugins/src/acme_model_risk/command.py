@@ -13,11 +13,10 @@ def register_commands(cli):
     @click.argument("path", required=False, default=".")
     def models(path):
         """List the model ids referenced under PATH, most referenced first."""
-        from model_risk.app.config import load_config
-        from model_risk.app.scan import ScanOptions, find_references, project_paths
+        from model_risk.app.session import Flags, Session
 
-        root, paths = project_paths((path,))
-        options = ScanOptions(paths=paths, config=load_config(root, None), offline=True)
-        detection, _notes = find_references(options)
+        # A session finds the project's configuration and plugins the way every model-risk command does.
+        session = Session.open(Flags(paths=(path,), offline=True))
+        detection, _notes = session.find_references()
         for model, count in Counter(r.model for r in detection.references).most_common():
             click.echo(f"{count:4}  {model}")
