@@ -20,6 +20,7 @@ Every reference kept says how it was checked (``Reference.verified_by``).
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -39,6 +40,9 @@ from model_risk.resolve.resolution import Resolution, request_for
 #: Candidates of one organisation, unknown to the lockfile and the cache, from which listing the
 #: organisation's models costs fewer requests than looking each up.
 LISTING_MIN = 3
+_FIELDS = tuple(f.name for f in dataclasses.fields(Reference))
+assert _FIELDS[-2:] == ("verified_by", "scope")
+_BEFORE_VERIFIED_BY = operator.attrgetter(*_FIELDS[:-2])
 #: Statuses that say the Hub has no model under the id (a dataset, a Space, nothing).
 _NOT_A_MODEL = (ModelStatus.NOT_FOUND, ModelStatus.DISABLED)
 
@@ -126,7 +130,8 @@ def confirmed(usages: Sequence[ModelUse], plan: Plan) -> tuple[list[ModelUse], d
             continue
         references = []
         for ref in rest:
-            new = dataclasses.replace(ref, verified_by=how)
+            # built from its fields: several times faster than dataclasses.replace, for every reference
+            new = Reference(*_BEFORE_VERIFIED_BY(ref), how, ref.scope)  # type: ignore[call-arg]
             mapping[id(ref)] = new
             references.append(new)
         kept.append(ModelUse(usage.facts, tuple(references)))

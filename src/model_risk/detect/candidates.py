@@ -167,6 +167,9 @@ _OTHER_KIND_AFTER = text_search.lazy(r"""[`'"*\])]{0,3}[ \t]{0,20}[|(,][ \t]{0,1
 #: The rest of a line that says the id is a container image.
 _IMAGE_AFTER = text_search.lazy(r"[^\n]{0,100}?(?:\b[Dd]ocker\b|\b[Cc]ontainer\b|\b[Ii]mage (?:repository|registry|tag)\b)",
                                 re.ASCII)
+#: What a line needs before an unquoted id without a digit for it to be more than prose: a key, a call,
+#: a flag, or a serving or downloading command.
+_MAY_BE_KEYED = text_search.lazy(r"[:=(]|--|(?<!\S)-[A-Za-z]|serve|download|upload", re.ASCII)
 #: A quoted string that is itself a key (``"react/jsx-key": "off"``).
 _KEY_AFTER = text_search.lazy(r"""[ \t]*[:=][ \t]*[^\s{\[]""")
 #: A module path in an import (``import x from "date-fns/add_days"``, ``require('lib/sub-mod')``).
@@ -197,6 +200,7 @@ class _Lines:
     def __init__(self, text: str) -> None:
         self.text = text
         self._lines: dict[int, str] = {}
+        self._indents: dict[int, int] = {}
         #: The enclosing keys of a line, once looked up (several ids on a line, or in one list).
         self.enclosing: dict[int, tuple[str, ...]] = {}
 
@@ -229,8 +233,11 @@ class _Lines:
             yield start
 
     def indent(self, start: int) -> int:
-        line = self[start]
-        return len(line) - len(line.lstrip(" \t"))
+        known = self._indents.get(start)
+        if known is None:
+            line = self[start]
+            known = self._indents[start] = len(line) - len(line.lstrip(" \t"))
+        return known
 
 
 class _Context(NamedTuple):
@@ -276,16 +283,16 @@ _POSITIONAL = text_search.lazy(
     re.ASCII)
 _UPLOAD = text_search.lazy(r"""\bupload[ \t]+(?:--?[\w\-]{1,40}(?:[= \t][^\s-][^\s]{0,80})?[ \t]+)*["']?$""", re.ASCII)
 #: Where a line names a container image or a cluster object rather than a model.
-_IMAGE_MARKS = ("docker ", "docker:", "podman ", "kubectl", "oc get ", "helm ", "image:", "image=", "images:",
-                "image =", "image\":", "image':", "image.", ".repository", "ghcr.io", "quay.io", "nvcr.io",
-                "docker.io")
+_IMAGE_MARK = text_search.lazy(
+    r"\bdocker[ :.]|\bpodman |kubectl|\boc get |\bhelm |\bimages?[:=.]|\bimage =|\bimage[\"']:|\.repository"
+    r"|ghcr\.io|quay\.io|nvcr\.io")
 #: Dockerfile instructions that name images and paths.
 _FROM_LINE = text_search.lazy(r"^[ \t]*(?:FROM|COPY|ADD|WORKDIR|VOLUME)[ \t]", re.ASCII)
 #: Shell commands whose arguments are paths on disk.
 _PATH_COMMAND = text_search.lazy(r"""(?:^|[\s;&|(`])(?:cd|ls|cp|mv|rm|mkdir|cat|source|pushd|rsync|scp|tar|chmod|chown)"""
                                  r"""(?:[ \t]+-{1,2}[\w\-]+)*[ \t]+["']?$""", re.ASCII)
 #: Words right before an id that make it data (``load_dataset("org/x"``, ``datasets/org/x``).
-_DATA_WORDS = ("dataset", "data_files", "data_dir", "datasets/")
+_DATA_WORD = text_search.lazy(r"dataset|data_files|data_dir")
 #: ``repo_type="dataset"``, ``--repo-type space`` written after an id.
 _OTHER_REPO_TYPE = text_search.lazy(r"""repo[_-]type["']?[ \t]*[=: \t][ \t]*["']?(?:dataset|space)""", re.ASCII)
 #: Keys beside an image's repository in charts and manifests.
@@ -306,6 +313,8 @@ _ENCLOSING_BLOCKS = frozenset({
     "mlflow", "github", "git", "space", "spaces", "collection", "url", "uri", "endpoint", "host", "served",
     "alias", "project", "log", "logging", "logger",
 })
+#: Lines at the level of an id passed on the way to the key above it, before giving up.
+_MOST_SIBLINGS = 100
 #: Words of lists that hold packages, paths and rules (Cargo features and workspace members,
 #: dependencies, ESLint rules), never models.
 _NOT_MODEL_LISTS = frozenset({"features", "feature", "members", "dependencies", "dependency", "deps",
@@ -370,6 +379,7 @@ def _find_enclosing_keys(lines: _Lines, index: int) -> tuple[str, ...]:
     indent = lines.indent(index)
     item = lines[index].lstrip(" \t").startswith("-")
     keys: list[str] = []
+    siblings = 0
     for above in lines.above(index, 400):
         level = lines.indent(above)
         if level > indent:
@@ -378,14 +388,20 @@ def _find_enclosing_keys(lines: _Lines, index: int) -> tuple[str, ...]:
         stripped = previous.strip()
         if not stripped or stripped.startswith(("#", "//", "*", "/*")):
             continue
-        header = _TABLE_HEADER.match(previous)
+        header = _TABLE_HEADER.match(previous) if stripped[0] == "[" else None
         if header is not None:  # a TOML table holds every line below it, whatever their indentation
             keys.append(_enclosing_key(header.group(1).rsplit(".", 1)[-1], lines, above))
             break
-        if level < indent and _IMPORT_BLOCK.match(previous):
+        if level < indent and stripped[0] == "i" and _IMPORT_BLOCK.match(previous):
             keys.append(_NOT_MODELS)  # Go's import ( ... ): package paths
             break
         if level == indent and not (item and stripped.endswith(":")):
+            sibling = lines.enclosing.get(above)
+            if sibling is not None and not keys and stripped.startswith("-") == item:
+                return sibling  # a line beside this one, already looked up: the same enclosing keys
+            siblings += 1
+            if siblings > _MOST_SIBLINGS:
+                break  # a long run of lines at one level (prose, a docstring) is no list under a key
             continue
         opening = _OPENING_KEY.match(previous)
         if opening is not None:
@@ -494,9 +510,9 @@ def _context(lines: _Lines, start: int, end: int, before: str) -> _Context:
     """What the text around the id at ``start`` says it is."""
     text = lines.text
     lowered = before.lower()
-    if any(mark in lowered for mark in _IMAGE_MARKS) or _FROM_LINE.match(before) or _PATH_COMMAND.search(before):
+    if _IMAGE_MARK.search(lowered) or _FROM_LINE.match(before) or _PATH_COMMAND.search(before):
         return _BLOCK
-    if any(word in lowered[-60:] for word in _DATA_WORDS):
+    if _DATA_WORD.search(lowered, max(0, len(lowered) - 60)):
         return _BLOCK
     if "repo" in (rest := _rest_of_command(text, end)) and _OTHER_REPO_TYPE.search(rest):
         return _BLOCK  # hf download org/x --repo-type dataset
@@ -714,6 +730,10 @@ def _judged(text: str, known: Collection[int]) -> Iterator[IdCandidate]:
         if "\\" in before:  # a string inside JSON (a notebook's source): read its quotes as written
             before = before.replace('\\"', '"').replace("\\'", "'")
         tag = following[:1] in (":", "@") and following[1:2].isalnum()
+        quoted = _quoted(text, start, end)
+        if not (quoted or _HAS_DIGIT.search(name) or publishers.is_publisher(org)) \
+                and before.strip(_WRAPPING) and not _MAY_BE_KEYED.search(before):
+            continue  # prose (CI/CD, Science/Research) that no key, flag or command before it makes a model
         if _URL_BEFORE.search(before):
             continue
         context = _context(lines, start, end, before)
@@ -732,7 +752,6 @@ def _judged(text: str, known: Collection[int]) -> Iterator[IdCandidate]:
             continue  # org/name:tag outside a model context: a container image; a module path
         if _OTHER_KIND_AFTER.match(text, end, end + 60):
             continue  # | `org/x` | space |, org/x (dataset)
-        quoted = _quoted(text, start, end)
         if publishers.is_publisher(org) and (quoted or _NAME_SHAPED.search(name)):
             revision, trust = _attributes(lines, lines.start_of(start), mapping=False)
             yield IdCandidate(start, model, "likely", "publisher", revision=revision, trust_remote_code=trust)

@@ -52,7 +52,8 @@ class LazyPattern:
 
     def __getattr__(self, name: str) -> object:
         compiled = re.compile(self._pattern, self._flags)
-        for method in ("search", "match", "fullmatch", "finditer", "findall", "sub"):
+        for method in ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split", "pattern",
+                       "flags", "groups", "groupindex"):
             setattr(self, method, getattr(compiled, method))
         return getattr(compiled, name)
 
