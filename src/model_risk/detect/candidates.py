@@ -655,6 +655,14 @@ def _neighbours(lines: _Lines, index: int, going: Callable[[int, int], Iterator[
 
 # -- the pass --------------------------------------------------------------------------------------
 
+def warm() -> None:
+    """Load what every file's pass needs (the publisher and API name tables) and compile the patterns:
+    before a process pool forks, so that its workers share them."""
+    text_search.compile_all()
+    publishers.is_publisher("")
+    model_names.named("acme/x")
+
+
 def find_candidates(text: str, *, alone: bool = True, known: Collection[int] = ()) -> list[IdCandidate]:
     """Every id ``text`` names that the Hub could serve, with how sure the context makes it.
 

@@ -248,6 +248,8 @@ def detect(files: Iterable[Candidate], detectors: Sequence[Detector], *, max_siz
 
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         context = multiprocessing.get_context(method)
+        if candidate_pass is not None:
+            candidates.warm()  # forked workers inherit the tables and the compiled patterns
         seen = done = 0
         # Each worker judges names with this run's tables, overlays included, whatever the start method.
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=catalog.install,

@@ -49,6 +49,7 @@ class LazyPattern:
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self._pattern = pattern
         self._flags = flags
+        _made.append(self)
 
     def __getattr__(self, name: str) -> object:
         compiled = re.compile(self._pattern, self._flags)
@@ -56,6 +57,17 @@ class LazyPattern:
                        "flags", "groups", "groupindex"):
             setattr(self, method, getattr(compiled, method))
         return getattr(compiled, name)
+
+
+#: Every lazy pattern made, so that :func:`compile_all` can compile them at once.
+_made: list[LazyPattern] = []
+
+
+def compile_all() -> None:
+    """Compile every lazy pattern now: before a process pool forks, so that its workers inherit them
+    compiled instead of each compiling its own."""
+    for pattern in _made:
+        pattern.search  # noqa: B018 (the first use compiles)
 
 
 def lazy(pattern: str, flags: int = 0) -> re.Pattern[str]:
