@@ -194,7 +194,8 @@ def test_comments_org_names_and_bare_words_are_found_as_the_plain_loops_find_the
             start = position
             while start > 0 and position - start < 97 and text[start - 1] in candidates._ID_CHARS:
                 start -= 1
-            if position - start <= 96 and text[start] in candidates._ID_START:
+            if position - start <= 96 and text[start] in candidates._ID_START \
+                    and (start == 0 or text[start - 1] not in candidates._NOT_BEFORE):
                 yield start, position, name
 
     pieces = st.sampled_from(["#", "/", " ", "\t", "\n", "\r", "a", "Z", "9", "-", ".", ":", "@", "é",

@@ -109,15 +109,15 @@ def reads(filename: str, *, docs: bool = True) -> bool:
 _ID_STRING = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
 _ID_CHARS = frozenset(_ID_STRING)
 _ID_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
-#: A slash and the name after it: the pattern starts with a literal, so ``re`` skips ahead in C.
-#: A name not followed by another ``/`` (the last part of a path is looked at, the rest never is).
+#: A slash and the name after it, when no other ``/`` follows (of a path only the last part is looked
+#: at): the pattern starts with a literal, so ``re`` skips ahead in C.
 _SLASH_NAME = text_search.lazy(r"/([A-Za-z0-9_][A-Za-z0-9_.\-]{0,95})(?![/A-Za-z0-9_.\-])")
 #: Characters before an ``org/name`` that make it part of something else (a path, a URL, an email,
 #: a variable); after a ``:`` only schemes name a repo, and :func:`_schemed` reads those.
 _NOT_BEFORE = frozenset("/@~$%+\\:")
 _QUOTES = "\"'`"
-#: Schemes that put a Hub repo id right after them (timm/open_clip, OpenClaw, git over SSH).
-#: ``hf:``, ``hf-hub:``, ``hf_hub:``, ``hf.co:`` (git over SSH): one pattern that starts with a literal.
+#: Schemes that put a Hub repo id right after them: ``hf-hub:`` and ``hf_hub:`` (timm, open_clip),
+#: ``hf:`` (OpenClaw), ``hf.co:`` (git over SSH); one pattern that starts with a literal.
 _SCHEME = text_search.lazy(r"hf(?:[-_]hub|\.co)?:(?=[A-Za-z0-9_])", re.ASCII)
 #: An id right after one of them; a path in the repo may follow (``hf:org/name/file.gguf``).
 _SCHEMED_ID = text_search.lazy(r"([A-Za-z0-9_][\w.\-]{0,95}/[A-Za-z0-9_][\w.\-]{0,95})(?:@([\w.\-]{1,64}))?", re.ASCII)
@@ -174,13 +174,14 @@ _MAY_BE_KEYED = text_search.lazy(r"[:=(]|--|(?<!\S)-[A-Za-z]|serve|download|uplo
 _KEY_AFTER = text_search.lazy(r"""[ \t]*[:=][ \t]*[^\s{\[]""")
 #: A module path in an import (``import x from "date-fns/add_days"``, ``require('lib/sub-mod')``).
 _IMPORT = text_search.lazy(r"""(?:\bimport\b[^"'`]{0,200}|\bfrom[ \t]+|\brequire[ \t]*\([ \t]*|\bimport[ \t]*\([ \t]*)["'`]$""",
-                     re.ASCII)
+                           re.ASCII)
 _NOT_NAMES = frozenset({"float16", "bfloat16", "float32", "fp16", "bf16", "fp32", "fp8", "int8", "int4",
                         "8-bit", "4-bit", "16-bit", "32-bit"})
 
 
 def _slashed(text: str) -> Iterator[tuple[int, int, str]]:
-    """(start of the org, position of the slash, the name as matched) for every ``org/name`` word."""
+    """(start of the org, position of the slash, the name as matched) for every ``org/name`` word that is
+    not part of a path, a URL or an address."""
     for match in _SLASH_NAME.finditer(text):
         slash = match.start()
         if not slash or text[slash - 1] not in _ID_CHARS:
@@ -188,6 +189,8 @@ def _slashed(text: str) -> Iterator[tuple[int, int, str]]:
         start = text_search.run_start(text, slash, _ID_STRING, 97)
         if slash - start > 96 or text[start] not in _ID_START:
             continue  # base64 and the like, or ".org"/"-x" (part of a longer word)
+        if start and text[start - 1] in _NOT_BEFORE:
+            continue  # a path, a URL, an email, a variable; schemes are read by _schemed
         yield start, slash, match.group(1)
 
 
@@ -671,8 +674,6 @@ def find_candidates(text: str, *, alone: bool = True, known: Collection[int] = (
     a detector has already reported an id; the pass does not judge those again (the detector's
     reference stands)."""
     found: dict[tuple[int, str], IdCandidate] = {}
-    if "[tool.model-risk" in text:  # model-risk's own settings in a pyproject.toml: policy, not dependencies
-        text = _without_own_settings(text)
 
     def keep(candidate: IdCandidate) -> None:
         key = (candidate.start, candidate.model.lower())
@@ -698,8 +699,9 @@ def find_candidates(text: str, *, alone: bool = True, known: Collection[int] = (
     return sorted(found.values(), key=lambda c: c.start)
 
 
-def _without_own_settings(text: str) -> str:
-    """``text`` with its ``[tool.model-risk...]`` tables blanked, offsets kept."""
+def without_own_settings(text: str) -> str:
+    """``text`` (a ``pyproject.toml``) with its ``[tool.model-risk...]`` tables blanked, offsets kept:
+    model-risk's own settings are policy, not dependencies."""
     lines = text.split("\n")
     inside = False
     for index, line in enumerate(lines):
@@ -720,8 +722,6 @@ def _judged(text: str, known: Collection[int]) -> Iterator[IdCandidate]:
         name = raw_name.rstrip(".-")
         end = slash + 1 + len(name)
         following = text[end:end + 2]
-        if start and text[start - 1] in _NOT_BEFORE:
-            continue  # a path, a URL, an email, a variable; schemes are read by _schemed
         if following[:1] in ("/", "*") or (following[:1] == "#" and following[1:2].isdigit()) \
                 or (following[:1] == "." and following[1:2] in "{$%<"):
             continue  # a path, a glob, an issue (org/repo#123), a file name with a placeholder (x.{variant})

@@ -96,7 +96,10 @@ def detect_file(source: SourceFile, detectors: Sequence[Detector], *, candidate_
             # What a detector already reported is not judged again; links and short names, which
             # every detector finds for itself, are looked for only where none read the file.
             known = {source.line_offset(r.line) + r.column - 1 for r in references}
-            found = candidates.find_candidates(source.text, alone=not detectors, known=known)
+            text = source.text
+            if source.path.endswith("pyproject.toml") and "[tool.model-risk" in text:
+                text = candidates.without_own_settings(text)
+            found = candidates.find_candidates(text, alone=not detectors, known=known)
         except Exception as exc:  # a bug in the pass costs this file's candidates, not the scan
             show_traceback(exc)
             notes.append(Note(f"candidate pass failed: {exc.__class__.__name__}: {exc}", source.path, level="error"))
