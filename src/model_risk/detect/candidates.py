@@ -291,6 +291,8 @@ _IMAGE_MARK = text_search.lazy(
     r"|ghcr\.io|quay\.io|nvcr\.io")
 #: Dockerfile instructions that name images and paths.
 _FROM_LINE = text_search.lazy(r"^[ \t]*(?:FROM|COPY|ADD|WORKDIR|VOLUME)[ \t]", re.ASCII)
+#: A word of one of those commands, somewhere (the cheap test before the pattern).
+_PATH_WORD = text_search.lazy(r"\b(?:cd|ls|cp|mv|rm|mkdir|cat|source|pushd|rsync|scp|tar|chmod|chown)\b", re.ASCII)
 #: Shell commands whose arguments are paths on disk.
 _PATH_COMMAND = text_search.lazy(r"""(?:^|[\s;&|(`])(?:cd|ls|cp|mv|rm|mkdir|cat|source|pushd|rsync|scp|tar|chmod|chown)"""
                                  r"""(?:[ \t]+-{1,2}[\w\-]+)*[ \t]+["']?$""", re.ASCII)
@@ -513,32 +515,37 @@ def _context(lines: _Lines, start: int, end: int, before: str) -> _Context:
     """What the text around the id at ``start`` says it is."""
     text = lines.text
     lowered = before.lower()
-    if _IMAGE_MARK.search(lowered) or _FROM_LINE.match(before) or _PATH_COMMAND.search(before):
+    # The patterns anchored at the end of the text before the id are tried only where a plain search
+    # finds what they need: trying them at every position of a long line costs more than all the rest.
+    if _IMAGE_MARK.search(lowered) or _FROM_LINE.match(before) or (_PATH_WORD.search(lowered)
+                                                                   and _PATH_COMMAND.search(before)):
         return _BLOCK
     if _DATA_WORD.search(lowered, max(0, len(lowered) - 60)):
         return _BLOCK
     if "repo" in (rest := _rest_of_command(text, end)) and _OTHER_REPO_TYPE.search(rest):
         return _BLOCK  # hf download org/x --repo-type dataset
     index = lines.start_of(start)
-    if "," in before:
+    # an earlier item of a list: its comma ends the text before the id, but for blanks and a quote
+    listed = before.rstrip(" \t\"'`").endswith(",")
+    if listed:
         if (flag := _ARRAY_FLAG.search(before)) is not None:
             return _verdict([flag.group(1)])
-        if (variable := _ENV_DEFAULT.search(before)) is not None:
+        if "(" in before and (variable := _ENV_DEFAULT.search(before)) is not None:
             return _verdict([variable.group(1)])
-    trimmed = _EARLIER_ITEMS.sub("", before) if "," in before else before
+    trimmed = _EARLIER_ITEMS.sub("", before) if listed else before
     leading = not trimmed.strip(_WRAPPING)
     if leading and index > 0:
         previous = lines[next(lines.above(index, 1))].rstrip()
         if previous.endswith("\\"):
             # the line continues a command: read them as one
             joined = (previous[:-1] + " " + trimmed)[-240:]
-            if _POSITIONAL.search(joined):
+            if ("serve" in joined or "download" in joined) and _POSITIONAL.search(joined):
                 return _Context("model", "command")
             keys = _keys_before(joined)
             return _verdict(keys[-1:]) if keys else _NONE
-    if _POSITIONAL.search(trimmed):
+    if ("serve" in lowered or "download" in lowered) and _POSITIONAL.search(trimmed):
         return _Context("model", "command")
-    if _UPLOAD.search(trimmed):
+    if "upload" in lowered and _UPLOAD.search(trimmed):
         return _Context("upload", "upload")
     tuple_target = _TUPLE_TARGET.search(before) if "," in before else None
     if tuple_target is not None:
@@ -551,7 +558,7 @@ def _context(lines: _Lines, start: int, end: int, before: str) -> _Context:
         keys.append(template.group(1))  # {{ .Values.model | default "org/x" }}
     if not keys and (item_flag := _list_item_flag(lines, index, trimmed)) is not None:
         return _verdict([item_flag])
-    if not keys and (call := _CALL_BEFORE.search(trimmed)) is not None:
+    if not keys and "(" in trimmed and (call := _CALL_BEFORE.search(trimmed)) is not None:
         # the first argument of a call: the function's name speaks for it (``from_pretrained_fastai(``,
         # ``push_to_hub(``, ``load_dataset(``); a name that says nothing leaves it to the tiers below
         callee = call.group(1).rsplit(".", 1)[-1]
@@ -742,7 +749,7 @@ def _judged(text: str, known: Collection[int]) -> Iterator[IdCandidate]:
         if not (quoted or _HAS_DIGIT.search(name) or publishers.is_publisher(org)) \
                 and before.strip(_WRAPPING) and not _MAY_BE_KEYED.search(before):
             continue  # prose (CI/CD, Science/Research) that no key, flag or command before it makes a model
-        if _URL_BEFORE.search(before):
+        if ("://" in before or "www." in before) and _URL_BEFORE.search(before):
             continue
         context = _context(lines, start, end, before)
         if context.verdict == "block":
@@ -756,7 +763,7 @@ def _judged(text: str, known: Collection[int]) -> Iterator[IdCandidate]:
                 revision = revision or _tag_revision(text, end)
             yield IdCandidate(start, model, confidence, context.why, revision=revision, trust_remote_code=trust)
             continue
-        if tag or _IMPORT.search(before):
+        if tag or (("import" in before or "from" in before or "require" in before) and _IMPORT.search(before)):
             continue  # org/name:tag outside a model context: a container image; a module path
         if _OTHER_KIND_AFTER.match(text, end, end + 60):
             continue  # | `org/x` | space |, org/x (dataset)
