@@ -1,11 +1,13 @@
 """What suggesting replacements adds to an online scan: 40 models with a non-commercial license behind a
 Hub that takes 100 ms per request.
 
-Each flagged model has its own size, so each needs its own list query (one request; the candidates'
-roots are known from their names, no base models to follow). ``model-risk scan`` runs in a
-subprocess with a fresh cache, as in bench_resolve. Measured: the median of three scans with
-alternatives, minus the median of three without (``alternatives: {enabled: false}``). Baseline: 40
-queries one after another, 40 x 100 ms. Target: at most 1 s added.
+Each flagged model has its own size, so each needs its own list query; then the facts a migration
+needs: the model's config files and variants, each candidate's config files, the variants of the ones
+suggested (the candidates' roots are known from their names, no base models to follow). That is four
+round trips per model at the least, about nine requests. ``model-risk scan`` runs in a subprocess with
+a fresh cache, as in bench_resolve. Measured: the median of three scans with alternatives, minus the
+median of three without (``alternatives: {enabled: false}``). Baseline: the same requests one after
+another. Target: at most 4 s added (before the facts were read, one list query per model: +1 s).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ FLAGGED = 40
 CANDIDATES = 60
 LATENCY = 0.1
 RUNS = 3
-TARGET_SECONDS = 1.0
+TARGET_SECONDS = 4.0
 
 
 def _sized(model_id: str, parameters: int, license_id: str, downloads: int) -> dict:
@@ -46,19 +48,21 @@ def run() -> list[Row]:
         off = write_project(work / "off", names, "alternatives:\n  enabled: false\n")
         with_alternatives, without = [], []
         for _ in range(RUNS):
+            hub.reset_log()
             elapsed, _, report = timed_scan(on, hub, work)
             with_alternatives.append(elapsed)
             assert sum(1 for m in report["models"] if m["alternatives"]) == FLAGGED
-            assert len(hub.list_requests()) == FLAGGED
+            assert len([q for q in hub.list_requests() if "pipeline_tag=" in q]) == FLAGGED
+            asked = len([p for p in hub.requests if not p.startswith("/api/models/")])  # not the scan's own
             without.append(timed_scan(off, hub, work)[0])
     added = statistics.median(with_alternatives) - statistics.median(without)
-    baseline = FLAGGED * LATENCY
+    baseline = asked * LATENCY
     return [Row(
-        benchmark=f"alternatives for {FLAGGED} flagged models ({FLAGGED} list queries), Hub at "
-                  f"{LATENCY * 1000:.0f} ms/request",
+        benchmark=f"alternatives for {FLAGGED} flagged models ({asked} requests: listings, files, variants), "
+                  f"Hub at {LATENCY * 1000:.0f} ms/request",
         measured=f"+{added:.2f} s (scan {statistics.median(with_alternatives):.2f} s vs "
                  f"{statistics.median(without):.2f} s without)",
-        baseline=f"+{baseline:.1f} s (one query at a time)",
+        baseline=f"+{baseline:.1f} s (one request at a time)",
         ratio=f"{baseline / added:.1f}x" if added > 0 else "-",
         target=f"<= +{TARGET_SECONDS:.0f} s",
         ok=added <= TARGET_SECONDS,

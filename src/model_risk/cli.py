@@ -16,6 +16,7 @@ import click
 from model_risk.contract.domain import Note, Severity
 from model_risk.contract.errors import ModelRiskError, UsageError
 from model_risk.contract.version import __version__
+from model_risk.knowledge.exposure import EXPOSURE_LEVELS
 
 if TYPE_CHECKING:
     from model_risk.app.plugins import Plugins
@@ -37,6 +38,7 @@ Examples:
   model-risk explain Qwen/Qwen2.5-7B-Instruct
   model-risk exposure Alibaba --fail-on-exposure unpinned
   model-risk alternatives Qwen/Qwen2.5-3B-Instruct
+  model-risk plan Alibaba --format markdown     a migration plan, for a pull request
   model-risk rules non-osi-license
 
 Exit status: 0 nothing at or above --fail-on, 1 findings at or above it,
@@ -374,11 +376,14 @@ def baseline(paths: tuple[str, ...], output: str | None, offline: bool, config_f
     """Accept the current findings: write them to a baseline so later scans report only new ones."""
     from model_risk.app.scan import scan as run_scan
     from model_risk.app.session import Flags
+    from model_risk.common.project_paths import within_project
     from model_risk.evaluate.baseline import BASELINE_NAME, write_baseline
 
     session = _session(Flags(paths=paths, config_file=config_file, offline=offline))
     config = session.config
-    target = Path(output) if output else (config.baseline or session.root / BASELINE_NAME)
+    # --output is the user's; the default is the project's, which a committed symlink must not lead out of.
+    target = Path(output) if output else (
+        config.baseline or within_project(session.root / BASELINE_NAME, session.root, what=BASELINE_NAME))
     if not target.resolve().parent.is_dir():
         raise UsageError(f"cannot write {target}: its directory does not exist")
     # Every finding is accepted, the ones an older baseline suppressed too.
@@ -451,18 +456,18 @@ def explain(model: str, revision: str | None, offline: bool, fmt: str, config_fi
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
-@click.option("--fail-on-exposure", type=click.Choice(["api", "unpinned", "pinned", "derived", "never"]),
+@click.option("--fail-on-exposure", type=click.Choice([*EXPOSURE_LEVELS, "never"]),
               default="never", show_default=True,
               help="Exit 1 when a reference is exposed at this level or a more exposed one "
-                   "(api > unpinned > pinned > derived).")
+                   f"({' > '.join(EXPOSURE_LEVELS)}).")
 @click.option("--offline", is_flag=True, help="No network: lockfile and cache only.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors on stderr.")
 def exposure(vendor: str, paths: tuple[str, ...], fmt: str, output: str | None, fail_on_exposure: str,
              offline: bool, config_file: str | None, quiet: bool) -> None:
     """What depends on VENDOR (a vendor or one of its Hub organisations), in PATHS (default: .): every
-    reference, grouped by how exposed it is: API use, unpinned open weights, pinned open weights, and
-    models built on the vendor's base."""
+    reference, grouped by how exposed it is: API use, open weights served by a third-party API (hosted),
+    unpinned open weights, pinned open weights, and models built on the vendor's base."""
     from model_risk.app import exposure as exposing
     from model_risk.app.scan import scan as run_scan
     from model_risk.app.session import Flags
@@ -511,6 +516,35 @@ def alternatives(model: str | None, fmt: str, offline: bool, no_record: bool, co
     else:
         click.echo("\n".join(alternating.render_text(s) for s in found), nl=False)
     _exit(1 if any(s.outcome.failed for s in found) else 0)
+
+
+@cli.command()
+@click.argument("vendor")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]), default="text",
+              show_default=True, help="markdown: a pull-request comment (under GitHub's size limit); html: an "
+                                      "audit attachment.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
+@click.option("--offline", is_flag=True, help="No network: what model-risk.lock recorded, the cache, and "
+                                              "model-risk's table of substitutes.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors on stderr.")
+def plan(vendor: str, paths: tuple[str, ...], fmt: str, output: str | None, offline: bool, config_file: str | None,
+         quiet: bool) -> None:
+    """A migration plan for moving off VENDOR in PATHS (default: .): every use by exposure, what to do now
+    (pin and lock what stays), and for each model a replacement with its facts, what changes for the team
+    and the effort. Looks replacements up online (records nothing; `model-risk alternatives` does), or
+    reads them from model-risk.lock offline."""
+    from model_risk.app import plan as planning
+    from model_risk.app.session import Flags
+    from model_risk.report.plan import RENDERERS
+
+    session = _session(Flags(paths=paths, config_file=config_file, offline=offline))
+    document = planning.plan_document(vendor, session)
+    if not quiet:
+        for note in document["notes"]:
+            click.echo(f"model-risk: warning: {_safe(note)}", err=True)
+    _write(RENDERERS[fmt](document), output)
 
 
 @cli.command("plugins")

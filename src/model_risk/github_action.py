@@ -25,7 +25,6 @@ import json
 import os
 import re
 import secrets
-import subprocess
 import sys
 import urllib.error
 import urllib.parse
@@ -89,9 +88,13 @@ def set_outputs(values: dict[str, str]) -> None:
 
 
 def _git(*args: str) -> bool:
+    """A git call on the checkout, through model-risk's one git helper (the scan step has model-risk
+    installed): nothing the checkout's config names is run, and only https is spoken."""
+    from model_risk.common.git import GitUnavailable, run_git
+
     try:
-        return subprocess.run(["git", *args], capture_output=True, timeout=120).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
+        return run_git(Path.cwd(), *args, timeout=120, allow_protocols=("https",)).returncode == 0
+    except GitUnavailable:
         return False
 
 
@@ -300,6 +303,10 @@ def run_scan(inputs: ActionInputs) -> int:
         if note.level != "info":
             _emit("warning" if note.level == "warning" else "error", note.render())
     written: dict[str, Path] = {}
+    if _leads_out_of_the_workspace(inputs.output_dir):
+        _emit("error", f"input 'output-dir': {_shown(str(inputs.output_dir))} is in the checkout and a symlink "
+                       "there leads out of it: refused (the checkout is the pull request's)")
+        return 2
     try:
         inputs.output_dir.mkdir(parents=True, exist_ok=True)
         for fmt in ("sarif", "markdown", *inputs.formats):
@@ -307,7 +314,9 @@ def run_scan(inputs: ActionInputs) -> int:
                 continue
             reporter = available[fmt]
             path = inputs.output_dir / f"model-risk{reporter.extension}"
-            atomic_write(path, reporter.render(result, ReportOptions(source_url=github_source_url(os.environ))))
+            # The reports are the Action's own files: a symlink committed in their place is replaced.
+            atomic_write(path, reporter.render(result, ReportOptions(source_url=github_source_url(os.environ))),
+                         symlink="replace")
             written[fmt] = path
         markdown = written["markdown"].read_text(encoding="utf-8")
     except OSError as exc:
@@ -328,6 +337,16 @@ def run_scan(inputs: ActionInputs) -> int:
         "report-dir": str(inputs.output_dir),
     })
     return 0
+
+
+def _leads_out_of_the_workspace(output_dir: Path) -> bool:
+    """Whether ``output_dir`` is below the working directory (the checkout, which a pull request fills)
+    and a symlink there makes it resolve outside. A folder elsewhere (``$RUNNER_TEMP``) is the workflow's."""
+    from model_risk.common.project_paths import inside
+
+    workspace = Path.cwd()
+    lexical = Path(os.path.normpath(workspace / output_dir))
+    return lexical.is_relative_to(workspace) and not inside(workspace, lexical)
 
 
 def _truncate(text: str, limit: int) -> str:
@@ -376,7 +395,10 @@ class _GitHub:
         })
         with self.opener.open(request, timeout=30) as response:
             payload = response.read(10_000_000)
-        return json.loads(payload) if payload else None
+        try:
+            return json.loads(payload) if payload else None
+        except RecursionError:  # an answer nested thousands deep: a bad answer like any other
+            raise ValueError("the API's answer is nested too deeply") from None
 
     def own_login(self) -> str:
         """The login of the token's identity. A workflow's GITHUB_TOKEN cannot read /user (403): its

@@ -58,14 +58,16 @@ def test_exposure_groups_every_reference(cli, hub, project):
     groups = {g["level"]: [(r["model"], r["path"], r["line"]) for r in g["references"]] for g in doc["groups"]}
     assert groups == {
         "api": [("qwen-max", "app/cloud.py", 3)],
+        "hosted": [],
         "unpinned": [("Qwen/Qwen2.5-7B-Instruct", "app/chat.py", 3)],
         "pinned": [("Qwen/Qwen3-8B", "app/chat.py", 4)],
         "derived": [("bartowski/Qwen2.5-7B-Instruct-GGUF", "app/local.py", 3),
                     ("deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", "app/reasoner.py", 3)],
     }
-    pinned = doc["groups"][2]["references"][0]
+    by_level = {g["level"]: g["references"] for g in doc["groups"]}
+    pinned = by_level["pinned"][0]
     assert pinned["pinned"] and pinned["locked"] and pinned["revision"] == PINNED_SHA
-    distill = doc["groups"][3]["references"][1]
+    distill = by_level["derived"][1]
     assert distill["vendor"] == "DeepSeek" and distill["lineage"][-1].startswith("Qwen/")
     assert doc["references"] == 5 and doc["models"] == 5 and not doc["failed"]
     # The judge (Meta) is not exposed to Alibaba.
@@ -109,7 +111,7 @@ def test_vendor_entry_counts_open_weights_and_api_together(cli, hub, project):
     validate_report(report)
     alibaba = next(v for v in report["vendors"] if v["vendor"] == "Alibaba")
     assert (alibaba["models"], alibaba["open_weight_models"], alibaba["api_models"]) == (5, 4, 1)
-    assert alibaba["exposure"] == {"api": 1, "unpinned": 1, "pinned": 1, "derived": 2}
+    assert alibaba["exposure"] == {"api": 1, "hosted": 0, "unpinned": 1, "pinned": 1, "derived": 2}
     assert alibaba["files"] == ["app/chat.py", "app/cloud.py", "app/local.py", "app/reasoner.py"]
     assert alibaba["scopes"] == {"code": 5}
     assert alibaba["share"] == round(5 / 6, 4)

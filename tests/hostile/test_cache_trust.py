@@ -95,3 +95,50 @@ def test_a_poisoned_table_in_the_cache_directory_changes_nothing(cli, hub, proje
     poisoned.parent.mkdir(parents=True)
     poisoned.write_text(json.dumps({"licenses": []}))
     assert _scan(cli, root)["findings"] == baseline["findings"]
+
+
+# -- round three: a shared cache with symlinks (actions/cache restores them) ---------------------------
+
+def _planted(cache_dir: Path, tmp_path: Path, kind: str) -> Path:
+    """After one scan wrote the entry, replace part of the cache with a symlink out of it; returns the
+    place outside that model-risk must leave alone."""
+    (entry,) = _entries(cache_dir)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    if kind == "entry":
+        entry.unlink()
+        entry.symlink_to(outside / "entry.json")  # dangling: writing through it would create the file
+    elif kind == "lock":
+        lock = entry.with_suffix(".lock")
+        lock.unlink(missing_ok=True)
+        lock.symlink_to(outside / "created-by-lock")
+        entry.unlink()  # a miss, so the lookup takes the lock
+    elif kind == "shard":
+        shard = entry.parent
+        for child in shard.iterdir():
+            child.unlink()
+        shard.rmdir()
+        shard.symlink_to(outside)
+    elif kind == "temp folder":
+        temp = cache_dir / ".model-risk-tmp"
+        if temp.exists():
+            for child in temp.iterdir():
+                child.unlink()
+            temp.rmdir()
+        temp.symlink_to(outside)
+        (outside / ".old.1.abcd.tmp").write_text("not model-risk's\n")
+        os.utime(outside / ".old.1.abcd.tmp", (0, 0))
+        entry.unlink()
+    return outside
+
+
+@pytest.mark.parametrize("kind", ["entry", "lock", "shard", "temp folder"])
+def test_symlinks_in_a_shared_cache_make_nothing_appear_outside_it(cli, hub, project, cache_dir: Path,
+                                                                 tmp_path: Path, kind):
+    root = project({"app.py": LOAD.format("gpt2")})
+    _scan(cli, root)
+    outside = _planted(cache_dir, tmp_path, kind)
+    before = sorted(p.name for p in outside.iterdir())
+    report = _scan(cli, root)
+    assert report["models"][0]["status"] == "resolved"
+    assert sorted(p.name for p in outside.iterdir()) == before

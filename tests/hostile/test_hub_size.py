@@ -51,3 +51,15 @@ def test_valid_json_with_a_bad_date_says_what_is_wrong(cli, hub, project):
     assert dated["status"] == "unresolved"
     assert "not valid JSON" not in dated["reason"]
     assert "the day before yesterday" in dated["reason"]
+
+
+def test_an_answer_whose_id_is_no_repo_id_keeps_the_id_asked_for(cli, hub, project):
+    """The Hub's ``id`` names the model in every report and every license link: one that is no repo id
+    (a path, a control character) is not taken."""
+    hub.models["acme/asked"] = model("acme/asked", license="other", card={"license_link": "LICENSE"},
+                                     id="../../evil\x1b[2J", modelId="../../evil")
+    root = project({"app.py": LOAD.format("acme/asked")})
+    run = cli("scan", root, "--format", "json", "--fail-on", "never")
+    assert run.code == 0, run.stderr
+    (facts,) = run.json()["models"]
+    assert facts["id"] == "acme/asked" and "evil" not in run.stdout

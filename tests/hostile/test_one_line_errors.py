@@ -115,3 +115,38 @@ def test_a_saved_report_with_a_bad_value_says_what_is_wrong(cli, project):
     report["summary"]["files"] = "many"
     (root / "r.json").write_text(json.dumps(report))
     _one_line_error(cli("report", root / "r.json"), "not a valid model-risk report: summary.files")
+
+
+# -- round three ---------------------------------------------------------------------------------------
+
+def test_merge_and_report_clip_huge_fields_and_replace_lone_surrogates(cli, hub, project, tmp_path: Path):
+    """A saved report is input like any other: a lone surrogate (JSON can spell one, no output can encode
+    it) made `merge` exit 3, and a 50 MB license name became 50 MB of every output."""
+    from support.fakehub import model
+
+    hub.models["acme/x"] = model("acme/x", license="other", card={"license_name": "acme"})
+    root = project({"app.py": LOAD.format("acme/x")})
+    report = cli("scan", root, "--format", "json", "--fail-on", "never").json()
+    report["models"][0]["license"]["name"] = "L" * 50_000_000
+    report["scan"]["repository"] = "acme/lone-\ud800-surrogate"
+    saved = tmp_path / "reports" / "acme.json"
+    saved.parent.mkdir()
+    saved.write_text(json.dumps(report))
+    for command in (["merge", saved.parent], ["report", saved]):
+        for fmt in ("text", "json", "markdown", "html", "cyclonedx"):
+            run = cli(*command, "--format", fmt)
+            assert run.code == 0, (command[0], fmt, run.stderr[:500])
+            assert len(run.stdout) < 1_000_000, (command[0], fmt, len(run.stdout))
+    assert cli("merge", saved.parent, "--format", "sqlite", "--output", tmp_path / "org.db").code == 0
+    assert (tmp_path / "org.db").stat().st_size < 1_000_000
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_named_on_the_command_line_is_named_in_a_note(cli, project):
+    root = project({"app.py": LOAD.format("acme/x")})
+    os.mkfifo(root / "pipe.py")
+    run = cli("scan", root / "app.py", root / "pipe.py", "--offline", "--format", "json", "--fail-on", "never",
+              cwd=root)
+    assert run.code == 0, run.stderr
+    notes = {n["path"]: n["message"] for n in run.json()["notes"]}
+    assert notes["pipe.py"] == "skipped: not a regular file (a FIFO or device)"

@@ -193,11 +193,13 @@ class _FakeGitHub:
     GITHUB_TOKEN unless ``login`` is set: then it is that user's personal token and /user answers."""
 
     def __init__(self, *, forbid: bool = False, login: str | None = None, redirect_to: str | None = None,
-                 comments: list[dict] | None = None, endless: bool = False) -> None:
+                 comments: list[dict] | None = None, endless: bool = False, raw: bytes | None = None) -> None:
         self.comments: list[dict] = comments if comments is not None else [
             {"id": 1, "body": "LGTM", "user": {"login": "octocat"}}]
         self.calls: list[tuple[str, str, str | None]] = []
         self.forbid, self.login, self.redirect_to, self.endless = forbid, login, redirect_to, endless
+        #: Served as the body of every comments page instead of the comments (a broken or hostile API).
+        self.raw = raw
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -229,6 +231,12 @@ class _FakeGitHub:
                     self._reply(302, {}, {"Location": fake.redirect_to + self.path})
                     return
                 page = int(self.path.rsplit("page=", 1)[1])
+                if fake.raw is not None:
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(fake.raw)))
+                    self.end_headers()
+                    self.wfile.write(fake.raw)
+                    return
                 if fake.endless:  # a pull request with a huge number of comments
                     self._reply(200, [{"id": page * 1000 + i, "body": "+1", "user": {"login": "octocat"}}
                                       for i in range(100)])
@@ -261,6 +269,15 @@ class _FakeGitHub:
 def _comment_env(github: _FakeGitHub, summary: Path, token: str = "ghs_test") -> dict[str, str]:
     return {**os.environ, "GITHUB_API_URL": github.url, "GITHUB_TOKEN": token, "GITHUB_REPOSITORY": "acme/app",
             "MR_PR_NUMBER": "7", "MR_MARKDOWN": str(summary)}
+
+
+def _comment_once(github: _FakeGitHub, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    summary = tmp_path / "model-risk.md"
+    summary.write_text("## model-risk\n")
+    try:
+        return _action("comment", tmp_path, _comment_env(github, summary))
+    finally:
+        github.server.shutdown()
 
 
 def test_one_comment_is_kept_up_to_date(tmp_path: Path):
@@ -318,12 +335,7 @@ def test_comment_pages_are_followed_only_so_far(tmp_path: Path):
     from model_risk.github_action import COMMENT_PAGES
 
     github = _FakeGitHub(endless=True)
-    summary = tmp_path / "model-risk.md"
-    summary.write_text("## model-risk\n")
-    try:
-        proc = _action("comment", tmp_path, _comment_env(github, summary))
-    finally:
-        github.server.shutdown()
+    proc = _comment_once(github, tmp_path)
     assert proc.returncode == 0
     pages = [call for call in github.calls if call[0] == "GET" and "page=" in call[1]]
     assert len(pages) == COMMENT_PAGES
@@ -357,3 +369,9 @@ def test_a_read_only_token_is_a_warning_not_a_failure(tmp_path: Path):
         github.server.shutdown()
     assert proc.returncode == 0
     assert proc.stdout.startswith("::warning title=model-risk::could not comment on the pull request (403)")
+
+
+def test_an_api_answer_nested_too_deeply_is_a_warning_not_an_internal_error(tmp_path: Path):
+    proc = _comment_once(_FakeGitHub(raw=b"[" * 100_000 + b"]" * 100_000), tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "::warning" in proc.stdout and "nested too deeply" in proc.stdout

@@ -130,6 +130,19 @@ def test_plan_batches_repositories_within_the_matrix_limit(tmp_path: Path):
     assert injected.returncode != 0 and "not owner/name" in injected.stderr
 
 
+@pytest.mark.parametrize("name", ["acme/..", "../acme", "acme/.", "-acme/repo", "acme/-repo", "acme/a/b",
+                                  "ac_me/repo"])
+def test_plan_refuses_names_that_are_not_github_repositories(tmp_path: Path, name: str):
+    """A path out of the clone folder (``..``) or an option to git (a leading ``-``) is no repository."""
+    run = _plan(tmp_path, f"acme/ok\n{name}", 10)
+    assert run.returncode != 0 and "not owner/name" in run.stderr
+
+
+def test_plan_accepts_github_repository_names(tmp_path: Path):
+    run = _plan(tmp_path, "acme/.github acme/repo_1.x-y a-b/c..d", 10)
+    assert run.returncode == 0, run.stderr
+
+
 def test_merge_step_script_writes_the_three_outputs_and_the_summary(tmp_path: Path):
     reports = tmp_path / "reports"
     reports.mkdir()

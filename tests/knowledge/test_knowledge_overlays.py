@@ -63,6 +63,15 @@ def test_every_bundled_table_is_dated_and_every_entry_names_its_source():
     assert all(e.get("source") for e in tables["vendors"]["vendors"].values())
     assert all(e.get("source") for e in tables["publishers"]["organizations"])
     assert all(e.get("source") for e in tables["api_models"]["vendors"].values())
+    assert all(e.get("source") for e in tables["ollama"]["library"].values())
+    for provider in tables["hosting"]["providers"].values():
+        assert provider.get("source") and all(e.get("source") for e in (provider.get("models") or {}).values())
+    for section in ("mirrors", "copies", "vendors"):
+        assert all(e.get("source") for e in tables["modelscope"][section].values())
+    assert all(e.get("source") for e in tables["substitutes"]["families"])
+    assert all(e.get("source") and e.get("verification") in ("text", "quoted", "unverified")
+               for e in tables["substitutes"]["models"].values())
+    assert all(e.get("source") for e in tables["serving"]["engines"].values())
 
 
 def test_reports_name_the_knowledge_they_judged_by(cli, project):
@@ -70,7 +79,8 @@ def test_reports_name_the_knowledge_they_judged_by(cli, project):
     report = cli("scan", root, "--offline", "--format", "json", "--fail-on", "never").json()
     knowledge = report["scan"]["knowledge"]
     assert knowledge["as_of"] == "2026-12-07" and len(knowledge["version"]) == 12
-    assert set(knowledge["tables"]) == {"licenses", "lineage", "vendors", "publishers", "api_models"}
+    assert set(knowledge["tables"]) == {"licenses", "lineage", "vendors", "publishers", "api_models", "ollama",
+                                        "hosting", "modelscope", "substitutes", "serving"}
     assert knowledge["overlays"] == []
     text = cli("scan", root, "--offline", "--fail-on", "never").stdout
     assert f"Judged with model-risk's knowledge tables of 2026-12-07 ({knowledge['version']})." in text

@@ -144,7 +144,7 @@ def test_a_failed_write_leaves_the_previous_database_and_no_temporary_file(merge
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(sqlite_db, "_fill", crash)
-    with pytest.raises(Exception, match="No space left on device"):
+    with pytest.raises(Exception, match="the disk is full"):
         sqlite_db.write_database(document, path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in path.parent.iterdir() if p.name.startswith(".")) == []

@@ -30,8 +30,10 @@ def test_failing_findings_come_first_and_details_fold(cli):
     assert "<summary>Suppressed findings (2), not counted</summary>" in text
     assert "<summary>Vendors (6): HHI 2400 (highly concentrated; floor 1000 for 10 models) · top Alibaba 40%" in text
     assert "| Alibaba | 40% | 4 (4 open-weight) | 4 | 1 unpinned, 1 pinned, 2 derived |" in text
-    assert "<summary>Alternatives from other vendors (1)</summary>" in text
-    assert "6 models with findings: no replacements recorded for offline scans" in text
+    # Offline, the Qwen chat models get model-risk's table of substitutes; the others were never recorded.
+    assert "<summary>Alternatives from other vendors (3)</summary>" in text
+    assert "| `Qwen/Qwen2.5-7B-Instruct` | `ibm-granite/granite-3.3-8b-instruct` (Apache-2.0, IBM);" in text
+    assert "4 models with findings: no replacements recorded for offline scans" in text
     conditions = text.index("<summary>License conditions (2): what the governing licenses ask, not legal advice")
     assert '**Llama 3.1 Community License Agreement**: `meta-llama/Llama-3.1-8B-Instruct`' in text[conditions:]
     assert '- naming: an AI model created, trained or fine-tuned with Llama 3.1 or its outputs and distributed ' \

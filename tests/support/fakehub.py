@@ -1,13 +1,17 @@
 """A stand-in Hugging Face Hub on 127.0.0.1 that speaks the real wire format.
 
 The real ``huggingface_hub`` client talks to it through ``HF_ENDPOINT``. It serves
-``GET /api/models/{id}`` and ``GET /api/models/{id}/revision/{rev}`` (with ``expand=`` filtering), 307
-redirects for renamed repos, ``X-Error-Code``/``X-Error-Message`` errors, and, on demand, faults: any
-status with any headers (429 + ``Retry-After``, 5xx), slow or hanging answers, truncated or garbled JSON,
-connections closed mid-answer, and a Hub that goes down after a number of answers. Data comes from
-``fixtures/hub-snapshot.json`` (realistic metadata of popular models; see the ``_source`` of each entry);
-synthetic models are made with ``model(...)``. It logs every request path and Authorization header.
-Used by the tests and the benchmarks.
+``GET /api/models/{id}`` and ``GET /api/models/{id}/revision/{rev}`` (with ``expand=`` filtering), the list
+endpoint ``GET /api/models``, repository files as ``hf_hub_download`` fetches them (``HEAD`` and ``GET
+/{id}/resolve/{rev}/{file}``, with ``X-Repo-Commit``, ``ETag`` and ``Content-Length``; 404 ``EntryNotFound``
+for a file the repository lacks, 401 ``GatedRepo`` for a gated repository's files), 307 redirects for
+renamed repos, ``X-Error-Code``/``X-Error-Message`` errors, and, on demand, faults: any status with any
+headers (429 + ``Retry-After``, 5xx), slow or hanging answers, truncated or garbled JSON, connections
+closed mid-answer, and a Hub that goes down after a number of answers. Data comes from
+``fixtures/hub-snapshot.json`` (realistic metadata of popular models; see the ``_source`` of each entry),
+the config files of ``fixtures/hub-files.json``, and, for the tests that ask for them, more fixture files
+(``fixture_models``); synthetic models are made with ``model(...)``. It logs every request path and
+Authorization header. Used by the tests and the benchmarks.
 """
 
 from __future__ import annotations
@@ -22,15 +26,20 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 SNAPSHOT = Path(__file__).resolve().parents[1] / "fixtures" / "hub-snapshot.json"
 #: Base models the snapshot names but does not hold.
 SNAPSHOT_EXTRA = Path(__file__).resolve().parents[1] / "fixtures" / "hub-extra.json"
 #: Parameter counts (safetensors metadata) for snapshot entries that lack them.
 SNAPSHOT_SIZES = Path(__file__).resolve().parents[1] / "fixtures" / "hub-sizes.json"
+#: Repository files (config.json, tokenizer_config.json ...) of snapshot entries, served under /resolve/.
+SNAPSHOT_FILES = Path(__file__).resolve().parents[1] / "fixtures" / "hub-files.json"
 #: The key of the list endpoint for fail(): ``hub.fail(LIST, Fault(...))``.
 LIST = "/api/models"
+#: The key of file downloads for fail(): ``hub.fail(FILES, Fault(...))``.
+FILES = "/resolve"
+_RESOLVE = re.compile(r"/(?P<id>[^/]+/[^/]+|[^/]+)/resolve/(?P<rev>[^/]+)/(?P<file>.+)")
 #: Page size of the list endpoint when the request sets no limit (the real Hub pages too).
 LIST_PAGE = 1000
 #: Properties ``expand=`` accepts (``huggingface_hub``'s ExpandModelProperty_T); the list endpoint refuses
@@ -60,7 +69,12 @@ def fixture_models(name: str) -> dict[str, dict[str, Any]]:
     ``hub.models.update(fixture_models("hub-licensing.json"))``. Kept out of the default snapshot so that
     the list endpoint other tests search stays as it was."""
     raw = json.loads((SNAPSHOT.parent / name).read_text(encoding="utf-8"))
-    return {key: entry for key, entry in raw.items() if not key.startswith("_")}
+    files = json.loads(SNAPSHOT_FILES.read_text(encoding="utf-8"))
+    models = {key: entry for key, entry in raw.items() if not key.startswith("_")}
+    for key, entry in models.items():
+        if key in files and "_files" not in entry:
+            entry["_files"] = files[key]
+    return models
 
 
 def load_snapshot() -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
@@ -68,6 +82,7 @@ def load_snapshot() -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
     raw = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
     raw.update(json.loads(SNAPSHOT_EXTRA.read_text(encoding="utf-8")))
     sizes = json.loads(SNAPSHOT_SIZES.read_text(encoding="utf-8"))
+    files = json.loads(SNAPSHOT_FILES.read_text(encoding="utf-8"))
     models: dict[str, dict[str, Any]] = {}
     redirects: dict[str, str] = {}
     for key, entry in raw.items():
@@ -78,6 +93,8 @@ def load_snapshot() -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
             continue
         if key in sizes and "safetensors" not in entry:
             entry["safetensors"] = {"parameters": {"BF16": sizes[key]}, "total": sizes[key]}
+        if key in files and "_files" not in entry:
+            entry["_files"] = files[key]
         models[key] = entry
     return models, redirects
 
@@ -153,12 +170,31 @@ class FakeHub:
         self.down = False
         self._server: ThreadingHTTPServer | None = None
         self.url = ""
+        #: (prefix, width, depth) of a lineage fan-out: see fan_out().
+        self._fan_out: tuple[str, int, int] | None = None
 
     # -- control ---------------------------------------------------------------------------------
     def fail(self, model_id: str, *faults: Fault) -> None:
         """Answer the next requests for ``model_id`` with these faults, in order, then normally."""
         with self._lock:
             self.faults.setdefault(model_id, []).extend(faults)
+
+    def fan_out(self, root: str, width: int, depth: int, **fields: Any) -> None:
+        """A hostile Hub's lineage: ``root`` (``org/name``) and every model below it names ``width`` base
+        models one generation deeper (``org/name-3``, ``org/name-3-17`` ...), down to ``depth``
+        generations; 200 wide and 8 deep names 200**8 models, answered as they are asked for."""
+        self._fan_out = (root, width, depth)
+        self._fan_out_fields = fields
+
+    def _generated(self, model_id: str) -> dict[str, Any] | None:
+        if self._fan_out is None:
+            return None
+        root, width, depth = self._fan_out
+        if model_id != root and not model_id.startswith(root + "-"):
+            return None
+        generation = model_id[len(root):].count("-")
+        bases = [f"{model_id}-{i}" for i in range(width)] if generation < depth else []
+        return model(model_id, base_model=bases or None, **copy.deepcopy(self._fan_out_fields))
 
     def fail_all(self, fault: Fault) -> None:
         with self._lock:
@@ -242,6 +278,15 @@ class FakeHub:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
+            def do_HEAD(self) -> None:  # noqa: N802 (hf_hub_download asks for a file's metadata first)
+                with hub._lock:
+                    hub.requests.append(f"HEAD {self.path}")
+                    hub.authorization.append(self.headers.get("authorization"))
+                try:
+                    hub._handle(self, head=True)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
         self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_port}"
@@ -264,7 +309,8 @@ class FakeHub:
 
     # -- answering ---------------------------------------------------------------------------------
     def _send(self, handler: BaseHTTPRequestHandler, status: int, body: bytes,
-              headers: dict[str, str] | None = None, content_type: str = "application/json") -> None:
+              headers: dict[str, str] | None = None, content_type: str = "application/json",
+              head: bool = False) -> None:
         handler.send_response(status)
         handler.send_header("Content-Type", content_type)
         handler.send_header("Content-Length", str(len(body)))
@@ -272,7 +318,8 @@ class FakeHub:
         for key, value in (headers or {}).items():
             handler.send_header(key, value)
         handler.end_headers()
-        handler.wfile.write(body)
+        if not head:
+            handler.wfile.write(body)
 
     @staticmethod
     def _drop(handler: BaseHTTPRequestHandler) -> None:
@@ -282,13 +329,14 @@ class FakeHub:
         except OSError:
             pass
 
-    def _error(self, handler: BaseHTTPRequestHandler, status: int, code: str | None, message: str) -> None:
-        headers = {"X-Error-Message": message}
+    def _error(self, handler: BaseHTTPRequestHandler, status: int, code: str | None, message: str,
+               extra: dict[str, str] | None = None, head: bool = False) -> None:
+        headers = {"X-Error-Message": message, **(extra or {})}
         if code:
             headers["X-Error-Code"] = code
-        self._send(handler, status, json.dumps({"error": message}).encode(), headers)
+        self._send(handler, status, json.dumps({"error": message}).encode(), headers, head=head)
 
-    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
+    def _handle(self, handler: BaseHTTPRequestHandler, head: bool = False) -> None:
         url = urlsplit(handler.path)
         path = unquote(url.path)
         query = parse_qs(url.query)
@@ -297,6 +345,10 @@ class FakeHub:
             return
         if path == LIST:
             self._list(handler, query)
+            return
+        if not url.path.startswith("/api/") and (resolved := _RESOLVE.fullmatch(url.path)) is not None:
+            self._file(handler, unquote(resolved.group("id")), unquote(resolved.group("rev")),
+                       unquote(resolved.group("file")), head)
             return
         match = re.fullmatch(r"/api/models/(?P<id>[^/]+(?:/[^/]+)?)(?:/revision/(?P<rev>.+))?", path)
         if match is None:
@@ -320,7 +372,7 @@ class FakeHub:
             body = f"Temporary Redirect. Redirecting to {target}".encode()
             self._send(handler, 307, body, {"Location": target}, content_type="text/plain; charset=utf-8")
             return
-        entry = self.models.get(model_id)
+        entry = self.models.get(model_id) or self._generated(model_id)
         if entry is None:
             self._error(handler, 401, "RepoNotFound", "Repository not found")
             return
@@ -344,6 +396,58 @@ class FakeHub:
         if expand:
             document = {k: v for k, v in document.items() if k in set(expand) | {"_id", "id"}}
         self._send(handler, 200, json.dumps(document).encode())
+
+    # -- repository files --------------------------------------------------------------------------
+    def file_requests(self) -> list[str]:
+        with self._lock:
+            return [p for p in self.requests if "/resolve/" in p]
+
+    def _file(self, handler: BaseHTTPRequestHandler, model_id: str, revision: str, filename: str,
+              head: bool) -> None:
+        """``/{id}/resolve/{rev}/{file}`` as the Hub answers it for a small (non-LFS) file: the content with
+        its commit (``X-Repo-Commit``) and git blob id (``ETag``); errors with the codes the client maps."""
+        if self._going_down():
+            self._drop(handler)
+            return
+        if self.latency:
+            self._stopping.wait(self.latency)
+        fault = self._next_fault(FILES)
+        if fault is not None and self._answer_fault(handler, fault, b'{"architectures": ["X"]}'):
+            return
+        if model_id in self.redirects:
+            target = f"/{self.redirects[model_id]}/resolve/{quote(revision, safe='')}/{quote(filename)}"
+            self._send(handler, 307, f"Temporary Redirect. Redirecting to {target}".encode(), {"Location": target},
+                       content_type="text/plain; charset=utf-8", head=head)
+            return
+        entry = self.models.get(model_id)
+        if entry is None or entry.get("_status") == "gone" or entry.get("private"):
+            self._error(handler, 401, "RepoNotFound", "Repository not found", head=head)
+            return
+        if entry.get("_status") == "disabled":
+            self._error(handler, 403, None, "Access to this resource is disabled.", head=head)
+            return
+        if entry.get("gated") not in (False, None) and not handler.headers.get("authorization"):
+            self._error(handler, 401, "GatedRepo", f"Access to model {model_id} is restricted. You must have "
+                                                   "access to it and be authenticated to access it. Please log in.",
+                        head=head)
+            return
+        commit = entry.get("sha") or fake_sha(f"{model_id}@main")
+        if revision != "main":
+            known = set(entry.get("_known_commits") or ()) | {commit}
+            if revision not in known:
+                self._error(handler, 404, "RevisionNotFound", f"Invalid rev id: {revision}", head=head)
+                return
+            commit = revision
+        files = entry.get("_files") or {}
+        if filename not in files:
+            self._error(handler, 404, "EntryNotFound", f"{filename} does not exist on \"{revision}\"",
+                        {"X-Repo-Commit": commit}, head=head)
+            return
+        content = files[filename]
+        body = (content if isinstance(content, str) else json.dumps(content, indent=2)).encode()
+        blob = hashlib.sha1(b"blob %d\0" % len(body) + body).hexdigest()
+        self._send(handler, 200, body, {"X-Repo-Commit": commit, "ETag": f'"{blob}"', "Accept-Ranges": "bytes"},
+                   content_type="text/plain; charset=utf-8", head=head)
 
     # -- the list endpoint ---------------------------------------------------------------------------
     def list_requests(self) -> list[str]:
@@ -496,10 +600,15 @@ def _listed(entry: dict[str, Any], query: dict[str, list[str]]) -> bool:
     return True
 
 
-if __name__ == "__main__":  # python tests/fakehub.py: serve the snapshot for manual runs
+if __name__ == "__main__":  # python tests/support/fakehub.py [--with FIXTURE.json ...] [LATENCY]: manual runs
     import sys
 
-    hub = FakeHub(latency=float(sys.argv[1]) if len(sys.argv) > 1 else 0.0).start()
+    args = sys.argv[1:]
+    extra: dict[str, dict[str, Any]] = {}
+    while args[:1] == ["--with"] and len(args) >= 2:
+        extra.update(fixture_models(args[1]))
+        args = args[2:]
+    hub = FakeHub(extra, latency=float(args[0]) if args else 0.0).start()
     print(f"HF_ENDPOINT={hub.url}", flush=True)
     try:
         while True:

@@ -12,14 +12,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from model_risk.app.knowledge_overlays import install_overlays, overlay_paths
 from model_risk.common import safe_yaml
 from model_risk.common.documents import Document, first_violation, load_document
-from model_risk.common.fileio import read_text_file
+from model_risk.common.fileio import read_bytes, read_problem, read_text_file
+from model_risk.common.project_paths import inside, within_project
 from model_risk.contract.domain import Severity
 from model_risk.contract.errors import ConfigError, excerpt
 from model_risk.contract.resolver import HubSettings
 from model_risk.detect.source import DEFAULT_MAX_FILE_SIZE
-from model_risk.app.knowledge_overlays import install_overlays, overlay_paths
 from model_risk.detect.walk import find_git_root
 from model_risk.evaluate.alternatives import AlternativesPolicy
 from model_risk.evaluate.evaluate import AllowEntry
@@ -29,6 +30,8 @@ from model_risk.knowledge.scopes import ScopeSettings, settings_from
 from model_risk.resolve.lockfile import LOCKFILE_NAME
 
 CONFIG_FILES = (".model-risk.yaml", ".model-risk.yml")
+#: A config is a page of settings; a larger file is refused unread.
+MAX_CONFIG_SIZE = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,10 @@ class Config:
 
     @property
     def lockfile_path(self) -> Path:
-        return self.lockfile or self.root / LOCKFILE_NAME
+        if self.lockfile is not None:
+            return self.lockfile  # named by the config: confined when a repository's config was read
+        # A committed model-risk.lock may be a symlink out of the project: never read or written through.
+        return within_project(self.root / LOCKFILE_NAME, self.root, what=LOCKFILE_NAME)
 
 
 
@@ -73,9 +79,10 @@ def find_config(root: Path) -> Path | None:
         if candidate.is_file():
             return candidate
     pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
+    # Read only to see whether it holds a config: never through a symlink out of the project.
+    if pyproject.is_file() and inside(root, pyproject):
         try:
-            if "tool.model-risk" in pyproject.read_text(encoding="utf-8", errors="replace"):
+            if "tool.model-risk" in read_bytes(pyproject, limit=MAX_CONFIG_SIZE).decode("utf-8", "replace"):
                 return pyproject
         except OSError:
             return None
@@ -107,7 +114,7 @@ def load_config(root: Path, explicit: Path | None = None, *, cache_dir: Path | N
     except RecursionError:  # a table or list nested thousands deep: the parsers and the validator recurse
         path = explicit if explicit is not None else find_config(root)
         raise ConfigError("nested too deeply to read", path=str(path) if path else None) from None
-    install_overlays(config.knowledge, cache_dir)
+    install_overlays(config.knowledge, cache_dir, project=config.root)
     return config
 
 
@@ -120,26 +127,30 @@ def _load_config(root: Path, explicit: Path | None, cache_dir: Path | None) -> C
     if path is None:
         return Config(root=root)
     display = str(path)
-    if explicit is None and not _inside(path, root):
+    # Errors quote the project's own files only: an explicit config elsewhere (the Action's `config`
+    # input) may be any file of the machine's.
+    quote = inside(root, path)
+    if explicit is None and not quote:
         # A repository must not make model-risk read (and quote in errors) a file of the machine's.
         raise ConfigError("the config file is a symlink out of the project: refused", path=display)
     try:
-        text = read_text_file(path)
+        text = read_text_file(path, limit=MAX_CONFIG_SIZE)
     except FileNotFoundError:
         raise ConfigError("config file not found", path=display) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read the config file: {exc}", path=display) from None
+        raise ConfigError(f"cannot read the config file: {read_problem(exc)}", path=display) from None
     if path.name == "pyproject.toml":
         document = _from_pyproject(text, display)
         if isinstance(document.data, dict):
-            violation = first_violation(document, "config.schema.json")
+            violation = first_violation(document, "config.schema.json", quote=quote)
             if violation is not None:
                 raise ConfigError(violation.message, path=display, line=violation.line)
     else:
         try:
-            document, violation = load_document(text, schema_name="config.schema.json", cache_dir=cache_dir)
+            document, violation = load_document(text, schema_name="config.schema.json", cache_dir=cache_dir,
+                                                quote=quote)
         except safe_yaml.YamlError as exc:
-            raise ConfigError(exc.message, path=display, line=exc.line) from None
+            raise ConfigError(exc.message if quote else "invalid YAML", path=display, line=exc.line) from None
         if document.data is not None and not isinstance(document.data, dict):
             raise ConfigError("the configuration must be a mapping of settings", path=display, line=1)
         if violation is not None:
@@ -148,12 +159,7 @@ def _load_config(root: Path, explicit: Path | None, cache_dir: Path | None) -> C
         return Config(root=root, path=path)
     if not isinstance(document.data, dict):
         raise ConfigError("the configuration must be a mapping of settings", path=display, line=1)
-    return _build(root, path, document, confined=explicit is None)
-
-
-def _inside(path: Path, root: Path) -> bool:
-    """Whether ``path``, symlinks followed, is inside ``root``."""
-    return path.resolve().is_relative_to(root.resolve())
+    return _build(root, path, document, confined=explicit is None, quote=quote)
 
 
 def _from_pyproject(text: str, display: str) -> Document:
@@ -169,20 +175,25 @@ def _from_pyproject(text: str, display: str) -> Document:
     return Document(section, default_line=line)
 
 
-def _build(root: Path, path: Path, document: Document, *, confined: bool = False) -> Config:
+def _build(root: Path, path: Path, document: Document, *, confined: bool = False, quote: bool = True) -> Config:
     data: dict[str, Any] = document.data  # type: ignore[assignment]
     base = path.parent
 
+    def shown(value: object) -> str:
+        return excerpt(value) if quote else "(a value of a file outside the project: not quoted)"
+
+    def confine(key: str, value: str, where: list[str | int]) -> Path:
+        target = base / value
+        # A config from the scanned repository reads and writes here (packs, lock, baseline): never
+        # outside the project, which is the folder the config was found in.
+        if confined and not inside(base, target):
+            raise ConfigError(f"{key}: {excerpt(value)} is outside the project (absolute paths, ../ and "
+                              "symlinks out are refused)", path=str(path), line=document.line_of(where))
+        return target
+
     def relative(key: str) -> Path | None:
         value = data.get(key)
-        if not value:
-            return None
-        target = base / value
-        # A config from the scanned repository writes here (lock, baseline): never outside the project.
-        if confined and not _inside(target, root):
-            raise ConfigError(f"{key}: {excerpt(value)} is outside the project (absolute paths, ../ and "
-                              "symlinks out are refused)", path=str(path), line=document.line_of([key]))
-        return target
+        return confine(key, value, [key]) if value else None
 
     rules = data.get("rules") or {}
     severity = {k: Severity.parse(v) for k, v in (rules.get("severity") or {}).items()}
@@ -192,7 +203,8 @@ def _build(root: Path, path: Path, document: Document, *, confined: bool = False
         try:
             expires = date.fromisoformat(str(entry["expires"])) if entry.get("expires") else None
         except ValueError as exc:  # 2024-02-30 has the right shape and is no date
-            raise ConfigError(f"allow[{index}].expires: {excerpt(str(entry['expires']))} is not a date ({exc})",
+            raise ConfigError(f"allow[{index}].expires: {shown(str(entry['expires']))} is not a date"
+                              f"{f' ({exc})' if quote else ''}",
                               path=str(path), line=document.line_of(["allow", index, "expires"])) from None
         # The origin's line is only shown for an expired entry; finding it means parsing the YAML again.
         expired = expires is not None and expires < date.today()
@@ -224,7 +236,9 @@ def _build(root: Path, path: Path, document: Document, *, confined: bool = False
         disabled_detectors=tuple((data.get("detectors") or {}).get("disable") or ()),
         rules=RuleSettings(
             packs=tuple(rules["packs"]) if "packs" in rules else None,
-            extra_packs=tuple(base / p for p in rules.get("extra-packs") or ()),
+            extra_packs=tuple(confine("rules.extra-packs", p, ["rules", "extra-packs", i])
+                              for i, p in enumerate(rules.get("extra-packs") or ())),
+            project=root,
             enable=tuple(rules.get("enable") or ()),
             disable=tuple(rules.get("disable") or ()),
             severity=severity,
@@ -250,4 +264,5 @@ def _alternatives(spec: Mapping[str, Any], allow: list[AllowEntry]) -> Alternati
     return AlternativesPolicy(enabled=bool(spec.get("enabled", default.enabled)),
                               count=int(spec.get("count", default.count)),
                               max_ratio=float(spec.get("max-ratio", default.max_ratio)),
-                              licenses=frozenset(accepted), timeout=float(spec.get("timeout", default.timeout)))
+                              licenses=frozenset(accepted), timeout=float(spec.get("timeout", default.timeout)),
+                              exclude_countries=frozenset(str(c).lower() for c in spec.get("exclude-countries") or ()))

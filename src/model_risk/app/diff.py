@@ -13,7 +13,6 @@ import dataclasses
 import functools
 import io
 import re
-import subprocess
 import tarfile
 import tempfile
 from collections import Counter
@@ -22,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from model_risk.app.session import Progress, Session
+from model_risk.common.git import GitUnavailable, run_git
 from model_risk.contract.domain import (
     Finding,
     Location,
@@ -48,11 +48,11 @@ class ChangedLines:
 
 
 def _git(root: Path, *args: str, binary: bool = False) -> str | bytes:
+    # Through the one git helper: the scanned tree's .git/config runs nothing (filters, textconv, fsmonitor).
     try:
-        proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False,
-                              timeout=120)
-    except FileNotFoundError:
-        raise UsageError("--diff-base needs git, which is not installed") from None
+        proc = run_git(root, *args, timeout=120)
+    except GitUnavailable as exc:
+        raise UsageError(f"--diff-base needs git: {exc}") from None
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise UsageError(f"git {args[0]} failed: {message[-1] if message else 'unknown error'}")
@@ -71,7 +71,7 @@ def verify_base(root: Path, base: str) -> str:
 
 def changed_lines(root: Path, base: str) -> ChangedLines:
     """Lines of the working tree (staged or not) added or changed since ``base``, relative to ``root``."""
-    diff = str(_git(root, "diff", "--unified=0", "--no-color", "--no-ext-diff", "--relative",
+    diff = str(_git(root, "diff", "--unified=0", "--no-color", "--no-ext-diff", "--no-textconv", "--relative",
                     "--no-renames", base, "--"))
     lines: dict[str, set[int]] = {}
     new_files: set[str] = set()

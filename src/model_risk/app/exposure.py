@@ -86,7 +86,7 @@ def _row(e: ExposedReference) -> dict[str, Any]:
     return {"model": facts.id, "written": ref.model, "path": ref.path, "line": ref.line, "column": ref.column,
             "scope": scope_of(ref), "revision": ref.revision, "pinned": e.use.pinned, "locked": e.use.locked,
             "relation": e.use.relation, "lineage": list(facts.lineage), "license": license_label(facts),
-            "vendor": facts.vendor}
+            "vendor": facts.vendor, "kind": facts.kind, "provider": facts.provider}
 
 
 def json_document(ex: Exposure) -> dict[str, Any]:
@@ -103,16 +103,31 @@ def render_json(ex: Exposure) -> str:
 
 
 def _state(e: ExposedReference) -> str:
+    facts = e.use.facts
     if e.use.relation == "api":
         return "API"
+    if facts.door == "hosted":
+        return f"hosted by {facts.provider or 'a provider'}"
     pinned = "pinned" if e.use.pinned else "unpinned"
+    if facts.door is not None:  # Ollama, ModelScope: the model-risk.lock records its weights, not the door
+        return f"{pinned}, {facts.provider or facts.door}"
     return f"{pinned}, {'locked' if e.use.locked else 'not locked'}"
 
 
-def _via(e: ExposedReference) -> str:
-    """For a derived model: the chain to the vendor's base."""
-    lineage = e.use.facts.lineage
-    return " <- ".join(lineage[1:]) if e.use.relation == "derived" and len(lineage) > 1 else ""
+#: How a door's model relates to the weights it is, in the exposure lists.
+_DOOR_VERBS = {"hosted": "serves", "ollama": "packages", "modelscope": "mirrors"}
+
+
+def _via(e: ExposedReference) -> tuple[str, str]:
+    """(word, chain): for a door's model the weights it is (``serves``, ``packages``, ``mirrors``), for a
+    derived model the chain to the vendor's base (``via``); empty for the vendor's own weights."""
+    facts = e.use.facts
+    lineage = facts.lineage
+    if len(lineage) < 2:
+        return "", ""
+    if facts.door is not None:
+        return _DOOR_VERBS.get(facts.door, "is"), " <- ".join(lineage[1:])
+    return ("via", " <- ".join(lineage[1:])) if e.use.relation == "derived" else ("", "")
 
 
 def _headline(ex: Exposure) -> str:
@@ -142,10 +157,10 @@ def render_text(ex: Exposure) -> str:
         out.append(f"{title[0].upper()}{title[1:]}: {len(rows)}")
         width = max(len(e.use.facts.id) for e in rows)
         for e in rows:
-            via = _via(e)
+            word, chain = _via(e)
             line = (f"  {e.use.facts.id.ljust(width)}  {location_text(e.reference.location)}  "
                     f"[{_state(e)}; {license_label(e.use.facts)}]")
-            out.append(terminal_safe(line + (f"  via {via}" if via else "")))
+            out.append(terminal_safe(line + (f"  {word} {chain}" if chain else "")))
         out.append("")
     verdict = _verdict(ex)
     if verdict:
@@ -163,10 +178,10 @@ def render_markdown(ex: Exposure) -> str:
         out += [f"### {markdown_escape(title[0].upper() + title[1:])}: {len(rows)}", "",
                 "| Model | Where | State | License | Via |", "|---|---|---|---|---|"]
         for e in rows:
-            via = _via(e)
+            word, chain = _via(e)
             out.append(f"| {markdown_code(e.use.facts.id)} | {markdown_code(location_text(e.reference.location))} "
-                       f"| {_state(e)} | {markdown_escape(license_label(e.use.facts))} "
-                       f"| {markdown_code(via) if via else NOT_KNOWN} |")
+                       f"| {markdown_escape(_state(e))} | {markdown_escape(license_label(e.use.facts))} "
+                       f"| {f'{word} {markdown_code(chain)}' if chain else NOT_KNOWN} |")
         out.append("")
     verdict = _verdict(ex)
     if verdict:

@@ -14,21 +14,13 @@ from pathlib import Path
 
 from model_risk.common import safe_yaml
 from model_risk.common.documents import load_document
-from model_risk.common.fileio import read_text_file
+from model_risk.common.fileio import TooLargeError, read_problem, read_text_file
+from model_risk.common.project_paths import inside
 from model_risk.contract.errors import ConfigError, excerpt
 from model_risk.knowledge import catalog
 
 #: Longest overlay file read: the bundled tables together are under 100 KB.
 MAX_OVERLAY_BYTES = 1 << 20
-
-
-def inside_project(target: Path, root: Path) -> bool:
-    """Whether ``target``, symlinks followed, is inside ``root``. (The local form of the shared rule for
-    paths a scanned repository's configuration names; see issue 24.)"""
-    try:
-        return target.resolve().is_relative_to(root.resolve())
-    except (OSError, RuntimeError):  # a symlink loop
-        return False
 
 
 def overlay_paths(values: Sequence[str], *, base: Path, root: Path, confined: bool, config_file: str,
@@ -37,7 +29,7 @@ def overlay_paths(values: Sequence[str], *, base: Path, root: Path, confined: bo
     found = []
     for index, value in enumerate(values):
         target = base / value
-        if confined and not inside_project(target, root):
+        if confined and not inside(root, target):
             line = line_of(["knowledge", index]) if callable(line_of) else None
             raise ConfigError(f"knowledge: {excerpt(value)} is outside the project (absolute paths, ../ and "
                               "symlinks out are refused)", path=config_file, line=line)
@@ -45,19 +37,22 @@ def overlay_paths(values: Sequence[str], *, base: Path, root: Path, confined: bo
     return tuple(found)
 
 
-def read_overlay(display: str, path: Path, cache_dir: Path | None = None) -> catalog.Overlay:
+def read_overlay(display: str, path: Path, cache_dir: Path | None = None, *, quote: bool = True) -> catalog.Overlay:
+    """One overlay file, through the safe-open; ``quote`` False (a file outside the project, named by an
+    explicit --config): errors quote nothing of it."""
     try:
-        if path.stat().st_size > MAX_OVERLAY_BYTES:
-            raise ConfigError(f"knowledge overlay larger than {MAX_OVERLAY_BYTES} bytes", path=display)
-        text = read_text_file(path)
+        text = read_text_file(path, limit=MAX_OVERLAY_BYTES)
     except FileNotFoundError:
         raise ConfigError("knowledge overlay not found", path=display) from None
+    except TooLargeError:
+        raise ConfigError(f"knowledge overlay larger than {MAX_OVERLAY_BYTES} bytes", path=display) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read the knowledge overlay: {exc.__class__.__name__}", path=display) from None
+        raise ConfigError(f"cannot read the knowledge overlay: {read_problem(exc)}", path=display) from None
     try:
-        document, violation = load_document(text, schema_name="knowledge-overlay.schema.json", cache_dir=cache_dir)
+        document, violation = load_document(text, schema_name="knowledge-overlay.schema.json", cache_dir=cache_dir,
+                                            quote=quote)
     except safe_yaml.YamlError as exc:
-        raise ConfigError(exc.message, path=display, line=exc.line) from None
+        raise ConfigError(exc.message if quote else "invalid YAML", path=display, line=exc.line) from None
     except RecursionError:
         raise ConfigError("nested too deeply to read", path=display) from None
     if not isinstance(document.data, dict):
@@ -69,6 +64,9 @@ def read_overlay(display: str, path: Path, cache_dir: Path | None = None) -> cat
     return catalog.Overlay(display, str(document.data["as_of"]), digest, document.data)
 
 
-def install_overlays(paths: Sequence[tuple[str, Path]], cache_dir: Path | None = None) -> None:
-    """Read the overlays and make them this run's tables (none: the bundled tables alone)."""
-    catalog.install([read_overlay(display, path, cache_dir) for display, path in paths])
+def install_overlays(paths: Sequence[tuple[str, Path]], cache_dir: Path | None = None, *,
+                     project: Path | None = None) -> None:
+    """Read the overlays and make them this run's tables (none: the bundled tables alone). Errors quote
+    the overlays inside ``project`` only."""
+    catalog.install([read_overlay(display, path, cache_dir, quote=project is None or inside(project, path))
+                     for display, path in paths])

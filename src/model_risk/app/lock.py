@@ -8,8 +8,8 @@ from pathlib import Path
 from model_risk.app.session import Session
 from model_risk.contract.domain import ModelFacts, ModelStatus, Note, Reference
 from model_risk.contract.resolver import ModelRequest, ResolveContext
-from model_risk.resolve.lockfile import LOCKFILE_NAME, Lockfile, read_lockfile, request_key, write_lockfile
-from model_risk.resolve.monorepo import projects_of
+from model_risk.resolve.lockfile import Lockfile, read_lockfile, request_key, write_lockfile
+from model_risk.resolve.monorepo import project_lockfile, projects_of
 from model_risk.resolve.resolution import requests_for
 
 
@@ -60,7 +60,7 @@ def _by_project(session: Session, references: list[Reference]) -> list[tuple[Pat
     split = []
     for directory in sorted(projects):
         paths = set(projects[directory])
-        split.append((root / directory / LOCKFILE_NAME, [ref for ref in references if ref.path in paths]))
+        split.append((project_lockfile(root, directory), [ref for ref in references if ref.path in paths]))
     return split
 
 
@@ -85,7 +85,7 @@ def _lock(references: list[Reference], lockfile_path: Path, session: Session, no
         failures[request] = (facts.reason if facts is not None else None) or "not in the cache"
         return kept
 
-    known = fresh.resolve(requests_for(references), resolve)
+    known = fresh.resolve(requests_for(references, context.vendors), resolve)
     entries: list[tuple[ModelRequest, ModelFacts]] = []
     kept: list[str] = []
     missing: list[str] = []

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from model_risk.common.fileio import open_regular, read_bytes
 from model_risk.detect.walk import find_git_root
 
 _SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")  # SHA-1, or SHA-256 object format
@@ -33,29 +35,28 @@ class RepositoryIdentity:
 def strip_credentials(url: str) -> str:
     """``url`` without user name or password: ``https://x-access-token:ghs_…@github.com/o/r`` is a
     secret in a report. The user of an scp-like ssh address (``git@github.com:o/r``) is a login name,
-    not a secret, and stays."""
-    if "://" not in url:
-        return url
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = host + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    not a secret, and stays; one with a password (``user:token@host:o/r``) loses both. Works on the text
+    alone, so no URL makes it fail (an invalid port, brackets, stray characters)."""
+    scheme, separator, rest = url.partition("://")
+    if separator:
+        end = min((i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
+        authority = rest[:end]
+        if "@" not in authority:
+            return url
+        return f"{scheme}://{authority.rpartition('@')[2]}{rest[end:]}"
+    host, slash, path = url.partition("/")
+    user, at, address = host.rpartition("@")
+    if at and ":" in user:
+        return address + slash + path
+    return url
 
 
 def name_from_remote(url: str) -> str | None:
     """``owner/name`` (or ``group/sub/name``) for a hosted remote; the last path part for a local one."""
     if "://" in url:
-        from urllib.parse import urlsplit
-
-        parts = urlsplit(url)
-        path = parts.path
-        hosted = parts.scheme != "file"
+        scheme, _, rest = url.partition("://")
+        path = rest[len(rest.split("/", 1)[0]):].split("?", 1)[0].split("#", 1)[0]
+        hosted = scheme.lower() != "file"
     elif re.match(r"^[^/]+@[^/:]+:", url) or re.match(r"^[A-Za-z0-9.-]+:(?!/)", url):
         path = url.split(":", 1)[1]  # scp-like: [user@]host:path
         hosted = True
@@ -69,33 +70,73 @@ def name_from_remote(url: str) -> str | None:
     return path if hosted else path.rsplit("/", 1)[-1]
 
 
-def _git_dirs(top: Path) -> tuple[Path, Path] | None:
-    """(the work tree's git dir, the common git dir holding refs and config) for a work tree top."""
-    dot_git = top / ".git"
-    try:
-        if dot_git.is_file():
-            text = dot_git.read_text(encoding="utf-8").strip()
-            if not text.startswith("gitdir:"):
-                return None
-            git_dir = Path(text[len("gitdir:"):].strip())
-            if not git_dir.is_absolute():
-                git_dir = (top / git_dir).resolve()
-        else:
-            git_dir = dot_git
-        common = git_dir
-        commondir = git_dir / "commondir"
-        if commondir.is_file():  # a linked work tree (git worktree add)
-            common = (git_dir / commondir.read_text(encoding="utf-8").strip()).resolve()
-        return git_dir, common
-    except OSError:
-        return None
+#: Bounds on what is read of the files in .git: HEAD, a loose ref, a .git file and commondir are one
+#: line; the config a page; packed-refs is read a line at a time, up to its bound.
+MAX_LINE_FILE = 64 * 1024
+MAX_CONFIG = 1024 * 1024
+MAX_PACKED_REFS = 256 * 1024 * 1024
 
 
-def _read(path: Path) -> str | None:
+def _read(path: Path, limit: int = MAX_LINE_FILE) -> str | None:
+    """A file of .git, through the safe-open: a FIFO, a device or a file over ``limit`` is None."""
     try:
-        return path.read_text(encoding="utf-8").strip()
+        return read_bytes(path, limit=limit).decode("utf-8").strip()
     except (OSError, UnicodeDecodeError):
         return None
+
+
+def _git_dirs(top: Path) -> tuple[Path, Path] | None:
+    """(the work tree's git dir, the common git dir holding refs and config) for a work tree top.
+
+    A ``.git`` file is believed only when the git dir it names points back at this work tree, as those
+    of linked work trees (their ``gitdir`` file) and submodules (``core.worktree``) do: a ``.git`` file
+    planted in a scanned tree must not give it another repository's name, remote and commit."""
+    dot_git = top / ".git"
+    if not dot_git.is_file():
+        return (dot_git, dot_git) if dot_git.is_dir() else None
+    text = _read(dot_git)
+    if not text or not text.startswith("gitdir:"):
+        return None
+    git_dir = Path(os.path.realpath(top / text[len("gitdir:"):].strip()))
+    if not _points_back(git_dir, top):
+        return None
+    common = git_dir
+    commondir = _read(git_dir / "commondir")
+    if commondir:  # a linked work tree (git worktree add)
+        common = Path(os.path.realpath(git_dir / commondir))
+    return git_dir, common
+
+
+def _points_back(git_dir: Path, top: Path) -> bool:
+    here = os.path.realpath(top)
+    back = _read(git_dir / "gitdir")  # a linked work tree: the path of its .git file
+    if back:
+        return os.path.realpath(os.path.dirname(os.path.join(git_dir, back))) == here
+    config = _read(git_dir / "config", MAX_CONFIG)
+    worktree = config_value(config, "core", None, "worktree") if config else None
+    return worktree is not None and os.path.realpath(os.path.join(git_dir, worktree)) == here
+
+
+def _packed_ref(common: Path, ref: str) -> str | None:
+    """The sha ``packed-refs`` records for ``ref``, read a line at a time (a huge file costs no memory)."""
+    try:
+        fd = open_regular(common / "packed-refs")
+    except OSError:
+        return None
+    wanted = f" {ref}".encode()
+    longest = len(wanted) + 66  # a SHA-256 sha, a space, the ref and the line end
+    read = 0
+    whole_line = True  # whether the next chunk starts a line
+    with os.fdopen(fd, "rb") as handle:
+        while read <= MAX_PACKED_REFS and (chunk := handle.readline(longest + 1)):
+            read += len(chunk)
+            starts_line, whole_line = whole_line, chunk.endswith(b"\n")
+            line = chunk.rstrip(b"\r\n")
+            if starts_line and whole_line and line.endswith(wanted):
+                sha = line[: -len(wanted)].decode("ascii", "replace")
+                if _SHA.fullmatch(sha):
+                    return sha
+    return None
 
 
 def _ref_sha(common: Path, git_dir: Path, ref: str) -> str | None:
@@ -103,28 +144,134 @@ def _ref_sha(common: Path, git_dir: Path, ref: str) -> str | None:
         value = _read(directory / ref)
         if value and _SHA.fullmatch(value):
             return value
-    packed = _read(common / "packed-refs") or ""
-    for line in packed.splitlines():
-        sha, _, name = line.partition(" ")
-        if name == ref and _SHA.fullmatch(sha):
-            return sha
-    return None
+    return _packed_ref(common, ref)
 
 
 def _remote_url(common: Path) -> str | None:
-    import configparser  # only here: a pre-commit run pays for every module it imports
-
-    parser = configparser.RawConfigParser(strict=False)
-    try:
-        parser.read(common / "config", encoding="utf-8")
-    except (configparser.Error, UnicodeDecodeError):
-        return None
-    remotes = [s for s in parser.sections() if s.startswith('remote "') and parser.has_option(s, "url")]
-    if not remotes:
+    text = _read(common / "config", MAX_CONFIG)
+    if not text:
         return None
     # origin when there is one (git clone's name); otherwise the first, so a fork's "upstream" is not preferred
-    chosen = 'remote "origin"' if 'remote "origin"' in remotes else remotes[0]
-    return parser.get(chosen, "url").strip() or None
+    url = config_value(text, "remote", "origin", "url")
+    if url is None:
+        url = next((value for section, _sub, key, value in config_entries(text)
+                    if section == "remote" and key == "url" and value), None)
+    return url.strip() or None if url is not None else None
+
+
+def config_entries(text: str) -> Iterator[tuple[str, str | None, str, str | None]]:
+    """(section, subsection, key, value) of each setting in a git config file, read as git reads it:
+    quoted parts, the escapes ``\\"`` ``\\\\`` ``\\n`` ``\\t`` ``\\b``, line continuations, comments
+    after ``;`` or ``#`` outside quotes, whitespace outside quotes trimmed at the ends and kept inside.
+    Section and key names are lower-cased, subsections kept. Stops at the first line git would refuse.
+    (configparser knows none of this: a quoted URL kept its quotes, and with them its password.)"""
+    section: str | None = None
+    subsection: str | None = None
+    position, size = 0, len(text)
+    while position < size:
+        while position < size and text[position] in " \t\r\n":
+            position += 1
+        if position >= size:
+            return
+        char = text[position]
+        if char in ";#":
+            position = _line_end(text, position)
+            continue
+        if char == "[":
+            header = _section_header(text, position)
+            if header is None:
+                return
+            section, subsection, position = header
+            continue
+        match = _KEY.match(text, position)
+        if match is None or section is None:
+            return
+        key, position = match.group(1).lower(), match.end()
+        while position < size and text[position] in " \t":
+            position += 1
+        if position >= size or text[position] in "\n;#" or text[position:position + 2] == "\r\n":
+            yield section, subsection, key, None  # a key alone: boolean true
+            position = _line_end(text, position)
+            continue
+        if text[position] != "=":
+            return
+        parsed = _value(text, position + 1)
+        if parsed is None:
+            return
+        value, position = parsed
+        yield section, subsection, key, value
+
+
+def config_value(text: str, section: str, subsection: str | None, key: str) -> str | None:
+    """The first value of ``section.subsection.key`` in a git config file's text, or None."""
+    return next((value for s, sub, k, value in config_entries(text)
+                 if s == section and sub == subsection and k == key and value is not None), None)
+
+
+_KEY = re.compile(r"([A-Za-z][A-Za-z0-9-]*)")
+
+
+def _line_end(text: str, position: int) -> int:
+    end = text.find("\n", position)
+    return len(text) if end < 0 else end + 1
+
+
+def _section_header(text: str, position: int) -> tuple[str, str | None, int] | None:
+    """``[section]``, ``[section "sub"]`` or the old ``[section.sub]`` at ``position``."""
+    match = re.compile(r'\[[ \t]*([A-Za-z0-9.-]+)[ \t]*(?:"((?:[^"\\\n]|\\.)*)")?[ \t]*\]').match(text, position)
+    if match is None:
+        return None
+    name, quoted = match.group(1), match.group(2)
+    if quoted is not None:
+        return name.lower(), re.sub(r"\\(.)", r"\1", quoted), match.end()
+    section, dot, old_sub = name.partition(".")
+    return section.lower(), (old_sub.lower() if dot else None), match.end()
+
+
+def _value(text: str, position: int) -> tuple[str, int] | None:
+    """The value that starts at ``position`` (after ``=``), as git's parse_value reads it, and where the
+    next line starts; None for an unknown escape or a quote left open at the end of the line."""
+    out: list[str] = []
+    quoted = comment = False
+    spaces = 0
+    size = len(text)
+    while True:
+        if position >= size:
+            return (None if quoted else "".join(out)), position  # type: ignore[return-value]
+        char = text[position]
+        position += 1
+        if char == "\n":
+            return None if quoted else ("".join(out), position)
+        if comment:
+            continue
+        if char in " \t\r\f\v" and not quoted:
+            if out:
+                spaces += 1
+            continue
+        if not quoted and char in ";#":
+            comment = True
+            continue
+        out.append(" " * spaces)
+        spaces = 0
+        if char == "\\":
+            escaped = text[position] if position < size else ""
+            position += 1
+            if escaped == "\n":
+                continue
+            if escaped in ('"', "\\"):
+                out.append(escaped)
+            elif escaped in _ESCAPES:
+                out.append(_ESCAPES[escaped])
+            else:
+                return None
+            continue
+        if char == '"':
+            quoted = not quoted
+            continue
+        out.append(char)
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "b": "\b"}
 
 
 def _from_git(top: Path, fallback_name: str) -> RepositoryIdentity | None:

@@ -20,6 +20,7 @@ from model_risk.app import reference_policy
 from model_risk.app.config import Config, find_project_root, load_config, parse_fail_on
 from model_risk.app.plugins import Plugins, load_plugins
 from model_risk.common.paths import default_cache_dir
+from model_risk.common.project_paths import within_project
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note
 from model_risk.contract.errors import ConfigError, UsageError
@@ -30,6 +31,7 @@ from model_risk.evaluate.packs import Rule, load_rules
 from model_risk.knowledge.vendors import VendorTable, builtin_vendors
 from model_risk.resolve.cache import ModelCache
 from model_risk.resolve.lockfile import LOCKFILE_NAME
+from model_risk.resolve.ollama_registry import OllamaRegistry
 from model_risk.resolve.resolution import Resolution
 
 #: progress(stage, done, total): stage is "files", "models" or "done".
@@ -133,8 +135,8 @@ class Session:
         start = self.start.resolve()
         if start.is_relative_to(root):
             for directory in (start, *start.parents):
-                if (directory / LOCKFILE_NAME).is_file():
-                    return directory / LOCKFILE_NAME
+                if (directory / LOCKFILE_NAME).is_file():  # a committed symlink out of the project is refused
+                    return within_project(directory / LOCKFILE_NAME, root, what=f"{directory}/{LOCKFILE_NAME}")
                 if directory == root:
                     break
         return self.config.lockfile_path
@@ -159,8 +161,10 @@ class Session:
         if self.flags.use_cache:
             cache = ModelCache(default_cache_dir(), ttl=config.hub.cache_ttl,
                                negative_ttl=config.hub.negative_cache_ttl)
+        registry = OllamaRegistry.from_environment(cache_dir=default_cache_dir() if self.flags.use_cache else None,
+                                                   ttl=config.hub.cache_ttl, timeout=config.hub.timeout)
         return Resolution.open(context, self.plugins.resolve, lockfile=config.lockfile,
-                               default_lockfile=config.lockfile_path, cache=cache)
+                               default_lockfile=config.lockfile_path, cache=cache, registry=registry)
 
     @cached_property
     def rules(self) -> list[Rule]:

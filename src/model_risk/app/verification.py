@@ -68,7 +68,7 @@ def prepare(references: Sequence[Reference], resolution: Resolution) -> Plan:
     certain = {request_for(r) for r in references if r.kind == "hub" and not _in_doubt(r)}
     only_possible: dict[ModelRequest, bool] = {}
     for ref in references:
-        if ref.kind != "hub" or not _in_doubt(ref):
+        if not _in_doubt(ref):
             continue
         request = request_for(ref)
         if request not in certain:
@@ -146,10 +146,11 @@ def finished(summary: VerificationSummary, plan: Plan) -> VerificationSummary:
 
 
 def _in_doubt(reference: Reference) -> bool:
-    """A candidate the Hub decides about: below ``certain`` and namespaced. An un-namespaced name
+    """A candidate the Hub decides about: a Hub id below ``certain``, namespaced (an Ollama tag, a
+    ModelScope repo or a hosted name is never asked of the Hub). An un-namespaced name
     (``gpt2``, ``all-MiniLM-L6-v2``) is only ever detected from model-risk's list of known checkpoints
     (``knowledge/hub_ids.py``, ``model_publishers.yaml``): the list, not the shape, says it is a model."""
-    return reference.confidence != "certain" and "/" in reference.model
+    return reference.kind == "hub" and reference.confidence != "certain" and "/" in reference.model
 
 
 def _kinds(references: Sequence[Reference]) -> str:

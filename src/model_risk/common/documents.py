@@ -23,7 +23,7 @@ from pathlib import Path
 
 from model_risk.common import safe_yaml
 from model_risk.common.resources import PACKAGE, read_package_text
-from model_risk.contract.errors import EXCERPT_LENGTH, excerpt
+from model_risk.contract.errors import excerpt
 from model_risk.contract.version import __version__
 
 
@@ -132,12 +132,13 @@ def _remember(path: Path | None, data: object, schema_name: str | None, text: st
         pass  # an unwritable cache costs the next run time, nothing else
 
 
-def load_document(text: str, *, schema_name: str | None = None, cache_dir: Path | None = None
-                  ) -> tuple[Document, SchemaViolation | None]:
+def load_document(text: str, *, schema_name: str | None = None, cache_dir: Path | None = None,
+                  quote: bool = True) -> tuple[Document, SchemaViolation | None]:
     """Parse (and validate) ``text``. Raises :class:`safe_yaml.YamlError` for text that is not YAML.
 
     ``cache_dir`` None: no memo. Any directory: remember the document in :data:`MEMO_DIR`, whatever the
-    directory (callers pass the cache directory; the memo never goes there)."""
+    directory (callers pass the cache directory; the memo never goes there). ``quote`` False: the
+    violation's message quotes nothing of the document (see :func:`first_violation`)."""
     remembered = _cache_path(cache_dir, schema_name, text)
     if remembered is not None:
         try:
@@ -146,7 +147,7 @@ def load_document(text: str, *, schema_name: str | None = None, cache_dir: Path 
             pass  # not remembered yet, or a damaged entry: parse again
     parsed = safe_yaml.load(text)
     document = Document(parsed.data, text, parsed)
-    violation = first_violation(document, schema_name) if schema_name else None
+    violation = first_violation(document, schema_name, quote=quote) if schema_name else None
     if violation is None:
         _remember(remembered, parsed.data, schema_name, text)
     return document, violation
@@ -159,8 +160,14 @@ def _format_path(path: tuple[str | int, ...]) -> str:
     return out
 
 
-def first_violation(document: Document, schema_name: str) -> SchemaViolation | None:
-    """The most relevant schema violation in ``document``, or None when it is valid."""
+def first_violation(document: Document, schema_name: str, *, quote: bool = True) -> SchemaViolation | None:
+    """The most relevant schema violation in ``document``, or None when it is valid.
+
+    The message is model-risk's own, never jsonschema's, which quotes whole values and lists every
+    unexpected key of a mapping: a config or pack that is really some other file (``.netrc``, a key
+    file) would be printed into a CI log. It quotes at most a short escaped excerpt of one value or
+    key, and with ``quote`` False (a file outside the project) nothing of the document at all: not even
+    the path of keys to the value, only its line."""
     import jsonschema
 
     schema = load_schema(schema_name)
@@ -169,22 +176,80 @@ def first_violation(document: Document, schema_name: str) -> SchemaViolation | N
     if error is None:
         return None
     path = tuple(error.absolute_path)
-    where = excerpt(_format_path(path), 80).strip("'")
-    message = _short_message(error)
-    message = f"{where}: {message}" if where else message
+    message = describe_violation(error, quote)
+    if quote and path:
+        message = f"{excerpt(_format_path(path), 80).strip(chr(39))}: {message}"
     return SchemaViolation(message, path, document.line_of(list(path)))
 
 
-#: Longest schema message kept: jsonschema quotes whole values, which may be whole files.
+#: Longest schema message kept.
 MAX_MESSAGE = 200
+_KINDS = ((bool, "true or false"), (int, "a number"), (float, "a number"), (str, "a string"),
+          (list, "a list"), (dict, "a mapping"), (type(None), "empty (null)"))
 
 
-def _short_message(error: object) -> str:
-    """jsonschema's message with the offending value quoted by :func:`excerpt`, then clipped."""
-    message = str(getattr(error, "message", error))
-    quoted = repr(getattr(error, "instance", None))
-    if len(quoted) > EXCERPT_LENGTH and quoted in message:
-        message = message.replace(quoted, excerpt(getattr(error, "instance", None)))
+def _kind(value: object) -> str:
+    return next((name for kind, name in _KINDS if isinstance(value, kind)), "a value")
+
+
+def describe_violation(error: object, quote: bool) -> str:
+    """One schema error in words. Values come from the schema (allowed values, limits, required keys) or,
+    with ``quote``, as one :func:`excerpt` of the offending value or key."""
+    keyword = getattr(error, "validator", None)
+    expected = getattr(error, "validator_value", None)
+    instance = getattr(error, "instance", None)
+
+    def shown(value: object) -> str:
+        return excerpt(value) if quote else _kind(value)
+
+    if keyword == "type":
+        wanted = [expected] if isinstance(expected, str) else list(expected or ())
+        message = f"{shown(instance)} is not of type {', '.join(repr(str(t)) for t in wanted)}"
+    elif keyword == "enum":
+        choices = ", ".join(map(repr, list(expected or ())[:12]))
+        message = f"{shown(instance)} is not one of {choices}"
+    elif keyword == "const":
+        message = f"{shown(instance)} is not {expected!r}"
+    elif keyword == "additionalProperties" and isinstance(instance, dict):
+        schema = getattr(error, "schema", None) or {}
+        unexpected = [key for key in instance if key not in (schema.get("properties") or {})]
+        count = len(unexpected) or len(instance)
+        if quote and unexpected:
+            more = f" (and {count - 1} more)" if count > 1 else ""
+            message = f"unknown setting {excerpt(unexpected[0])}{more}"
+        else:
+            message = f"{count} unknown setting{'s' if count != 1 else ''}"
+    elif keyword == "required":
+        message = str(getattr(error, "message", "a required setting is missing"))  # names the schema's key
+    elif keyword == "pattern":
+        message = f"{shown(instance)} does not match {expected!r}"  # the pattern is the schema's
+    elif keyword == "propertyNames":
+        message = f"{shown(instance)} has a key of the wrong form"
+    elif keyword in ("minLength", "maxLength"):
+        message = f"{shown(instance)} is too {'short' if keyword == 'minLength' else 'long'} " \
+                  f"({'at least' if keyword == 'minLength' else 'at most'} {expected} characters)"
+    elif keyword in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        bound = "at least" if keyword == "minimum" else "more than" if keyword == "exclusiveMinimum" else \
+            "at most" if keyword == "maximum" else "less than"
+        message = f"{shown(instance)} must be {bound} {expected}"
+    elif keyword in ("minItems", "maxItems"):
+        message = f"needs {'at least' if keyword == 'minItems' else 'at most'} {expected} item" \
+                  f"{'s' if expected != 1 else ''}"
+    elif keyword == "uniqueItems":
+        message = "has the same item more than once"
+    elif keyword in ("minProperties", "maxProperties"):
+        message = f"needs {'at least' if keyword == 'minProperties' else 'at most'} {expected} setting" \
+                  f"{'s' if expected != 1 else ''}"
+    elif keyword == "format":
+        message = f"{shown(instance)} is not a valid {expected}"
+    elif keyword in ("anyOf", "oneOf"):
+        message = f"{shown(instance)} matches none of the forms allowed here"
+    elif keyword == "not":
+        message = f"{shown(instance)} is not allowed here"
+    elif keyword in ("dependentRequired", "dependencies"):
+        message = str(getattr(error, "message", "a setting needs another"))  # names the schema's keys
+    else:
+        message = f"{shown(instance)} is not valid here ({keyword})"
     message = " ".join(message.split())
     return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
 

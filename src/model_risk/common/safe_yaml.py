@@ -18,6 +18,11 @@ if TYPE_CHECKING:
 
 #: Nodes a document may expand to once aliases are followed.
 MAX_EXPANDED_NODES = 200_000
+#: Nodes a YAML text may hold at all: each composed node costs about 1 KB (a list of two million
+#: one-character items, 8 MB of text, took 1.9 GB), so a larger one is refused before it is composed.
+MAX_NODES = 100_000
+#: A node takes two characters at least (``x,``): a shorter text cannot hold MAX_NODES of them.
+_COUNT_FROM = 2 * MAX_NODES
 
 
 @cache
@@ -126,10 +131,37 @@ def check_expansion(node: yaml.Node, limit: int = MAX_EXPANDED_NODES) -> None:
     size(node)
 
 
+def check_node_count(text: str, limit: int = MAX_NODES) -> None:
+    """Raise :class:`YamlError` when ``text`` holds more than ``limit`` nodes, counted from the parser's
+    events (libyaml makes them one at a time and nothing is kept), before anything is composed. Text
+    too short to hold that many is not counted; text that does not parse is left to the composer,
+    which says where."""
+    if len(text) < min(_COUNT_FROM, 2 * limit):
+        return
+    import yaml
+
+    starts = (yaml.ScalarEvent, yaml.AliasEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
+    loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)(text)
+    count = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, starts):
+                count += 1
+                if count > limit:
+                    mark = event.start_mark
+                    raise YamlError(f"more than {limit:,} YAML nodes: not read", mark.line + 1 if mark else None)
+    except yaml.YAMLError:
+        return
+    finally:
+        loader.dispose()
+
+
 def iter_documents(text: str, limit: int = MAX_EXPANDED_NODES) -> Iterator[YamlDocument]:
     """Yield every document of a (possibly multi-document) YAML stream."""
     import yaml
 
+    check_node_count(text)
     loader = _loader_class()(text)
     try:
         while True:

@@ -16,6 +16,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 COMMIT_SHA = re.compile(r"[0-9a-fA-F]{40}")
+#: A content digest that pins what a door serves: Ollama's ``qwen2.5:7b@sha256:<64 hex>``.
+CONTENT_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
+#: The doors to open weights besides the Hugging Face Hub: an Ollama library tag (``qwen2.5:7b``), a
+#: ModelScope repository, and a third party's API serving published weights (OpenRouter, Together,
+#: Bedrock ...). A reference through one of them is of that ``kind``; the model it names is a use of the
+#: weights behind the door (their vendor, lineage and license), never a Hub repo of its own.
+DOORS = ("ollama", "modelscope", "hosted")
+ReferenceKind = Literal["hub", "api", "internal", "ollama", "modelscope", "hosted"]
 #: huggingface_hub's DEFAULT_REVISION: asking for it is asking for the default branch.
 DEFAULT_BRANCH = "main"
 
@@ -112,11 +120,16 @@ class Reference:
     trust_remote_code: bool = False
     #: The API that loads the model, when the detector knows it (``transformers.AutoModel.from_pretrained``).
     loader: str | None = None
-    #: ``"hub"`` for a Hugging Face repo id, ``"api"`` for a hosted model name such as ``gpt-4o``,
-    #: ``"internal"`` for a repo of an organisation listed in ``internal_orgs`` (never looked up).
-    kind: Literal["hub", "api", "internal"] = "hub"
+    #: ``"hub"`` for a Hugging Face repo id, ``"api"`` for a vendor's API model name such as ``gpt-4o``,
+    #: ``"internal"`` for a repo of an organisation listed in ``internal_orgs`` (never looked up), or one of
+    #: the ``DOORS``: ``"ollama"`` (an Ollama library tag), ``"modelscope"`` (a ModelScope repo),
+    #: ``"hosted"`` (open weights served by a third party's API).
+    kind: ReferenceKind = "hub"
     #: For ``kind == "api"``: who serves the model (``OpenAI``).
     api_vendor: str | None = None
+    #: For the doors: who serves or distributes the model (``OpenRouter``, ``Amazon Bedrock``, ``Ollama``,
+    #: ``ModelScope``).
+    provider: str | None = None
     #: The id to resolve when it differs from what is written: loaders that complete short names
     #: (``all-MiniLM-L6-v2`` -> ``sentence-transformers/all-MiniLM-L6-v2``).
     lookup_id: str | None = None
@@ -132,7 +145,8 @@ class Reference:
     #: (revision, trust_remote_code) is the reference's too, so a change there is a change to it.
     call_lines: tuple[tuple[int, int], ...] = ()
     #: How the id was checked once the scan resolved it: ``hub`` (asked now), ``lockfile``, ``cache``
-    #: (an earlier Hub answer), ``resolver`` (a resolver plugin) or ``unverified`` (nothing could say:
+    #: (an earlier Hub answer), ``resolver`` (a resolver plugin), ``door`` (an Ollama, ModelScope or
+    #: hosted name tied to published weights the Hub has, or that Ollama's registry serves) or ``unverified`` (nothing could say:
     #: offline and unknown, the Hub unreachable, the scan's verification budget spent, an API or an
     #: internal model). Set after resolving (:mod:`model_risk.app.verification`); empty until then.
     verified_by: str = ""
@@ -148,6 +162,12 @@ class Reference:
     @property
     def resolve_id(self) -> str:
         return self.lookup_id or self.model
+
+    @property
+    def door(self) -> str | None:
+        """The door the weights are reached through (``ollama``, ``modelscope``, ``hosted``), None for the Hub,
+        a vendor's API or an internal model."""
+        return self.kind if self.kind in DOORS else None
 
     @property
     def location(self) -> Location:
@@ -316,14 +336,97 @@ class Drift:
     current: str | None
 
 
+#: How much work or review a change means, least first (``Change.effort``, ``Alternative.effort``).
+EFFORT_LEVELS = ("small", "medium", "large")
+
+
+@dataclass(frozen=True, slots=True)
+class ModelProfile:
+    """What a migration needs to know about one model: what it is for, how big it is, how it is used, where
+    it runs and under what terms. Read from the Hub's metadata and the repository's small config files
+    (``config.json``, ``tokenizer_config.json``), or from model-risk's table of well-known substitutes;
+    any fact may be unknown (``None``, or empty)."""
+
+    #: The Hub's ``pipeline_tag``.
+    task: str | None = None
+    #: ``text``, ``image``, ``audio``, ``video`` or ``multimodal``.
+    modality: str | None = None
+    #: What the model is for, beyond its task: ``chat`` (instruction-tuned, has a chat template),
+    #: ``base``, ``code``, ``math``, ``reasoning``, ``embedding``.
+    purposes: tuple[str, ...] = ()
+    #: ``config.json``'s first architecture (``Qwen2ForCausalLM``) and its ``model_type`` (``qwen2``).
+    architecture: str | None = None
+    model_type: str | None = None
+    #: Every parameter (memory), and those used per token (compute): they differ for a mixture of experts.
+    parameters: int | None = None
+    active_parameters: int | None = None
+    #: How ``active_parameters`` is known: ``stated`` (the vendor says so) or ``estimated`` (from config.json).
+    active_basis: str | None = None
+    experts: int | None = None
+    experts_per_token: int | None = None
+    #: Longest input in tokens (``max_position_embeddings``; an embedder's ``max_seq_length``).
+    context_length: int | None = None
+    #: Languages the card names (``multilingual`` when it says only that).
+    languages: tuple[str, ...] = ()
+    #: The chat template's family (``chatml``, ``llama3``, ``mistral`` ...); ``none`` for a model without one.
+    chat_template: str | None = None
+    #: An embedder's vector size (``hidden_size``).
+    embedding_dimension: int | None = None
+    library: str | None = None
+    #: The repository needs ``trust_remote_code=True`` (its own modelling code).
+    custom_code: bool | None = None
+    #: The governing license (the effective one along the lineage), its commercial use and conditions.
+    license: str | None = None
+    commercial_use: str | None = None
+    license_conditions: tuple[str, ...] = ()
+    #: The vendor at the root of the lineage, its country, and every root vendor.
+    vendor: str | None = None
+    country: str | None = None
+    root_vendors: tuple[str, ...] = ()
+    #: Whose repository it is (a fine-tune's publisher; the vendor at the root may be another).
+    publisher: str | None = None
+    #: Serving engines known to run the architecture (``vllm``, ``tgi``, ``tei``).
+    engines: tuple[str, ...] = ()
+    #: Re-packaged variants found on the Hub: (format, repo id), format ``gguf``, ``awq``, ``gptq``, ``mlx``.
+    variants: tuple[tuple[str, str], ...] = ()
+    #: Where the facts come from: ``hub``, ``config.json``, ``tokenizer_config.json``, ``table 2026-12-07`` ...
+    sources: tuple[str, ...] = ()
+
+    @property
+    def mixture_of_experts(self) -> bool:
+        return bool(self.experts and self.experts > 1) or (
+            self.active_parameters is not None and self.parameters is not None
+            and self.active_parameters < self.parameters * 0.9)
+
+    @property
+    def compute_parameters(self) -> int | None:
+        """The parameters that do the work per token: the active ones of a mixture of experts, else all."""
+        return self.active_parameters if self.active_parameters is not None else self.parameters
+
+    def formats(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(fmt for fmt, _ in self.variants))
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One thing a team has to do or accept when it moves to a replacement."""
+
+    #: ``re-embedding``, ``chat-template``, ``license``, ``context``, ``jurisdiction``, ``serving``,
+    #: ``format``, ``size``, ``languages``, ``library``, ``reasoning``, ``custom-code``, ``unknown``.
+    kind: str
+    text: str
+    #: How much work or review it means: one of EFFORT_LEVELS.
+    effort: str = "small"
+
+
 @dataclass(frozen=True, slots=True)
 class Alternative:
-    """A suggested replacement for a model: same task and library, similar size, an accepted license,
-    from another root vendor."""
+    """A suggested replacement for a model: the same task and purpose, a comparable size, an accepted
+    effective license, from another root vendor; with its facts, why it was chosen and what changes."""
 
     id: str
     root_vendor: str | None
-    #: A short license label (SPDX id where there is one).
+    #: A short license label (SPDX id where there is one) of the effective license.
     license: str | None
     parameters: int | None
     downloads: int | None = None
@@ -331,6 +434,19 @@ class Alternative:
     library_name: str | None = None
     #: Why it qualifies, in one line.
     why: str = ""
+    #: Its facts (see ModelProfile); None for suggestions recorded before model-risk kept them.
+    profile: ModelProfile | None = None
+    #: Why it was chosen, one reason each.
+    reasons: tuple[str, ...] = ()
+    #: What changes for the team if it moves to this model.
+    changes: tuple[Change, ...] = ()
+    #: Where it came from: ``hub`` (the Hub's listing), ``table`` (model-risk's substitutes table), or both.
+    origin: str = "hub"
+
+    @property
+    def effort(self) -> str:
+        """The largest effort among the changes (``small`` when nothing changes but the model)."""
+        return max((c.effort for c in self.changes), key=EFFORT_LEVELS.index, default="small")
 
 
 #: ``ModelFacts.alternatives_note`` of an offline scan for a model whose replacements were never recorded.
@@ -392,6 +508,35 @@ class ModelFacts:
     root_vendors: tuple[str, ...] = ()
     #: The terms that govern the model along its lineage; None when no license is known anywhere on it.
     effective_license: EffectiveLicense | None = None
+    #: For a model reached through one of the ``DOORS`` (an Ollama tag, a ModelScope repo, a hosting
+    #: provider's id): which door, and who serves or distributes it. Its ``base_models`` name the Hub repo of
+    #: the weights behind it, when model-risk knows them.
+    door: str | None = None
+    provider: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """How the project gets the model: ``hub``, ``api``, ``internal`` or one of the ``DOORS``."""
+        if self.door is not None:
+            return self.door
+        if self.status is ModelStatus.API:
+            return "api"
+        return "internal" if self.status is ModelStatus.INTERNAL else "hub"
+
+    @property
+    def pinned(self) -> bool:
+        """At a fixed revision: a commit sha (the Hub, ModelScope) or a content digest (Ollama's
+        ``@sha256:``). A branch, a tag or nothing moves with the next push."""
+        return self.revision is not None and (COMMIT_SHA.fullmatch(self.revision) is not None
+                                              or CONTENT_DIGEST.fullmatch(self.revision) is not None)
+
+    @property
+    def weights_key(self) -> str:
+        """The weights this model is, for counting distinct models: a door's Hub repo when it is known (the
+        same weights through Ollama and the Hub are one dependency), else its own id; lower case."""
+        if self.door is not None and self.base_models:
+            return self.base_models[0].lower()
+        return self.id.lower()
 
     @property
     def is_resolved(self) -> bool:
@@ -496,7 +641,7 @@ class ModelUse:
 
 
 #: ``Reference.verified_by`` values, and the ``ModelFacts.source`` values they come from.
-VERIFIED_BY = ("hub", "lockfile", "cache", "resolver", "unverified")
+VERIFIED_BY = ("hub", "lockfile", "cache", "resolver", "door", "unverified")
 
 
 def verified_by(facts: ModelFacts | None) -> str:
@@ -506,6 +651,8 @@ def verified_by(facts: ModelFacts | None) -> str:
         return "unverified"
     if facts.source in ("hub", "lockfile", "cache"):
         return facts.source
+    if facts.source in DOORS:  # resolved: the weights behind the name were found
+        return "door"
     return "resolver" if facts.source not in (None, "none", "error", "api", "internal") else "unverified"
 
 

@@ -132,8 +132,7 @@ _NOT_ORGS = frozenset({
     "clusterrole", "clusterrolebinding", "role", "rolebinding", "serviceaccount", "sa", "endpoints",
     "linux", "darwin", "windows", "amd64", "arm64", "http", "https", "tcp", "udp", "default", "repo",
     # a project's folders
-    "examples", "example", "samples", "notebooks", "tutorials", "benchmarks", "tools", "utils", "deploy",
-    "charts", "config", "build", "dist", "vendor", "third_party", "internal", "pkg", "cmd", "bin", "testdata",
+    "examples", "example", "samples", "notebooks", "tutorials", "benchmarks", "tools", "utils", "charts", "config", "build", "dist", "vendor", "third_party", "internal", "pkg", "cmd", "bin", "testdata",
     "test_data", "fixtures",
     # the folders of a model repository (diffusers pipelines, tokenizers)
     "unet", "vae", "text_encoder", "text_encoder_2", "text_encoder_3", "tokenizer", "tokenizer_2", "tokenizer_3",

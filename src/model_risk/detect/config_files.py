@@ -97,6 +97,11 @@ class YamlDetector(_ConfigDetector):
         import yaml
 
         hits: list[Hit] = []
+        try:
+            safe_yaml.check_node_count(source.text)  # before composing: a node costs about 1 KB
+        except safe_yaml.YamlError as exc:
+            yield Note(f"skipped: {exc.message}", source.path, exc.line)
+            return
         # The base loader leaves every scalar a string (no implicit int/bool/date resolution, which
         # is most of the cost of composing): a model id is a string either way.
         loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)(source.text)
@@ -123,6 +128,14 @@ class YamlDetector(_ConfigDetector):
         yield from self._references(source, hits)
 
 
+#: Strings of one JSON document read with their position (each costs a few hundred bytes).
+MAX_LOCATED_STRINGS = 50_000
+
+
+def _any_string(_keys: tuple[str, ...]) -> str:
+    return "string"
+
+
 class JsonDetector(_ConfigDetector):
     name = "json"
     description = "JSON configuration: values under model-ish keys"
@@ -137,7 +150,8 @@ class JsonDetector(_ConfigDetector):
             # The fast parser first: most JSON names no model, and only then are positions needed.
             if not any(structured.walk(json.loads(source.text))):
                 return
-            data = structured.json_data(source.text)
+            # The first strings get their position; ids in any others are found by searching the text.
+            data, _ = structured.located_json(source.text, _any_string, {"string": MAX_LOCATED_STRINGS})
         except ValueError as exc:
             line = getattr(exc, "lineno", None)
             yield Note(f"invalid JSON ({getattr(exc, 'msg', exc)}); scanned as text", source.path, line)

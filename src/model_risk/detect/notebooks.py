@@ -19,6 +19,27 @@ from model_risk.detect.embedded import EmbeddedCode, Piece
 from model_risk.detect.references import reference_to
 from model_risk.detect.structured import LocatedStr
 
+#: Strings of cell sources located in one notebook (each costs a few hundred bytes); the rest is noted.
+MAX_LOCATED_LINES = 20_000
+#: Strings of outputs read in one notebook (the first ones).
+MAX_OUTPUT_LINES = 20_000
+_SOURCE_KEYS = frozenset({("cells", "source"), ("cells", "input"), ("worksheets", "cells", "source"),
+                          ("worksheets", "cells", "input")})
+#: Output fields that hold text: a stream's ``text``, a result's ``text/plain`` or Markdown.
+_OUTPUT_TEXT = ("text/plain", "text/markdown")
+_OUTPUT_KEYS = frozenset({("cells", "outputs", "text"), *(("cells", "outputs", "data", kind) for kind in _OUTPUT_TEXT)})
+
+
+def _code_strings(keys: tuple[str, ...]) -> str | None:
+    """The strings the code cells are read from: every cell's source, located."""
+    return "source" if keys in _SOURCE_KEYS else None
+
+
+def _text_strings(keys: tuple[str, ...]) -> str | None:
+    """Cell sources, and outputs (logs and results, sometimes megabytes of them: the first lines)."""
+    return "source" if keys in _SOURCE_KEYS else "output" if keys in _OUTPUT_KEYS else None
+
+
 _SHELL_CELLS = ("%%bash", "%%sh", "%%script bash", "%%script sh", "%%system")
 #: Cell magics whose body is still Python.
 _PYTHON_CELLS = ("%%time", "%%timeit", "%%capture", "%%prun", "%%memit")
@@ -96,13 +117,11 @@ class NotebookDetector(Detector):
         import json
 
         try:
-            # A broken notebook is worth a note even when it could not hold a reference; the fast
-            # parser tells, and only then is the text read with positions.
-            json.loads(source.text)
             if not (python_source.could_reference(source.text) or hub_urls.has_marker(source.text)
                     or "serve" in source.text or free_text.worth_scanning(source.text)):
+                json.loads(source.text)  # a broken notebook is worth a note even when it names no model
                 return
-            notebook = structured.json_data(source.text)
+            notebook, clipped = structured.located_json(source.text, _code_strings, {"source": MAX_LOCATED_LINES})
         except ValueError as exc:
             yield Note(f"skipped: not a valid notebook (invalid JSON: {getattr(exc, 'msg', exc)})", source.path,
                        getattr(exc, "lineno", None))
@@ -110,6 +129,9 @@ class NotebookDetector(Detector):
         except RecursionError:
             yield Note("skipped: notebook JSON nested too deeply", source.path)
             return
+        if "source" in clipped:
+            yield Note(f"read the first {MAX_LOCATED_LINES:,} lines of the notebook's cells only", source.path,
+                       level="warning")
         cells = _cells(notebook)
         if not cells:
             return
@@ -174,7 +196,8 @@ class NotebookDocsDetector(Detector):
 
     def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
         try:
-            notebook = structured.json_data(source.text)
+            notebook, _ = structured.located_json(source.text, _text_strings, {"source": MAX_LOCATED_LINES,
+                                                                               "output": MAX_OUTPUT_LINES})
         except (ValueError, RecursionError):
             return  # the notebook detector says so
         for pieces in [c.pieces for c in _cells(notebook, "markdown")] + _outputs(notebook):
@@ -184,10 +207,6 @@ class NotebookDocsDetector(Detector):
                      for f in hub_urls.find_models(virtual.text)]
             found = links + list(free_text.references(virtual, virtual.text, self.name, known=links))
             yield from code.relocate(found, virtual, self.name)
-
-
-#: Output fields that hold text: a stream's ``text``, a result's ``text/plain`` or Markdown.
-_OUTPUT_TEXT = ("text/plain", "text/markdown")
 
 
 def _outputs(notebook: object) -> list[list[Piece]]:

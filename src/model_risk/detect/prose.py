@@ -8,6 +8,7 @@ file. One pass each, anchored on ``str.find`` or a single regular expression.
 from __future__ import annotations
 
 import re
+
 from model_risk.detect import text_search
 
 #: Where something other than code starts in Python: a comment, a triple-quoted or a one-line string.

@@ -30,7 +30,16 @@ from dataclasses import dataclass
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.source import SourceFile
-from model_risk.detect import commands, free_text, model_names, prose, python_literals, python_statements, structured, text_search
+from model_risk.detect import (
+    commands,
+    free_text,
+    model_names,
+    prose,
+    python_literals,
+    python_statements,
+    structured,
+    text_search,
+)
 from model_risk.detect.model_names import ModelName
 from model_risk.detect.references import reference_to
 from model_risk.knowledge import publishers

@@ -16,8 +16,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from model_risk.detect.python_literals import string_spans
 from model_risk.detect import text_search
+from model_risk.detect.python_literals import string_spans
 
 #: A line that starts with something other than blank space, a comment or a closing bracket.
 _CODE_AT_COLUMN_0 = text_search.lazy(r"^[^\s#)\]}]", re.M)

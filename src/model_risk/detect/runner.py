@@ -16,7 +16,7 @@ from model_risk.common.debug import show_traceback
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.source import SourceFile
-from model_risk.detect import candidates, text_search
+from model_risk.detect import candidates, doors, text_search
 from model_risk.detect.commands import stronger
 from model_risk.detect.source import read_source
 from model_risk.detect.walk import Candidate
@@ -91,6 +91,7 @@ def detect_file(source: SourceFile, detectors: Sequence[Detector], *, candidate_
             show_traceback(exc)
             notes.append(Note(f"detector {detector.name!r} failed: {exc.__class__.__name__}: {exc}",
                               source.path, level="error"))
+    references = doors.prefer_doors(references)  # one reference per place: a door's reading wins
     if candidate_pass:
         try:
             # What a detector already reported is not judged again; links and short names, which
@@ -99,7 +100,8 @@ def detect_file(source: SourceFile, detectors: Sequence[Detector], *, candidate_
             text = source.text
             if source.path.endswith("pyproject.toml") and "[tool.model-risk" in text:
                 text = candidates.without_own_settings(text)
-            found = candidates.find_candidates(text, alone=not detectors, known=known)
+            alone = all(d.name in doors.DETECTORS for d in detectors)
+            found = candidates.find_candidates(text, alone=alone, known=known)
         except Exception as exc:  # a bug in the pass costs this file's candidates, not the scan
             show_traceback(exc)
             notes.append(Note(f"candidate pass failed: {exc.__class__.__name__}: {exc}", source.path, level="error"))

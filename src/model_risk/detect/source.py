@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from model_risk.common.fileio import NotRegularFileError, open_regular
 from model_risk.contract.domain import Note
 from model_risk.contract.source import SourceFile
 
@@ -15,7 +16,8 @@ def read_source(abs_path: str, rel_path: str, max_size: int = DEFAULT_MAX_FILE_S
                 ) -> tuple[SourceFile | None, Note | None]:
     """Read and decode a file. Returns the file (or None when it is skipped) and a note, if any."""
     try:
-        with open(abs_path, "rb") as handle:
+        # The one safe-open: a FIFO or device put in place of the file after the walk is never read.
+        with os.fdopen(open_regular(abs_path), "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             if size > max_size:
                 return None, Note(
@@ -28,8 +30,8 @@ def read_source(abs_path: str, rel_path: str, max_size: int = DEFAULT_MAX_FILE_S
                 data += handle.read(max_size + 1 - len(data))
     except PermissionError:
         return None, Note("skipped: permission denied", rel_path)
-    except IsADirectoryError:
-        return None, None
+    except NotRegularFileError:
+        return None, Note("skipped: not a regular file", rel_path, level="info")
     except OSError as exc:
         return None, Note(f"skipped: cannot read ({exc.strerror or exc.__class__.__name__})", rel_path)
     if len(data) > max_size:  # the file grew while we read it

@@ -157,25 +157,30 @@ _Rules = _IgnoreRules | _GitIgnored
 def _git_ignored_paths(root: Path) -> frozenset[str] | None:
     """The ignored, untracked files and directories (``dir/``) under ``root``, relative to it; None when
     git is not installed or refuses (a repository owned by someone else, say). Raises GitTooSlow."""
-    import subprocess
+    from model_risk.common.git import GitUnavailable, run_git
 
-    # fsmonitor could name a program in a scanned repository's .git/config: never run it.
-    command = ["git", "-c", "core.fsmonitor=false", "-C", str(root), "ls-files", "-z", "--others", "--ignored",
-               "--exclude-standard", "--directory"]
+    # Through the one git helper: nothing a scanned repository's .git/config names is run.
     try:
-        done = subprocess.run(command, capture_output=True, stdin=subprocess.DEVNULL, timeout=GIT_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        raise GitTooSlow from None
-    except (OSError, subprocess.SubprocessError):
+        done = run_git(root, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory",
+                       timeout=GIT_TIMEOUT)
+    except GitUnavailable as exc:
+        if exc.timed_out:
+            raise GitTooSlow from None
         return None
     if done.returncode != 0:
         return None
     return frozenset(display_path(os.fsdecode(p)) for p in done.stdout.split(b"\0") if p)
 
 
+#: The most of one .gitignore (or .git/info/exclude) model-risk applies itself; git reads larger ones.
+MAX_IGNORE_FILE = 16 * 1024 * 1024
+
+
 def _read_lines(path: Path) -> list[str] | None:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+    from model_risk.common.fileio import read_bytes
+
+    try:  # a FIFO or device planted as a .gitignore is refused, not read
+        return read_bytes(path, limit=MAX_IGNORE_FILE).decode("utf-8", "replace").splitlines()
     except OSError:
         return None
 
@@ -267,6 +272,9 @@ class Walker:
             elif not path.exists():
                 self.notes.append(Note("skipped: no such file or directory", relative_path(path, self.root),
                                        level="error"))
+            else:  # a FIFO or device named on the command line: said, not skipped in silence
+                self.notes.append(Note("skipped: not a regular file (a FIFO or device)",
+                                       relative_path(path, self.root), level="warning"))
         for directory in base_rules.skipped if base_rules is not None else ():
             self.notes.append(Note("not applied: this .gitignore has more patterns than model-risk's matcher "
                                    "takes", f"{directory}/.gitignore" if directory != "." else ".gitignore"))

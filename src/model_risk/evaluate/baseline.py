@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from model_risk.common.fileio import JsonError, atomic_write, parse_json, read_text_file, write_problem
+from model_risk.common.fileio import JsonError, atomic_write, parse_json, read_problem, read_text_file, write_problem
 from model_risk.common.json_text import pretty_json
 from model_risk.contract.domain import Finding
 from model_risk.contract.errors import ConfigError
@@ -28,7 +28,7 @@ def read_baseline(path: Path) -> frozenset[str]:
     except JsonError as exc:
         raise ConfigError(exc.message, path=str(path), line=exc.line) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read the baseline: {exc}", path=str(path)) from None
+        raise ConfigError(f"cannot read the baseline: {read_problem(exc)}", path=str(path)) from None
     if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION \
             or not isinstance(data.get("findings"), list):
         raise ConfigError("not a model-risk baseline (expected version 1 with a findings list)", path=str(path))

@@ -13,7 +13,8 @@ from typing import Any
 
 from model_risk.common import safe_yaml
 from model_risk.common.documents import Document, load_document
-from model_risk.common.fileio import read_text_file
+from model_risk.common.fileio import read_problem, read_text_file
+from model_risk.common.project_paths import inside
 from model_risk.common.resources import data_dir
 from model_risk.contract.condition import Condition
 from model_risk.contract.domain import RuleInfo, Severity
@@ -22,6 +23,8 @@ from model_risk.evaluate import subjects
 from model_risk.evaluate.conditions import CompileContext, ConditionError, Predicate, compile_condition
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.]*)\}")
+#: A rule pack is pages of YAML; a larger file is refused unread.
+MAX_PACK_SIZE = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ class RuleSettings:
     severity: Mapping[str, Severity] = field(default_factory=dict)
     #: Rule name or code -> parameter overrides.
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: The scanned project: errors quote the content of extra packs inside it only (None: quote all).
+    project: Path | None = None
 
 
 def builtin_packs() -> dict[str, Path]:
@@ -103,15 +108,15 @@ class _PackLoader:
         self.settings = settings
         self.cache_dir = cache_dir
 
-    def load(self, display: str, text: str) -> tuple[list[Rule], Document]:
+    def load(self, display: str, text: str, *, quote: bool = True) -> tuple[list[Rule], Document]:
         try:
             document, violation = load_document(text, schema_name="rule-pack.schema.json",
-                                                cache_dir=self.cache_dir)
+                                                cache_dir=self.cache_dir, quote=quote)
         except safe_yaml.YamlError as exc:
-            raise RulePackError(exc.message, path=display, line=exc.line) from None
+            raise RulePackError(exc.message if quote else "invalid YAML", path=display, line=exc.line) from None
         if violation is not None:
             raise RulePackError(violation.message, path=display, line=violation.line,
-                                rule=self._rule_name(document, violation.path))
+                                rule=self._rule_name(document, violation.path) if quote else None)
         data = document.data
         assert isinstance(data, dict)
         pack = data["pack"]
@@ -189,22 +194,23 @@ def load_rules(checks: Mapping[str, Condition], settings: RuleSettings, *,
     loader = _PackLoader(checks, settings, cache_dir)
     available = builtin_packs()
     selected = list(available) if settings.packs is None else list(settings.packs)
-    sources: list[tuple[str, Path]] = []
+    sources: list[tuple[str, Path, bool]] = []
     for name in selected:
         if name not in available:
             raise RulePackError(f"no built-in rule pack named {name!r} (available: {', '.join(available)})")
-        sources.append((f"<builtin>/rules/{available[name].name}", available[name]))
-    sources += [(str(p), Path(p)) for p in plugin_packs]
-    sources += [(str(p), p) for p in settings.extra_packs]
+        sources.append((f"<builtin>/rules/{available[name].name}", available[name], True))
+    sources += [(str(p), Path(p), True) for p in plugin_packs]
+    project = settings.project
+    sources += [(str(p), p, project is None or inside(project, p)) for p in settings.extra_packs]
     rules: list[Rule] = []
     seen: dict[str, str] = {}
-    for display, source in sources:
+    for display, source, quote in sources:
         try:
-            text = read_text_file(source)
+            text = read_text_file(source, limit=MAX_PACK_SIZE)
         except (OSError, UnicodeDecodeError) as exc:
-            raise RulePackError(f"cannot read rule pack: {exc}", path=display) from None
+            raise RulePackError(f"cannot read rule pack: {read_problem(exc)}", path=display) from None
         try:
-            loaded, document = loader.load(display, text)
+            loaded, document = loader.load(display, text, quote=quote)
         except RecursionError:  # conditions nested thousands deep: the parser and the compiler recurse
             raise RulePackError("nested too deeply to read", path=display) from None
         for rule in loaded:

@@ -35,13 +35,13 @@ EFFECTIVE_FIELDS = LICENSE_FIELDS | frozenset({"model", "path", "path_text", "vi
                                                "inherited_label", "licenses", "unknown", "conditions_text"})
 WATCH_FIELDS = frozenset({"vendor", "reason", "severity"})
 REFERENCE_FIELDS = frozenset({"model", "path", "line", "column", "revision", "revision_pinned",
-                              "trust_remote_code", "loader", "detector", "kind"})
+                              "trust_remote_code", "loader", "detector", "kind", "provider"})
 
 #: Field -> allowed sub-fields (None: a plain value; "any": free-form mapping such as the model card).
 #: The facts whose drift is reported (resolve/drift.py's DRIFT_FIELDS).
 DRIFT_FIELDS = frozenset({"status", "id", "license", "gated", "sha"})
 MODEL_SCOPE: dict[str, frozenset[str] | str | None] = {
-    "id": None, "model": None, "kind": None, "status": None, "reason": None, "aliases": None,
+    "id": None, "model": None, "kind": None, "provider": None, "status": None, "reason": None, "aliases": None,
     "redirected_from": None, "renamed": None, "renamed_from": None, "revision": None, "author": None,
     "vendor": None, "vendor_country": None, "root_vendor": None, "root_vendor_country": None,
     "lineage": None, "lineage_depth": None, "lineage_text": None, "base_models": None, "base_relation": None,
@@ -146,7 +146,8 @@ def model_subject(usage: ModelUsage, watchlist: Sequence[WatchEntry] = ()) -> di
     return {
         "id": facts.id,
         "model": facts.id,
-        "kind": "api" if facts.status is ModelStatus.API else "hub",
+        "kind": facts.kind,
+        "provider": facts.provider,
         "status": facts.status.value,
         "reason": facts.reason,
         "aliases": list(facts.aliases),
@@ -207,7 +208,7 @@ def reference_subject(model: Mapping[str, Any], reference: Reference) -> dict[st
         "model": reference.model, "path": reference.path, "line": reference.line, "column": reference.column,
         "revision": reference.revision, "revision_pinned": reference.revision_pinned,
         "trust_remote_code": reference.trust_remote_code, "loader": reference.loader,
-        "detector": reference.detector, "kind": reference.kind,
+        "detector": reference.detector, "kind": reference.kind, "provider": reference.provider,
     }}
 
 
@@ -222,8 +223,8 @@ def vendor_subject(entry: VendorEntry, concentration: Concentration,
                    watchlist: Sequence[WatchEntry] = ()) -> dict[str, Any]:
     watch = next((e.as_dict() for e in watchlist if e.vendor.lower() == entry.vendor.lower()), None)
     counted = [u for u in entry.uses if u.counted]
-    open_weights = len({u.facts.id.lower() for u in counted if u.kind == "open-weights"})
-    api = len({u.facts.id.lower() for u in counted if u.kind == "api"})
+    open_weights = len({u.facts.weights_key for u in counted if u.kind == "open-weights"})
+    api = len({u.facts.weights_key for u in counted if u.kind == "api"})
     parts = [f"{open_weights} open-weight"] if open_weights else []
     parts += [f"{api} API"] if api else []
     return {

@@ -73,7 +73,9 @@ def _table(_overlays: tuple[str, ...]) -> ApiModelTable:
     prefixes = {}
     for vendor, spec in specs.items():
         starts = tuple(h.lower() for h in spec["hints"])
-        vendors.append((vendor, starts, "|".join(f"(?:{p})" for p in spec["patterns"])))
+        # A pattern is a string, or {pattern, source} for one that names its own page.
+        patterns = [p if isinstance(p, str) else p["pattern"] for p in spec["patterns"]]
+        vendors.append((vendor, starts, "|".join(f"(?:{p})" for p in patterns)))
         hints += starts
         prefixes[vendor] = frozenset(p.lower() for p in spec.get("prefixes", ()))
     return ApiModelTable(tuple(vendors), prefixes, tuple(dict.fromkeys(hints)),

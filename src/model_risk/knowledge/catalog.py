@@ -1,11 +1,12 @@
 """The knowledge tables in force for a run: the bundled tables, and the project's overlays on them.
 
-model-risk ships five tables under ``knowledge/data/`` (licenses, lineage hints, vendors, model publishers,
-API model names), each dated (``as_of``) and naming a source per entry. A project corrects or extends them
-without waiting for a release with overlay files (the ``knowledge:`` setting, docs/configuration.md): the
-application reads and validates them once per run and installs them here, before any table is read;
-every table module merges what is installed over its bundled data. The tables are read from detection's
-worker processes too, so the detector pool installs the same overlays in each worker.
+model-risk ships ten tables under ``knowledge/data/`` (licenses, lineage hints, vendors, model publishers,
+API model names, Ollama's library, hosting providers, ModelScope organisations, well-known substitutes,
+serving engines), each dated (``as_of``) and naming a source per entry. A project corrects or extends them without waiting for a release with overlay files (the
+``knowledge:`` setting, docs/configuration.md): the application reads and validates them once per run and
+installs them here, before any table is read; every table module merges what is installed over its
+bundled data. The tables are read from detection's worker processes too, so the detector pool installs
+the same overlays in each worker.
 
 The tables are cached per set of overlays (keyed by their digests), so installing nothing costs nothing.
 """
@@ -29,6 +30,11 @@ TABLES = {
     "vendors": "knowledge/data/vendors.yaml",
     "publishers": "knowledge/data/model_publishers.yaml",
     "api_models": "knowledge/data/api_models.yaml",
+    "ollama": "knowledge/data/ollama.yaml",
+    "hosting": "knowledge/data/hosting.yaml",
+    "modelscope": "knowledge/data/modelscope.yaml",
+    "substitutes": "knowledge/data/substitutes.yaml",
+    "serving": "knowledge/data/serving.yaml",
 }
 
 #: Overlay section -> the table it corrects (an overlay file may hold any of them).
@@ -40,6 +46,12 @@ SECTIONS = {
     "redistributors": "vendors",
     "publishers": "publishers",
     "api_models": "api_models",
+    "ollama": "ollama",
+    "hosting": "hosting",
+    "modelscope": "modelscope",
+    "substitute_families": "substitutes",
+    "substitute_models": "substitutes",
+    "serving_engines": "serving",
 }
 
 

@@ -7,12 +7,19 @@ distillation of Qwen and a community GGUF of it both count for Alibaba. An API m
 changing course:
 
 * ``api``: served by the vendor; stops working if the API changes or closes;
+* ``hosted``: the vendor's open weights served by a third party's API (OpenRouter, Together, Bedrock ...):
+  the provider may keep serving a release it has, but new releases stop with the vendor, and the
+  provider can retire the model at any time;
 * ``unpinned``: the vendor's own weights, loaded without a commit sha: the next release, or a new
   license, reaches the project at the next download;
 * ``pinned``: the vendor's own weights at a commit sha: the weights (and the license they came with)
   stay until someone upgrades; ``locked`` says whether model-risk.lock records their facts;
 * ``derived``: someone else's model built on the vendor's base (fine-tune, quantisation, distillation):
   it inherits the base's license, and its future depends on the vendor's next base.
+
+Ollama tags and ModelScope repositories count like Hub downloads of the weights they are (an Ollama tag
+moves like a branch unless pinned by digest); a hosted model counts as ``hosted`` whoever's weights it
+serves. The same weights reached through several doors are one model for concentration.
 
 Concentration is measured over the distinct models the project uses (a repo at two revisions counts
 once) whose references are in counted scopes (by default not docs and tests): the top vendor's share
@@ -29,13 +36,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from model_risk.contract.domain import COMMIT_SHA, ModelFacts, ModelStatus, Reference, root_vendor_of, root_vendors_of
+from model_risk.contract.domain import ModelFacts, ModelStatus, Reference, root_vendor_of, root_vendors_of
 from model_risk.knowledge.scopes import conventional_scope
 
 #: Exposure levels, most exposed first. ``--fail-on-exposure LEVEL`` fails on LEVEL and those before it.
-EXPOSURE_LEVELS = ("api", "unpinned", "pinned", "derived")
+EXPOSURE_LEVELS = ("api", "hosted", "unpinned", "pinned", "derived")
 EXPOSURE_TITLES = {
     "api": "API use (stops working if the API changes or closes)",
+    "hosted": ("open weights served by a third-party API (the provider may keep serving an old release; "
+               "new releases stop with the vendor)"),
     "unpinned": "unpinned open weights (the next release or a license change reaches you)",
     "pinned": "pinned open weights (safe until you upgrade)",
     "derived": "models built on the vendor's base (they inherit its license)",
@@ -72,7 +81,7 @@ class VendorUse:
 
     @property
     def pinned(self) -> bool:
-        return self.facts.revision is not None and COMMIT_SHA.fullmatch(self.facts.revision) is not None
+        return self.facts.pinned
 
     @property
     def locked(self) -> bool:
@@ -83,6 +92,8 @@ class VendorUse:
     def exposure(self) -> str:
         if self.relation == "api":
             return "api"
+        if self.facts.door == "hosted":
+            return "hosted"
         if self.relation == "derived":
             return "derived"
         return "pinned" if self.pinned else "unpinned"
@@ -102,8 +113,9 @@ class VendorEntry:
         return self.models / self.total if self.total else 0.0
 
     def distinct(self, kind: str | None = None) -> int:
-        """Distinct models (counted or not), optionally of one kind (``open-weights`` or ``api``)."""
-        return len({u.facts.id.lower() for u in self.uses if kind is None or u.kind == kind})
+        """Distinct models (counted or not), optionally of one kind (``open-weights`` or ``api``). The same
+        weights through several doors (the Hub, Ollama, a hosting provider) are one model."""
+        return len({u.facts.weights_key for u in self.uses if kind is None or u.kind == kind})
 
     @property
     def references(self) -> tuple[Reference, ...]:
@@ -182,7 +194,7 @@ def vendor_view(models: Iterable[tuple[ModelFacts, Sequence[Reference]]],
         if counted:
             # An unknown vendor is a vendor of its own per model (see the module docstring).
             keys = tuple(v if v != UNKNOWN_VENDOR else f"{UNKNOWN_VENDOR}:{facts.id.lower()}" for v in vendors)
-            counted_ids.setdefault(facts.id.lower(), keys)
+            counted_ids.setdefault(facts.weights_key, keys)
     total = len(counted_ids)
     per_vendor: dict[str, float] = {}
     for keys in counted_ids.values():
@@ -190,7 +202,7 @@ def vendor_view(models: Iterable[tuple[ModelFacts, Sequence[Reference]]],
             per_vendor[key] = per_vendor.get(key, 0.0) + 1.0 / len(keys)
     entries = [
         VendorEntry(vendor, countries[vendor], tuple(vendor_uses),
-                    len({u.facts.id.lower() for u in vendor_uses if u.counted}), total)
+                    len({u.facts.weights_key for u in vendor_uses if u.counted}), total)
         for vendor, vendor_uses in uses.items()
     ]
     entries.sort(key=lambda e: (-e.models, -e.distinct(), e.vendor.lower()))

@@ -12,13 +12,17 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from model_risk.contract.domain import (
+    DOORS,
+    EFFORT_LEVELS,
     Alternative,
+    Change,
     Drift,
     EffectiveLicense,
     LicenseFacts,
     LineageLicense,
     LineageLink,
     ModelFacts,
+    ModelProfile,
     ModelStatus,
 )
 from model_risk.contract.resolver import VendorDirectory
@@ -141,7 +145,8 @@ def facts_document(facts: ModelFacts) -> dict[str, Any]:
     ``models[]`` entry). The stored record and the rule subjects are views of it."""
     m = facts
     return {
-        "id": m.id, "aliases": list(m.aliases), "status": m.status.value, "reason": m.reason,
+        "id": m.id, "aliases": list(m.aliases), "status": m.status.value, "kind": m.kind, "provider": m.provider,
+        "reason": m.reason,
         "revision": m.revision, "author": m.author,
         "vendor": m.vendor, "vendor_country": m.vendor_country,
         "root_vendor": m.root_vendor, "root_vendor_country": m.root_vendor_country,
@@ -184,6 +189,7 @@ def facts_from_document(m: Mapping[str, Any]) -> ModelFacts:
                             for link in m.get("lineage_links", ())),
         root_vendors=tuple(m.get("root_vendors", ())),
         effective_license=_effective_from_document(m.get("effective_license")),
+        door=m.get("kind") if m.get("kind") in DOORS else None, provider=m.get("provider"),
     )
 
 
@@ -291,18 +297,105 @@ def from_record(data: Mapping[str, Any], vendors: VendorDirectory, source: str) 
     return build_facts(vendors=vendors, source=source, **_fields(data))
 
 
-def alternative_record(a: Alternative) -> dict[str, Any]:
-    """A suggested replacement as the JSON report and the lockfile store it."""
-    return {"id": a.id, "root_vendor": a.root_vendor, "license": a.license, "parameters": a.parameters,
-            "downloads": a.downloads, "pipeline_tag": a.pipeline_tag, "library_name": a.library_name,
-            "why": a.why}
+def profile_record(p: ModelProfile | None) -> dict[str, Any] | None:
+    """A model's migration facts as the JSON report, the lockfile and the plan store them."""
+    if p is None:
+        return None
+    return {"task": p.task, "modality": p.modality, "purposes": list(p.purposes), "architecture": p.architecture,
+            "model_type": p.model_type, "parameters": p.parameters, "active_parameters": p.active_parameters,
+            "active_basis": p.active_basis, "experts": p.experts, "experts_per_token": p.experts_per_token,
+            "context_length": p.context_length, "languages": list(p.languages), "chat_template": p.chat_template,
+            "embedding_dimension": p.embedding_dimension, "library": p.library, "custom_code": p.custom_code,
+            "license": p.license, "commercial_use": p.commercial_use, "license_conditions": list(p.license_conditions),
+            "vendor": p.vendor, "country": p.country, "root_vendors": list(p.root_vendors), "publisher": p.publisher,
+            "engines": list(p.engines), "variants": [{"format": f, "id": i} for f, i in p.variants],
+            "sources": list(p.sources)}
+
+
+def _optional(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
+        raise RecordError(f"bad {key} {value!r}")
+    return clip_text(value) if isinstance(value, str) else value
+
+
+def _texts_of(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RecordError(f"bad {key}")
+    return tuple(_clip_texts(value))
+
+
+def profile_from_record(data: Mapping[str, Any] | None) -> ModelProfile | None:
+    if data is None:
+        return None
+    if not isinstance(data, Mapping):
+        raise RecordError("bad profile: not an object")
+    variants = data.get("variants") or []
+    if not isinstance(variants, list) or not all(
+            isinstance(v, Mapping) and isinstance(v.get("format"), str) and isinstance(v.get("id"), str)
+            for v in variants):
+        raise RecordError("bad profile variants")
+    custom = data.get("custom_code")
+    return ModelProfile(
+        task=_optional(data, "task", str), modality=_optional(data, "modality", str),
+        purposes=_texts_of(data, "purposes"), architecture=_optional(data, "architecture", str),
+        model_type=_optional(data, "model_type", str), parameters=_optional(data, "parameters", int),
+        active_parameters=_optional(data, "active_parameters", int), active_basis=_optional(data, "active_basis", str),
+        experts=_optional(data, "experts", int), experts_per_token=_optional(data, "experts_per_token", int),
+        context_length=_optional(data, "context_length", int), languages=_texts_of(data, "languages"),
+        chat_template=_optional(data, "chat_template", str),
+        embedding_dimension=_optional(data, "embedding_dimension", int), library=_optional(data, "library", str),
+        custom_code=custom if isinstance(custom, bool) else None, license=_optional(data, "license", str),
+        commercial_use=_optional(data, "commercial_use", str),
+        license_conditions=_texts_of(data, "license_conditions"), vendor=_optional(data, "vendor", str),
+        country=_optional(data, "country", str), root_vendors=_texts_of(data, "root_vendors"),
+        publisher=_optional(data, "publisher", str),
+        engines=_texts_of(data, "engines"),
+        variants=tuple((str(v["format"]), _clip_id(str(v["id"]))) for v in variants[:MAX_ITEMS]),
+        sources=_texts_of(data, "sources"))
+
+
+def change_record(c: Change) -> dict[str, Any]:
+    return {"kind": c.kind, "text": c.text, "effort": c.effort}
+
+
+def _change_from_record(data: object) -> Change:
+    if not isinstance(data, Mapping) or not isinstance(data.get("kind"), str) or not isinstance(data.get("text"), str):
+        raise RecordError("bad change: needs a kind and a text")
+    effort = data.get("effort", "small")
+    if effort not in EFFORT_LEVELS:
+        raise RecordError(f"bad change effort {effort!r}")
+    return Change(str(data["kind"]), clip_text(str(data["text"]), 2 * MAX_TEXT) or "", str(effort))
+
+
+def alternative_record(a: Alternative, *, brief: bool = False) -> dict[str, Any]:
+    """A suggested replacement as the JSON report and the lockfile store it; ``brief``: without its facts
+    and reasons (a candidate that also qualifies, as the lockfile records it)."""
+    record = {"id": a.id, "root_vendor": a.root_vendor, "license": a.license, "parameters": a.parameters,
+              "downloads": a.downloads, "pipeline_tag": a.pipeline_tag, "library_name": a.library_name,
+              "why": a.why, "origin": a.origin, "reasons": list(a.reasons),
+              "changes": [change_record(c) for c in a.changes], "effort": a.effort,
+              "profile": profile_record(a.profile)}
+    if brief:
+        record.update(why="", reasons=[], profile=None)
+    return record
 
 
 def alternative_from_record(data: Mapping[str, Any]) -> Alternative:
     try:
+        reasons = data.get("reasons") or []
+        changes = data.get("changes") or []
+        if not isinstance(reasons, list) or not isinstance(changes, list):
+            raise RecordError("bad reasons or changes: not lists")
         return Alternative(id=str(data["id"]), root_vendor=data.get("root_vendor"), license=data.get("license"),
                            parameters=data.get("parameters"), downloads=data.get("downloads"),
                            pipeline_tag=data.get("pipeline_tag"), library_name=data.get("library_name"),
-                           why=str(data.get("why") or ""))
+                           why=str(data.get("why") or ""), profile=profile_from_record(data.get("profile")),
+                           reasons=tuple(clip_text(str(r), 2 * MAX_TEXT) or "" for r in reasons[:MAX_ITEMS]),
+                           changes=tuple(_change_from_record(c) for c in changes[:MAX_ITEMS]),
+                           origin=str(data.get("origin") or "hub"))
     except (KeyError, TypeError, AttributeError) as exc:
         raise RecordError(f"malformed alternative: {exc.__class__.__name__}: {exc}") from None

@@ -39,10 +39,12 @@ SERIAL_NAMESPACE = uuid.UUID("5a0c5d6e-2f43-4b8e-9d51-6f0f4c1c9a3e")
 
 def purl_for(model_id: str, sha: str | None = None) -> str | None:
     """``pkg:huggingface/ORG/NAME@sha``; None for an id without an organisation (a legacy id that
-    could not be resolved to its canonical ``org/name``), which a Hugging Face purl cannot express."""
+    could not be resolved to its canonical ``org/name``), which a Hugging Face purl cannot express, and for
+    a door's model (``ollama:qwen2.5:7b``, ``openrouter:qwen/...``: not a Hub repo; its pedigree names the
+    Hub repo of its weights)."""
     from packageurl import PackageURL
 
-    if model_id.count("/") != 1:
+    if model_id.count("/") != 1 or ":" in model_id:
         return None
     namespace, name = model_id.split("/")
     return PackageURL(type="huggingface", namespace=namespace, name=name, version=sha.lower() if sha else None

@@ -7,6 +7,7 @@ document back into a ScanResult, so every format can be rendered again without s
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,7 +27,8 @@ from model_risk.contract.domain import (
     VerificationSummary,
     revision_key,
 )
-from model_risk.contract.errors import ReportInputError
+from model_risk.contract.errors import ReportInputError, excerpt
+from model_risk.knowledge.doors import names_its_weights
 from model_risk.knowledge.exposure import EXPOSURE_LEVELS, Concentration, VendorView, scope_of, vendor_view
 from model_risk.knowledge.facts import facts_document, facts_from_document
 from model_risk.knowledge.scopes import conventional_scope
@@ -99,6 +101,7 @@ def vendors_document(view: VendorView) -> list[dict[str, Any]]:
             "exposure": exposure,
             "uses": [
                 {"model": u.facts.id, "revision": u.facts.revision, "kind": u.kind, "relation": u.relation,
+                 "provider": u.facts.provider,
                  "lineage": list(u.facts.lineage), "license": license_label(u.facts), "pinned": u.pinned,
                  "locked": u.locked, "exposure": u.exposure, "counted": u.counted,
                  "locations": [_location(r.location) for r in u.references]}
@@ -130,6 +133,16 @@ def vendor_view_of(result: ScanResult) -> VendorView:
     return vendor_view((use.facts, use.references) for use in result.uses())
 
 
+def name_kind(reference: Reference) -> str:
+    """``references[].kind`` as report version 1 defines it: what the name as written is. ``hub``: a Hugging
+    Face repo id; ``api``: a name only a service knows (a vendor's API model, an Ollama tag, a hosting
+    provider's own id); ``internal``. A reference through a door keeps that meaning, and ``door`` says the
+    route, so readers of version 1 that branch on ``kind`` keep seeing Hub ids as Hub ids and nothing else."""
+    if reference.door is None:
+        return reference.kind
+    return "hub" if names_its_weights(reference.door, reference.provider, reference.model) else "api"
+
+
 def to_document(result: ScanResult) -> dict[str, Any]:
     view = vendor_view_of(result)
     return {
@@ -152,7 +165,8 @@ def to_document(result: ScanResult) -> dict[str, Any]:
         "references": [
             {"model": r.model, "path": r.path, "line": r.line, "column": r.column, "detector": r.detector,
              "revision": r.revision, "revision_pinned": r.revision_pinned, "trust_remote_code": r.trust_remote_code,
-             "loader": r.loader, "kind": r.kind, "lookup_id": r.lookup_id, "api_vendor": r.api_vendor,
+             "loader": r.loader, "kind": name_kind(r), "door": r.door,
+             "lookup_id": r.lookup_id, "api_vendor": r.api_vendor, "provider": r.provider,
              "ignore": None if r.ignore is None else sorted(r.ignore),
              "confidence": r.confidence, "scope": r.scope or conventional_scope(r.path),
              "verified_by": r.verified_by or "unverified"}
@@ -219,7 +233,8 @@ def from_document(doc: Mapping[str, Any]) -> ScanResult:
     references = tuple(
         Reference(model=r["model"], path=r["path"], line=r["line"], column=r["column"], detector=r["detector"],
                   revision=r.get("revision"), trust_remote_code=bool(r.get("trust_remote_code")),
-                  loader=r.get("loader"), kind=r.get("kind", "hub"), api_vendor=r.get("api_vendor"),
+                  loader=r.get("loader"), kind=r.get("door") or r.get("kind", "hub"), api_vendor=r.get("api_vendor"),
+                  provider=r.get("provider"),
                   lookup_id=r.get("lookup_id"), confidence=r.get("confidence", "certain"),
                   verified_by=r.get("verified_by", ""), scope=r.get("scope", ""),
                   ignore=None if r.get("ignore") is None else frozenset(r["ignore"]))
@@ -308,6 +323,46 @@ def _validator() -> Any:
     return jsonschema.Draft202012Validator(inline_refs(load_schema("report.schema.json")))
 
 
+#: Longest text kept of any field of a saved report: model-risk writes none longer (Hub texts are clipped
+#: to 500 characters), and a hand-made report's 50 MB license name must not become 50 MB of every output.
+MAX_FIELD = 10_000
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean_text(text: str) -> str:
+    if len(text) > MAX_FIELD:
+        text = text[: MAX_FIELD - 1] + "…"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # JSON can spell a lone surrogate ("\ud800"), which no output can encode
+        text = _LONE_SURROGATE.sub("\ufffd", text)
+    return text
+
+
+def _clean_texts(data: dict[str, Any]) -> None:
+    """Clip every text of a parsed report and replace lone surrogates, in place (keys too), without
+    recursion: a report nested deep enough would exhaust the stack."""
+    stack: list[Any] = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if not all(type(key) is str and len(key) <= MAX_FIELD and key.isascii() for key in node):
+                cleaned = {_clean_text(key): value for key, value in node.items()}
+                node.clear()
+                node.update(cleaned)
+            for key, value in node.items():
+                if isinstance(value, str):
+                    node[key] = _clean_text(value)
+                elif isinstance(value, (dict, list)):
+                    stack.append(value)
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                if isinstance(value, str):
+                    node[index] = _clean_text(value)
+                elif isinstance(value, (dict, list)):
+                    stack.append(value)
+
+
 def load_document(text: str | bytes, source: str) -> dict[str, Any]:
     """The parsed text of a saved version-1 JSON report, validated against the report schema.
 
@@ -324,8 +379,9 @@ def load_document(text: str | bytes, source: str) -> dict[str, Any]:
         raise ReportInputError("not a model-risk JSON report (write one with `model-risk scan --format json`)",
                                path=source)
     if data["version"] != REPORT_VERSION:
-        raise ReportInputError(f"report version {data['version']!r} is not supported (this model-risk reads "
-                               f"version {REPORT_VERSION})", path=source)
+        raise ReportInputError(f"report version {excerpt(data['version'])} is not supported (this model-risk "
+                               f"reads version {REPORT_VERSION})", path=source)
+    _clean_texts(data)
     import jsonschema
 
     validator = _validator()

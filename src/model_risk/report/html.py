@@ -195,7 +195,7 @@ def rule_groups(views: list[FindingView]) -> list[RuleGroup]:
     return groups
 
 
-def _csp_hash(text: str) -> str:
+def csp_hash(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
@@ -286,8 +286,8 @@ class HtmlReporter(Reporter):
             # Our own files, inlined verbatim: they are not escaped, and must never contain "</".
             stylesheet=Markup(stylesheet), script=Markup(script),
             noscript_style=Markup(NOSCRIPT_STYLE),
-            csp=f"default-src 'none'; style-src '{_csp_hash(stylesheet)}' '{_csp_hash(NOSCRIPT_STYLE)}'; "
-                f"script-src '{_csp_hash(script)}'; "
+            csp=f"default-src 'none'; style-src '{csp_hash(stylesheet)}' '{csp_hash(NOSCRIPT_STYLE)}'; "
+                f"script-src '{csp_hash(script)}'; "
                 "img-src data:; base-uri 'none'; form-action 'none'",
         )
         return html_environment().get_template(TEMPLATE).render(context)

@@ -20,13 +20,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from model_risk.common.fileio import TEMP_DIR, atomic_write, read_text_file
+from model_risk.common.fileio import TEMP_DIR, atomic_write, read_bytes, real_directory
 from model_risk.contract.domain import ModelFacts, ModelStatus
 from model_risk.contract.resolver import ModelRequest, ResolveContext
 from model_risk.knowledge import facts as records
 from model_risk.resolve import hub_client
 
 CACHE_VERSION = 1
+#: Entries are a few KiB (every Hub text is clipped before it is cached); a larger file is not read.
+MAX_ENTRY_SIZE = 2 * 1024 * 1024
 
 
 class ModelCache:
@@ -34,13 +36,21 @@ class ModelCache:
         self.directory = Path(directory)
         self.ttl = ttl
         self.negative_ttl = negative_ttl
-        #: Shard directories known to exist: saves a mkdir call per entry written.
+        #: Shard directories known to be real directories: saves the checks per entry written.
         self._made: set[Path] = set()
 
     def _path(self, endpoint: str, request: ModelRequest) -> Path:
         key = "\0".join((endpoint, request.model_id, request.revision or ""))
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
         return self.directory / "models" / digest[:2] / f"{digest}.json"
+
+    def _shard(self, path: Path) -> None:
+        """Make the folder of ``path`` a real directory of the cache. A shared cache may hold symlinks
+        (actions/cache restores them): a folder that is one raises OSError, and nothing is written or
+        locked through it."""
+        if path.parent not in self._made:
+            real_directory(path.parent, under=self.directory)
+            self._made.add(path.parent)
 
     @contextlib.contextmanager
     def locked(self, endpoint: str, request: ModelRequest) -> Iterator[None]:
@@ -55,10 +65,10 @@ class ModelCache:
             yield
             return
         try:
-            if path.parent not in self._made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self._made.add(path.parent)
-            handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+            self._shard(path)
+            # O_NOFOLLOW: a planted symlink (dangling or not) is never followed to create or open a file.
+            flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+            handle = os.open(path, flags, 0o666)
         except OSError:
             yield
             return
@@ -77,7 +87,8 @@ class ModelCache:
         lookup may be a private one the token can see, so that answer is not reused."""
         path = self._path(endpoint, request)
         try:
-            entry = json.loads(read_text_file(path))  # never blocks on a FIFO planted in a shared cache
+            # Never follows a planted symlink, blocks on a FIFO or reads a huge file: a miss, dropped below.
+            entry = json.loads(read_bytes(path, limit=MAX_ENTRY_SIZE, follow_symlinks=False))
         except FileNotFoundError:
             return None
         except (OSError, ValueError, RecursionError):
@@ -120,12 +131,11 @@ class ModelCache:
                  "request": {"id": request.model_id, "revision": request.revision},
                  "authenticated": authenticated, "record": records.to_record(facts)}
         try:
-            if path.parent not in self._made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self._made.add(path.parent)
-            # Not flushed to disk: a crash may lose an entry or leave it empty, and either is a miss.
+            self._shard(path)
+            # Not flushed to disk: a crash may lose an entry or leave it empty, and either is a miss. A
+            # symlink in the entry's place is replaced, never written through.
             atomic_write(path, json.dumps(entry, sort_keys=True), durable=False,
-                         temp_dir=self.directory / TEMP_DIR)
+                         temp_dir=self.directory / TEMP_DIR, symlink="replace")
         except OSError:
             pass  # a read-only or full cache directory slows the next run down; it must not fail this one
 

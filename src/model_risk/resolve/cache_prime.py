@@ -18,7 +18,9 @@ import json
 import sys
 from pathlib import Path
 
+from model_risk.common.fileio import read_bytes
 from model_risk.common.paths import default_cache_dir
+from model_risk.resolve.cache import MAX_ENTRY_SIZE
 
 #: Six hours: longer than a fan-out of thousands of repositories takes (docs/org-audit.md).
 DEFAULT_MARGIN = 6 * 3600
@@ -31,9 +33,9 @@ def cached_lookups(directory: Path) -> list[tuple[str, str | None]]:
     found: set[tuple[str, str | None]] = set()
     for entry in (directory / "models").glob("*/*.json"):
         try:
-            request = json.loads(entry.read_text(encoding="utf-8"))["request"]
+            request = json.loads(read_bytes(entry, limit=MAX_ENTRY_SIZE, follow_symlinks=False))["request"]
             found.add((str(request["id"]), request.get("revision")))
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             continue  # a damaged entry is a miss: the matrix jobs will fetch that model
     return sorted(found, key=lambda item: (item[0], item[1] or ""))
 

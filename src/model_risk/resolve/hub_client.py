@@ -28,7 +28,7 @@ from model_risk.contract.domain import ModelFacts, ModelStatus
 from model_risk.contract.resolver import ModelRequest, ResolveContext
 from model_risk.knowledge import formats
 from model_risk.knowledge.facts import build_facts
-from model_risk.knowledge.hub_ids import repo_id_from
+from model_risk.knowledge.hub_ids import LEGACY_ID, REPO_ID, repo_id_from
 
 #: Only the properties model-risk reads: skips spaces, widget data and eval results. (The author is
 #: the namespace of the canonical id, which every answer carries.)
@@ -343,6 +343,15 @@ def _count(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _answered_id(answered: object, request: ModelRequest) -> str:
+    """The canonical id the Hub answered with, when it has the grammar of one (and no ``..``); else the
+    id asked for: an answer's ``id`` becomes the model's name in every report, and a link's path."""
+    text = answered if isinstance(answered, str) else ""
+    if (REPO_ID.fullmatch(text) or LEGACY_ID.fullmatch(text)) and ".." not in text:
+        return text
+    return request.model_id
+
+
 def facts_from_info(info: Any, request: ModelRequest, context: ResolveContext) -> ModelFacts:
     # Model cards are hand-written YAML: any field may hold a type it should not. One odd field costs
     # that field, never the model.
@@ -353,7 +362,7 @@ def facts_from_info(info: Any, request: ModelRequest, context: ResolveContext) -
     if not licenses_declared:
         licenses_declared = [t.split(":", 1)[1] for t in tags if t.startswith("license:")][:1]
     siblings = [s.rfilename for s in (getattr(info, "siblings", None) or [])]
-    model_id = str(info.id or request.model_id)
+    model_id = _answered_id(getattr(info, "id", None), request)
     bases, relation = _base_models(card, tags, {model_id.lower(), request.model_id.lower()})
     config = getattr(info, "config", None)
     config = config if isinstance(config, dict) else {}

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from model_risk.common.fileio import JsonError, atomic_write, parse_json, read_text_file, write_problem
+from model_risk.common.fileio import JsonError, atomic_write, parse_json, read_problem, read_text_file, write_problem
 from model_risk.common.json_text import pretty_json
 from model_risk.contract.domain import ModelFacts
-from model_risk.contract.errors import ConfigError
+from model_risk.contract.errors import ConfigError, excerpt
 from model_risk.contract.resolver import ModelRequest, VendorDirectory
 from model_risk.contract.version import __version__
 from model_risk.knowledge import facts as records
@@ -60,7 +60,7 @@ class Lockfile:
         try:
             return records.from_record(record, vendors, source="lockfile")
         except records.RecordError as exc:
-            raise LockfileError(f"entry {request_key(request)!r}: {exc}", path=str(self.path)) from None
+            raise LockfileError(f"entry {excerpt(request_key(request))}: {exc}", path=str(self.path)) from None
 
     def requests(self) -> list[ModelRequest]:
         return [parse_request_key(key) for key in self.entries]
@@ -74,7 +74,7 @@ def read_lockfile(path: Path) -> Lockfile | None:
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
-        raise LockfileError(f"cannot read the lockfile: {exc}", path=str(path)) from None
+        raise LockfileError(f"cannot read the lockfile: {read_problem(exc)}", path=str(path)) from None
     try:
         data = parse_json(text)
     except JsonError as exc:
@@ -83,17 +83,17 @@ def read_lockfile(path: Path) -> Lockfile | None:
         raise LockfileError("not a model-risk lockfile (no \"models\" object)", path=str(path))
     version = data.get("version")
     if version != LOCKFILE_VERSION:
-        raise LockfileError(f"lockfile version {version!r} is not supported (expected {LOCKFILE_VERSION}); "
+        raise LockfileError(f"lockfile version {excerpt(version)} is not supported (expected {LOCKFILE_VERSION}); "
                             "run `model-risk lock` to rewrite it", path=str(path))
     for key, entry in data["models"].items():
         # Every entry is checked now: a hand-edited entry that cannot be read must stop the scan with
         # its line, not turn into one unresolved model halfway through it.
         if not isinstance(entry, dict):
-            raise LockfileError(f"entry {key!r} is not an object", path=str(path), line=_line_of(text, key))
+            raise LockfileError(f"entry {excerpt(key)} is not an object", path=str(path), line=_line_of(text, key))
         try:
             records.check_record(entry)
         except records.RecordError as exc:
-            raise LockfileError(f"entry {key!r}: {exc}", path=str(path), line=_line_of(text, key)) from None
+            raise LockfileError(f"entry {excerpt(key)}: {exc}", path=str(path), line=_line_of(text, key)) from None
     alternatives = data.get("alternatives") or {}
     if not isinstance(alternatives, dict) or not all(
             isinstance(e, dict) and isinstance(e.get("suggestions", []), list) for e in alternatives.values()):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from model_risk.common.project_paths import within_project
 from model_risk.contract.domain import ModelFacts
 from model_risk.contract.resolver import ModelRequest, VendorDirectory
 from model_risk.resolve.lockfile import LOCKFILE_NAME, Lockfile, read_lockfile
@@ -70,6 +71,12 @@ class NearestLockfiles:
         return None
 
 
+def project_lockfile(root: Path, directory: str) -> Path:
+    """The lockfile of the sub-project at ``directory`` (relative to ``root``): refused when it is a
+    symlink out of the project, as it is read and written like the project's own."""
+    return within_project(root / directory / LOCKFILE_NAME, root, what=f"{directory or '.'}/{LOCKFILE_NAME}")
+
+
 def nearest_lockfiles(root: Path, located: Sequence[tuple[str, ModelRequest]]) -> NearestLockfiles | Lockfile | None:
     """The lockfiles for references at ``located`` (path relative to ``root``, request). One lockfile
     (the usual single project) is returned as it is; none gives None."""
@@ -82,12 +89,12 @@ def nearest_lockfiles(root: Path, located: Sequence[tuple[str, ModelRequest]]) -
         if directory is None:
             directory = directory_of[rel_path] = nearest_directory(root, rel_path, (LOCKFILE_NAME,), cache)
         if directory not in read:
-            read[directory] = read_lockfile(root / directory / LOCKFILE_NAME)
+            read[directory] = read_lockfile(project_lockfile(root, directory))
         lockfile = read[directory]
         if lockfile is not None and lockfile not in order.setdefault(request, []):
             order[request].append(lockfile)
     if "" not in read:
-        read[""] = read_lockfile(root / LOCKFILE_NAME)
+        read[""] = read_lockfile(project_lockfile(root, ""))
     found = tuple(lockfile for _, lockfile in sorted(read.items()) if lockfile is not None)
     if len(found) <= 1:
         return found[0] if found else None

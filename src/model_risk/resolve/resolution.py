@@ -15,13 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from model_risk.contract.domain import ModelFacts, ModelStatus, ModelUse, Note, Reference, revision_key
-from model_risk.contract.resolver import ModelRequest, ResolveContext
+from model_risk.contract.resolver import ModelRequest, ResolveContext, VendorDirectory
 from model_risk.knowledge.facts import build_facts
+from model_risk.knowledge.vendors import builtin_vendors
+from model_risk.resolve import doors
 from model_risk.resolve.cache import ModelCache
 from model_risk.resolve.drift import compare_with_lockfile
 from model_risk.resolve.lineage import with_lineage
 from model_risk.resolve.lockfile import read_lockfile
 from model_risk.resolve.monorepo import nearest_lockfiles
+from model_risk.resolve.ollama_registry import OllamaRegistry
 from model_risk.resolve.runner import AskPlugins, Resolve, Stores, answer_with, resolve_with_lineage
 
 #: progress(stage, done, total), as the scan reports it.
@@ -33,9 +36,11 @@ def request_for(reference: Reference) -> ModelRequest:
     return ModelRequest(reference.resolve_id, revision_key(reference.revision))
 
 
-def requests_for(references: Sequence[Reference]) -> list[ModelRequest]:
-    """The distinct lookups of the Hub references among ``references``, in order."""
-    return list(dict.fromkeys(request_for(r) for r in references if r.kind == "hub"))
+def requests_for(references: Sequence[Reference], vendors: VendorDirectory | None = None) -> list[ModelRequest]:
+    """The distinct lookups of the Hub references among ``references``, in order, then those of the
+    weights behind the door references (Ollama tags, ModelScope ids, hosted ids; see :mod:`.doors`)."""
+    hub = [request_for(r) for r in references if r.kind == "hub"]
+    return list(dict.fromkeys([*hub, *doors.weights_requests(references, vendors or builtin_vendors())]))
 
 
 @dataclass(frozen=True)
@@ -56,14 +61,16 @@ class Resolution:
     ask: AskPlugins
     #: The lockfile the configuration names; ``None``: the nearest model-risk.lock above each reference.
     lockfile: Path | None = None
+    #: Ollama's registry, asked online about Ollama names when the environment names it.
+    registry: OllamaRegistry | None = None
 
     @classmethod
     def open(cls, context: ResolveContext, ask: AskPlugins, *, lockfile: Path | None, default_lockfile: Path,
-             cache: ModelCache | None) -> Resolution:
+             cache: ModelCache | None, registry: OllamaRegistry | None = None) -> Resolution:
         """Resolution through ``lockfile`` (or the project's ``default_lockfile`` until references say
-        which lockfiles answer them), ``cache`` and the plugins."""
+        which lockfiles answer them), ``cache`` and the plugins (and Ollama's ``registry``, online)."""
         stores = Stores(lockfile=read_lockfile(lockfile or default_lockfile), cache=cache)
-        return cls(context, stores, ask, lockfile)
+        return cls(context, stores, ask, lockfile, None if context.offline else registry)
 
     @property
     def offline(self) -> bool:
@@ -90,6 +97,8 @@ class Resolution:
         if self.lockfile is not None or self.context.root is None:
             return self
         located = [(ref.path, request_for(ref)) for ref in references if ref.kind == "hub"]
+        located += [(ref.path, request) for ref in references if ref.door is not None
+                    for request in doors.weights_requests([ref], self.context.vendors)]
         return dataclasses.replace(self, stores=dataclasses.replace(
             self.stores, lockfile=nearest_lockfiles(self.context.root, located)))
 
@@ -128,7 +137,7 @@ class Resolution:
     def uses(self, references: Sequence[Reference], *, check_drift: bool, progress: Progress | None = None
              ) -> Resolved:
         """Facts for every referenced model, with lineage, aliases and drift, grouped with their references."""
-        requests = requests_for(references)
+        requests = requests_for(references, self.context.vendors)
         if progress:
             progress("models", 0, len(requests))
         known = self.resolve(requests)
@@ -143,6 +152,9 @@ class Resolution:
                 drift, notes = checked.drift, list(checked.notes)
                 # What changed upstream is judged as it is now, by every rule, besides the drift finding.
                 known = {**known, **checked.current}
+        answers = doors.registry_answers(references, self.registry)
+        notes += [Note(f"{name}: {answer.error}; not confirmed", level="info")
+                  for name, answer in answers.items() if answer.error]
         # Grouped by canonical id and revision_key: "main", no revision and the default branch are one model.
         grouped: dict[tuple[str, str | None], list[Reference]] = {}
         facts_for: dict[tuple[str, str | None], ModelFacts] = {}
@@ -156,6 +168,11 @@ class Resolution:
                 key = (f"internal:{ref.resolve_id.lower()}", None)
                 if key not in facts_for:
                     facts_for[key] = self.internal_model(ref)
+            elif ref.door is not None:
+                key = doors.grouping_key(ref)
+                if key not in facts_for:
+                    door = doors.door_model(ref, known, self.context.vendors, doors.registry_answer(ref, answers))
+                    facts_for[key] = self.lineage(door, known)
             else:
                 request = request_for(ref)
                 facts = known[request]

@@ -21,7 +21,7 @@ from model_risk.contract.errors import ModelRiskError
 from model_risk.contract.resolver import ModelRequest, ResolveContext
 from model_risk.resolve import hub_client
 from model_risk.resolve.cache import ModelCache, cached_facts
-from model_risk.resolve.lineage import MAX_LINEAGE_DEPTH, with_hint
+from model_risk.resolve.lineage import MAX_LINEAGE_DEPTH, LineageBudget, bases_to_follow, with_hint
 from model_risk.resolve.lockfile import Lockfile
 from model_risk.resolve.monorepo import NearestLockfiles
 
@@ -117,8 +117,10 @@ def _resolve_all(requests: Iterable[ModelRequest], resolve: Resolve, context: Re
     # ThreadPoolExecutor would, as it joins its threads at exit.
     from model_risk.knowledge.facts import build_facts
 
+    # Work driven by Hub answers is bounded: so many base-model lookups, none enqueued after the deadline.
+    budget = LineageBudget(deadline)
     if context.offline:
-        return _resolve_inline(requests, resolve, context, follow_bases=follow_bases)
+        return _resolve_inline(requests, resolve, context, budget, follow_bases=follow_bases)
     tasks: queue.SimpleQueue[ModelRequest | None] = queue.SimpleQueue()
     answers: queue.SimpleQueue[tuple[ModelRequest, ModelFacts]] = queue.SimpleQueue()
     stopped = threading.Event()
@@ -137,6 +139,8 @@ def _resolve_all(requests: Iterable[ModelRequest], resolve: Resolve, context: Re
             # Reached again by a shorter path: its bases may go one generation further.
             generation[request] = min(generation[request], depth)
             return
+        if depth > 0 and not budget.take():
+            return
         generation[request] = depth
         outstanding.add(request)
         tasks.put(request)
@@ -148,15 +152,15 @@ def _resolve_all(requests: Iterable[ModelRequest], resolve: Resolve, context: Re
     try:
         for request in dict.fromkeys(requests):
             submit(request, 0)
-        while outstanding:
+        while outstanding and (remaining := deadline - time.monotonic()) > 0:
             try:
-                request, facts = answers.get(timeout=max(0.0, deadline - time.monotonic()))
+                request, facts = answers.get(timeout=remaining)
             except queue.Empty:
                 break  # the deadline
             outstanding.discard(request)
             results[request] = facts
             if follow_bases and generation[request] < MAX_LINEAGE_DEPTH:
-                for base in facts.base_models:
+                for base in bases_to_follow(facts):
                     submit(ModelRequest(base), generation[request] + 1)
     finally:
         stopped.set()  # queued lookups are dropped; running ones finish (or die with the process)
@@ -169,10 +173,11 @@ def _resolve_all(requests: Iterable[ModelRequest], resolve: Resolve, context: Re
     return results
 
 
-def _resolve_inline(requests: Iterable[ModelRequest], resolve: Resolve, context: ResolveContext, *,
-                    follow_bases: bool) -> dict[ModelRequest, ModelFacts]:
+def _resolve_inline(requests: Iterable[ModelRequest], resolve: Resolve, context: ResolveContext,
+                    budget: LineageBudget, *, follow_bases: bool) -> dict[ModelRequest, ModelFacts]:
     """Offline, nothing waits on the network (the lockfile and the cache answer at once), so the
-    lookups run here, in order, without starting threads: a pre-commit hook's usual case."""
+    lookups run here, in order, without starting threads: a pre-commit hook's usual case. The same
+    budget holds: a cache filled by a hostile Hub names as many base models as the Hub did."""
     results: dict[ModelRequest, ModelFacts] = {}
     generation: dict[ModelRequest, int] = {}
     pending: list[ModelRequest] = []
@@ -183,9 +188,9 @@ def _resolve_inline(requests: Iterable[ModelRequest], resolve: Resolve, context:
         request = pending.pop(0)
         facts = results[request] = _safe(resolve, context, request)
         if follow_bases and generation[request] < MAX_LINEAGE_DEPTH:
-            for base in facts.base_models:
+            for base in bases_to_follow(facts):
                 base_request = ModelRequest(base)
-                if base_request not in generation:
+                if base_request not in generation and budget.take():
                     generation[base_request] = generation[request] + 1
                     pending.append(base_request)
     return results

@@ -42,7 +42,7 @@ FACT_FIELDS = ("status", "reason", "author", "vendor", "vendor_country", "root_v
 
 #: Fields of a reference kept in the merged document (where it is, and how it is loaded).
 REFERENCE_FIELDS = ("model", "path", "line", "column", "detector", "revision", "trust_remote_code", "loader",
-                    "kind", "confidence", "scope")
+                    "kind", "door", "confidence", "scope")
 
 
 def repository_label(name: str, path: str) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from model_risk.common.fileio import read_bytes, read_problem
 from model_risk.contract.errors import ModelRiskError, UsageError
 from model_risk.report.document import load_document
 
@@ -63,9 +64,9 @@ def _compact(document: dict[str, Any]) -> dict[str, Any]:
 
 def read_report(path: Path) -> LoadedReport:
     try:
-        data = path.read_bytes()
+        data = read_bytes(path)  # a FIFO or device is refused, and so is a file over 64 MiB
     except OSError as exc:
-        raise ModelRiskError(f"cannot read the report: {exc.strerror or exc}", path=str(path)) from None
+        raise ModelRiskError(f"cannot read the report: {read_problem(exc)}", path=str(path)) from None
     document = load_document(data, str(path))
     return LoadedReport(source=str(path), digest=hashlib.sha256(data).hexdigest(), document=_compact(document))
 

@@ -5,20 +5,19 @@ keyword that breaks unquoted queries in Datasette and the sqlite3 shell), models
 findings, and disagreements, joined by integer foreign keys and indexed on them. docs/merge.md shows
 the schema and queries.
 
-Atomic: the database is built in a temporary file beside the output and renamed over it only once it is
-complete and closed, so a crash (or a failing write) never leaves a half-written database at the output
-path, and a reader (Datasette) sees the old database or the new one.
+Atomic: the database is built in a temporary file and renamed over the output only once it is complete
+and closed (the same safe-write as every other file model-risk writes), so a crash never leaves a
+half-written database at the output path, and a reader (Datasette) sees the old database or the new one.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from model_risk.common.fileio import atomic_write_with, write_problem
 from model_risk.contract.errors import ModelRiskError
 from model_risk.report.merged.document import SEVERITIES
 
@@ -90,7 +89,8 @@ CREATE TABLE model_references (
     revision TEXT,
     trust_remote_code INTEGER,
     loader TEXT,
-    kind TEXT,                           -- hub, api or internal
+    kind TEXT,                           -- hub, api or internal: what the name as written is
+    door TEXT,                           -- ollama, modelscope or hosted: the door to the weights, or NULL
     confidence TEXT,                     -- certain, likely or possible
     scope TEXT                           -- code, config, docs, tests or examples
 );
@@ -168,10 +168,11 @@ def _fill(db: sqlite3.Connection, document: dict[str, Any]) -> None:
             for ref in use["references"]:
                 rows.append((repository_id, number, ref["model"], ref["path"], ref["line"], ref.get("column"),
                              ref.get("detector"), ref.get("revision"), _flag(ref.get("trust_remote_code")),
-                             ref.get("loader"), ref.get("kind"), ref.get("confidence"), ref.get("scope")))
+                             ref.get("loader"), ref.get("kind"), ref.get("door"), ref.get("confidence"),
+                             ref.get("scope")))
         db.executemany("INSERT INTO model_references (repository_id, model_id, written, path, line, column_number, "
-                       "detector, revision, trust_remote_code, loader, kind, confidence, scope) "
-                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+                       "detector, revision, trust_remote_code, loader, kind, door, confidence, scope) "
+                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
     by_id: dict[str, int] = {}
     for (model_id, revision), number in models.items():
         if revision is None or model_id not in by_id:
@@ -190,15 +191,15 @@ def _fill(db: sqlite3.Connection, document: dict[str, Any]) -> None:
 
 
 def write_database(document: dict[str, Any], output: Path) -> None:
-    """Write ``document`` to a new SQLite database at ``output``, replacing it atomically."""
-    output = Path(output)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
-    except OSError as exc:
-        raise ModelRiskError(f"cannot write the database: {exc.strerror or exc}", path=str(output)) from None
-    os.close(fd)
-    try:
-        db = sqlite3.connect(tmp, isolation_level=None)
+    """Write ``document`` to a new SQLite database at ``output`` through the one safe-write
+    (:func:`~model_risk.common.fileio.atomic_write_with`): a regular file is replaced atomically, a
+    symlink's target is replaced and the link kept, a device or FIFO is written through, never renamed
+    over, and a write killed half-way leaves its temporary file in ``.model-risk-tmp/`` for the next
+    write to remove."""
+
+    def build(path: Path) -> None:
+        path.unlink(missing_ok=True)  # sqlite3 builds a new database, not into the empty temporary file
+        db = sqlite3.connect(path, isolation_level=None)
         try:
             db.execute("PRAGMA foreign_keys = ON")
             db.execute("PRAGMA journal_mode = OFF")  # a new private file: the rename is the transaction
@@ -211,17 +212,9 @@ def write_database(document: dict[str, Any], output: Path) -> None:
             db.execute("COMMIT")
         finally:
             db.close()
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it 0600; a database is shared like any report
-        os.replace(tmp, output)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, (OSError, sqlite3.Error)):
-            raise ModelRiskError(f"cannot write the database: {exc}", path=str(output)) from None
-        raise
+
+    try:
+        atomic_write_with(Path(output), build)
+    except (OSError, sqlite3.Error) as exc:
+        problem = write_problem(exc) if isinstance(exc, OSError) else str(exc)
+        raise ModelRiskError(f"cannot write the database: {problem}", path=str(output)) from None
