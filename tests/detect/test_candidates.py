@@ -45,6 +45,17 @@ CASES = {
          "deploy/run.sh": "docker pull rocm/vllm-7b\nhelm upgrade --install ops acme-charts/gpu-operator-2\n",
          "Dockerfile": "FROM acme-lab/pytorch-2:latest\nCOPY server/exllama-v2 /srv\n"},
         []),
+    "an image repository beside its tag under a model key is still an image": (
+        {"charts/stack/values.yaml": 'servingEngineSpec:\n  modelSpec:\n  - name: "llama3"\n'
+                                     '    repository: "acme-lab/vllm-openai-2"\n    tag: "latest"\n'
+                                     '    modelURL: "acme-lab/chat-13b"\n',
+         "docs/install.md": '```yaml\nmodelSpec:\n  - repository: "rocm/vllm-7"\n    tag: "instinct_main"\n'
+                            '    modelURL: acme-lab/opt-7b\n```\n'},
+        [("charts/stack/values.yaml", 6, "acme-lab/chat-13b", "certain"), ("docs/install.md", 5, "acme-lab/opt-7b", "certain")]),
+    "a model's address is not a model": (
+        {"Makefile": "run:\n\tMODEL_ADDR=acme-serve/openai-2 k6 run ./k6.js\n",
+         ".env": "MODEL_HOST_ADDRESS=gateway/v1-2\nMODEL_NAME=acme-lab/chat-13b\n"},
+        [(".env", 2, "acme-lab/chat-13b", "certain")]),
     "kubectl output and cluster objects are not models": (
         {"docs/ops.txt": "$ kubectl wait --for=condition=ready pod/vllm-8666bf6464-v97v8\n"
                          "pod/vllm-8666bf6464-v97v8 condition met\n"

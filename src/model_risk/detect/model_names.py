@@ -208,7 +208,7 @@ _BLOCKING_WORDS = frozenset({
     "github", "git", "branch", "tag", "card", "license", "author", "owner", "user", "team", "org",
     "organization", "namespace", "space", "spaces", "task", "metric", "metrics", "kwargs", "max", "min",
     "length", "size", "len", "port", "key", "token", "secret", "prefix", "suffix", "template", "prompt",
-    "collection", "slug", "subfolder", "pool", "pod", "pods",
+    "collection", "slug", "subfolder", "pool", "pod", "pods", "addr", "address",
 })
 #: Keys that take their meaning from the key above them (``model: {name: org/x}``).
 _GENERIC_WORDS = frozenset({"name", "id", "path", "value", "source", "default", "identifier", "or", "ref"})

@@ -85,8 +85,9 @@ def walk(data: object) -> Iterator[Hit]:
             if isinstance(name, str) and isinstance(env_value, str) and len(value) <= 3:
                 yield from _string(env_value, (*path, name))  # Kubernetes env: {name: X, value: Y}
             attributes = _attributes(value)
+            image = _image_keys(value)
             for key, child in reversed(list(value.items())):
-                if not isinstance(key, str):
+                if not isinstance(key, str) or key in image:
                     continue
                 if key in COMMAND_KEYS and not isinstance(child, dict):
                     yield from _command(child)
@@ -99,6 +100,21 @@ def walk(data: object) -> Iterator[Hit]:
                 yield _with(hit, beside) if beside is not None else hit
         elif isinstance(value, str):
             yield from _assignment(value)
+
+
+#: Keys that make a mapping a container image's (Helm values, Kubernetes specs): ``repository: rocm/vllm``
+#: beside ``tag: latest`` names an image, whatever key the mapping sits under (``modelSpec``).
+_IMAGE_SIBLINGS = frozenset({"tag", "digest", "pullpolicy", "imagepullpolicy", "registry"})
+_IMAGE_KEYS = frozenset({"repository", "repo", "image", "imagerepository", "imagename"})
+
+
+def _image_keys(mapping: dict) -> frozenset[str]:
+    """The keys of ``mapping`` that name a container image: ``repository``/``image`` beside ``tag``,
+    ``digest`` or a pull policy."""
+    keys = {k.lower().replace("_", "").replace("-", ""): k for k in mapping if isinstance(k, str)}
+    if not _IMAGE_SIBLINGS & keys.keys():
+        return frozenset()
+    return frozenset(original for normal, original in keys.items() if normal in _IMAGE_KEYS)
 
 
 #: Keys beside a model's that say how it is loaded (``model_revision: abc``, ``trust_remote_code: true``),
