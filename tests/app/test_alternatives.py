@@ -168,6 +168,9 @@ def _without_alternatives(report):
     report = json.loads(json.dumps(report))
     for m in report["models"]:
         m.pop("alternatives"), m.pop("alternatives_note"), m.pop("source")  # the second scan reads the cache
+    for r in report["references"]:
+        r.pop("verified_by")  # likewise
+    report["summary"].pop("verification")  # and sends other requests
     report["notes"] = [n for n in report["notes"] if "alternatives" not in n["message"]]
     report.pop("scan")
     return report

@@ -60,9 +60,9 @@ def detected(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     detect_file = runner.detect_file
 
-    def counting(source, detectors):  # type: ignore[no-untyped-def]
+    def counting(source, detectors, **options):  # type: ignore[no-untyped-def]
         seen.append(source.path)
-        return detect_file(source, detectors)
+        return detect_file(source, detectors, **options)
 
     monkeypatch.setattr(runner, "detect_file", counting)
     return seen
@@ -367,6 +367,7 @@ def test_the_least_recently_used_records_go_when_the_cache_is_full(cli, project,
 
 
 def test_the_record_codec_knows_every_reference_field():
-    """A field added to Reference must be added to the record (and so to the detection key) too."""
+    """A field added to Reference must be added to the record (and so to the detection key) too, unless a
+    later stage sets it (``scope``, ``verified_by``) and detection never does."""
     fields = [f.name for f in dataclasses.fields(Reference)]
-    assert [f for f in fields if f not in ("path", "scope")] == list(detection_cache.REFERENCE_FIELDS)
+    assert [f for f in fields if f not in ("path", "scope", "verified_by")] == list(detection_cache.REFERENCE_FIELDS)

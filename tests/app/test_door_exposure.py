@@ -106,6 +106,9 @@ def test_no_finding_calls_a_door_model_missing_from_the_hub_or_unpinned(cli, hub
     assert kinds[("app/ms.py", "Qwen/Qwen2.5-7B-Instruct")] == ("modelscope", "hub", "ModelScope")
     assert kinds[("app/bedrock.py", "qwen.qwen3-32b-v1:0")] == ("hosted", "api", "Amazon Bedrock")
     assert all(kind in ("hub", "api", "internal") for _door, kind, _provider in kinds.values())
+    # a door's name is vouched for by the weights behind it, which the Hub has; never asked of the Hub itself
+    verified = {(r["path"], r["model"]): r["verified_by"] for r in report["references"]}
+    assert verified[("Modelfile", "qwen2.5:7b")] == verified[("app/bedrock.py", "qwen.qwen3-32b-v1:0")] == "door"
     models = models_by_id(report)
     ollama = models["ollama:qwen2.5:7b"]
     assert (ollama["kind"], ollama["status"], ollama["vendor"], ollama["root_vendor"]) == ("ollama", "resolved",

@@ -62,8 +62,11 @@ CASES = {
         {"notes.py": "# It only runs with a dequantized model like `acme-ai/gpt-big-120b-dequantized`\nx = 1\n"},
         [("notes.py", 1, "acme-ai/gpt-big-120b-dequantized", "possible")]),
     "unknown organisation, no model word on the line": (
-        {"notes.py": "# see acme-ai/gpt-big-120b for the numbers\nx = 1\n"},
+        {"notes.py": "# see acme-ai/gpt-big-v2 for the numbers\nx = 1\n"},
         []),
+    "unknown organisation, no model word on the line, but a size in the name": (
+        {"notes.py": "# see acme-ai/gpt-big-120b for the numbers\nx = 1\n"},
+        [("notes.py", 1, "acme-ai/gpt-big-120b", "possible")]),
     "unknown organisation, name without a digit": (
         {"README.md": "The model code lives in huggingface/transformers.\n"},
         []),

@@ -43,7 +43,9 @@ def test_a_name_set_far_from_its_use_is_followed_when_parsing_in_pieces(cli, pro
     assert [(r["model"], r["line"]) for r in report["references"]] == [("quora-distilbert-multilingual", 6)]
 
 
-def test_constants_reach_loaders_in_other_statements_and_docstring_examples_are_not_code(cli, project):
+def test_constants_reach_loaders_in_other_statements_and_docstring_examples_are_read_as_text(cli, project):
+    # The Python detector does not parse the docstring's example; the candidate pass reads it as text
+    # (a loading call's first argument), and the path given to os.path.join is no model either way.
     module = ('"""Example:\n\n    >>> AutoModel.from_pretrained("acme-ai/docstring-model")\n"""\n'
               "from transformers import AutoModel\n\n"
               'BASE = "acme-ai/base-model-7b"\nCHECKPOINT = BASE\n' + _padding(10) +
@@ -51,7 +53,8 @@ def test_constants_reach_loaders_in_other_statements_and_docstring_examples_are_
               "    return AutoModel.from_pretrained(CHECKPOINT), path\n" + _padding(10))
     root = project({"load.py": module})
     report = cli("scan", root, "--offline", "--format", "json", "--fail-on", "never").json()
-    assert [(r["model"], r["line"]) for r in report["references"]] == [("acme-ai/base-model-7b", 7)]
+    assert [(r["model"], r["line"], r["detector"]) for r in report["references"]] == [
+        ("acme-ai/docstring-model", 3, "candidates"), ("acme-ai/base-model-7b", 7, "python")]
 
 
 def test_word_index_matches_a_whole_word_search():
@@ -173,22 +176,27 @@ def test_comments_org_names_and_bare_words_are_found_as_the_plain_loops_find_the
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from model_risk.detect import free_text, model_names, prose
+    from model_risk.detect import candidates, model_names, prose
 
     old_comment = re.compile(r"(?:^|(?<=[ \t]))#([^\n]*)", re.MULTILINE)
 
     def slashed_words_char_by_char(text):
-        position = text.find("/")
-        while position >= 0:
+        for position, char in enumerate(text):
+            if char != "/" or position + 1 >= len(text) or text[position + 1] not in candidates._ID_START:
+                continue
+            name = text[position + 1]
+            while position + 1 + len(name) < len(text) and text[position + 1 + len(name)] in candidates._ID_CHARS:
+                name += text[position + 1 + len(name)]
+            if len(name) > 96 or text[position + 1 + len(name):position + 2 + len(name)] == "/":
+                continue  # too long for a name, or a path goes on
+            if position == 0 or text[position - 1] not in candidates._ID_CHARS:
+                continue
             start = position
-            while start > 0 and position - start <= 96 and text[start - 1] in free_text._ID_CHARS:
+            while start > 0 and position - start < 97 and text[start - 1] in candidates._ID_CHARS:
                 start -= 1
-            right = free_text._NAME.match(text, position + 1)
-            following = right.end() if right else position + 1
-            if right and start < position and text[start] in free_text._ID_START \
-                    and (start == 0 or text[start - 1] not in free_text._NOT_BEFORE):
-                yield start, text[start:position], right.group()
-            position = text.find("/", following)
+            if position - start <= 96 and text[start] in candidates._ID_START \
+                    and (start == 0 or text[start - 1] not in candidates._NOT_BEFORE):
+                yield start, position, name
 
     pieces = st.sampled_from(["#", "/", " ", "\t", "\n", "\r", "a", "Z", "9", "-", ".", ":", "@", "é",
                               "gpt2", "acme-ai", "Qwen", "x" * 50, "model: "])
@@ -198,7 +206,7 @@ def test_comments_org_names_and_bare_words_are_found_as_the_plain_loops_find_the
     def check(text):
         spans = [(m.start(1), m.end(1)) for m in old_comment.finditer(text)]
         assert prose.hash_comments(text) == prose.keep_spans(text, spans)
-        assert list(free_text._slashed_words(text)) == list(slashed_words_char_by_char(text))
+        assert list(candidates._slashed(text)) == list(slashed_words_char_by_char(text))
         assert model_names.bare_candidate(text) == _bare_candidate_char_by_char(text)
 
     check()

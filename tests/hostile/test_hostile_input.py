@@ -50,7 +50,9 @@ def test_yaml_alias_bomb_is_refused(cli, project):
     root = project({"bomb.yaml": "\n".join(lines) + "\n", "ok.yaml": "model: acme/fine\n"})
     report = _scan_json(cli, root)
     assert "alias bomb" in _notes(report)["bomb.yaml"]["message"]
-    assert [r["model"] for r in report["references"]] == ["acme/fine"]
+    # The aliases are never expanded; the candidate pass reads the id where it is written, once.
+    assert [(r["path"], r["model"]) for r in report["references"]] == [("bomb.yaml", "acme/hidden"),
+                                                                      ("ok.yaml", "acme/fine")]
 
 
 def _adversarial_files(size: int) -> dict[str, str]:

@@ -89,6 +89,8 @@ def test_reports_name_the_knowledge_they_judged_by(cli, project):
 def test_an_overlay_corrects_every_table(cli, hub, project):
     hub.models["acme/product"] = model("acme/product", license="other", card={"license_name": "acme-eula"})
     hub.models["acme/distill-7b"] = model("acme/distill-7b", license="apache-2.0")
+    # a likely reference is verified online: the Hub must serve it for it to stay
+    hub.models["acme-ai/gpt-big-120b"] = model("acme-ai/gpt-big-120b", license="apache-2.0")
     root = project({
         "app.py": loader("acme/product", "acme/distill-7b", "bartowski/AcmeLM-7B-GGUF")
                   + 'client.chat.completions.create(model="acme-chat-2", messages=[])\n',

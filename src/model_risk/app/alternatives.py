@@ -88,7 +88,7 @@ def render_text(s: Suggestions) -> str:
              if outcome.profile else f"  The model: {t.pipeline_tag or 'task not known'}"]
     for i, a in enumerate(outcome.alternatives, 1):
         downloads = f"{a.downloads:,} downloads" if a.downloads is not None else "downloads not known"
-        origin = "" if a.origin == "hub" else f", from model-risk's table" if a.origin == "table" else ""
+        origin = "" if a.origin == "hub" else ", from model-risk's table" if a.origin == "table" else ""
         lines.append(f"  {i}. {a.id}  {a.license or 'license not known'}  {size_text(a.profile)}  "
                      f"{a.root_vendor or 'vendor not known'}  {downloads}{origin}  effort: {a.effort}")
         lines.append(f"     facts: {profile_text(a.profile)}")

@@ -220,7 +220,7 @@ def _build(root: Path, path: Path, document: Document, *, confined: bool = False
     hub_spec = data.get("hub") or {}
     hub_fields = {"timeout": "timeout", "retries": "retries", "backoff": "backoff", "max-wait": "max_wait",
                   "concurrency": "concurrency", "cache-ttl": "cache_ttl",
-                  "negative-cache-ttl": "negative_cache_ttl", "deadline": "deadline"}
+                  "negative-cache-ttl": "negative_cache_ttl", "deadline": "deadline", "verify-limit": "verify_limit"}
     hub = dataclasses.replace(HubSettings(), **{hub_fields[k]: v for k, v in hub_spec.items()})
     return Config(
         root=root,

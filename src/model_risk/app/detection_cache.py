@@ -36,6 +36,7 @@ from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note
 from model_risk.contract.version import __version__
 from model_risk.detect.cache import CacheUnusable, DetectionCache
+from model_risk.detect.runner import CandidatePass
 from model_risk.knowledge import catalog
 
 #: Files of the package that are not code or data.
@@ -80,7 +81,8 @@ def installed_distributions() -> list[str]:
     return sorted(names)
 
 
-def detection_key(detectors: Sequence[Detector], plugins: Plugins, max_size: int) -> str:
+def detection_key(detectors: Sequence[Detector], plugins: Plugins, max_size: int,
+                  candidate_pass: CandidatePass | None = None) -> str:
     """What, besides a file, decides what detection finds in it (the module docstring lists it)."""
     from model_risk.detect.cache import FORMAT, REFERENCE_FIELDS
 
@@ -95,6 +97,8 @@ def detection_key(detectors: Sequence[Detector], plugins: Plugins, max_size: int
                             for d in detectors),
         "plugins": sorted([info.name, info.distribution or ""] for info in plugins.infos()),
         "max-file-size": max_size,
+        # Whether the candidate pass runs, and over documentation too (``docs:``).
+        "candidate-pass": None if candidate_pass is None else list(candidate_pass),
         # The bundled tables are package files (above); a project's overlays on them are installed
         # with its configuration, before detection, and detection reads them (publishers, API names).
         "knowledge": list(catalog.key()),
@@ -114,6 +118,7 @@ def _inside(path: Path, directory: Path) -> bool:
 
 def open_detection_cache(cache_dir: Path, root: Path, paths: Sequence[Path], detectors: Sequence[Detector],
                          plugins: Plugins, max_size: int, tree: str | None = None, *,
+                         candidate_pass: CandidatePass | None = None,
                          scope_of: Callable[[str], str] | None = None) -> tuple[DetectionCache | None, Note | None]:
     """The detection cache of a scan of ``paths`` (directories) under ``root``, or None with a note saying
     why it is not used. ``tree`` names the tree when its path does not (the tree at a diff base, which is
@@ -126,7 +131,7 @@ def open_detection_cache(cache_dir: Path, root: Path, paths: Sequence[Path], det
                           "project, which must not supply what is found in it", level="info")
     relative = sorted(os.path.relpath(p, root) for p in paths)
     label = "\0".join([tree or str(root.resolve()), *relative])
-    key = detection_key(detectors, plugins, max_size)
+    key = detection_key(detectors, plugins, max_size, candidate_pass)
     try:
         return DetectionCache.open(cache_dir, key, label, max_size, scope_of=scope_of), None
     except CacheUnusable as exc:

@@ -2,8 +2,9 @@
 
 * scope: every reference gets one from its path (:mod:`model_risk.scopes`);
 * internal organisations (``internal_orgs``): their references are never looked up on the Hub;
-* online, a ``possible`` reference whose id is not a model on the Hub is dropped, with an info note;
-* a finding whose references are all ``possible`` is at most ``low``; ``model-not-found`` needs a
+* references below ``certain`` whose id is not a model are dropped (:mod:`model_risk.app.verification`);
+* a finding whose references are all ``possible`` is at most ``low``, and does not fail the build when
+  nothing could verify the id; ``model-not-found`` needs a
   ``certain`` reference; a finding located only in scopes that do not fail the build is reported but
   does not count for ``--fail-on``; models named only in such scopes do not count towards vendor
   concentration.
@@ -15,12 +16,10 @@ import dataclasses
 import operator
 from collections.abc import Iterable, Sequence
 
-from model_risk.contract.domain import Finding, ModelFacts, ModelStatus, Note, Reference, Severity
+from model_risk.contract.domain import Finding, ModelFacts, Reference, Severity, verified_by
 from model_risk.evaluate.subjects import ModelUsage
 from model_risk.knowledge.scopes import SCOPES, ScopeSettings
 
-#: Statuses that say the Hub has no model under the id (a dataset, a Space, nothing).
-_NOT_A_MODEL = (ModelStatus.NOT_FOUND, ModelStatus.DISABLED)
 _CAPPED = Severity.LOW
 
 
@@ -48,34 +47,6 @@ def with_scopes(references: Iterable[Reference], settings: ScopeSettings, intern
     return tuple(out)
 
 
-def confirmed(usages: Sequence[ModelUsage], *, offline: bool
-              ) -> tuple[list[ModelUsage], set[int], list[Note]]:
-    """Online, drop ``possible`` references to ids the Hub does not serve as a model. Returns the
-    usages kept, the ``id()`` of every dropped reference, and one info note per dropped id."""
-    if offline:
-        return list(usages), set(), []
-    kept: list[ModelUsage] = []
-    dropped: set[int] = set()
-    notes: list[Note] = []
-    for usage in usages:
-        if usage.facts.status not in _NOT_A_MODEL:
-            kept.append(usage)
-            continue
-        doubtful = [r for r in usage.references if r.confidence == "possible"]
-        if not doubtful:
-            kept.append(usage)
-            continue
-        dropped.update(id(r) for r in doubtful)
-        first = doubtful[0]
-        notes.append(Note(f"{first.model} looked like a model but the Hub has no model repository by that "
-                          f"name; {len(doubtful)} possible reference(s) left out", first.path, first.line,
-                          level="info"))
-        rest = tuple(r for r in usage.references if r.confidence != "possible")
-        if rest:
-            kept.append(ModelUsage(usage.facts, rest))
-    return kept, dropped, notes
-
-
 def counted_for_concentration(usages: Sequence[ModelUsage], settings: ScopeSettings) -> list[ModelUsage]:
     return [u for u in usages if any(settings.counts_for_concentration(r.scope) for r in u.references)]
 
@@ -93,6 +64,9 @@ def tempered(results: Sequence[tuple[Finding, ModelFacts | None]], usages: Seque
                 continue  # a typo in prose is not a supply-chain risk; the model still shows as not found
             if confidences == {"possible"} and finding.severity > _CAPPED:
                 finding = dataclasses.replace(finding, severity=_CAPPED)
+            if confidences == {"possible"} and verified_by(usage.facts) == "unverified":
+                # nothing could say it is a model at all (offline and unknown, the budget spent)
+                finding = dataclasses.replace(finding, unverified=True)
         scopes = _scopes_at(finding, usage.references if usage else _all_references(usages))
         if scopes:
             # The scope that decides: the first (in SCOPES order) that can fail the build, else the first.

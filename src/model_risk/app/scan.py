@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from model_risk.app import reference_policy
+from model_risk.app import reference_policy, verification
 from model_risk.app.repo_identity import identify
 from model_risk.app.session import Progress, Session
 from model_risk.contract.domain import Note, ScanResult
@@ -45,10 +45,12 @@ def scan_tree(session: Session, progress: Progress | None = None) -> ScanResult:
     resolution = session.resolution
 
     detection, walk_notes = session.find_references(progress)
-    resolved = resolution.for_references(detection.references).uses(
+    located = resolution.for_references(detection.references)
+    plan = verification.prepare(detection.references, located)
+    resolved = located.answering(plan.known).uses(
         detection.references, check_drift=session.flags.check_drift, progress=progress)
-    usages, dropped, confirm_notes = reference_policy.confirmed(resolved.uses, offline=session.offline)
-    references = tuple(r for r in detection.references if id(r) not in dropped)
+    usages, kept, confirm_notes, checked = verification.confirmed(resolved.uses, plan)
+    references = tuple(kept[id(r)] for r in detection.references if id(r) in kept)
     per_file = session.flags.per_file
     active = [r for r in rules if r.enabled and (not per_file or r.info.scope in PER_FILE_SCOPES)]
     results = run_rules(active, usages, references=len(references),
@@ -87,6 +89,7 @@ def scan_tree(session: Session, progress: Progress | None = None) -> ScanResult:
         branch=identity.branch,
         project=project_name(config.root),
         knowledge=catalog.stamp(),
+        verification=verification.finished(checked, plan),
     )
 
 

@@ -25,7 +25,7 @@ from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note
 from model_risk.contract.errors import ConfigError, UsageError
 from model_risk.contract.resolver import ResolveContext
-from model_risk.detect.runner import DetectionResult, detect
+from model_risk.detect.runner import CANDIDATE_PASS, CandidatePass, DetectionResult, accepts, detect
 from model_risk.detect.walk import Walker
 from model_risk.evaluate.packs import Rule, load_rules
 from model_risk.knowledge.vendors import VendorTable, builtin_vendors
@@ -192,28 +192,29 @@ class Session:
         """Walk the paths and run the detectors: the references (with their scopes), and the walk's notes."""
         config = self.config
         detectors = self.detectors()
-        predicates = tuple(d.accepts for d in detectors)
+        candidate_pass = None if CANDIDATE_PASS in config.disabled_detectors else CandidatePass(docs=config.docs)
+        keeps = accepts(detectors, candidate_pass)
         accepted: dict[str, bool] = {}
 
-        def accepts(name: str) -> bool:
+        def accepts_name(name: str) -> bool:
             # Many files share a name (__init__.py, README.md): each name is judged once.
             verdict = accepted.get(name)
             if verdict is None:
-                verdict = accepted[name] = any(test(name) for test in predicates)
+                verdict = accepted[name] = keeps(name)
             return verdict
 
-        walker = Walker(config.root, accepts=accepts, exclude=config.exclude)
+        walker = Walker(config.root, accepts=accepts_name, exclude=config.exclude)
         cache, cache_note = None, None
         if self.flags.use_cache and all(p.is_dir() for p in self.paths):
             from model_risk.app.detection_cache import open_detection_cache  # hashlib: not for listed files
 
             cache, cache_note = open_detection_cache(default_cache_dir(), config.root, self.paths, detectors,
                                                      self.plugins, config.max_file_size, self.cache_tree,
-                                                     scope_of=config.scopes.scope_of)
+                                                     candidate_pass=candidate_pass, scope_of=config.scopes.scope_of)
         # The walk is handed over unfinished: workers start on the first files while it goes on.
         detection = detect(walker.walk(self.paths), detectors, max_size=config.max_file_size, jobs=self.flags.jobs,
                            progress=(lambda done, seen: progress("files", done, seen)) if progress else None,
-                           cache=cache)
+                           candidate_pass=candidate_pass, cache=cache)
         references = reference_policy.with_scopes(detection.references, config.scopes, config.internal_orgs)
         notes = (*walker.notes, cache_note) if cache_note is not None else tuple(walker.notes)
         return dataclasses.replace(detection, references=references), notes

@@ -144,6 +144,12 @@ class Reference:
     #: (``MODEL = "org/x"`` ... ``from_pretrained(MODEL, trust_remote_code=True)``): what the call says
     #: (revision, trust_remote_code) is the reference's too, so a change there is a change to it.
     call_lines: tuple[tuple[int, int], ...] = ()
+    #: How the id was checked once the scan resolved it: ``hub`` (asked now), ``lockfile``, ``cache``
+    #: (an earlier Hub answer), ``resolver`` (a resolver plugin), ``door`` (an Ollama, ModelScope or
+    #: hosted name tied to published weights the Hub has, or that Ollama's registry serves) or ``unverified`` (nothing could say:
+    #: offline and unknown, the Hub unreachable, the scan's verification budget spent, an API or an
+    #: internal model). Set after resolving (:mod:`model_risk.app.verification`); empty until then.
+    verified_by: str = ""
     #: What part of the project the file belongs to: ``code``, ``config``, ``docs``, ``tests`` or
     #: ``examples`` (path conventions, configurable). Set after detection, from the path; empty until then.
     scope: str = ""
@@ -596,6 +602,9 @@ class Finding:
     #: False when every location is in a scope that does not count for ``--fail-on`` (docs and tests by
     #: default): the finding is reported but cannot fail the build. See ``ScanResult.fails_build``.
     scope_counts: bool = True
+    #: True when every reference behind it is a ``possible`` candidate nothing could verify (offline and
+    #: unknown, the verification budget spent): reported, but it cannot fail the build either.
+    unverified: bool = False
 
     @property
     def active(self) -> bool:
@@ -629,6 +638,39 @@ class ModelUse:
     @property
     def locations(self) -> tuple[Location, ...]:
         return tuple(r.location for r in self.references)
+
+
+#: ``Reference.verified_by`` values, and the ``ModelFacts.source`` values they come from.
+VERIFIED_BY = ("hub", "lockfile", "cache", "resolver", "door", "unverified")
+
+
+def verified_by(facts: ModelFacts | None) -> str:
+    """How a reference to the model with these facts was checked (see ``Reference.verified_by``): the
+    source of a definite answer about the repository, or ``unverified``."""
+    if facts is None or facts.status in (ModelStatus.UNRESOLVED, ModelStatus.API, ModelStatus.INTERNAL):
+        return "unverified"
+    if facts.source in ("hub", "lockfile", "cache"):
+        return facts.source
+    if facts.source in DOORS:  # resolved: the weights behind the name were found
+        return "door"
+    return "resolver" if facts.source not in (None, "none", "error", "api", "internal") else "unverified"
+
+
+@dataclass(frozen=True)
+class VerificationSummary:
+    """What checking the scan's references cost and changed: references below ``certain`` whose id the
+    Hub, the lockfile or the cache confirmed or denied, those left out because the repository is not a
+    model there, those nothing could verify, and the requests the scan sent to the Hub."""
+
+    checked: int = 0
+    dropped: int = 0
+    unverified: int = 0
+    #: HTTP requests sent to the Hub during the scan (lookups, retries, listings, lineage, drift).
+    hub_requests: int = 0
+    #: Organisations whose models were listed to answer many candidates at once.
+    listings: int = 0
+    #: Candidate lookups not sent because the scan's verification budget (``hub.verify-limit``) was spent.
+    skipped: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -697,6 +739,8 @@ class ScanResult:
     knowledge: KnowledgeStamp | None = None
     #: Fail the run when a model could not be checked (``--fail-on-unchecked``).
     fail_on_unchecked: bool = False
+    #: What verifying the references cost and changed (online: Hub requests, candidates left out).
+    verification: VerificationSummary = VerificationSummary()
 
     def __post_init__(self) -> None:
         if len(self.model_references) != len(self.models):
@@ -758,17 +802,22 @@ class ScanResult:
         return [f for f in self.findings if f.active]
 
     def fails_build(self, finding: Finding) -> bool:
-        """Does ``finding`` fail this run? Active (not suppressed), in a scope that counts, and at or above
+        """Does ``finding`` fail this run? Active (not suppressed), in a scope that counts, not only about unverified candidates, and at or above
         ``--fail-on``. Every report and the exit status ask this, and only this."""
-        return (self.fail_on is not None and finding.active and finding.scope_counts
+        return (self.fail_on is not None and finding.active and finding.scope_counts and not finding.unverified
                 and finding.severity >= self.fail_on)
 
     def failing_findings(self) -> list[Finding]:
         return [f for f in self.findings if self.fails_build(f)]
 
     def unchecked_models(self) -> list[ModelFacts]:
-        """The distinct models nobody could check (see ``ModelFacts.unchecked``)."""
-        return [m for m in distinct_hub_models(self.models).values() if m.unchecked]
+        """The distinct models nobody could check (see ``ModelFacts.unchecked``). A model that only
+        ``possible`` references name is not one: nothing says it is a model at all, so it is counted as an
+        unverified candidate (``verification.unverified``) and never fails the build."""
+        refs = self.references
+        firm = {facts.id.lower() for facts, positions in zip(self.models, self.model_references, strict=True)
+                if not positions or any(refs[i].confidence != "possible" for i in positions)}
+        return [m for m in distinct_hub_models(self.models).values() if m.unchecked and m.id.lower() in firm]
 
     @property
     def failed(self) -> bool:

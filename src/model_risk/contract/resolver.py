@@ -47,6 +47,9 @@ class HubSettings:
     negative_cache_ttl: float = 3600
     #: Seconds after which lookups still waiting are given up (a Hub that hangs).
     deadline: float = 120.0
+    #: Lookups a scan may send to verify candidates (references below ``certain`` that neither the
+    #: lockfile nor the cache answers); the rest are reported unverified.
+    verify_limit: int = 300
 
     @property
     def public_endpoint(self) -> str:

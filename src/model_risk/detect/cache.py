@@ -58,8 +58,8 @@ MAX_TOTAL_BYTES = 256 * 1024 * 1024
 #: A file whose mtime or ctime is this close to the time its record is written keeps no status.
 RACY_NS = 2_000_000_000
 
-#: Reference fields as a record holds them, in order (``path`` is the file's, ``scope`` is set after
-#: detection): a test keeps this in step with :class:`~model_risk.contract.domain.Reference`.
+#: Reference fields as a record holds them, in order (``path`` is the file's, ``scope`` and ``verified_by``
+#: are set after detection): a test keeps this in step with :class:`~model_risk.contract.domain.Reference`.
 REFERENCE_FIELDS = ("model", "line", "column", "detector", "revision", "trust_remote_code", "loader", "kind",
                     "api_vendor", "provider", "lookup_id", "ignore", "confidence", "call_lines")
 _KINDS = frozenset(get_args(ReferenceKind))

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from model_risk.detect import model_names
+from model_risk.detect import model_names, text_search
 from model_risk.detect.model_names import ModelName
 
 
@@ -53,21 +53,21 @@ class Found:
 
 # Every alternative starts with a different character, and quoted strings cannot run past the end of
 # the line, so the tokenizer is linear even on hostile input.
-_TOKEN = re.compile(r"""
+_TOKEN = text_search.lazy(r"""
     (?P<continuation>\\\r?\n)
   | (?P<separator>\r?\n|&&|\|\||[;|&()`])
   | (?P<comment>\#[^\n]*)
   | (?P<word>(?:[^\s"'\\;&|()`]|\\[^\n]|"(?:[^"\\\n]|\\.){0,4096}"|'[^'\n]{0,4096}'){1,4096})
 """, re.VERBOSE)
 #: One piece of a shell word: "double quoted", 'single quoted', \x, plain text, or a stray quote.
-_SEGMENT = re.compile(r""""((?:[^"\\]|\\.)*)"|'([^']*)'|\\(.)|([^"'\\]+)|.""", re.DOTALL)
-_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
-_PARAMETER_DEFAULT = re.compile(r"\$\{[A-Za-z_]\w{0,63}:?[-=]([^}]{1,250})\}")
-_ASSIGNMENT = re.compile(r"\+{0,2}([A-Za-z_][\w.\-]{0,63})=(.*)", re.DOTALL)
-_JSON_PAIR = re.compile(r'"([A-Za-z_][\w.\-]{0,63})"\s{0,20}:\s{0,20}"([^"\\\n]{1,250})"')
+_SEGMENT = text_search.lazy(r""""((?:[^"\\]|\\.)*)"|'([^']*)'|\\(.)|([^"'\\]+)|.""", re.DOTALL)
+_ESCAPE = text_search.lazy(r"\\(.)", re.DOTALL)
+_PARAMETER_DEFAULT = text_search.lazy(r"\$\{[A-Za-z_]\w{0,63}:?[-=]([^}]{1,250})\}")
+_ASSIGNMENT = text_search.lazy(r"\+{0,2}([A-Za-z_][\w.\-]{0,63})=(.*)", re.DOTALL)
+_JSON_PAIR = text_search.lazy(r'"([A-Za-z_][\w.\-]{0,63})"\s{0,20}:\s{0,20}"([^"\\\n]{1,250})"')
 
 #: The quantisation llama.cpp and Ollama select after the repo id: ``org/name-GGUF:Q4_K_M``.
-_QUANT_TAG = re.compile(r":[\w.\-]{1,40}$")
+_QUANT_TAG = text_search.lazy(r":[\w.\-]{1,40}$")
 #: Short flags that mean "the model is a Hub repo": llama.cpp's ``-hf``/``-hfr``.
 _SHORT_FLAGS = {"hf": "hf_repo", "hfr": "hf_repo"}
 #: Words that only prefix the real command.
@@ -149,7 +149,7 @@ def _repo_type(words: Sequence[Word]) -> str:
 
 #: What shell variables were set to in a script: name -> (word holding the value, the value).
 Variables = dict[str, list[tuple[Word, str]]]
-_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_]\w{0,63})(?::?[-=][^}]{0,250})?\}|([A-Za-z_]\w{0,63}))")
+_VARIABLE = text_search.lazy(r"\$(?:\{([A-Za-z_]\w{0,63})(?::?[-=][^}]{0,250})?\}|([A-Za-z_]\w{0,63}))")
 
 
 def command_models(words: Sequence[Word], variables: Variables | None = None) -> Iterator[Found]:
@@ -304,7 +304,7 @@ def text_models(text: str, base: int = 0) -> Iterator[Found]:
 
 
 #: A shell array: ``MODELS=("org/a" "org/b")``, possibly over several lines.
-_ARRAY = re.compile(r"(?<![\w$])([A-Za-z_]\w{0,63})=\(([^()]{0,20000})\)")
+_ARRAY = text_search.lazy(r"(?<![\w$])([A-Za-z_]\w{0,63})=\(([^()]{0,20000})\)")
 
 
 def array_models(text: str, base: int = 0) -> Iterator[Found]:
@@ -346,7 +346,7 @@ def json_pair_models(text: str, base: int = 0) -> Iterator[Found]:
             yield Found(base + pair.start(2), name)
 
 
-_JSON_STRING = re.compile(r'"((?:[^"\\\n]|\\.){0,4096})"')
+_JSON_STRING = text_search.lazy(r'"((?:[^"\\\n]|\\.){0,4096})"')
 
 
 def json_string_words(text: str, base: int = 0) -> list[Word]:

@@ -595,6 +595,10 @@ def _bedrock_like(text: str, start: int) -> bool:
 
 # -- one reference per place ------------------------------------------------------------------------------
 
+#: The door detectors' names. They read a file for its doors only: a Hub link or an un-namespaced Hub
+#: name in it is left to the other detectors, or to the candidate pass where no other reads the file.
+DETECTORS = frozenset({"ollama", "hosted", "modelscope", "door-docs"})
+
 _RANK = {"ollama": 3, "modelscope": 3, "hosted": 3, "api": 2, "internal": 1, "hub": 0}
 
 

@@ -6,17 +6,11 @@ something cheap to find:
 
 * command lines (:mod:`model_risk.detectors.commands`): ``--model_name_or_path ID``, ``vllm serve ID``,
   ``MODEL=ID``, ``"model": "ID"``, with ``\\`` continuations; ``certain``;
-* every ``ORG/NAME``-shaped word (found around each ``/``), judged by what stands before it on its
-  line: a key or flag that means a model makes it ``certain``, one that means something else
-  (``dataset_name:``, ``--output_dir``) drops it; otherwise a known model publisher's organisation
-  (``knowledge/data/model_publishers.yaml``) makes it ``likely``, and a name with a digit on a line that talks
-  about models makes it ``possible``;
 * un-namespaced names (legacy checkpoints such as ``gpt2``, sentence-transformers short names such as
   ``all-MiniLM-L6-v2``) only on lines that mention a model or a loader; ``likely``.
 
-Left out on purpose: ids inside URLs of other sites, paths (``a/b/c``), container images
-(``nvidia/cuda:12.1``, ``FROM ...``), the text of Markdown links to other sites, ``ORG/NAME`` right after a
-word about data, and provider-prefixed API names (``openai/gpt-4o``), which are API references.
+``ORG/NAME`` words anywhere in a file, prose included, are the candidate pass's
+(:mod:`model_risk.detect.candidates`): one judge for every kind of text.
 """
 
 from __future__ import annotations
@@ -34,38 +28,13 @@ from model_risk.detect.model_names import ModelName
 from model_risk.detect.references import reference_to
 from model_risk.knowledge import hub_ids, publishers
 
-# The characters of an id. ASCII only: in Chinese or Japanese prose an id follows a letter with no
-# blank in between.
-_ID_STRING = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
-_ID_CHARS = frozenset(_ID_STRING)
-_ID_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
-#: Characters before an ``org/name`` that make it part of something else (a path, a URL, a variable).
-_NOT_BEFORE = _ID_CHARS | frozenset("/@:~\\$%+")
-_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,95}")
-#: The rest of a path once it is known to be one: id characters and slashes.
-_PATH_RUN = re.compile(r"[A-Za-z0-9_.\-/]*")
 #: ``key = "``, ``key: ``, ``"key": "``, ``key == '`` right before a value (``,`` first: a tuple target).
-_KEY_BEFORE = re.compile(r"""(,[ \t]{0,4})?\b([A-Za-z_][\w.\-]{0,63})["'`]?[ \t]{0,4}(?:==?|:)[ \t]{0,4}["'`(\[]?$""")
+_KEY_BEFORE = text_search.lazy(r"""(,[ \t]{0,4})?\b([A-Za-z_][\w.\-]{0,63})["'`]?[ \t]{0,4}(?:==?|:)[ \t]{0,4}["'`(\[]?$""")
 #: ``--flag ID``, ``--flag=ID``, ``-m ID`` right before a value.
-_FLAG_BEFORE = re.compile(r"""(?:^|[\s`(\[])--?([A-Za-z][\w.\-]{0,63})(?:[ \t]{1,4}|=)["']?$""")
-_URL_BEFORE = re.compile(r"(?:[A-Za-z][\w+.\-]{0,20}://|www\.)\S{0,200}$")
-_DATA_WORDS = ("dataset", "data_files", "data_dir", "load_dataset", "datasets/")
-#: Words that make a line talk about models (for ``possible`` references).
-_MODELISH = ("model", "checkpoint", "from_pretrained", "lora", "adapter", "weights", "fine-tun", "finetun",
-             "llm", "gguf", "serve", "inference", "student", "teacher", "tokenizer", "embedder", "reranker")
+_FLAG_BEFORE = text_search.lazy(r"""(?:^|[\s`(\[])--?([A-Za-z][\w.\-]{0,63})(?:[ \t]{1,4}|=)["']?$""")
 #: Anchors of lines where an un-namespaced name can be a model.
 _SHORT_NAME_ANCHORS = ("model", "sentencetransformer", "crossencoder", "from_pretrained")
 _QUOTES = "'\"`*"
-_HAS_DIGIT = re.compile(r"\d")
-#: Model names have a digit or a separator (``Llama-3.1-8B``, ``phi-4``, ``all_MiniLM``); a bare word
-#: after a slash is prose (``OpenAI/Anthropic``, ``Microsoft/Edge``).
-_NAME_SHAPED = re.compile(r"[\d\-_.]")
-#: A short upper-case word: GPUs and parallelism schemes paired in prose (``A40/A100``, ``H100/H200``,
-#: ``DDP/FSDP1``, ``A10G/L4``) are two of these, which no unknown organisation's repo id is.
-_ACRONYM = re.compile(r"[A-Z][A-Z0-9]{0,5}")
-#: Words that sit on either side of a slash in prose about numbers and types.
-_NOT_NAMES = frozenset({"float16", "bfloat16", "float32", "fp16", "bf16", "fp32", "fp8", "int8", "int4",
-                        "8-bit", "4-bit", "16-bit", "32-bit"})
 
 
 def scan(text: str, *, base: int = 0, short: bool = True) -> list[Found]:
@@ -87,9 +56,6 @@ def scan(text: str, *, base: int = 0, short: bool = True) -> list[Found]:
 
     for start, end in _command_lines(text):
         for hit in commands.text_models(prose.without_markers(text[start:end]), start):
-            keep(hit)
-    if "/" in text:
-        for hit in _slashed(text):
             keep(hit)
     if short:  # callers that read the whole file for short names already say False
         for hit in short_names(text):
@@ -113,7 +79,7 @@ def references(source: SourceFile, text: str, detector: str, *, known: Iterable[
 #: Words that make a line read like a command: they download, serve or upload a model.
 _COMMAND_WORDS = ("serve", "download", "upload")
 #: A flag: ``-x`` or ``--x`` after a blank, a quote, a backtick or a parenthesis (checked apart).
-_FLAG = re.compile(r"--?[A-Za-z]")
+_FLAG = text_search.lazy(r"--?[A-Za-z]")
 _FLAG_PRECEDERS = frozenset(" \t\n`\"'(")
 
 
@@ -166,80 +132,6 @@ def _line_before(text: str, start: int, limit: int = 160) -> str:
     return text[max(line_start, start - limit):start]
 
 
-def _line_of(text: str, start: int, end: int, limit: int = 200) -> str:
-    """The line around ``text[start:end]``, at most ``limit`` characters either way."""
-    line_start = text.rfind("\n", max(0, start - limit), start) + 1
-    line_end = text.find("\n", end, end + limit)
-    return text[max(line_start, start - limit):line_end if line_end >= 0 else min(len(text), end + limit)]
-
-
-def _slashed_words(text: str) -> Iterator[tuple[int, str, str]]:
-    """(start, org, name) of every ``org/name`` word: found from each ``/`` by ``str.find``, the word
-    read at most 96 characters either way, so the cost is one pass over the text."""
-    position = text.find("/")
-    while position >= 0:
-        start = text_search.run_start(text, position, _ID_STRING, 97)  # the org: at most 97 characters
-        right = _NAME.match(text, position + 1)
-        following = right.end() if right else position + 1
-        if right and start < position and text[start] in _ID_START \
-                and (start == 0 or text[start - 1] not in _NOT_BEFORE):
-            yield start, text[start:position], right.group()
-        if text.startswith("/", following) and not (right and right.group().endswith((".", "-"))):
-            # A path (a/b/c) or a run of slashes (//) goes on: every later slash of it has "/" (or, past
-            # 97 characters, an id character) before its org, so none is an id. The run is skipped in
-            # one match: a line of slashes took 0.77 s per MB, one slash at a time.
-            following = _PATH_RUN.match(text, following).end()  # type: ignore[union-attr]  # matches ""
-        position = text.find("/", following)
-
-
-def _slashed(text: str) -> Iterator[Found]:
-    for begin, org, whole_name in _slashed_words(text):
-        name = whole_name.rstrip(".-")
-        end = begin + len(org) + 1 + len(name)
-        after = text[end:end + 2]
-        if after[:1] in ("/", "*") or (after[:1] == ":" and after[1:2].isalnum()):
-            continue  # a path, a glob, a container image tag
-        if not _NAME_SHAPED.search(name) or not org[0].isalpha() or publishers.is_publisher(name) \
-                or name.lower() in _NOT_NAMES or org.lower() in _NOT_NAMES:
-            continue  # OpenAI/Anthropic, Microsoft/Edge, 8.00k/330M, bfloat16/float16: not repo ids
-        if after in ("](", " <"):  # Markdown [text](target), reStructuredText `text <target>`_
-            target = text[end + 2:text.find(")" if after == "](" else ">", end, end + 400)]
-            if not _links_to_hub_models(target):
-                continue  # the text of a Markdown link to another site (GitHub, a paper) or to a dataset
-            if f"/{org}/{name}".lower() in target.lower():
-                continue  # [org/name](https://huggingface.co/org/name): the link itself is the reference
-        model = f"{org}/{name}"
-        if not hub_ids.is_repo_id(model):
-            continue
-        named = model_names.named(model)
-        if named is None or named.kind != "hub" or named.model != model:
-            continue  # API names behind a provider prefix (openai/gpt-4o) are not Hub repos
-        before = _line_before(text, begin)
-        if _URL_BEFORE.search(before):
-            continue
-        verdict = _context(before)
-        if verdict == "block":
-            continue
-        if verdict == "model":
-            yield Found(begin, ModelName(model))
-            continue
-        lowered = before.lower()
-        if any(word in lowered[-60:] for word in _DATA_WORDS) or "docker" in lowered \
-                or lowered.lstrip().startswith(("from ", "image:")):
-            continue
-        if publishers.is_publisher(org):
-            yield Found(begin, ModelName(model), confidence="likely")
-        elif _HAS_DIGIT.search(name) and not (_ACRONYM.fullmatch(org) and _ACRONYM.fullmatch(name)) \
-                and _modelish(_line_of(text, begin, end)):
-            yield Found(begin, ModelName(model), confidence="possible")
-
-
-def _links_to_hub_models(target: str) -> bool:
-    """A link target on the Hub that is not a dataset or a Space (a model page, a collection)."""
-    return ("huggingface.co/" in target or "hf.co/" in target) \
-        and not any(part in target for part in ("/datasets/", "/spaces/"))
-
-
 def _context(before: str) -> str | None:
     """What the key or flag right before a value says: "model", "block" or None (nothing, or neutral)."""
     key = _KEY_BEFORE.search(before)
@@ -257,11 +149,6 @@ def _context(before: str) -> str | None:
         if model_names.blocks(name):
             return "block"
     return None
-
-
-def _modelish(line: str) -> bool:
-    lowered = line.lower()
-    return any(word in lowered for word in _MODELISH)
 
 
 def short_names(text: str, *, quoted_only: bool = False) -> Iterator[Found]:
@@ -319,7 +206,7 @@ def _name_inside() -> re.Pattern[str]:
     return text_search.any_of(sorted(_known_names()))
 
 
-_WORD = re.compile(r"(?<![A-Za-z0-9_.\-/])[A-Za-z][A-Za-z0-9_.\-]{1,80}")
+_WORD = text_search.lazy(r"(?<![A-Za-z0-9_.\-/])[A-Za-z][A-Za-z0-9_.\-]{1,80}")
 _NAME_MARKS = ("-", '"', "'", "`", "*")
 
 

@@ -14,14 +14,14 @@ from collections.abc import Iterable, Iterator
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.source import SourceFile
-from model_risk.detect import file_kinds
+from model_risk.detect import file_kinds, text_search
 from model_risk.detect.commands import Found
 from model_risk.detect.model_names import ModelName
 from model_risk.detect.references import reference_to
 from model_risk.knowledge import hub_ids
 
 _SEGMENT = r"[A-Za-z0-9_][\w.\-]{0,95}"
-_URL = re.compile(
+_URL = text_search.lazy(
     rf"(?<![\w.\-@/])(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/({_SEGMENT})(?:/({_SEGMENT}))?"
     r"(?:/(?:resolve|blob|tree|raw)/([\w.\-%]{1,96}))?"
     rf"|(?<![\w.\-])hf://({_SEGMENT})/({_SEGMENT})(?:@([\w.\-%]{{1,96}}))?"
@@ -32,8 +32,12 @@ _SITE_SECTIONS = frozenset({
     "settings", "login", "join", "pricing", "tasks", "learn", "chat", "new", "new-dataset", "new-space",
     "enterprise", "inference-endpoints", "inference-api", "posts", "changelog", "terms-of-service",
     "privacy", "notifications", "oauth", "search", "support", "front", "static-proxy", "avatars",
-    "hf", "course", "welcome", "storage", "billing", "spaces-dev-mode", "buckets",
+    "hf", "course", "welcome", "storage", "billing", "spaces-dev-mode", "buckets", "subscribe", "sitemap",
+    "legal", "careers", "contact", "join-the-community", "huggingchat", "hardware", "security",
 })
+#: Second path segments that make ``huggingface.co/ORG/...`` an organisation's listing, not a model
+#: (``huggingface.co/Qwen/models?search=qwen3``).
+_ORG_LISTINGS = frozenset({"models", "datasets", "spaces", "collections", "papers"})
 #: ``hf://`` paths that start with a repo type are not models.
 _FS_REPO_TYPES = frozenset({"datasets", "spaces", "buckets"})
 MARKERS = ("huggingface.co/", "hf.co/", "hf://")
@@ -99,6 +103,9 @@ def find_models(text: str, base: int = 0) -> Iterator[Found]:
                 yield Found(base + org_start, ModelName(org), "url")
             continue
         model = f"{org}/{_trimmed(name)}"
+        if match.group(1) is not None and name.lower() in _ORG_LISTINGS \
+                and not text.startswith("/", match.end()) and match.group(3) is None:
+            continue  # an organisation's listing of its repositories
         if hub_ids.is_repo_id(model):
             yield Found(base + org_start, ModelName(model), "url", revision=revision)
 

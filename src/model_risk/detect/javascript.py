@@ -23,11 +23,13 @@ from dataclasses import dataclass
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.source import SourceFile
-from model_risk.detect import file_kinds, free_text, model_names, prose, python_source, structured
+from model_risk.detect import file_kinds, free_text, model_names, prose, python_source, structured, text_search
 from model_risk.detect.model_names import ModelName
 from model_risk.detect.references import reference_to
 
-_TOKEN = re.compile(r"""
+# Compiling this pattern costs milliseconds: it is compiled when a JavaScript file is first read, not
+# on every start (the one-file pre-commit path is mostly Python).
+_TOKEN = text_search.lazy(r"""
     (?P<comment>//[^\n]*+|/\*(?:[^*]++|\*(?!/))*+(?:\*/|\Z))
   | (?P<string>"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+"?|'[^'\\\n]*+(?:\\.[^'\\\n]*+)*+'?|`[^`\\]*+(?:\\[\s\S][^`\\]*+)*+`?)
   | (?P<name>[A-Za-z_$][\w$]*+)

@@ -17,11 +17,20 @@ from collections.abc import Iterable, Iterator
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.source import SourceFile
-from model_risk.detect import config_files, file_kinds, free_text, hub_urls, javascript, python_source, shell
+from model_risk.detect import (
+    config_files,
+    file_kinds,
+    free_text,
+    hub_urls,
+    javascript,
+    python_source,
+    shell,
+    text_search,
+)
 from model_risk.detect.embedded import EmbeddedCode, Piece
 from model_risk.detect.references import reference_to
 
-_FENCE = re.compile(r"^([ \t]{0,40})(`{3,}|~{3,})([^\n]*)$", re.MULTILINE)
+_FENCE = text_search.lazy(r"^([ \t]{0,40})(`{3,}|~{3,})([^\n]*)$", re.MULTILINE)
 _LANGUAGES: dict[str, tuple[str, ...]] = {
     "python": ("python", "py", "python3", "ipython", "pycon", "ipython3"),
     "shell": ("", "bash", "sh", "shell", "zsh", "console", "shell-session", "shellsession", "terminal",

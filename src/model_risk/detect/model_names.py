@@ -127,12 +127,16 @@ def _quoted_candidate() -> re.Pattern[str]:
     # like an un-namespaced name. The closing quote may be escaped (a notebook's JSON). The runs are
     # possessive: a run of name characters can only end where a slash or quote is, so giving some
     # back never helps, and not trying saves most of the time at every quote of a file.
-    return re.compile(rf"""["'`]((?:hf[-_]hub:)?[\w.\-]{{1,96}}+(?:/[\w.\-]{{1,96}}+){{1,2}}+|{hints}[\w.\-:]{{0,90}})\\?["'`]""")
+    # Argument strings (``"pretrained=gpt2,dtype=float"``, lm-evaluation-harness ``model_args``) too.
+    return re.compile(rf"""["'`]((?:hf[-_]hub:)?[\w.\-]{{1,96}}+(?:/[\w.\-]{{1,96}}+){{1,2}}+|{hints}[\w.\-:]{{0,90}}"""
+                      rf"""|(?:[A-Za-z_][\w.]{{0,40}}+=[^"'`\s=,]{{1,250}}+,?){{1,12}}+)\\?["'`]""")
 
 
 def candidate_literals(text: str) -> Iterator[re.Match[str]]:
-    """String literals in code whose whole value could be a model name (group 1 is the value)."""
-    return (m for m in _quoted_candidate().finditer(text) if could_be_model(m.group(1)))
+    """String literals in code whose whole value could be a model name (group 1 is the value), or an
+    argument string with one (``"pretrained=org/x,dtype=float"``)."""
+    return (m for m in _quoted_candidate().finditer(text) if could_be_model(m.group(1))
+            or ("=" in m.group(1) and any(could_be_model(pair.group(2)) for pair in _PAIR.finditer(m.group(1)))))
 
 
 def quoted_candidate(text: str) -> bool:
@@ -145,7 +149,7 @@ def quoted_candidate(text: str) -> bool:
 
 
 _ID_STRING = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-:"
-_RIGHT_OF_SLASH = re.compile(r"[\w.\-/]{1,250}")
+_RIGHT_OF_SLASH = text_search.lazy(r"[\w.\-/]{1,250}")
 
 
 def bare_candidate(text: str) -> bool:
@@ -204,6 +208,7 @@ _BLOCKING_WORDS = frozenset({
     "github", "git", "branch", "tag", "card", "license", "author", "owner", "user", "team", "org",
     "organization", "namespace", "space", "spaces", "task", "metric", "metrics", "kwargs", "max", "min",
     "length", "size", "len", "port", "key", "token", "secret", "prefix", "suffix", "template", "prompt",
+    "collection", "slug", "subfolder", "pool", "pod", "pods", "addr", "address",
 })
 #: Keys that take their meaning from the key above them (``model: {name: org/x}``).
 _GENERIC_WORDS = frozenset({"name", "id", "path", "value", "source", "default", "identifier", "or", "ref"})
@@ -222,7 +227,7 @@ _STRICT_KEYS = frozenset({
 #: (transformers ``TrainingArguments.hub_model_id``).
 _OUTPUT_KEYS = frozenset({"hub_model_id", "push_to_hub_model_id", "output_model", "new_model", "new_model_name"})
 
-_WORD_BOUNDARY = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_WORD_BOUNDARY = text_search.lazy(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
 #: Every key that can mean a model holds one of these, lower-cased, as a substring: a model word (or
@@ -321,8 +326,69 @@ def _meaning(path: tuple[str, ...]) -> Meaning:
     return fallback
 
 
+def is_model_key(key: str) -> bool:
+    """A key with a word that means a model (``embedding_model``, ``--tokenizer``), not only a Hub repo."""
+    return _kind(key) in (_KeyKind.MODEL, _KeyKind.STRICT)
+
+
+def blocking_words(key: str) -> frozenset[str]:
+    """The words of ``key`` that make it about something other than a model (``output`` of ``output_dir``)."""
+    return frozenset(w for w in key_words(key) if _is(w, _BLOCKING_WORDS))
+
+
+def is_generic(key: str) -> bool:
+    """``name``, ``id``, ``path``: a key that takes its meaning from the key above it."""
+    return _kind(key) is _KeyKind.GENERIC
+
+
+#: Words that make a key about something else, except that a key about a model which has only these
+#: still names one when its value is a Hub id: where the model is (``modelURL: org/x``, ``MODEL_URI``).
+_LOCATION_WORDS = frozenset({"url", "uri"})
+#: ... or names it by another name (``served_model_name``, ``model_alias``): often a Hub id, not always.
+_ALIAS_WORDS = frozenset({"served", "alias", "display"})
+
+
+def path_verdict(path: Sequence[str]) -> str | None:
+    """What the keys above a Hub-id-shaped value say (``path`` outermost first): ``"model"`` when they
+    mean a model, ``"alias"`` when the value is a model's other name (``--served-model-name``),
+    ``"block"`` when a key says it is something else, ``None`` when they say nothing. Read like
+    :func:`meaning`; a key that names a model by its location (``modelURL``) means a model here."""
+    return _path_verdict(tuple(path[-5:]))
+
+
+@lru_cache(maxsize=16384)
+def _path_verdict(path: tuple[str, ...]) -> str | None:
+    neutral_allowed = 1
+    fallback = None
+    for key in reversed(path):
+        kind = _kind(key)
+        if kind in (_KeyKind.STRICT, _KeyKind.MODEL):
+            return "model"
+        if kind is _KeyKind.BLOCKING:
+            return _loose_model_key(key) or "block"
+        if kind is _KeyKind.REPO:
+            fallback = "model"
+        elif kind is _KeyKind.NEUTRAL:
+            if not neutral_allowed:
+                break
+            neutral_allowed -= 1
+    return fallback
+
+
+def _loose_model_key(key: str) -> str | None:
+    words = key_words(key)
+    if "_".join(words) in _OUTPUT_KEYS or not any(_is(w, _MODEL_WORDS) for w in words):
+        return None
+    blocking = {w for w in words if _is(w, _BLOCKING_WORDS)}
+    if blocking <= _LOCATION_WORDS:
+        return "model"
+    if blocking <= _LOCATION_WORDS | _ALIAS_WORDS:
+        return "alias"
+    return None
+
+
 #: ``pretrained=org/x,dtype=bfloat16`` (lm-evaluation-harness ``model_args``).
-_PAIR = re.compile(r"([A-Za-z_][\w.\-]{0,63})=([^,\s=]{1,250})")
+_PAIR = text_search.lazy(r"([A-Za-z_][\w.\-]{0,63})=([^,\s=]{1,250})")
 
 
 def under_key(path: Sequence[str], value: str) -> list[ModelName]:
@@ -331,9 +397,13 @@ def under_key(path: Sequence[str], value: str) -> list[ModelName]:
     if how is Meaning.NONE or not value:
         return []
     found = named(value)
-    if found is None and how is Meaning.STRICT:
+    if found is None:
         text, start = _stripped(value)
-        if hub_ids.is_legacy_id(text):
+        # A legacy id right under a key about a model (``models: [gpt2, t5-small]``), except the plain
+        # words among them (``ctrl``), which only a key that can mean nothing else makes a model; a
+        # generic key (``modelSpec: {name: gpt2}``) may hold the model's alias.
+        if hub_ids.is_legacy_id(text) and (how is Meaning.STRICT or (
+                _kind(path[-1]) is _KeyKind.MODEL and any(c.isdigit() or c == "-" for c in text))):
             found = ModelName(text, start)
     if found is not None:
         return [found]

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.source import SourceFile
-from model_risk.detect import commands, file_kinds, free_text, hub_urls, prose, python_source, structured
+from model_risk.detect import commands, file_kinds, free_text, hub_urls, prose, python_source, structured, text_search
 from model_risk.detect.embedded import EmbeddedCode, Piece
 from model_risk.detect.references import reference_to
 from model_risk.detect.structured import LocatedStr
@@ -43,7 +43,7 @@ def _text_strings(keys: tuple[str, ...]) -> str | None:
 _SHELL_CELLS = ("%%bash", "%%sh", "%%script bash", "%%script sh", "%%system")
 #: Cell magics whose body is still Python.
 _PYTHON_CELLS = ("%%time", "%%timeit", "%%capture", "%%prun", "%%memit")
-_MAGIC_LINE = re.compile(r"^[ \t]*[!%][^\n]*", re.MULTILINE)
+_MAGIC_LINE = text_search.lazy(r"^[ \t]*[!%][^\n]*", re.MULTILINE)
 
 
 def _blank(text: str) -> str:

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import re
 
+from model_risk.detect import text_search
+
 #: Where something other than code starts in Python: a comment, a triple-quoted or a one-line string.
-_PY_START = re.compile(r"#|\"\"\"|'''|\"|'")
+_PY_START = text_search.lazy(r"#|\"\"\"|'''|\"|'")
 _PY_LINE_STRING = {'"': re.compile(r'(?:[^"\\\n]|\\.){0,4096}"'), "'": re.compile(r"(?:[^'\\\n]|\\.){0,4096}'")}
 #: A ``#`` comment in YAML, TOML and shell: at the start of a line or after a blank (checked apart, so
 #: that the pattern starts with a literal the engine can skip to).
-_HASH_COMMENT = re.compile(r"#([^\n]*)")
-_C_START = re.compile(r"//|/\*")
+_HASH_COMMENT = text_search.lazy(r"#([^\n]*)")
+_C_START = text_search.lazy(r"//|/\*")
 #: Comment markers at the start of a line of prose: ``#``, ``//``, `` * `` (JSDoc).
-_MARKERS = re.compile(r"^([ \t]*)(?:#+|//+|\*(?!\*))", re.MULTILINE)
+_MARKERS = text_search.lazy(r"^([ \t]*)(?:#+|//+|\*(?!\*))", re.MULTILINE)
 
 
 def _blank(text: str) -> str:

@@ -30,11 +30,11 @@ from model_risk.detect import model_names, text_search
 _WINDOW = 160
 _IDENT_STRING = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_."
 #: ``NAME = "org/x"`` at the start of a line (type annotations allowed).
-PLAIN_ASSIGNMENT = re.compile(r"[ \t]*([A-Za-z_][\w.]{0,80})[ \t]*(?::[^=\n]{1,80})?=[ \t]*[rbuRBU]{0,2}$")
+PLAIN_ASSIGNMENT = text_search.lazy(r"[ \t]*([A-Za-z_][\w.]{0,80})[ \t]*(?::[^=\n]{1,80})?=[ \t]*[rbuRBU]{0,2}$")
 #: Strings and comments, so that quotes inside them do not start or end a string. Every alternative
 #: matches at any quote or ``#`` (unterminated strings run to their end), and the loops are unrolled
 #: (a run of ordinary characters, then one escape or lone quote), so one pass is linear and fast.
-_STRINGS_AND_COMMENTS = re.compile(
+_STRINGS_AND_COMMENTS = text_search.lazy(
     r'#[^\n]*'
     r'|"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*(?:"""|\Z)'
     r"|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*(?:'''|\Z)"
@@ -159,7 +159,7 @@ def mattering(text: str, calls: Collection[str], keywords: Collection[str]) -> l
     return [f for f, real in zip(found, verdicts) if real]
 
 
-_WORD = re.compile(r"\w+")
+_WORD = text_search.lazy(r"\w+")
 
 
 def reused(text: str, names: Collection[str]) -> set[str]:

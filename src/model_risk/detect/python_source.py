@@ -24,7 +24,6 @@ from __future__ import annotations
 import ast
 import bisect
 import dataclasses
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -40,6 +39,7 @@ from model_risk.detect import (
     python_literals,
     python_statements,
     structured,
+    text_search,
 )
 from model_risk.detect.model_names import ModelName
 from model_risk.detect.references import reference_to
@@ -679,12 +679,12 @@ def _string_sources(node: ast.expr | None, spans: list[tuple[int, int]], names: 
 
 
 #: A word as ``\b...\b`` delimits it: identifiers are whole words.
-_WORD_OR_BREAK = re.compile(r"\w+|\n")
+_WORD_OR_BREAK = text_search.lazy(r"\w+|\n")
 
 
 #: A word followed by ``=`` (not ``==``) or ``:``: where an assignment, an annotated assignment, a
 #: parameter default or a keyword argument may set a name; or a line break, to count lines.
-_ASSIGNED_OR_BREAK = re.compile(r"\n|(?<!\w)(\w++)[ \t]*+(?=:|=(?!=))")
+_ASSIGNED_OR_BREAK = text_search.lazy(r"\n|(?<!\w)(\w++)[ \t]*+(?=:|=(?!=))")
 
 
 def _assignment_lines(source: SourceFile, wanted: Iterable[str]) -> dict[str, list[int]]:

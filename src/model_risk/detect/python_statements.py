@@ -16,12 +16,13 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from model_risk.detect import text_search
 from model_risk.detect.python_literals import string_spans
 
 #: A line that starts with something other than blank space, a comment or a closing bracket.
-_CODE_AT_COLUMN_0 = re.compile(r"^[^\s#)\]}]", re.M)
+_CODE_AT_COLUMN_0 = text_search.lazy(r"^[^\s#)\]}]", re.M)
 #: The indentation of the first code line of a class body.
-_INDENTED_CODE = re.compile(r"^([ \t]+)[^\s#)\]}]", re.M)
+_INDENTED_CODE = text_search.lazy(r"^([ \t]+)[^\s#)\]}]", re.M)
 _CONTINUATIONS = ("else", "elif", "except", "finally")
 #: Parsing more separate pieces than this costs more than parsing the file once.
 MAX_PIECES = 24

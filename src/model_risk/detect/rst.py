@@ -14,12 +14,12 @@ from collections.abc import Iterable, Iterator
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.source import SourceFile
-from model_risk.detect import file_kinds, free_text, hub_urls
+from model_risk.detect import file_kinds, free_text, hub_urls, text_search
 from model_risk.detect.markdown import _LANGUAGE_OF, _Block, documentation_references
 
-_DIRECTIVE = re.compile(r"^([ \t]{0,40})\.\.[ \t]+(?:code-block|code|sourcecode|prompt)::[ \t]*([\w+\-.]{0,40})[^\n]*$",
+_DIRECTIVE = text_search.lazy(r"^([ \t]{0,40})\.\.[ \t]+(?:code-block|code|sourcecode|prompt)::[ \t]*([\w+\-.]{0,40})[^\n]*$",
                         re.MULTILINE)
-_OPTION = re.compile(r"[ \t]+:[\w\-]{1,40}:")
+_OPTION = text_search.lazy(r"[ \t]+:[\w\-]{1,40}:")
 
 
 def code_blocks(text: str) -> Iterator[_Block]:

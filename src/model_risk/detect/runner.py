@@ -8,16 +8,16 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from model_risk.common.debug import show_traceback
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.source import SourceFile
-from model_risk.detect.doors import prefer_doors
+from model_risk.detect import candidates, doors, text_search
+from model_risk.detect.commands import stronger
 from model_risk.detect.source import decode_source, read_file
 from model_risk.detect.walk import Candidate
 from model_risk.knowledge import catalog
@@ -27,7 +27,31 @@ from model_risk.knowledge import catalog
 PARALLEL_THRESHOLD = 256
 PARALLEL_BYTES = 1024 * 1024
 
-_IGNORE = re.compile(r"model-risk:\s*ignore(?:\[([^\]\n]*)\])?")
+_IGNORE = text_search.lazy(r"model-risk:\s*ignore(?:\[([^\]\n]*)\])?")
+
+
+#: The name references found only by the candidate pass carry (``references[].detector``); also the
+#: name that turns the pass off in the configuration (``detectors: disable: [candidates]``).
+CANDIDATE_PASS = "candidates"
+
+
+class CandidatePass(NamedTuple):
+    """The candidate pass over every text file (:mod:`model_risk.detect.candidates`), and whether it
+    reads documentation (``docs: false`` leaves it out, like the documentation detectors). (A named
+    tuple: the one-file pre-commit path makes this class on every start, and a slotted dataclass costs
+    a millisecond to make.)"""
+
+    docs: bool = True
+
+    def reads(self, filename: str) -> bool:
+        return filename not in _OWN_NAMES and candidates.reads(filename, docs=self.docs)
+
+
+def accepts(detectors: Sequence[Detector], candidate_pass: CandidatePass | None) -> Callable[[str], bool]:
+    """Which file names the walk keeps: those a detector reads, and every text file for the pass."""
+    if candidate_pass is None:
+        return lambda name: any(d.accepts(name) for d in detectors)
+    return lambda name: candidate_pass.reads(name) or any(d.accepts(name) for d in detectors)
 
 
 @dataclass(frozen=True)
@@ -48,7 +72,10 @@ def inline_ignore(line_text: str) -> frozenset[str] | None:
     return frozenset(part.strip() for part in listed.split(",") if part.strip())
 
 
-def detect_file(source: SourceFile, detectors: Sequence[Detector]) -> tuple[list[Reference], list[Note]]:
+def detect_file(source: SourceFile, detectors: Sequence[Detector], *, candidate_pass: bool = False
+                ) -> tuple[list[Reference], list[Note]]:
+    """The references in one file: the detectors', then the candidate pass's (``candidate_pass``),
+    merged so that one literal is one reference."""
     references: list[Reference] = []
     notes: list[Note] = []
     for detector in detectors:
@@ -64,7 +91,22 @@ def detect_file(source: SourceFile, detectors: Sequence[Detector]) -> tuple[list
             show_traceback(exc)
             notes.append(Note(f"detector {detector.name!r} failed: {exc.__class__.__name__}: {exc}",
                               source.path, level="error"))
-    references = prefer_doors(references)  # one reference per place: a door's reading wins
+    references = doors.prefer_doors(references)  # one reference per place: a door's reading wins
+    if candidate_pass:
+        try:
+            # What a detector already reported is not judged again; links and short names, which
+            # every detector finds for itself, are looked for only where none read the file.
+            known = {source.line_offset(r.line) + r.column - 1 for r in references}
+            text = source.text
+            if source.path.endswith("pyproject.toml") and "[tool.model-risk" in text:
+                text = candidates.without_own_settings(text)
+            alone = all(d.name in doors.DETECTORS for d in detectors)
+            found = candidates.find_candidates(text, alone=alone, known=known)
+        except Exception as exc:  # a bug in the pass costs this file's candidates, not the scan
+            show_traceback(exc)
+            notes.append(Note(f"candidate pass failed: {exc.__class__.__name__}: {exc}", source.path, level="error"))
+        else:
+            references = with_candidates(source, references, found)
     if references and "model-risk:" in source.text:
         references = [
             dataclasses.replace(ref, ignore=ignore) if (ignore := inline_ignore(source.line_text(ref.line)))
@@ -72,6 +114,36 @@ def detect_file(source: SourceFile, detectors: Sequence[Detector]) -> tuple[list
             for ref in references
         ]
     return references, notes
+
+
+def with_candidates(source: SourceFile, references: list[Reference], found: Sequence[candidates.IdCandidate]
+                    ) -> list[Reference]:
+    """The detectors' references and the candidate pass's, one per literal: where both found the same
+    id at the same place the detector's reference stays (it knows the loader), with the surer
+    confidence and the attributes either saw."""
+    at = {(r.line, r.column, r.model.lower()): i for i, r in enumerate(references)}
+    merged = list(references)
+    for candidate in found:
+        line, column = source.position(candidate.start)
+        key = (line, column, candidate.model.lower())
+        index = at.get(key)
+        if index is None:
+            at[key] = len(merged)
+            merged.append(Reference(model=candidate.model, path=source.path, line=line, column=column,
+                                    detector=CANDIDATE_PASS, revision=candidate.revision,
+                                    trust_remote_code=candidate.trust_remote_code, lookup_id=candidate.lookup_id,
+                                    confidence=candidate.confidence))
+            continue
+        known = merged[index]
+        if known.kind != "hub":
+            continue
+        confidence = stronger(known.confidence, candidate.confidence)
+        revision = known.revision or candidate.revision
+        trust = known.trust_remote_code or candidate.trust_remote_code
+        if (confidence, revision, trust) != (known.confidence, known.revision, known.trust_remote_code):
+            merged[index] = dataclasses.replace(known, confidence=confidence, revision=revision,  # type: ignore[arg-type]
+                                                trust_remote_code=trust)
+    return merged
 
 
 #: model-risk's own files: the configuration, the lockfile, the baseline. The models they name are the
@@ -135,7 +207,8 @@ class OutcomeCache(Protocol):
         """Keep the outcomes of this scan's detection (the candidates it did not answer)."""
 
 
-def _detect_one(candidate: Candidate, detectors: Sequence[Detector], max_size: int, hashing: bool) -> FileOutcome:
+def _detect_one(candidate: Candidate, detectors: Sequence[Detector], max_size: int, hashing: bool,
+                candidate_pass: CandidatePass | None) -> FileOutcome:
     rel = candidate.rel_path
     data, note, status = read_file(candidate.abs_path, rel, max_size)
     if data is None:
@@ -153,16 +226,17 @@ def _detect_one(candidate: Candidate, detectors: Sequence[Detector], max_size: i
     name = candidate.abs_path.rsplit(os.sep, 1)[-1]
     if is_own_file(name, source.text):
         return FileOutcome(rel, True, (), notes, digest, kept)
-    found, file_notes = detect_file(source, [d for d in detectors if d.accepts(name)])
+    found, file_notes = detect_file(source, [d for d in detectors if d.accepts(name)],
+                                    candidate_pass=candidate_pass is not None and candidate_pass.reads(name))
     if digest is not None and (any(n.level == "error" for n in file_notes)
-                               or any(r.path != rel or r.scope for r in found)):
+                               or any(r.path != rel or r.scope or r.verified_by for r in found)):
         digest = None  # a detector failed (shown again next time), or wrote what the cache cannot keep
     return FileOutcome(rel, True, tuple(found), (*notes, *file_notes), digest, kept)
 
 
 def _detect_files(batch: Sequence[Candidate], detectors: Sequence[Detector], max_size: int,
-                  hashing: bool = False) -> list[FileOutcome]:
-    return [_detect_one(candidate, detectors, max_size, hashing) for candidate in batch]
+                  hashing: bool = False, candidate_pass: CandidatePass | None = None) -> list[FileOutcome]:
+    return [_detect_one(candidate, detectors, max_size, hashing, candidate_pass) for candidate in batch]
 
 
 #: A file's outcome as a worker sends it: (path, scanned, references, notes, digest, status), references
@@ -171,14 +245,14 @@ _Sent = tuple[str, bool, list[tuple], list[tuple], str | None, FileStatus | None
 
 
 def _detect_batch(batch: Sequence[Candidate], detectors: Sequence[Detector], max_size: int,
-                  hashing: bool = False) -> list[_Sent]:
+                  hashing: bool = False, candidate_pass: CandidatePass | None = None) -> list[_Sent]:
     """A worker's job: each file's outcome, with references and notes as tuples of their fields.
 
     Detectors travel to worker processes by pickling (the hookspec asks plugins to keep them
     picklable), so a worker needs no plugin manager of its own."""
     return [(o.path, o.scanned, [tuple(getattr(ref, f) for f in _REFERENCE_FIELDS) for ref in o.references],
              [tuple(getattr(note, f) for f in _NOTE_FIELDS) for note in o.notes], o.digest, o.status)
-            for o in _detect_files(batch, detectors, max_size, hashing)]
+            for o in _detect_files(batch, detectors, max_size, hashing, candidate_pass)]
 
 
 def _received(sent: _Sent) -> FileOutcome:
@@ -201,34 +275,37 @@ def _batches(candidates: Iterable[Candidate]) -> Iterator[list[Candidate]]:
         yield batch
 
 
-def detect(candidates: Iterable[Candidate], detectors: Sequence[Detector], *, max_size: int,
+def detect(files: Iterable[Candidate], detectors: Sequence[Detector], *, max_size: int,
            jobs: int | None = None, progress: Callable[[int, int], None] | None = None,
-           cache: OutcomeCache | None = None) -> DetectionResult:
-    """Run ``detectors`` over the candidate files. ``candidates`` may be a walk still under way: from
-    ``PARALLEL_THRESHOLD`` files (or ``PARALLEL_BYTES``) on, batches go to a process pool as the walk
+           candidate_pass: CandidatePass | None = None, cache: OutcomeCache | None = None) -> DetectionResult:
+    """Run ``detectors`` (and the ``candidate_pass``, when given) over the candidate files. ``files`` may be
+    a walk still under way: from ``PARALLEL_THRESHOLD`` files (or ``PARALLEL_BYTES``) on, batches go to a
+    process pool as the walk
     yields them, so the workers start while the tree is still being walked. ``progress(done, seen)``
     counts files. With a ``cache``, files it answers for are not read, and the others' outcomes are
     given to it to keep."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     answered: list[FileOutcome] = []
-    iterator = iter(candidates) if cache is None else cache.unanswered(candidates, answered.append)
+    iterator = iter(files) if cache is None else cache.unanswered(files, answered.append)
     hashing = cache is not None
     head = list(itertools.islice(iterator, PARALLEL_THRESHOLD))
     outcomes: list[FileOutcome] = []
     large = len(head) >= 2 and sum(c.size for c in head) >= PARALLEL_BYTES
     if workers <= 1 or (len(head) < PARALLEL_THRESHOLD and not large):
-        files = head + list(iterator)
+        listed = head + list(iterator)
         step = 64
-        for start in range(0, len(files), step):
-            outcomes += _detect_files(files[start:start + step], detectors, max_size, hashing)
+        for start in range(0, len(listed), step):
+            outcomes += _detect_files(listed[start:start + step], detectors, max_size, hashing, candidate_pass)
             if progress:
-                progress(len(answered) + min(start + step, len(files)), len(answered) + len(files))
+                progress(len(answered) + min(start + step, len(listed)), len(answered) + len(listed))
     else:
         import multiprocessing
         from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         context = multiprocessing.get_context(method)
+        if candidate_pass is not None:
+            candidates.warm()  # forked workers inherit the tables and the compiled patterns
         seen = done = 0
         # Each worker judges names with this run's tables, overlays included, whatever the start method.
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=catalog.install,
@@ -246,7 +323,7 @@ def detect(candidates: Iterable[Candidate], detectors: Sequence[Detector], *, ma
 
             for batch in _batches(itertools.chain(head, iterator)):
                 seen += len(batch)
-                pending[pool.submit(_detect_batch, batch, detectors, max_size, hashing)] = len(batch)
+                pending[pool.submit(_detect_batch, batch, detectors, max_size, hashing, candidate_pass)] = len(batch)
                 ready = [f for f in pending if f.done()]
                 if ready:
                     collect(ready)

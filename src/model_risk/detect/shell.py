@@ -13,14 +13,14 @@ from collections.abc import Iterable, Iterator
 from model_risk.contract.detector import Detector
 from model_risk.contract.domain import Note, Reference
 from model_risk.contract.source import SourceFile
-from model_risk.detect import commands, file_kinds, free_text, model_names, prose, python_source
+from model_risk.detect import commands, file_kinds, free_text, model_names, prose, python_source, text_search
 from model_risk.detect.commands import Found
 from model_risk.detect.embedded import EmbeddedCode, Piece
 from model_risk.detect.references import reference_to
 
-_EXEC_FORM = re.compile(r"^[ \t]{0,40}(?:CMD|ENTRYPOINT|RUN)[ \t]{1,40}(\[[^\n]{0,8000}\])[ \t]*\r?$",
+_EXEC_FORM = text_search.lazy(r"^[ \t]{0,40}(?:CMD|ENTRYPOINT|RUN)[ \t]{1,40}(\[[^\n]{0,8000}\])[ \t]*\r?$",
                         re.MULTILINE | re.IGNORECASE)
-_MAKE_ASSIGNMENT = re.compile(r"^([A-Za-z_][\w.]{0,63})[ \t]{0,40}(?:\?|:{1,3}|\+|!)?=[ \t]{0,40}([^\s#]{1,250})",
+_MAKE_ASSIGNMENT = text_search.lazy(r"^([A-Za-z_][\w.]{0,63})[ \t]{0,40}(?:\?|:{1,3}|\+|!)?=[ \t]{0,40}([^\s#]{1,250})",
                               re.MULTILINE)
 
 

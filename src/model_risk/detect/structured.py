@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from model_risk.detect import commands, model_names
+from model_risk.detect import commands, model_names, text_search
 from model_risk.detect.commands import Found
 
 if TYPE_CHECKING:
@@ -69,34 +69,82 @@ def nth_offset(raw: str, value: str, index: int, needle: str) -> int:
 #: Keys whose value is a command line rather than a setting.
 COMMAND_KEYS = frozenset({"command", "commands", "args", "entrypoint", "cmd", "run", "script",
                           "before_script", "after_script", "exec"})
-_ASSIGNMENT = re.compile(r"([A-Za-z_][\w.]{0,63})=([^\s=]{1,250})")
+_ASSIGNMENT = text_search.lazy(r"([A-Za-z_][\w.]{0,63})=([^\s=]{1,250})")
 _MAX_DEPTH = 64
 
 
 def walk(data: object) -> Iterator[Hit]:
     """Every model the document names. Shared (aliased) values may be visited more than once."""
-    stack: list[tuple[object, tuple[str, ...], int]] = [(data, (), 0)]
+    stack: list[tuple[object, tuple[str, ...], int, Found | None]] = [(data, (), 0, None)]
     while stack:
-        value, path, depth = stack.pop()
+        value, path, depth, beside = stack.pop()
         if depth > _MAX_DEPTH:
             continue
         if isinstance(value, dict):
             name, env_value = value.get("name"), value.get("value")
             if isinstance(name, str) and isinstance(env_value, str) and len(value) <= 3:
                 yield from _string(env_value, (*path, name))  # Kubernetes env: {name: X, value: Y}
+            attributes = _attributes(value)
+            image = _image_keys(value)
             for key, child in reversed(list(value.items())):
-                if not isinstance(key, str):
+                if not isinstance(key, str) or key in image:
                     continue
                 if key in COMMAND_KEYS and not isinstance(child, dict):
                     yield from _command(child)
                 elif key != "value" or not isinstance(name, str):
-                    stack.append((child, path if key == "<<" else (*path, key)[-6:], depth + 1))
+                    stack.append((child, path if key == "<<" else (*path, key)[-6:], depth + 1, attributes))
         elif isinstance(value, list):
-            stack.extend((item, path, depth + 1) for item in reversed(value))
+            stack.extend((item, path, depth + 1, None) for item in reversed(value))
         elif isinstance(value, str) and path:
-            yield from _string(value, path)
+            for hit in _string(value, path):
+                yield _with(hit, beside) if beside is not None else hit
         elif isinstance(value, str):
             yield from _assignment(value)
+
+
+#: Keys that make a mapping a container image's (Helm values, Kubernetes specs): ``repository: rocm/vllm``
+#: beside ``tag: latest`` names an image, whatever key the mapping sits under (``modelSpec``).
+_IMAGE_SIBLINGS = frozenset({"tag", "digest", "pullpolicy", "imagepullpolicy", "registry"})
+_IMAGE_KEYS = frozenset({"repository", "repo", "image", "imagerepository", "imagename"})
+
+
+def _image_keys(mapping: dict) -> frozenset[str]:
+    """The keys of ``mapping`` that name a container image: ``repository``/``image`` beside ``tag``,
+    ``digest`` or a pull policy."""
+    keys = {k.lower().replace("_", "").replace("-", ""): k for k in mapping if isinstance(k, str)}
+    if not _IMAGE_SIBLINGS & keys.keys():
+        return frozenset()
+    return frozenset(original for normal, original in keys.items() if normal in _IMAGE_KEYS)
+
+
+#: Keys beside a model's that say how it is loaded (``model_revision: abc``, ``trust_remote_code: true``),
+#: in any case style.
+_REVISION_KEYS = frozenset({"revision", "model_revision", "modelrevision"})
+_TRUST_KEYS = frozenset({"trust_remote_code", "trustremotecode"})
+
+
+def _attributes(mapping: dict) -> Found | None:
+    """``revision`` and ``trust_remote_code`` set in a mapping (a recipe's keys beside its model key),
+    as a Found carrying only them; None when it sets neither."""
+    revision = None
+    trust = False
+    for key, value in mapping.items():
+        if not isinstance(key, str):
+            continue
+        normal = key.lower().replace("-", "_")
+        if normal in _REVISION_KEYS and isinstance(value, str) and value.strip():
+            revision = value.strip()
+        elif normal in _TRUST_KEYS and str(value).strip().lower() in ("true", "1", "yes", "on"):
+            trust = True
+    if revision is None and not trust:
+        return None
+    return Found(0, model_names.ModelName(""), revision=revision, trust_remote_code=trust)
+
+
+def _with(hit: Hit, beside: Found) -> Hit:
+    found = hit.found
+    return Hit(hit.value, replace(found, revision=found.revision or beside.revision,
+                                  trust_remote_code=found.trust_remote_code or beside.trust_remote_code))
 
 
 def _string(value: str, path: Sequence[str]) -> Iterator[Hit]:
@@ -141,7 +189,7 @@ def _command(value: object) -> Iterator[Hit]:
 
 # -- JSON ----------------------------------------------------------------------------------------
 
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_STRING = text_search.lazy(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 #: Documents this large or smaller are read the slow, exact way when the fast way cannot place them.
 _EXACT_FALLBACK = 1024 * 1024
 

@@ -39,3 +39,37 @@ def run_start(text: str, end: int, chars: str, limit: int) -> int:
     back."""
     window = text[max(0, end - limit):end]
     return end - (len(window) - len(window.rstrip(chars)))
+
+
+class LazyPattern:
+    """A regular expression compiled when it is first used, so that importing a module of many costs
+    nothing until they are needed (the one-file pre-commit path starts a process per commit). After the
+    first use its methods are the compiled pattern's own."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._pattern = pattern
+        self._flags = flags
+        _made.append(self)
+
+    def __getattr__(self, name: str) -> object:
+        compiled = re.compile(self._pattern, self._flags)
+        for method in ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split", "pattern",
+                       "flags", "groups", "groupindex"):
+            setattr(self, method, getattr(compiled, method))
+        return getattr(compiled, name)
+
+
+#: Every lazy pattern made, so that :func:`compile_all` can compile them at once.
+_made: list[LazyPattern] = []
+
+
+def compile_all() -> None:
+    """Compile every lazy pattern now: before a process pool forks, so that its workers inherit them
+    compiled instead of each compiling its own."""
+    for pattern in _made:
+        pattern.search  # noqa: B018 (the first use compiles)
+
+
+def lazy(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(pattern, flags)``, compiled at first use (see :class:`LazyPattern`)."""
+    return LazyPattern(pattern, flags)  # type: ignore[return-value]

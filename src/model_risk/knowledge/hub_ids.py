@@ -14,12 +14,17 @@ REPO_ID = re.compile(rf"{_PART}/{_PART}")
 LEGACY_ID = re.compile(_PART)
 
 #: Endings that mark a file path rather than a repo name (``data/train.csv``, ``configs/base.yaml``).
-_FILE_SUFFIX = re.compile(
-    r"\.(?:py|ipynb|json|jsonl|ya?ml|toml|txt|md|rst|csv|tsv|parquet|arrow|pkl|pickle|pt|pth|bin|ckpt|"
-    r"safetensors|gguf|onnx|h5|zip|tar|gz|tgz|png|jpe?g|gif|svg|wav|mp3|mp4|html?|js|ts|css|sh|cfg|ini|"
-    r"log|lock|xml|pdf|db|sqlite)$",
-    re.IGNORECASE,
-)
+_FILE_SUFFIXES = frozenset({
+    "py", "ipynb", "json", "jsonl", "yaml", "yml", "toml", "txt", "md", "rst", "csv", "tsv", "parquet", "arrow",
+    "pkl", "pickle", "pt", "pth", "bin", "ckpt", "safetensors", "gguf", "onnx", "h5", "zip", "tar", "gz", "tgz",
+    "png", "jpg", "jpeg", "gif", "svg", "wav", "mp3", "mp4", "html", "htm", "js", "ts", "css", "sh", "cfg", "ini",
+    "log", "lock", "xml", "pdf", "db", "sqlite",
+})
+
+
+def _file_suffix(text: str) -> bool:
+    dot = text.rfind(".")
+    return dot >= 0 and text[dot + 1:].lower() in _FILE_SUFFIXES
 
 #: Checkpoints that lived at the root of the Hub before organisations existed ("Old models that don't
 #: belong to any organization"). Loaders still accept them and the Hub redirects them to their
@@ -77,7 +82,7 @@ def is_repo_id(text: str) -> bool:
     placeholder (``ORG/NAME``)."""
     if not REPO_ID.fullmatch(text) or "--" in text or ".." in text or text.endswith(".git"):
         return False
-    if _FILE_SUFFIX.search(text) is not None:
+    if _file_suffix(text):
         return False
     namespace_part, name = text.split("/", 1)
     if namespace_part.lower() in _NOT_A_NAMESPACE or namespace_part.lower() in _PLACEHOLDER_NAMESPACES:

@@ -24,6 +24,7 @@ from model_risk.contract.domain import (
     ScanResult,
     Severity,
     Suppression,
+    VerificationSummary,
     revision_key,
 )
 from model_risk.contract.errors import ReportInputError, excerpt
@@ -61,7 +62,13 @@ def summary(result: ScanResult, view: VendorView | None = None) -> dict[str, Any
         "unchecked": len(result.unchecked_models()),
         "failed": result.failed,
         "concentration": concentration_document(view.concentration),
+        "verification": verification_document(result.verification),
     }
+
+
+def verification_document(v: VerificationSummary) -> dict[str, Any]:
+    return {"checked": v.checked, "dropped": v.dropped, "unverified": v.unverified, "skipped": v.skipped,
+            "listings": v.listings, "hub_requests": v.hub_requests}
 
 
 def concentration_document(c: Concentration) -> dict[str, Any]:
@@ -162,7 +169,8 @@ def to_document(result: ScanResult) -> dict[str, Any]:
              "loader": r.loader, "kind": name_kind(r), "door": r.door,
              "lookup_id": r.lookup_id, "api_vendor": r.api_vendor, "provider": r.provider,
              "ignore": None if r.ignore is None else sorted(r.ignore),
-             "confidence": r.confidence, "scope": r.scope or conventional_scope(r.path)}
+             "confidence": r.confidence, "scope": r.scope or conventional_scope(r.path),
+             "verified_by": r.verified_by or "unverified"}
             for r in result.references
         ],
         "models": [{**model_document(m), "references": list(positions)}
@@ -229,7 +237,7 @@ def from_document(doc: Mapping[str, Any]) -> ScanResult:
                   loader=r.get("loader"), kind=r.get("door") or r.get("kind", "hub"), api_vendor=r.get("api_vendor"),
                   provider=r.get("provider"),
                   lookup_id=r.get("lookup_id"), confidence=r.get("confidence", "certain"),
-                  scope=r.get("scope", ""),
+                  verified_by=r.get("verified_by", ""), scope=r.get("scope", ""),
                   ignore=None if r.get("ignore") is None else frozenset(r["ignore"]))
         for r in doc["references"])
     return ScanResult(
@@ -268,6 +276,7 @@ def from_document(doc: Mapping[str, Any]) -> ScanResult:
         project=scan.get("project"),
         knowledge=_knowledge(scan.get("knowledge")),
         fail_on_unchecked=bool(scan.get("fail_on_unchecked", False)),
+        verification=VerificationSummary(**(doc["summary"].get("verification") or {})),
     )
 
 

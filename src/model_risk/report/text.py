@@ -139,8 +139,30 @@ class TextReporter(Reporter):
             out.extend(self._conditions(result, style, width))
             out.extend(self._vendor_view(result, style, width))
         out.extend(self._alternatives(result, style, width))
+        out.extend(self._verification(result, style, width))
         out.extend(self._summary(result, style, width, hidden))
         return "\n".join(out) + "\n"
+
+    @staticmethod
+    def _verification(result: ScanResult, style: _Style, width: int) -> list[str]:
+        """How the candidate references were checked, and what it cost: one line, when there is anything."""
+        v = result.verification
+        parts = []
+        if v.checked or v.dropped:
+            parts.append(f"{_count(v.checked, 'candidate reference')} checked, {v.dropped} left out (no such "
+                         "model on the Hub; listed in the notes of the JSON report)")
+        if v.unverified:
+            parts.append(f"{v.unverified} unverified" if parts else f"{_count(v.unverified, 'candidate reference')} "
+                         "unverified (not in the lockfile or the cache)" if result.offline
+                         else f"{_count(v.unverified, 'candidate reference')} unverified")
+        if v.skipped:
+            parts.append(f"{_count(v.skipped, 'id')} not looked up (hub.verify-limit)")
+        if v.hub_requests:
+            listed = f", {_count(v.listings, 'organisation listing')}" if v.listings else ""
+            parts.append(f"{_count(v.hub_requests, 'Hub request')}{listed}")
+        if not parts:
+            return []
+        return [style.dim(line) for line in _wrap("Verification: " + "; ".join(parts) + ".", width)] + [""]
 
     def _finding(self, finding: Finding, style: _Style, width: int) -> list[str]:
         subject = terminal_safe(finding.model or finding.vendor or "")

@@ -4,12 +4,15 @@ A model's metadata is a few kilobytes (a few hundred with thousands of files). A
 could answer with gigabytes; ``model_info`` would read them all into memory before model-risk saw any.
 The cap is checked against ``Content-Length`` before the body is read, and again while it streams (an
 answer without a length, or one that lies), so no more than :data:`MAX_ANSWER_BYTES` is ever held.
+
+``install`` also hooks a callback to every request the session sends (retries and list pages
+included), which :mod:`model_risk.resolve.hub` counts.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 #: Largest Hub answer read; larger ones make the model unresolved with a reason.
@@ -24,8 +27,9 @@ _installed = False
 _lock = threading.Lock()
 
 
-def install() -> None:
-    """Make the ``huggingface_hub`` session cap every answer (once per process; the session is shared)."""
+def install(on_request: Callable[[Any], None]) -> None:
+    """Make the ``huggingface_hub`` session cap every answer and call ``on_request`` with every request
+    (once per process; the session is shared)."""
     global _installed
     with _lock:
         if _installed:
@@ -36,6 +40,7 @@ def install() -> None:
         def bounded_client() -> Any:
             client = default_client_factory()
             hooks = dict(client.event_hooks)
+            hooks["request"] = [*hooks.get("request", []), on_request]
             hooks["response"] = [*hooks.get("response", []), _limit]
             client.event_hooks = hooks
             return client

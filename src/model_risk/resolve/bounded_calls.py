@@ -8,7 +8,6 @@ not asked again.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from model_risk.contract.resolver import ResolveContext
@@ -22,24 +21,10 @@ class CandidatesUnavailable(Exception):
 
 def within(deadline: float, call: Any) -> Any:
     """``call()`` on a daemon thread, given up at ``deadline`` (a ``time.monotonic()`` value)."""
-    import time
-
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = call()
-        except BaseException as exc:  # handed to the caller below
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=run, name="model-risk-alternatives", daemon=True)
-    worker.start()
-    worker.join(max(0.0, deadline - time.monotonic()))
-    if worker.is_alive():
-        raise CandidatesUnavailable("the Hub did not answer in time")
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+    try:
+        return hub_client.within(deadline, call, "model-risk-alternatives")
+    except hub_client.NoAnswerInTime:
+        raise CandidatesUnavailable("the Hub did not answer in time") from None
 
 
 def usable_state(context: ResolveContext) -> hub_client.HubState:

@@ -42,6 +42,21 @@ _TRANSPORT_ERRORS = {"TimeoutException", "ReadTimeout", "ConnectTimeout", "Netwo
                      "RemoteProtocolError", "TransportError", "ProtocolError"}
 
 
+_requests_lock = threading.Lock()
+_requests_sent = 0
+
+
+def requests_sent() -> int:
+    """HTTP requests this process has sent to the Hub so far (lookups, retries, list pages)."""
+    return _requests_sent
+
+
+def _count_request(_request: Any) -> None:
+    global _requests_sent
+    with _requests_lock:
+        _requests_sent += 1
+
+
 class HubState:
     """Shared by the lookups of one scan: the client, the circuit breaker and the deadline."""
 
@@ -62,7 +77,7 @@ class HubState:
 
                 from model_risk.resolve import answer_limit
 
-                answer_limit.install()
+                answer_limit.install(_count_request)
 
                 self._api = HfApi(endpoint=self.settings.endpoint, library_name="model-risk")
             return self._api
@@ -103,6 +118,32 @@ def state_for(context: ResolveContext) -> HubState:
         state = context.stash.setdefault("hub", HubState(context))
     assert isinstance(state, HubState)
     return state
+
+
+class NoAnswerInTime(Exception):
+    """A call given up at its deadline (see :func:`within`)."""
+
+
+def within(deadline: float, call: Any, name: str = "model-risk-hub") -> Any:
+    """``call()`` on a daemon thread, given up at ``deadline`` (raising :class:`NoAnswerInTime`):
+    huggingface_hub retries list pages itself (up to ~23 s of backoff on a 5xx, honouring
+    ``Retry-After`` on a 429), and the scan must not wait on that past its budget."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = call()
+        except BaseException as exc:  # handed to the caller below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name=name, daemon=True)
+    worker.start()
+    worker.join(max(0.0, deadline - time.monotonic()))
+    if worker.is_alive():
+        raise NoAnswerInTime
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def _unresolved(request: ModelRequest, context: ResolveContext, reason: str) -> ModelFacts:

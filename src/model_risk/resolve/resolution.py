@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,6 +90,13 @@ class Resolution:
     def fresh(self, *, read_cache: bool = True) -> Resolution:
         """The same, without the lockfile: what the Hub (or the cache) says today."""
         return dataclasses.replace(self, stores=dataclasses.replace(self.stores, lockfile=None, read_cache=read_cache))
+
+    def answering(self, known: Mapping[ModelRequest, ModelFacts]) -> Resolution:
+        """The same, with answers known before any lookup asked first (what verification learnt from
+        listing organisations, or decided not to ask: :mod:`model_risk.app.verification`)."""
+        if not known:
+            return self
+        return dataclasses.replace(self, stores=dataclasses.replace(self.stores, known={**self.stores.known, **known}))
 
     def for_references(self, references: Sequence[Reference]) -> Resolution:
         """In a monorepo (no lockfile configured), each reference is answered by the model-risk.lock

@@ -12,8 +12,8 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 from model_risk.common.debug import show_traceback
 from model_risk.contract.domain import ModelFacts, ModelStatus
@@ -41,12 +41,17 @@ class Stores:
     cache: ModelCache | None = None
     #: Read the cache (``lock`` wants fresh facts online, and still writes what it fetches).
     read_cache: bool = True
+    #: Answers known before any lookup (what verification learnt from listing an organisation's models,
+    #: or decided not to ask), asked first.
+    known: Mapping[ModelRequest, ModelFacts] = field(default_factory=dict)
 
 
 def answer_with(stores: Stores, ask_plugins: AskPlugins, context: ResolveContext) -> Resolve:
     """One lookup: the lockfile, then the cache, then the plugins (the Hub last); Hub answers are cached."""
 
     def resolve(request: ModelRequest) -> ModelFacts | None:
+        if (answered := stores.known.get(request)) is not None:
+            return answered
         if stores.lockfile is not None and (locked := stores.lockfile.facts(request, context.vendors)):
             return locked
         if stores.cache is not None and stores.read_cache:
