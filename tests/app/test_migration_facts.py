@@ -233,6 +233,14 @@ def test_a_file_the_hub_fails_to_serve_costs_its_facts_only(cli, market, project
                for a in doc["alternatives"])
 
 
+def test_a_dropped_connection_is_asked_again_and_costs_nothing(cli, market, project):
+    market.fail(FILES, Fault(kind="close", times=1))
+    doc = _suggest(cli, project, "Qwen/Qwen2.5-7B-Instruct")
+    assert doc["profile"]["context_length"] == 32768
+    dropped = [p for p in market.file_requests() if not p.startswith("HEAD")]
+    assert len(dropped) > len(set(dropped)), "the dropped file was not asked for again"
+
+
 def test_offline_without_records_model_risks_table_serves(cli, market, project, monkeypatch):
     root = project({"app.py": 'from transformers import AutoModel\nAutoModel.from_pretrained("Qwen/Qwen2.5-7B-Instruct")\n'})
     assert cli("lock", root).code == 0
