@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -170,23 +170,29 @@ def context_of(text: str, document: bool = False) -> Context:
                     None)
         if name is not None and _marker_stands_alone(text, match.start()):
             found.append((match.start(), name))
+    # The ModelScope and Ollama patterns start with no literal to skip ahead by; every one of them needs
+    # its word, so a file without the word (nearly every file) is not searched with them.
+    lowered = text.lower()
+    modelscope_word, ollama_word = "modelscope" in lowered, "ollama" in lowered
     imports: list[tuple[int, frozenset[str]]] = []
-    for match in _MODELSCOPE_IMPORT.finditer(text):
-        imported = set()
-        for part in match.group(1).replace(")", "").split(","):
-            words = part.split()
-            if words:
-                imported.add(words[-1])  # `X as Y` imports Y
-        imports.append((match.start(), frozenset(imported - _MODELSCOPE_DATA)))
-    for match in re.finditer(r"^[ \t]{0,40}import[ \t]+modelscope\b", text, re.MULTILINE):
-        imports.append((match.start(), frozenset({"modelscope"})))
+    if modelscope_word:
+        for match in _MODELSCOPE_IMPORT.finditer(text):
+            imported = set()
+            for part in match.group(1).replace(")", "").split(","):
+                words = part.split()
+                if words:
+                    imported.add(words[-1])  # `X as Y` imports Y
+            imports.append((match.start(), frozenset(imported - _MODELSCOPE_DATA)))
+        for match in re.finditer(r"^[ \t]{0,40}import[ \t]+modelscope\b", text, re.MULTILINE):
+            imports.append((match.start(), frozenset({"modelscope"})))
     return Context(
         text=text,
-        ollama=any(marker in text for marker in OLLAMA_MARKERS),
+        ollama=(ollama_word or ":11434" in text) and any(marker in text for marker in OLLAMA_MARKERS),
         providers=tuple(found),
         modelscope_imports=tuple(sorted(imports)),
-        modelscope_switches=tuple(m.start() for m in _MODELSCOPE_SWITCH.finditer(text)),
-        created=frozenset(m.group(1) for m in _OLLAMA_CREATE.finditer(text)),
+        modelscope_switches=tuple(m.start() for m in _MODELSCOPE_SWITCH.finditer(text))
+        if modelscope_word or "XINFERENCE_MODEL_SRC" in text else (),
+        created=frozenset(m.group(1) for m in _OLLAMA_CREATE.finditer(text)) if ollama_word else frozenset(),
         fences=tuple(m.start() for m in _FENCE.finditer(text)) if document else (),
         breaks=tuple(m.start() for m in re.finditer("\n", text)) if found or imports else ())
 
@@ -224,9 +230,19 @@ _MODELSCOPE_URL = re.compile(r"""(?:https?://)?(?:www\.)?modelscope\.cn/models/(
                              r"""([A-Za-z0-9][\w.\-]{0,95})""")
 
 
-def values(text: str) -> Iterator[Value]:
-    """The values in ``text`` that can name a model, each with the key or call before it on its line."""
-    for match in _LITERAL.finditer(text):
+def values(text: str, keep: Callable[[str], bool] | None = None,
+           spans: Iterable[tuple[int, int]] | None = None) -> Iterator[Value]:
+    """The values in ``text`` that can name a model, each with the key or call before it on its line;
+    with ``keep``, only those it keeps (it sees a quoted value's text before its key and call are looked
+    for); with ``spans``, only those on the lines (start, end) of ``text`` they name."""
+    for start, end in spans if spans is not None else ((0, len(text)),):
+        yield from _values_within(text, start, end, keep)
+
+
+def _values_within(text: str, first: int, last: int, keep: Callable[[str], bool] | None) -> Iterator[Value]:
+    for match in _LITERAL.finditer(text, first, last):
+        if keep is not None and not keep(match.group(2)):
+            continue
         start = match.start(2)
         line_start = text.rfind("\n", 0, match.start()) + 1
         before = text[max(line_start, match.start() - 200):match.start()]
@@ -239,8 +255,10 @@ def values(text: str) -> Iterator[Value]:
         call = _CALL_BEFORE.search(head) if head.rstrip(" \t{[")[-1:] == "(" else None
         yield Value(match.group(2), start, key.group(1).strip("$") if key else None,
                     call.group(1) if call else None)
-    for match in _BARE.finditer(text):
-        yield Value(match.group(2).rstrip(".:"), match.start(2), match.group(1))
+    for match in _BARE.finditer(text, first, last):
+        value = match.group(2).rstrip(".:")
+        if keep is None or keep(value):
+            yield Value(value, match.start(2), match.group(1))
 
 
 def commands(text: str) -> Iterator[Value]:
@@ -404,6 +422,63 @@ def _shaped(value: Value) -> DoorName | None:
     return None
 
 
+def carries_its_door(text: str) -> bool:
+    """Can ``text`` name a model through a door without a marker elsewhere in its file? Only with a routing
+    prefix (``ollama/``, ``together_ai/``, ``groq:``), the router's ``ID:provider``, or the id shape of a
+    provider no one else uses (Bedrock, Fireworks, Cloudflare, Vertex): a necessary test of what
+    :func:`_prefixed` and :func:`_shaped` accept, cheap enough for every literal of a file."""
+    heads, starts, listed = _door_words()
+    lowered = text.lower()
+    if lowered in listed or lowered.startswith(starts):
+        return True
+    if "/" in text:
+        return lowered.partition("/")[0] in heads or ":" in text
+    if ":" in text and (keyed := _PROVIDER_KEY.fullmatch(text)) is not None and keyed.group(1).lower() in heads:
+        return True
+    return "." in text and any(p.model_id(text) is not None for p in _self_marked() if p.ids == "bedrock")
+
+
+@cache
+def _door_words() -> tuple[frozenset[str], tuple[str, ...], frozenset[str]]:
+    """Routing prefixes, the starts of self-marked ids, and the ids self-marked providers list."""
+    heads = {"ollama", "ollama_chat", *(p.lower() for provider in hosting.providers() for p in provider.prefixes)}
+    starts = ("@cf/", "@hf/", "accounts/", "publishers/")
+    listed = {m.lower() for provider in _self_marked() for m in provider.models}
+    return frozenset(heads), starts, frozenset(listed)
+
+
+catalog.on_change(_door_words.cache_clear)
+
+
+@cache
+def _door_word() -> re.Pattern[str]:
+    """Found in the lower-cased text of every line holding a name that :func:`carries_its_door` keeps:
+    a routing prefix with its separator, a route after ``:``, a self-marked start or listed id, a
+    Bedrock publisher and its dot."""
+    heads, starts, listed = _door_words()
+    words = [f"{head}{sep}" for head in heads for sep in "/:"]
+    words += [f":{route.lower()}" for provider in hosting.providers() for route in provider.routes]
+    words += [*starts, *listed]
+    words += [f"{publisher.lower()}." for provider in _self_marked() if provider.ids == "bedrock"
+              for publisher in provider.publishers]
+    return text_search.any_of(sorted(set(words)))
+
+
+catalog.on_change(_door_word.cache_clear)
+
+
+def _lines_with(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line of ``text`` where ``pattern`` is found, once per line, in order."""
+    end = -1
+    for match in pattern.finditer(text):
+        if match.start() <= end:
+            continue
+        start = text.rfind("\n", 0, match.start()) + 1
+        end = text.find("\n", match.end())
+        end = len(text) if end < 0 else end
+        yield start, end
+
+
 def _ollama_name(value: Value, strong: bool) -> DoorName | None:
     """An Ollama name: a library model the table lists (``qwen2.5``, ``llama3.1:8b``), or, in a position
     only Ollama takes (``strong``), any ``name[:tag]``."""
@@ -508,7 +583,20 @@ def find(text: str, kinds: frozenset[str], *, modelfile: bool = False, document:
     sources: Iterable[Value] = commands(text)
     if modelfile:
         sources = [*modelfile_bases(text), *sources]
-    for value in [*sources, *values(text)]:
+    # Where the file shows no provider, no Ollama and no ModelScope, a name can only say its door itself
+    # (``classify``'s prefixed and self-marked paths): the other literals are not judged. On a Hugging
+    # Face repository LiteLLM's ``huggingface/`` prefix brings most Python files here, with thousands
+    # of literals each, and finding the key and call before each was most of a cold scan.
+    alone = not (context.providers or context.ollama or context.modelscope_imports or context.modelscope_switches)
+    quoted: Iterable[Value] = ()
+    if not alone:
+        quoted = values(text)
+    else:  # only the lines holding a name that says its door, and most files have none
+        lowered = text.lower()
+        # (Lower-casing keeps every offset but for a few letters; then the whole text is read.)
+        spans = _lines_with(lowered, _door_word()) if len(lowered) == len(text) else None
+        quoted = values(text, carries_its_door, spans)
+    for value in [*sources, *quoted]:
         if value.start in seen:
             continue
         found = classify(value, context, kinds)
@@ -523,22 +611,34 @@ def find(text: str, kinds: frozenset[str], *, modelfile: bool = False, document:
 def wants(text: str, kinds: Sequence[str]) -> bool:
     """A cheap test: can ``text`` name a model through one of ``kinds`` at all? Most files hold no marker
     of any door: one RE2 search of every marker (a DFA, linear, several times faster than ``re`` on an
-    alternation of literals), shared by the door detectors reading the same text, says so. Otherwise a
-    ``str.find`` per marker of ``kinds``; a Bedrock-like ``publisher.`` is checked where it was found."""
+    alternation of literals), shared by the door detectors reading the same text, says so. Otherwise one
+    search of the markers of ``kinds`` (a trie: one pass, where a ``str.find`` per marker read the text
+    sixty times); a Bedrock-like ``publisher.`` is checked where it was found."""
     if not _any_marker(text):
         return False
     lowered = text.lower()
-    for word in _markers(tuple(sorted(kinds))):
-        at = lowered.find(word)
-        if at < 0:
-            continue
-        if not word.endswith("."):
-            return True
-        while at >= 0:
-            if _bedrock_like(lowered, at):
+    plain, dotted = _marker_patterns(tuple(sorted(kinds)))
+    if plain is not None and plain.search(lowered) is not None:
+        return True
+    if dotted is not None:
+        found = dotted.search(lowered)
+        while found is not None:
+            if _bedrock_like(lowered, found.start()):
                 return True
-            at = lowered.find(word, at + 1)
+            found = dotted.search(lowered, found.start() + 1)
     return False
+
+
+@cache
+def _marker_patterns(kinds: tuple[str, ...]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """The markers of ``kinds`` as two searches: those found anywhere, and Bedrock's ``publisher.``."""
+    words = _markers(kinds)
+    plain = [w for w in words if not w.endswith(".")]
+    dotted = [w for w in words if w.endswith(".")]
+    return (text_search.any_of(plain) if plain else None), (text_search.any_of(dotted) if dotted else None)
+
+
+catalog.on_change(_marker_patterns.cache_clear)
 
 
 @cache
