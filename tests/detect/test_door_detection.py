@@ -141,3 +141,17 @@ def test_modelscope_organisations_in_code_that_uses_modelscope(cli, project):
                                            "MODEL_ID = 'damo/cv_unet_image-matting'\n"
                                            "matting = pipeline('portrait-matting', model=MODEL_ID)\n"})
     assert refs == {("pipe.py", "damo/cv_unet_image-matting"): ("modelscope", "ModelScope")}
+
+
+def test_a_name_that_says_its_door_is_found_among_many_literals_of_a_file_that_names_no_provider(cli, project):
+    # No provider, Ollama or ModelScope marker: only the lines holding a routing prefix, a route or a
+    # self-marked id are read, and a name there is still found; other literals are not doors.
+    noise = "".join(f"option_{i} = 'huggingface/diffusers/{i}'\nlabel_{i}: str = \"value-{i}\"\n" for i in range(400))
+    text = (noise + "reply = completion(model='Together_AI/Qwen/Qwen2.5-7B-Instruct-Turbo')\n"
+            "client.chat.completions.create(model='deepseek-ai/DeepSeek-R1:together')\n"
+            "runtime.converse(modelId='us.meta.llama3-3-70b-instruct-v1:0')\n" + noise)
+    found = _refs(cli, project, {"app.py": text})
+    assert found[("app.py", "Qwen/Qwen2.5-7B-Instruct-Turbo")] == ("hosted", "Together AI")
+    assert found[("app.py", "deepseek-ai/DeepSeek-R1:together")] == ("hosted", "Hugging Face Inference Providers")
+    assert found[("app.py", "us.meta.llama3-3-70b-instruct-v1:0")] == ("hosted", "Amazon Bedrock")
+    assert not [key for key, (kind, _) in found.items() if kind == "hosted" and "diffusers" in key[1]]
