@@ -241,6 +241,12 @@ def test_a_dropped_connection_is_asked_again_and_costs_nothing(cli, market, proj
     assert len(dropped) > len(set(dropped)), "the dropped file was not asked for again"
 
 
+def test_a_dropped_connection_on_a_candidates_lookup_is_asked_again(cli, market, project):
+    market.fail("ibm-granite/granite-3.3-8b-instruct", Fault(kind="close", times=1))
+    doc = _suggest(cli, project, "Qwen/Qwen2.5-7B-Instruct")
+    assert _ids(doc)[0] == "ibm-granite/granite-3.3-8b-instruct"
+
+
 def test_offline_without_records_model_risks_table_serves(cli, market, project, monkeypatch):
     root = project({"app.py": 'from transformers import AutoModel\nAutoModel.from_pretrained("Qwen/Qwen2.5-7B-Instruct")\n'})
     assert cli("lock", root).code == 0

@@ -8,6 +8,7 @@ not asked again.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from model_risk.contract.resolver import ResolveContext
@@ -19,12 +20,24 @@ class CandidatesUnavailable(Exception):
     """The Hub could not be asked (offline with nothing cached, or a fault); ``str()`` says why."""
 
 
+#: Fresh attempts after a transport fault (a dropped keep-alive connection, a reset): a new connection
+#: usually cures it. What the server answered (a status) is its answer and is not asked again.
+TRANSPORT_RETRIES = 1
+
+
 def within(deadline: float, call: Any) -> Any:
-    """``call()`` on a daemon thread, given up at ``deadline`` (a ``time.monotonic()`` value)."""
-    try:
-        return hub_client.within(deadline, call, "model-risk-alternatives")
-    except hub_client.NoAnswerInTime:
-        raise CandidatesUnavailable("the Hub did not answer in time") from None
+    """``call()`` on a daemon thread, given up at ``deadline`` (a ``time.monotonic()`` value); asked once
+    more after a transport fault while time is left."""
+    for attempt in range(1 + TRANSPORT_RETRIES):
+        try:
+            return hub_client.within(deadline, call, "model-risk-alternatives")
+        except hub_client.NoAnswerInTime:
+            raise CandidatesUnavailable("the Hub did not answer in time") from None
+        except Exception as exc:
+            if attempt == TRANSPORT_RETRIES or time.monotonic() >= deadline \
+                    or hub_client._classify(exc).kind != "transport":
+                raise
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def usable_state(context: ResolveContext) -> hub_client.HubState:

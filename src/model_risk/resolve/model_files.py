@@ -31,8 +31,6 @@ CHAT_TEMPLATE = "chat_template.jinja"
 SENTENCE_CONFIG = "sentence_bert_config.json"
 #: Quantisations asked for per model: the most downloaded of each format are among the first.
 VARIANTS_POOL = 100
-#: Fresh attempts after a transport fault (a dropped connection, a reset) on one file.
-TRANSPORT_RETRIES = 1
 
 
 class FileUnreadable(Exception):
@@ -55,28 +53,21 @@ def read_file(model_id: str, filename: str, revision: str | None, context: Resol
         hf_raise_for_status(response)
         return response
 
-    deadline = time.monotonic() + timeout
-    for attempt in range(1 + TRANSPORT_RETRIES):
-        try:
-            response = within(deadline, fetch)
-        except CandidatesUnavailable as exc:
-            state.record(True)
-            raise FileUnreadable(f"{filename} of {model_id} not read: {exc}") from None
-        except Exception as exc:  # every fault is a reason, never a traceback
-            names = {cls.__name__ for cls in type(exc).__mro__}
-            if "EntryNotFoundError" in names:  # the repository has no such file: an answer
-                state.record(False)
-                return None
-            failure = hub_client._classify(exc)
-            # A dropped keep-alive connection is the commonest transport fault and a fresh one cures it;
-            # anything the server said (a status) is its answer and is not asked again.
-            if failure.kind == "transport" and attempt < TRANSPORT_RETRIES and time.monotonic() < deadline:
-                continue
-            state.record(failure.kind in ("transport", "server"))
-            raise FileUnreadable(f"{filename} of {model_id} not read: {failure.reason}") from None
-        state.record(False)
-        return response.content.decode("utf-8", "replace")
-    raise AssertionError("unreachable: the last attempt returns or raises")
+    try:
+        response = within(time.monotonic() + timeout, fetch)
+    except CandidatesUnavailable as exc:
+        state.record(True)
+        raise FileUnreadable(f"{filename} of {model_id} not read: {exc}") from None
+    except Exception as exc:  # every fault is a reason, never a traceback
+        names = {cls.__name__ for cls in type(exc).__mro__}
+        if "EntryNotFoundError" in names:  # the repository has no such file: an answer
+            state.record(False)
+            return None
+        failure = hub_client._classify(exc)
+        state.record(failure.kind in ("transport", "server"))
+        raise FileUnreadable(f"{filename} of {model_id} not read: {failure.reason}") from None
+    state.record(False)
+    return response.content.decode("utf-8", "replace")
 
 
 def read_json(model_id: str, filename: str, revision: str | None, context: ResolveContext, *, timeout: float
