@@ -207,3 +207,52 @@ def test_a_broken_resolver_plugin_costs_one_model(cli, hub, project):
         "resolver failed: plugin 'broken-registry' failed in hook resolve_model: RuntimeError: registry down"
     assert models["acme/wrong-type"]["reason"] == "resolver failed: TypeError: returned dict, not ModelFacts"
     assert models[QWEN]["status"] == "resolved"
+
+
+def test_a_hub_whose_host_name_does_not_resolve_is_asked_nothing_more(cli, project, monkeypatch):
+    """No network at all (a commit on a train): the name is looked up once, and neither model lookups nor
+    the organisation listings of verification retry it (they waited out huggingface_hub's own retries)."""
+    import socket
+
+    real = socket.getaddrinfo
+    asked: list[str] = []
+
+    def lookup(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if host == "hub.invalid":
+            asked.append(host)
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    monkeypatch.setenv("HF_ENDPOINT", "http://hub.invalid")
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    text = "\n".join(f"# candidates: acme-lab/tool-{i}, acme-lab/model-{i}" for i in range(3))
+    root = project({"app.py": loader(QWEN) + loader("meta-llama/Llama-3.1-8B-Instruct"), "NOTES.md": text + "\n"})
+    report = scan_json(cli, root)
+    assert {m["status"] for m in report["models"]} == {"unresolved"}
+    assert all("host name does not resolve" in m["reason"] for m in report["models"])
+    assert asked == ["hub.invalid"]
+    assert report["summary"]["verification"]["hub_requests"] == 0
+
+
+def test_behind_a_proxy_a_name_the_machine_cannot_resolve_is_still_asked(monkeypatch):
+    """A proxy resolves the Hub's name for the machine: a failing local lookup must not stop the scan."""
+    import socket
+
+    from model_risk.resolve import hub_client
+
+    real = socket.getaddrinfo
+
+    def lookup(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(host).endswith(".invalid"):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    assert hub_client.host_resolves("https://hub.invalid") is False
+    assert hub_client.host_resolves("http://127.0.0.1:8080") is True  # an address needs no name server
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:3128")
+    assert hub_client.host_resolves("https://hub.invalid") is True

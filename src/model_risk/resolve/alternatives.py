@@ -388,7 +388,7 @@ def list_candidates(query: Query, context: ResolveContext, cache: ListCache | No
         raise
     except Exception as exc:  # every Hub fault is a reason, never a traceback
         failure = hub_client._classify(exc)
-        state.record(failure.kind in ("transport", "server"))
+        state.count(failure)
         raise CandidatesUnavailable(f"listing models failed: {failure.reason}") from None
     candidates.sort(key=lambda c: -(c.downloads or 0))
     if cache is not None:

@@ -44,7 +44,7 @@ def usable_state(context: ResolveContext) -> hub_client.HubState:
     """The scan's Hub state, unless its model lookups already found the Hub unreachable: then asking
     again would only wait out huggingface_hub's own retries."""
     state = hub_client.state_for(context)
-    if state.failing:
+    if not state.reachable() or state.failing:
         raise CandidatesUnavailable("the Hub did not answer the scan's model lookups")
     return state
 

@@ -17,12 +17,13 @@ from __future__ import annotations
 import os
 import random
 import re
+import socket
 import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from model_risk.contract.domain import ModelFacts, ModelStatus
 from model_risk.contract.resolver import ModelRequest, ResolveContext
@@ -67,6 +68,7 @@ class HubState:
         self._consecutive_failures = 0
         self._api: Any = None
         self._authenticated: bool | None = None
+        self._resolves: bool | None = None
 
     def api(self) -> Any:
         with self._lock:
@@ -109,6 +111,28 @@ class HubState:
         """Count a sign that the Hub is down (or reset the count on any answer that says otherwise)."""
         with self._lock:
             self._consecutive_failures = self._consecutive_failures + 1 if outage else 0
+
+    def count(self, failure: Failure) -> None:
+        """Count a failed request of any kind other than a model lookup (listings, files, variants)."""
+        if failure.kind == "unreachable":
+            self.unreachable()
+        else:
+            self.record(failure.kind in ("transport", "server"))
+
+    def reachable(self) -> bool:
+        """Whether the Hub's host name resolves (asked once per scan; see :func:`host_resolves`). When it
+        does not, the Hub is down for this scan at once: no lookup, listing or retry waits for it."""
+        with self._lock:
+            if self._resolves is None:
+                self._resolves = host_resolves(self.settings.endpoint)
+        if not self._resolves:
+            self.unreachable()
+        return self._resolves
+
+    def unreachable(self) -> None:
+        """The Hub cannot be reached at all in this scan (its host name does not resolve): down at once."""
+        with self._lock:
+            self._consecutive_failures = max(self._consecutive_failures, CIRCUIT_BREAKER_FAILURES)
 
 
 def state_for(context: ResolveContext) -> HubState:
@@ -153,6 +177,8 @@ def _unresolved(request: ModelRequest, context: ResolveContext, reason: str) -> 
 
 def fetch(request: ModelRequest, context: ResolveContext, state: HubState) -> ModelFacts:
     settings = context.hub
+    if not state.reachable():
+        return _unresolved(request, context, "the Hub's host name does not resolve (no network, or check HF_ENDPOINT)")
     attempt = 0
     while True:
         if state.down:
@@ -164,6 +190,11 @@ def fetch(request: ModelRequest, context: ResolveContext, state: HubState) -> Mo
                                           timeout=settings.timeout, expand=EXPAND)
         except Exception as exc:  # every failure becomes a status; see _classify
             failure = _classify(exc)
+            if failure.kind == "unreachable":
+                # No name, no Hub: retrying with backoff only made a commit without network wait
+                # seconds for the same answer (every other lookup of the scan stops too).
+                state.unreachable()
+                return _unresolved(request, context, failure.reason)
             # Signs of an outage: a transport failure at once; a 5xx only once retrying did not help, so
             # that a passing error does not end the scan but a Hub answering 503 to all is not hammered.
             # A definite answer (404, 401 ...) shows the Hub is up.
@@ -205,7 +236,8 @@ class Failure:
     reason: str
     #: The lookup's final status; None when the failure may pass and is retried.
     status: ModelStatus | None = None
-    #: ``transport`` (no HTTP answer), ``server`` (5xx), ``rate-limit`` (429), ``garbled`` or ``final``.
+    #: ``transport`` (no HTTP answer), ``unreachable`` (the host name does not resolve), ``server`` (5xx),
+    #: ``rate-limit`` (429), ``garbled`` or ``final``.
     kind: str = "final"
     retry_after: float | None = None
     gated: bool = False
@@ -213,6 +245,53 @@ class Failure:
 
 def _final(status: ModelStatus, reason: str, *, gated: bool = False) -> Failure:
     return Failure(reason, status, gated=gated)
+
+
+#: getaddrinfo's "no such name" answers (a resolver that could not be asked, EAI_AGAIN, may pass: not here).
+_NO_SUCH_NAME = frozenset(code for code in (getattr(socket, "EAI_NONAME", None), getattr(socket, "EAI_NODATA", None))
+                          if code is not None)
+
+
+#: Set, a proxy resolves the Hub's name: a local lookup that fails says nothing.
+_PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
+#: The most a name lookup may take before the requests are left to find out for themselves.
+NAME_LOOKUP_TIMEOUT = 3.0
+
+
+def host_resolves(endpoint: str) -> bool:
+    """Whether ``endpoint``'s host name resolves. Only a definite "no such name" says no: with a proxy
+    configured, an address for a host, a lookup that fails otherwise or takes too long, the requests
+    are sent and say what is wrong themselves. (huggingface_hub retries a listing on network errors
+    for about 20 s, which a commit made without network waited out twice.)"""
+    if any(os.environ.get(name) for name in _PROXY_VARIABLES):
+        return True
+    try:
+        parts = urlsplit(endpoint)
+        host, port = parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return True
+    if not host:
+        return True
+    try:
+        within(time.monotonic() + NAME_LOOKUP_TIMEOUT,
+               lambda: socket.getaddrinfo(host, port, type=socket.SOCK_STREAM), "model-risk-name-lookup")
+    except socket.gaierror as exc:
+        return exc.errno not in _NO_SUCH_NAME
+    except (NoAnswerInTime, OSError, UnicodeError):
+        return True
+    return True
+
+
+def _host_unknown(exc: BaseException) -> bool:
+    """Whether ``exc`` comes from a host name that does not resolve (httpx wraps the ``gaierror``)."""
+    seen = 0
+    current: BaseException | None = exc
+    while current is not None and seen < 8:
+        if isinstance(current, socket.gaierror) and current.errno in _NO_SUCH_NAME:
+            return True
+        current = current.__cause__ or current.__context__
+        seen += 1
+    return False
 
 
 def _classify(exc: Exception) -> Failure:
@@ -250,6 +329,8 @@ def _classify(exc: Exception) -> Failure:
         return _final(ModelStatus.UNRESOLVED, "the Hub's URL is not usable (check HF_ENDPOINT)")
     if "TooManyRedirects" in names:
         return _final(ModelStatus.UNRESOLVED, "the Hub's redirects loop (too many redirects)")
+    if _host_unknown(exc):
+        return Failure("the Hub's host name does not resolve (no network, or check HF_ENDPOINT)", kind="unreachable")
     if names & _TRANSPORT_ERRORS or isinstance(exc, (TimeoutError, ConnectionError)):
         what = "timed out" if any("Timeout" in n for n in names) else "network error"
         return Failure(f"Hub request {what}", kind="transport")

@@ -64,7 +64,7 @@ def read_file(model_id: str, filename: str, revision: str | None, context: Resol
             state.record(False)
             return None
         failure = hub_client._classify(exc)
-        state.record(failure.kind in ("transport", "server"))
+        state.count(failure)
         raise FileUnreadable(f"{filename} of {model_id} not read: {failure.reason}") from None
     state.record(False)
     return response.content.decode("utf-8", "replace")

@@ -51,7 +51,7 @@ def listed_models(organization: str, context: ResolveContext) -> frozenset[str] 
     if context.offline:
         return None
     state = hub_client.state_for(context)
-    if state.down or time.monotonic() > state.deadline:
+    if not state.reachable() or state.down or time.monotonic() > state.deadline:
         return None
     api = state.api()
     deadline = min(state.deadline, time.monotonic() + LISTING_TIMEOUT)
@@ -62,7 +62,7 @@ def listed_models(organization: str, context: ResolveContext) -> frozenset[str] 
         state.record(True)
         return None
     except Exception as exc:  # a fault costs the listing: the candidates are looked up one by one
-        state.record(hub_client._classify(exc).kind in ("transport", "server"))
+        state.count(hub_client._classify(exc))
         return None
     state.record(False)
     ids = [str(getattr(info, "id", "") or "") for info in infos]
