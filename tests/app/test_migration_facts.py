@@ -242,9 +242,14 @@ def test_a_dropped_connection_is_asked_again_and_costs_nothing(cli, market, proj
 
 
 def test_a_dropped_connection_on_a_candidates_lookup_is_asked_again(cli, market, project):
+    clean = _suggest(cli, project, "Qwen/Qwen2.5-7B-Instruct")
     market.fail("ibm-granite/granite-3.3-8b-instruct", Fault(kind="close", times=1))
-    doc = _suggest(cli, project, "Qwen/Qwen2.5-7B-Instruct")
+    doc = _suggest(cli, project, "Qwen/Qwen2.5-7B-Instruct", "--no-cache")
     assert _ids(doc)[0] == "ibm-granite/granite-3.3-8b-instruct"
+    # While that lookup waited to be retried, the others (config files, variants) went on: the same
+    # suggestions with the same facts as without the fault.
+    facts = lambda d: [(a["id"], a["profile"], a["changes"]) for a in d["alternatives"]]  # noqa: E731
+    assert facts(doc) == facts(clean)
 
 
 def test_offline_without_records_model_risks_table_serves(cli, market, project, monkeypatch):

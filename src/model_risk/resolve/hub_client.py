@@ -69,6 +69,7 @@ class HubState:
         self._api: Any = None
         self._authenticated: bool | None = None
         self._resolves: bool | None = None
+        self._gave_up = False
 
     def api(self) -> Any:
         with self._lock:
@@ -104,13 +105,26 @@ class HubState:
 
     @property
     def failing(self) -> bool:
-        """The last lookup got no answer (or still a 5xx after retrying): a sign the Hub is down."""
-        return self._consecutive_failures > 0
+        """A request gave up on the Hub (no answer, or still a 5xx, after its retries) and none has been
+        answered since: a sign the Hub is down. A failure that is still being retried does not count:
+        read by concurrent lookups, it made them give up on a Hub that answered the retry."""
+        return self._gave_up or self.down
 
-    def record(self, outage: bool) -> None:
-        """Count a sign that the Hub is down (or reset the count on any answer that says otherwise)."""
+    def record(self, outage: bool, *, final: bool = True) -> None:
+        """Count a sign that the Hub is down (or reset the count on any answer that says otherwise);
+        ``final``: the request gives up with it (else it is retried)."""
         with self._lock:
-            self._consecutive_failures = self._consecutive_failures + 1 if outage else 0
+            if outage:
+                self._consecutive_failures += 1
+                self._gave_up = self._gave_up or final
+            else:
+                self._consecutive_failures = 0
+                self._gave_up = False
+
+    def give_up(self) -> None:
+        """A request gave up after its retries (see :attr:`failing`)."""
+        with self._lock:
+            self._gave_up = True
 
     def count(self, failure: Failure) -> None:
         """Count a failed request of any kind other than a model lookup (listings, files, variants)."""
@@ -199,7 +213,7 @@ def fetch(request: ModelRequest, context: ResolveContext, state: HubState) -> Mo
             # that a passing error does not end the scan but a Hub answering 503 to all is not hammered.
             # A definite answer (404, 401 ...) shows the Hub is up.
             if failure.kind == "transport":
-                state.record(True)
+                state.record(True, final=False)
             elif failure.kind == "final":
                 state.record(False)
             if failure.status is not None:
@@ -209,15 +223,19 @@ def fetch(request: ModelRequest, context: ResolveContext, state: HubState) -> Mo
             if attempt >= settings.retries:
                 if failure.kind == "server":
                     state.record(True)
+                else:
+                    state.give_up()
                 attempts = attempt + 1
                 return _unresolved(request, context, f"{failure.reason} (gave up after {attempts} "
                                                      f"attempt{'s' if attempts > 1 else ''})")
             wait = failure.retry_after if failure.retry_after is not None else settings.backoff * (2 ** attempt)
             if wait > settings.max_wait:
+                state.give_up()
                 return _unresolved(request, context, f"{failure.reason}; the Hub asks to wait {wait:.0f}s")
             if failure.retry_after is None:
                 wait *= 1 + random.random() * 0.1  # jitter: concurrent retries do not arrive together
             if time.monotonic() + wait > state.deadline:
+                state.give_up()
                 return _unresolved(request, context, f"{failure.reason}; no time left before the scan's deadline")
             time.sleep(wait)
             attempt += 1
