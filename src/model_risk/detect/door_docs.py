@@ -6,26 +6,15 @@ it off with the other documentation detectors.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from model_risk.contract.detector import Detector
-from model_risk.contract.domain import Note, Reference
-from model_risk.contract.source import SourceFile
-from model_risk.detect import doors, file_kinds
-
-_KINDS = frozenset({"ollama", "hosted", "modelscope"})
+from model_risk.detect import file_kinds
+from model_risk.detect.doors import DoorDetector
 
 
-class DoorDocsDetector(Detector):
+class DoorDocsDetector(DoorDetector):
     name = "door-docs"
     description = "Ollama, hosted and ModelScope models in Markdown and reStructuredText"
     documentation = True
+    kinds = frozenset({"ollama", "hosted", "modelscope"})
 
     def accepts(self, filename: str) -> bool:
         return file_kinds.door_document(filename)
-
-    def prefilter(self, text: str) -> bool:
-        return doors.wants(text, tuple(_KINDS))
-
-    def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
-        yield from doors.references(source, self.name, _KINDS)

@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from model_risk.contract.domain import Reference
+from model_risk.contract.detector import Detector
+from model_risk.contract.domain import Note, Reference
 from model_risk.contract.source import SourceFile
 from model_risk.detect import file_kinds, model_names, text_search
 from model_risk.detect.references import reference_at
@@ -172,7 +173,7 @@ def context_of(text: str, document: bool = False) -> Context:
             found.append((match.start(), name))
     # The ModelScope and Ollama patterns start with no literal to skip ahead by; every one of them needs
     # its word, so a file without the word (nearly every file) is not searched with them.
-    lowered = text.lower()
+    lowered = _lowered(text)
     modelscope_word, ollama_word = "modelscope" in lowered, "ollama" in lowered
     imports: list[tuple[int, frozenset[str]]] = []
     if modelscope_word:
@@ -592,7 +593,7 @@ def find(text: str, kinds: frozenset[str], *, modelfile: bool = False, document:
     if not alone:
         quoted = values(text)
     else:  # only the lines holding a name that says its door, and most files have none
-        lowered = text.lower()
+        lowered = _lowered(text)
         # (Lower-casing keeps every offset but for a few letters; then the whole text is read.)
         spans = _lines_with(lowered, _door_word()) if len(lowered) == len(text) else None
         quoted = values(text, carries_its_door, spans)
@@ -616,7 +617,7 @@ def wants(text: str, kinds: Sequence[str]) -> bool:
     sixty times); a Bedrock-like ``publisher.`` is checked where it was found."""
     if not _any_marker(text):
         return False
-    lowered = text.lower()
+    lowered = _lowered(text)
     plain, dotted = _marker_patterns(tuple(sorted(kinds)))
     if plain is not None and plain.search(lowered) is not None:
         return True
@@ -661,8 +662,11 @@ def _markers(kinds: tuple[str, ...]) -> tuple[str, ...]:
 
 catalog.on_change(_markers.cache_clear)
 
-#: The last text :func:`_any_marker` read and its answer: the door detectors read the same text in turn.
+#: The last text :func:`_any_marker` read and its answer, and the last text lower-cased and its lower
+#: case: the door detectors read the same text in turn (a detector's prefilter, then its detection), and
+#: each asked both again of the whole file.
 _seen: list[object] = [None, False]
+_last_lowered: list[str | None] = [None, None]
 
 
 def _any_marker(text: str) -> bool:
@@ -671,6 +675,12 @@ def _any_marker(text: str) -> bool:
     found = _all_markers().search(text) is not None
     _seen[0], _seen[1] = text, found
     return found
+
+
+def _lowered(text: str) -> str:
+    if _last_lowered[0] is not text:
+        _last_lowered[0], _last_lowered[1] = text, text.lower()
+    return _last_lowered[1]  # type: ignore[return-value]
 
 
 @cache
@@ -744,6 +754,22 @@ _RANK_CONFIDENCE = {"certain": 3, "likely": 2, "possible": 1}
 
 
 # -- references ---------------------------------------------------------------------------------------------
+
+class DoorDetector(Detector):
+    """A detector of the doors in ``kinds`` in code and configuration (see :func:`references`); the
+    built-in door detectors differ only in which doors they read and where."""
+
+    kinds: frozenset[str] = frozenset()
+
+    def accepts(self, filename: str) -> bool:
+        return file_kinds.door_code(filename)
+
+    def prefilter(self, text: str) -> bool:
+        return wants(text, tuple(self.kinds))
+
+    def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
+        yield from references(source, self.name, self.kinds)
+
 
 def references(source: SourceFile, detector: str, kinds: frozenset[str], *, modelfile: bool = False
                ) -> Iterator[Reference]:

@@ -8,26 +8,11 @@ provider named. See :mod:`model_risk.detect.doors` and knowledge/data/hosting.ya
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from model_risk.contract.detector import Detector
-from model_risk.contract.domain import Note, Reference
-from model_risk.contract.source import SourceFile
-from model_risk.detect import doors, file_kinds
-
-_KINDS = frozenset({"hosted"})
+from model_risk.detect.doors import DoorDetector
 
 
-class HostedDetector(Detector):
+class HostedDetector(DoorDetector):
     name = "hosted"
     description = ("Open weights served by a hosting provider's API: OpenRouter, Together, Fireworks, Groq, "
                    "Bedrock, Vertex AI, Azure AI Foundry, Cloudflare Workers AI, DeepInfra, Hugging Face router")
-
-    def accepts(self, filename: str) -> bool:
-        return file_kinds.door_code(filename)
-
-    def prefilter(self, text: str) -> bool:
-        return doors.wants(text, ("hosted",))
-
-    def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
-        yield from doors.references(source, self.name, _KINDS)
+    kinds = frozenset({"hosted"})

@@ -8,26 +8,11 @@ repository it mirrors (knowledge/data/modelscope.yaml). ``MsDataset`` loads data
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from model_risk.contract.detector import Detector
-from model_risk.contract.domain import Note, Reference
-from model_risk.contract.source import SourceFile
-from model_risk.detect import doors, file_kinds
-
-_KINDS = frozenset({"modelscope"})
+from model_risk.detect.doors import DoorDetector
 
 
-class ModelScopeDetector(Detector):
+class ModelScopeDetector(DoorDetector):
     name = "modelscope"
     description = ("ModelScope: snapshot_download and loaders imported from modelscope, its CLI, modelscope.cn "
                    "links, and VLLM_USE_MODELSCOPE-style switches")
-
-    def accepts(self, filename: str) -> bool:
-        return file_kinds.door_code(filename)
-
-    def prefilter(self, text: str) -> bool:
-        return doors.wants(text, ("modelscope",))
-
-    def detect(self, source: SourceFile) -> Iterable[Reference | Note]:
-        yield from doors.references(source, self.name, _KINDS)
+    kinds = frozenset({"modelscope"})

@@ -28,16 +28,17 @@ TRANSPORT_RETRIES = 1
 def within(deadline: float, call: Any) -> Any:
     """``call()`` on a daemon thread, given up at ``deadline`` (a ``time.monotonic()`` value); asked once
     more after a transport fault while time is left."""
-    for attempt in range(1 + TRANSPORT_RETRIES):
+    retries = 0
+    while True:
         try:
             return hub_client.within(deadline, call, "model-risk-alternatives")
         except hub_client.NoAnswerInTime:
             raise CandidatesUnavailable("the Hub did not answer in time") from None
         except Exception as exc:
-            if attempt == TRANSPORT_RETRIES or time.monotonic() >= deadline \
+            if retries == TRANSPORT_RETRIES or time.monotonic() >= deadline \
                     or hub_client._classify(exc).kind != "transport":
                 raise
-    raise AssertionError("unreachable: the last attempt returns or raises")
+            retries += 1
 
 
 def usable_state(context: ResolveContext) -> hub_client.HubState:
