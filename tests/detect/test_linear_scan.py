@@ -228,3 +228,27 @@ def _bare_candidate_char_by_char(text):
     if any(hint in text for hint in model_names.value_hints()):
         return any(model_names.could_be_model(m.group()) for m in model_names._bare_hint().finditer(text))
     return False
+
+
+def test_the_candidate_pass_reads_short_lines_whole_and_long_ones_in_windows(monkeypatch):
+    from model_risk.detect import candidates
+
+    def found(text: str) -> list:
+        return list(candidates.find_candidates(text))
+
+    files = [p for p in sorted(CORPUS.rglob("*")) if p.is_file() and p.suffix != ".json"]
+    assert files
+    windowed = {path: found(path.read_text(encoding="utf-8", errors="replace")) for path in files}
+    # One line of many ids (a minified bundle, a one-line JSON): each judged on its own stretch.
+    entries = ", ".join(f'{{"model": "acme-lab/chat-{i}b", "revision": "r{i:04d}"}}' for i in range(2000))
+    long_line = f'{{"servers": [{entries}]}}\n'
+    in_windows = found(long_line)
+    monkeypatch.setattr(candidates, "LINE_WINDOW", 10**9)  # every line read whole, as before the windows
+    for path, expected in windowed.items():
+        assert found(path.read_text(encoding="utf-8", errors="replace")) == expected, path
+    whole = found(long_line)
+    # Ids and how sure the pass is of them do not depend on the windows. (Which revision an id gets on
+    # a line of many differs: the first one in the stretch read, whole line or window; see _attributes.)
+    assert [(c.start, c.model, c.confidence, c.context) for c in in_windows] == \
+        [(c.start, c.model, c.confidence, c.context) for c in whole]
+    assert [c.model for c in in_windows] == [f"acme-lab/chat-{i}b" for i in range(2000)]

@@ -195,9 +195,16 @@ def _slashed(text: str) -> Iterator[tuple[int, int, str]]:
 
 # -- context ---------------------------------------------------------------------------------------
 
+#: How much of a line the pass reads around an id. A longer line (a minified bundle, a one-line JSON
+#: file) is read in segments of up to three windows, each starting at a multiple of the window, so that
+#: judging each of its ids reads a bounded stretch instead of the whole line: linear, not quadratic.
+LINE_WINDOW = 2000
+
+
 class _Lines:
     """The lines of a text, each named by the offset where it starts, read only around the candidates
-    (``str.rfind``/``str.find`` find them; the whole text is never split)."""
+    (``str.rfind``/``str.find`` find them, never further than :data:`LINE_WINDOW` allows; the whole text
+    is never split). A line longer than the window is read as segments that do not see each other."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -207,28 +214,34 @@ class _Lines:
         self.enclosing: dict[int, tuple[str, ...]] = {}
 
     def start_of(self, offset: int) -> int:
-        """The start of the line holding ``offset``."""
-        return self.text.rfind("\n", 0, offset) + 1
+        """The start of the line holding ``offset``, or of its segment when the line is long."""
+        floor = max(0, (offset // LINE_WINDOW - 1) * LINE_WINDOW)
+        return self.text.rfind("\n", floor, offset) + 1 or floor
+
+    def _end_of(self, start: int) -> int:
+        end = self.text.find("\n", start, start + 3 * LINE_WINDOW)
+        return end if end >= 0 else min(len(self.text), start + 3 * LINE_WINDOW)
 
     def __getitem__(self, start: int) -> str:
         line = self._lines.get(start)
         if line is None:
-            end = self.text.find("\n", start)
-            line = self._lines[start] = self.text[start:end if end >= 0 else len(self.text)].rstrip("\r")
+            line = self._lines[start] = self.text[start:self._end_of(start)].rstrip("\r")
         return line
 
     def above(self, start: int, count: int) -> Iterator[int]:
-        """The starts of up to ``count`` lines above the line at ``start``, nearest first."""
+        """The starts of up to ``count`` lines above the line at ``start``, nearest first (none above a
+        segment that does not start a line)."""
         for _ in range(count):
-            if start == 0:
+            if start == 0 or self.text[start - 1] != "\n":
                 return
-            start = self.text.rfind("\n", 0, start - 1) + 1
+            start = self.start_of(start - 1)
             yield start
 
     def below(self, start: int, count: int) -> Iterator[int]:
-        """The starts of up to ``count`` lines below the line at ``start``, nearest first."""
+        """The starts of up to ``count`` lines below the line at ``start``, nearest first (none below a
+        line longer than the window allows)."""
         for _ in range(count):
-            end = self.text.find("\n", start)
+            end = self.text.find("\n", start, start + 3 * LINE_WINDOW)
             if end < 0:
                 return
             start = end + 1
@@ -533,8 +546,9 @@ def _context(lines: _Lines, start: int, end: int, before: str) -> _Context:
             return _verdict([variable.group(1)])
     trimmed = _EARLIER_ITEMS.sub("", before) if listed else before
     leading = not trimmed.strip(_WRAPPING)
-    if leading and index > 0:
-        previous = lines[next(lines.above(index, 1))].rstrip()
+    above = next(lines.above(index, 1), None) if leading else None
+    if above is not None:
+        previous = lines[above].rstrip()
         if previous.endswith("\\"):
             # the line continues a command: read them as one
             joined = (previous[:-1] + " " + trimmed)[-240:]
@@ -598,7 +612,7 @@ def _rest_of_command(text: str, end: int) -> str:
     (at most three, 600 characters)."""
     stop = end
     for _ in range(4):
-        line_end = text.find("\n", stop)
+        line_end = text.find("\n", stop, end + 600)
         if line_end < 0:
             return text[end:end + 600]
         if not text[stop:line_end].rstrip().endswith("\\"):
@@ -739,7 +753,7 @@ def _judged(text: str, known: Collection[int]) -> Iterator[IdCandidate]:
             target = text[open_at + 1:text.find(")" if text[open_at] == "(" else ">", open_at, open_at + 400)]
             if not _links_to_hub_models(target) or f"/{model}".lower() in target.lower():
                 continue  # a link to another site, or the text of a link to the same model (the link counts)
-        line_start = text.rfind("\n", 0, start) + 1
+        line_start = text.rfind("\n", max(0, start - 200), start) + 1
         before = text[max(line_start, start - 200):start]
         if "\\" in before:  # a string inside JSON (a notebook's source): read its quotes as written
             before = before.replace('\\"', '"').replace("\\'", "'")
